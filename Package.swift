@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Kelvin: a SPICE-style circuit simulator, analog computing cells, and a tensor backend that
+/// trains networks through characterised analog behaviour. See Docs/ and ../shared/DESIGN.md.
+let package = Package(
+    name: "Kelvin",
+    products: [
+        .executable(name: "kelvin", targets: ["kelvin"]),
+        .library(name: "Netlist", targets: ["Netlist"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries reached through module maps (Debian: libopenblas-dev, liblapack-dev).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", providers: [.apt(["libopenblas-dev", "liblapack-dev"])]),
+
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK"]),
+        .target(name: "Netlist"),
+        .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist"]),
+        .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .executableTarget(
+            name: "kelvin",
+            dependencies: [
+                "Netlist", "Simulator", "NN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"]),
+        .testTarget(
+            name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"],
+            exclude: []),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+    ]
+)

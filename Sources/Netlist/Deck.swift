@@ -1,0 +1,231 @@
+/// A parsed, flattened circuit deck: what the simulator consumes.
+///
+/// Every name is lower case. Subcircuits are already expanded: an element `r1` inside instance `x1`
+/// is named as ngspice names it (`r.x1.r1`), and an internal node `n1` of `x1` is `x1.n1`.
+/// Ground is always the node `"0"` (`gnd` is mapped to it). Parameters and expressions are already
+/// evaluated to numbers; models are resolved and embedded in the elements that use them.
+public struct Deck: Sendable {
+    /// The first line of the deck (ngspice always treats it as the title).
+    public var title: String
+    /// Flattened elements in deck order.
+    public var elements: [Element]
+    /// Analyses in deck order (`.op`, `.dc`, `.tran`, `.ac`).
+    public var analyses: [Analysis]
+    /// Simulator options from `.options` and `.temp`.
+    public var options: Options
+    /// Node voltages from `.ic` (node name → volts).
+    public var initialConditions: [String: Double]
+    /// Node voltages from `.nodeset` (node name → volts).
+    public var nodeSets: [String: Double]
+    /// Non-fatal remarks for the user (skipped `.control` blocks, ignored cards, ...).
+    public var notes: [String]
+
+    public init(
+        title: String, elements: [Element] = [], analyses: [Analysis] = [], options: Options = Options(),
+        initialConditions: [String: Double] = [:], nodeSets: [String: Double] = [:], notes: [String] = []
+    ) {
+        self.title = title
+        self.elements = elements
+        self.analyses = analyses
+        self.options = options
+        self.initialConditions = initialConditions
+        self.nodeSets = nodeSets
+        self.notes = notes
+    }
+}
+
+/// A position in a netlist source file, reported with every error.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// One circuit element after subcircuit expansion.
+public struct Element: Sendable {
+    /// Flattened lower-case name, e.g. `r1`, `r.x1.r1`, `v.x1.x2.vcc`.
+    public var name: String
+    /// Flattened lower-case node names in the element's terminal order; ground is `"0"`.
+    public var nodes: [String]
+    public var kind: ElementKind
+    /// Where the element's card starts (inside a subcircuit: the card in the `.subckt` body).
+    public var location: SourceLocation
+
+    public init(name: String, nodes: [String], kind: ElementKind, location: SourceLocation) {
+        self.name = name
+        self.nodes = nodes
+        self.kind = kind
+        self.location = location
+    }
+}
+
+/// What an element is, with its evaluated values. Terminal order is the SPICE card order.
+public enum ElementKind: Sendable {
+    /// R: nodes (n+, n−); ohms.
+    case resistor(resistance: Double)
+    /// C: nodes (n+, n−); farads; optional `ic=` volts.
+    case capacitor(capacitance: Double, initialCondition: Double?)
+    /// L: nodes (n+, n−); henries; optional `ic=` amperes.
+    case inductor(inductance: Double, initialCondition: Double?)
+    /// V: nodes (n+, n−).
+    case voltageSource(Source)
+    /// I: nodes (n+, n−); positive current flows from n+ through the source to n−.
+    case currentSource(Source)
+    /// E: nodes (n+, n−, nc+, nc−); V(n+,n−) = gain · V(nc+,nc−).
+    case vcvs(gain: Double)
+    /// G: nodes (n+, n−, nc+, nc−); I(n+→n−) = gm · V(nc+,nc−).
+    case vccs(transconductance: Double)
+    /// F: nodes (n+, n−); I(n+→n−) = gain · I(controlling V source), name flattened.
+    case cccs(controllingSource: String, gain: Double)
+    /// H: nodes (n+, n−); V(n+,n−) = r · I(controlling V source), name flattened.
+    case ccvs(controllingSource: String, transresistance: Double)
+    /// D: nodes (anode, cathode); `model.type == "d"`.
+    case diode(model: Model, instance: InstanceParameters)
+    /// Q: nodes (collector, base, emitter[, substrate]); `model.type` is `npn` or `pnp`.
+    case bjt(model: Model, instance: InstanceParameters)
+    /// M: nodes (drain, gate, source, bulk); `model.type` is `nmos` or `pmos`.
+    case mosfet(model: Model, instance: InstanceParameters)
+    /// S: nodes (n+, n−, nc+, nc−); `model.type == "sw"`.
+    case voltageSwitch(model: Model, instance: InstanceParameters)
+    /// W: nodes (n+, n−); controlled by the current through a V source; `model.type == "csw"`.
+    case currentSwitch(controllingSource: String, model: Model, instance: InstanceParameters)
+}
+
+/// Instance parameters of a semiconductor or switch card (`area`, `w=`, `l=`, `off`, `ic=`, ...).
+/// Keys are lower case; flags such as `off` or `on` are stored with the value 1.
+public typealias InstanceParameters = [String: Double]
+
+/// A `.model` card with its parameters evaluated.
+public struct Model: Sendable {
+    /// Lower-case model name as written (not flattened).
+    public var name: String
+    /// Lower-case model type: `d`, `npn`, `pnp`, `nmos`, `pmos`, `sw`, `csw`, `r`, `c`, ...
+    public var type: String
+    /// Lower-case parameter names to values. Parameters not given are absent: devices apply defaults.
+    public var parameters: [String: Double]
+    public var location: SourceLocation
+
+    public init(name: String, type: String, parameters: [String: Double], location: SourceLocation) {
+        self.name = name
+        self.type = type
+        self.parameters = parameters
+        self.location = location
+    }
+
+    /// The parameter `key` (lower case) or `fallback` when the card does not give it.
+    public func value(_ key: String, default fallback: Double) -> Double {
+        parameters[key] ?? fallback
+    }
+}
+
+/// An independent source specification: DC value, AC small-signal value and transient waveform.
+public struct Source: Sendable {
+    /// The DC value when written (`DC 5` or a bare value); nil when the card gives only a waveform.
+    public var dc: Double?
+    /// AC magnitude (0 when no `AC` spec) and phase in degrees.
+    public var acMagnitude: Double
+    public var acPhase: Double
+    public var waveform: Waveform?
+
+    public init(dc: Double?, acMagnitude: Double = 0, acPhase: Double = 0, waveform: Waveform? = nil) {
+        self.dc = dc
+        self.acMagnitude = acMagnitude
+        self.acPhase = acPhase
+        self.waveform = waveform
+    }
+}
+
+/// Transient waveform of an independent source, with the parameters as written (missing trailing
+/// parameters are absent from the array; the transient analysis applies ngspice's defaults).
+public enum Waveform: Sendable {
+    /// PULSE(V1 V2 TD TR TF PW PER [NP]).
+    case pulse([Double])
+    /// SIN(VO VA FREQ TD THETA PHASE).
+    case sin([Double])
+    /// EXP(V1 V2 TD1 TAU1 TD2 TAU2).
+    case exp([Double])
+    /// PWL(t1 v1 t2 v2 ...) with optional `r=` (repeat from this time; -1 means none) and `td=` delay.
+    case pwl(points: [(time: Double, value: Double)], repeatFrom: Double?, delay: Double)
+}
+
+/// An analysis card.
+public struct Analysis: Sendable {
+    public var kind: AnalysisKind
+    public var location: SourceLocation
+
+    public init(kind: AnalysisKind, location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}
+
+public enum AnalysisKind: Sendable {
+    /// `.op`
+    case operatingPoint
+    /// `.dc SRC start stop step [SRC2 start stop step]`: the first sweep is the inner one.
+    case dcSweep([SweepSpec])
+    /// `.tran TSTEP TSTOP [TSTART [TMAX]] [UIC]`
+    case transient(step: Double, stop: Double, start: Double, maxStep: Double?, useInitialConditions: Bool)
+    /// `.ac dec|oct|lin N fstart fstop`
+    case ac(variation: ACVariation, points: Int, start: Double, stop: Double)
+}
+
+/// One `.dc` sweep: a V or I source (flattened lower-case name) stepped from start to stop.
+public struct SweepSpec: Sendable {
+    public var source: String
+    public var start: Double
+    public var stop: Double
+    public var step: Double
+
+    public init(source: String, start: Double, stop: Double, step: Double) {
+        self.source = source
+        self.start = start
+        self.stop = stop
+        self.step = step
+    }
+}
+
+public enum ACVariation: String, Sendable {
+    case decade = "dec"
+    case octave = "oct"
+    case linear = "lin"
+}
+
+/// Simulator options (`.options`, `.temp`) with SPICE defaults.
+public struct Options: Sendable {
+    /// Every option as written, lower case; flags (e.g. `method=gear` is stored under `method` as text).
+    public var values: [String: Double]
+    public var text: [String: String]
+
+    public init(values: [String: Double] = [:], text: [String: String] = [:]) {
+        self.values = values
+        self.text = text
+    }
+
+    public var reltol: Double { values["reltol"] ?? 1e-3 }
+    public var abstol: Double { values["abstol"] ?? 1e-12 }
+    public var vntol: Double { values["vntol"] ?? 1e-6 }
+    public var chgtol: Double { values["chgtol"] ?? 1e-14 }
+    public var trtol: Double { values["trtol"] ?? 7 }
+    public var gmin: Double { values["gmin"] ?? 1e-12 }
+    /// DC iteration limit.
+    public var itl1: Int { Int(values["itl1"] ?? 100) }
+    /// DC transfer-curve iteration limit per point.
+    public var itl2: Int { Int(values["itl2"] ?? 50) }
+    /// Transient iteration limit per time point.
+    public var itl4: Int { Int(values["itl4"] ?? 10) }
+    /// Circuit temperature in °C.
+    public var temp: Double { values["temp"] ?? 27 }
+    /// Nominal (model) temperature in °C.
+    public var tnom: Double { values["tnom"] ?? 27 }
+    /// Integration method: `trap` (default) or `gear`.
+    public var method: String { text["method"] ?? "trap" }
+}

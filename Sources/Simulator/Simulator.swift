@@ -1,0 +1,2 @@
+import Netlist
+import LinearAlgebra

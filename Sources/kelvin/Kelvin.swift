@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `kelvin` command: thin subcommands over the library targets.
+@main
+struct Kelvin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kelvin",
+        abstract: "Analog circuit simulation, characterisation and analog-aware neural network training.",
+        subcommands: [])
+}
