@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+import TestSupport
+
 @testable import Netlist
 
 /// One test per kind of bad input: each checks the one-line `FILE:LINE:COL: error: MESSAGE ('TOKEN')`.

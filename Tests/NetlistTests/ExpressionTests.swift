@@ -1,5 +1,7 @@
 import XCTest
 
+import TestSupport
+
 @testable import Netlist
 
 final class ExpressionTests: XCTestCase {
@@ -73,7 +75,7 @@ final class ExpressionTests: XCTestCase {
             r3 n 0 {b*e}
             r4 n 0 'a+b+c'
             """)
-        XCTAssertEqual(deck.resistance("r1"), 40)
+        XCTAssertEqual(deck.resistance("r1"), 30)
         XCTAssertEqual(deck.resistance("r2"), 1000)
         XCTAssertEqual(deck.resistance("r3"), 2000)
         XCTAssertEqual(deck.resistance("r4"), 6)

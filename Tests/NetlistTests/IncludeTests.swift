@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+import TestSupport
+
 @testable import Netlist
 
 final class IncludeTests: XCTestCase {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+import TestSupport
+
 @testable import Netlist
 
 /// Parses `text` as a deck named `file` in `directory`.

@@ -1,5 +1,7 @@
 import XCTest
 
+import TestSupport
+
 @testable import Netlist
 
 final class NumberTests: XCTestCase {
