@@ -27,7 +27,7 @@ extension Flattener {
                 if keyword == ".ic" { deck.initialConditions[node] = v } else { deck.nodeSets[node] = v }
             }
         case ".save", ".print", ".plot", ".probe", ".width", ".meas", ".measure", ".four", ".fourier", ".sens",
-            ".noise", ".tf", ".disto", ".pz", ".sp", ".csparam", ".func", ".option_list", ".step":
+            ".noise", ".tf", ".disto", ".pz", ".sp", ".csparam", ".option_list", ".step":
             note(card, "\(keyword) ignored")
         default:
             note(card, "unknown command \(keyword) ignored")

@@ -2,8 +2,12 @@ import Foundation
 
 extension Expression {
     /// Evaluates the expression; `lookup` resolves parameter names (lower case), `pi` is the constant π
-    /// unless a parameter of that name exists.
-    func evaluate(_ lookup: (String) -> Double?) throws -> Double {
+    /// unless a parameter of that name exists; `functions` resolves `.func` definitions, which take
+    /// precedence over the built-in functions.
+    func evaluate(
+        _ lookup: (String) -> Double?, functions: (String) -> UserFunction? = { _ in nil }, depth: Int = 0
+    ) throws -> Double {
+        func sub(_ e: Expression) throws -> Double { try e.evaluate(lookup, functions: functions, depth: depth) }
         switch self {
         case .number(let v):
             return v
@@ -12,22 +16,36 @@ extension Expression {
             if let constant = Self.constants[name] { return constant }
             throw NetlistError.undefinedParameter(location, name: name)
         case .unary(let op, let operand):
-            let v = try operand.evaluate(lookup)
+            let v = try sub(operand)
             switch op {
             case "-": return -v
             case "!": return v == 0 ? 1 : 0
             default: return v
             }
         case .binary(let op, let lhs, let rhs):
-            let a = try lhs.evaluate(lookup)
+            let a = try sub(lhs)
             // Short-circuit logic like C.
-            if op == "&&" { return a != 0 ? (try rhs.evaluate(lookup) != 0 ? 1 : 0) : 0 }
-            if op == "||" { return a != 0 ? 1 : (try rhs.evaluate(lookup) != 0 ? 1 : 0) }
-            let b = try rhs.evaluate(lookup)
+            if op == "&&" { return a != 0 ? (try sub(rhs) != 0 ? 1 : 0) : 0 }
+            if op == "||" { return a != 0 ? 1 : (try sub(rhs) != 0 ? 1 : 0) }
+            let b = try sub(rhs)
             return Self.apply(op, a, b)
         case .conditional(let condition, let yes, let no):
-            return try condition.evaluate(lookup) != 0 ? yes.evaluate(lookup) : no.evaluate(lookup)
+            return try sub(condition) != 0 ? sub(yes) : sub(no)
         case .call(let name, let arguments, let location):
+            if let user = functions(name) {
+                guard arguments.count == user.parameters.count else {
+                    throw NetlistError.badFunctionCall(
+                        location, name: name,
+                        message: "function takes \(user.parameters.count) argument(s), \(arguments.count) given")
+                }
+                guard depth < 64 else {
+                    throw NetlistError.badFunctionCall(
+                        location, name: name, message: "function calls nested too deeply (recursive .func?)")
+                }
+                let values = try arguments.map(sub)
+                let bound = Dictionary(zip(user.parameters, values), uniquingKeysWith: { first, _ in first })
+                return try user.body.evaluate({ bound[$0] ?? lookup($0) }, functions: functions, depth: depth + 1)
+            }
             guard let function = Self.functions[name] else {
                 throw NetlistError.badFunctionCall(location, name: name, message: "unknown function")
             }
@@ -38,9 +56,17 @@ extension Expression {
                 throw NetlistError.badFunctionCall(
                     location, name: name, message: "function takes \(expected) argument(s), \(arguments.count) given")
             }
-            let values = try arguments.map { try $0.evaluate(lookup) }
+            let values = try arguments.map(sub)
             return function.body(values)
         }
+    }
+
+    /// A `.func name(a, b) {expr}` definition.
+    struct UserFunction: Sendable {
+        var name: String
+        var parameters: [String]
+        var body: Expression
+        var location: SourceLocation
     }
 
     /// Binary arithmetic and comparison operators.

@@ -33,11 +33,20 @@ struct ExpressionParser {
     let range: Range<Int>
     var pieces: [Piece] = []
     var position = 0
+    /// Current nesting of parentheses, unary operators and calls, bounded to keep the stack safe.
+    var depth = 0
+    static let maximumDepth = 200
 
     init(line: LogicalLine, range: Range<Int>) throws {
         self.line = line
         self.range = range
         pieces = try lex()
+        // Evaluation recurses once per operator; keep that far from the stack limit.
+        if pieces.count > 4000 {
+            throw NetlistError.invalidExpression(
+                line.location(at: range.lowerBound), token: String(line.text(range).prefix(20)) + "...",
+                message: "expression too long (\(pieces.count) tokens, at most 4000)")
+        }
     }
 
     /// Splits the expression text into numbers, names and operators.
@@ -123,6 +132,12 @@ struct ExpressionParser {
     }
 
     mutating func parseConditional() throws -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            let offset = position < pieces.count ? pieces[position].offset : range.upperBound
+            throw error(at: offset, token: wholeText, "expression nested too deeply")
+        }
         let condition = try parseBinary(level: 0)
         guard peekOp() == "?" else { return condition }
         position += 1
@@ -146,6 +161,12 @@ struct ExpressionParser {
     }
 
     mutating func parseUnary() throws -> Expression {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            let offset = position < pieces.count ? pieces[position].offset : range.upperBound
+            throw error(at: offset, token: wholeText, "expression nested too deeply")
+        }
         if let op = peekOp(), op == "-" || op == "+" || op == "!" {
             position += 1
             return .unary(op, try parseUnary())

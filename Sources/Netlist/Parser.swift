@@ -79,6 +79,8 @@ struct Body: Sendable {
     var parameters: [Assignment] = []
     var models: [String: Card] = [:]
     var subcircuits: [String: Subcircuit] = [:]
+    /// `.func` definitions.
+    var functions: [String: Expression.UserFunction] = [:]
 }
 
 /// Groups the card stream into the top-level body and nested `.subckt` bodies.
@@ -86,6 +88,8 @@ struct StructureBuilder {
     let cards: [Card]
     var index = 0
     var nextID = 0
+    /// Depth of nested `.subckt` definitions being read.
+    var nesting = 0
     var notes: [String] = []
     var globals: Set<String> = []
     var title: String?
@@ -133,6 +137,9 @@ struct StructureBuilder {
                 body.models[name] = card
             case ".param":
                 body.parameters += try Self.assignments(in: card.line, from: card.tokens[0].range.upperBound)
+            case ".func":
+                let function = try Self.userFunction(card)
+                body.functions[function.name] = function
             case ".global":
                 for token in card.tokens.dropFirst() where token.kind == .word { globals.insert(token.lower) }
             case ".title":
@@ -149,6 +156,11 @@ struct StructureBuilder {
 
     /// Parses a `.subckt NAME n1 n2 ... [params:] p=default ...` header and its body.
     mutating func subcircuit(_ card: Card) throws -> Subcircuit {
+        nesting += 1
+        defer { nesting -= 1 }
+        guard nesting <= 100 else {
+            throw NetlistError.syntax(card.location, token: card.keyword, message: "subcircuit definitions nested too deeply")
+        }
         guard card.tokens.count >= 2, card.tokens[1].kind == .word else {
             throw NetlistError.missingField(card.location, token: card.keyword, expected: "a subcircuit name")
         }
@@ -176,6 +188,35 @@ struct StructureBuilder {
         nextID += 1
         return Subcircuit(
             name: card.tokens[1].lower, ports: ports, defaults: defaults, body: body, location: card.location, id: nextID)
+    }
+
+    /// Parses `.func NAME(a, b, ...) {expr}` (also `= expr` or `'expr'`).
+    static func userFunction(_ card: Card) throws -> Expression.UserFunction {
+        let t = card.tokens
+        guard t.count >= 4, t[1].kind == .word, t[2].kind == .openParen else {
+            throw NetlistError.syntax(card.location, token: card.keyword, message: "expected '.func NAME(ARGS) {EXPR}'")
+        }
+        var parameters: [String] = []
+        var i = 3
+        while i < t.count, t[i].kind == .word {
+            parameters.append(t[i].lower)
+            i += 1
+        }
+        guard i < t.count, t[i].kind == .closeParen else {
+            let bad = i < t.count ? t[i] : t[t.count - 1]
+            throw NetlistError.syntax(bad.location, token: bad.text, message: "expected ')' after .func arguments")
+        }
+        i += 1
+        if i < t.count, t[i].kind == .equals { i += 1 }
+        guard i < t.count else {
+            throw NetlistError.missingField(t[1].location, token: t[1].lower, expected: "a function body")
+        }
+        var range = t[i].range.lowerBound..<t[t.count - 1].range.upperBound
+        if i == t.count - 1, t[i].kind == .expression {
+            range = (range.lowerBound + 1)..<(range.upperBound - 1)
+        }
+        let body = try Expression.parse(card.line, range)
+        return Expression.UserFunction(name: t[1].lower, parameters: parameters, body: body, location: card.location)
     }
 
     /// Ground aliases map to `0`.

@@ -69,6 +69,21 @@ struct Flattener {
         return nil
     }
 
+    /// The `.func` named `name` visible from `frame`.
+    func userFunction(_ name: String, from frame: Int) -> Expression.UserFunction? {
+        var current: Int? = frame
+        while let f = current {
+            if let function = frames[f].body.functions[name] { return function }
+            current = frames[f].lexicalParent
+        }
+        return nil
+    }
+
+    /// Evaluates `expression` with the parameters and functions visible from `frame`.
+    func evaluate(_ expression: Expression, frame f: Int) throws -> Double {
+        try expression.evaluate({ lookup($0, from: f) }, functions: { userFunction($0, from: f) })
+    }
+
     mutating func evaluateParameters(_ assignments: [Assignment], frame f: Int) throws {
         for assignment in assignments {
             frames[f].parameters[assignment.name] = try value(assignment.value, frame: f)
@@ -84,7 +99,7 @@ struct Flattener {
         let result: Double
         if first == "{" || first == "'" {
             let inner = (v.range.lowerBound + 1)..<(v.range.upperBound - 1)
-            result = try Expression.parse(v.line, inner).evaluate { lookup($0, from: f) }
+            result = try evaluate(Expression.parse(v.line, inner), frame: f)
         } else if let number = SpiceNumber.parse(text) {
             result = number
         } else if let parameter = lookup(text.lowercased(), from: f) {
@@ -92,7 +107,7 @@ struct Flattener {
         } else if text.unicodeScalars.contains(where: { "+-*/^()<>=!?&|".unicodeScalars.contains($0) }),
             let expression = try? Expression.parse(v.line, v.range)
         {
-            result = try expression.evaluate { lookup($0, from: f) }
+            result = try evaluate(expression, frame: f)
         } else {
             throw NetlistError.invalidNumber(v.location, token: text)
         }

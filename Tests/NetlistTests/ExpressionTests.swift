@@ -106,4 +106,38 @@ final class ExpressionTests: XCTestCase {
         assertParseError("t\nr1 a 0 {(1+2}\n", at: "test.cir:2:13", token: "(1+2", message: "expected ')'")
         assertParseError("t\nr1 a 0 {}\n", at: "test.cir:2:9", token: "", message: "empty")
     }
+
+    func testUserFunctions() throws {
+        let deck = try parseDeck(
+            """
+            funcs
+            .func double(x) {2*x}
+            .func hyp(a, b) = sqrt(a^2 + b^2)
+            .func scaled(x) 'x*k'
+            .param k=10
+            r1 n 0 {double(3)}
+            r2 n 0 {hyp(3, 4)}
+            r3 n 0 {scaled(double(1))}
+            .subckt s a
+            .func double(x) {3*x}
+            r1 a 0 {double(1)}
+            .ends
+            x1 n s
+            """)
+        XCTAssertEqual(deck.resistance("r1"), 6)
+        XCTAssertEqual(deck.resistance("r2"), 5)
+        XCTAssertEqual(deck.resistance("r3"), 20)
+        XCTAssertEqual(deck.resistance("r.x1.r1"), 3)
+        assertParseError("t\n.func f(x) {f(x)}\nr1 a 0 {f(1)}\n", at: "test.cir:2:13", token: "f", message: "too deeply")
+        assertParseError("t\n.func f(x) {x}\nr1 a 0 {f(1, 2)}\n", at: "test.cir:3:9", token: "f", message: "argument")
+    }
+
+    func testDeeplyNestedExpressionIsAnErrorNotACrash() {
+        let deep = String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300)
+        guard let error = parseError("t\nr1 a 0 {\(deep)}\n") else { return }
+        XCTAssertTrue(error.description.contains("nested too deeply"))
+        let long = (0..<5000).map { _ in "1" }.joined(separator: "+")
+        guard let error2 = parseError("t\nr1 a 0 {\(long)}\n") else { return }
+        XCTAssertTrue(error2.description.contains("too long"))
+    }
 }
