@@ -3,8 +3,10 @@
 /// Naming follows ngspice-39: inside instance `x1` the node `n` becomes `x1.n` and element `r1`
 /// becomes `r.x1.r1`; nested instances chain (`x1.x2.n`, `r.x1.x2.r1`). Controlling-source names of
 /// F, H and W cards are renamed the same way. `0`, `gnd` and `.global` nodes are never renamed.
-/// Parameters, models and subcircuit definitions are lexically scoped: a body sees its own
-/// definitions, then those of the body it is defined in, up to the top level.
+/// Models and subcircuit definitions are lexically scoped: a body sees its own definitions, then
+/// those of the body it is defined in, up to the top level. Parameters and `.func`s are dynamically
+/// scoped as in ngspice-39: an instance sees its own parameters, then its caller's, up to the top
+/// level (a subcircuit defined at the top level still sees `w` of the instance that calls it).
 struct Flattener {
     /// One active body: the top level or one subcircuit instance.
     struct Frame {
@@ -59,22 +61,18 @@ struct Flattener {
 
     // MARK: Scopes
 
-    /// The value of parameter `name` visible from `frame`.
+    /// The value of parameter `name` visible from `frame` (its own, then its callers').
     func lookup(_ name: String, from frame: Int) -> Double? {
-        var current: Int? = frame
-        while let f = current {
+        for f in stride(from: frame, through: 0, by: -1) {
             if let v = frames[f].parameters[name] { return v }
-            current = frames[f].lexicalParent
         }
         return nil
     }
 
-    /// The `.func` named `name` visible from `frame`.
+    /// The `.func` named `name` visible from `frame` (its own, then its callers').
     func userFunction(_ name: String, from frame: Int) -> Expression.UserFunction? {
-        var current: Int? = frame
-        while let f = current {
+        for f in stride(from: frame, through: 0, by: -1) {
             if let function = frames[f].body.functions[name] { return function }
-            current = frames[f].lexicalParent
         }
         return nil
     }

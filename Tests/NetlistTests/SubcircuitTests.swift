@@ -115,6 +115,26 @@ final class SubcircuitTests: XCTestCase {
             """, at: "test.cir:6:9", token: "w", message: "undefined parameter")
     }
 
+    /// ngspice-39 scopes parameters dynamically: `inner` (defined at the top level) sees the `w` of
+    /// the `outer` instance that calls it, which hides the global `w` (checked with `ngspice -b`: v(n) = 5).
+    func testParametersAreDynamicallyScopedLikeNgspice() throws {
+        let deck = try parseDeck(
+            """
+            scope test
+            .param w=1
+            .subckt inner a
+            r1 a 0 {w}
+            .ends
+            .subckt outer a params: w=5
+            x1 a inner
+            .ends
+            x1 n outer
+            x2 n inner
+            """)
+        XCTAssertEqual(deck.resistance("r.x1.x1.r1"), 5)
+        XCTAssertEqual(deck.resistance("r.x2.r1"), 1)
+    }
+
     func testUnknownInstanceParameter() {
         assertParseError(
             "t\n.subckt s a params: w=1\nr1 a 0 1\n.ends\nx1 n s q=2\n", at: "test.cir:5:8", token: "q")
