@@ -248,10 +248,11 @@ struct Flattener {
         }
         var overrides: [String: Double] = [:]
         for assignment in try parameterStart.map({ try StructureBuilder.assignments(in: card.line, from: $0) }) ?? [] {
+            // ngspice-39 silently ignores parameters the subcircuit does not declare; keep a note.
             guard sub.defaults.contains(where: { $0.name == assignment.name }) else {
-                throw NetlistError.syntax(
-                    assignment.nameLocation, token: assignment.name,
-                    message: "subcircuit '\(subName)' has no parameter of this name")
+                deck.notes.append(
+                    "\(assignment.nameLocation): note: subcircuit '\(subName)' has no parameter '\(assignment.name)'; ignored")
+                continue
             }
             overrides[assignment.name] = try value(assignment.value, frame: f)
         }

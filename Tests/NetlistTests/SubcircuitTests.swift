@@ -135,9 +135,11 @@ final class SubcircuitTests: XCTestCase {
         XCTAssertEqual(deck.resistance("r.x2.r1"), 1)
     }
 
-    func testUnknownInstanceParameter() {
-        assertParseError(
-            "t\n.subckt s a params: w=1\nr1 a 0 1\n.ends\nx1 n s q=2\n", at: "test.cir:5:8", token: "q")
+    /// ngspice-39 ignores an instance parameter the subcircuit does not declare; Kelvin keeps a note.
+    func testUnknownInstanceParameterIsANote() throws {
+        let deck = try parseDeck("t\n.subckt s a params: w=1\nr1 a 0 {w}\n.ends\nx1 n s q=2\n")
+        XCTAssertEqual(deck.resistance("r.x1.r1"), 1)
+        XCTAssertEqual(deck.notes, ["test.cir:5:8: note: subcircuit 's' has no parameter 'q'; ignored"])
     }
 
     func testNestedDefinitionsAndLocalModels() throws {
