@@ -52,7 +52,8 @@ extension Flattener {
                     throw NetlistError.syntax(t.location, token: t.text, message: "unexpected field in source")
                 }
                 guard source.dc == nil else {
-                    throw NetlistError.syntax(t.location, token: t.text, message: "source value given twice")
+                    let message = isValue(i) ? "source value given twice" : "unexpected field in source"
+                    throw NetlistError.syntax(t.location, token: t.text, message: message)
                 }
                 // A bare word that is neither a number nor a parameter reports a bad number.
                 source.dc = try number(i)

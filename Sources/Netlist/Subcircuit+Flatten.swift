@@ -110,7 +110,7 @@ struct Flattener {
             throw NetlistError.invalidNumber(v.location, token: text)
         }
         guard result.isFinite else {
-            throw NetlistError.invalidExpression(v.location, token: text, message: "value is not finite (\(result))")
+            throw NetlistError.invalidExpression(v.location, token: text, message: "value is not finite (\(result.isNaN ? "NaN" : "\(result)"))")
         }
         return result
     }
