@@ -30,7 +30,9 @@ public enum NetlistParser {
         if let override = builder.title { title = override }
         var flattener = Flattener(globals: builder.globals)
         var deck = try flattener.flatten(top, title: title)
-        deck.notes = reader.notes + builder.notes + deck.notes
+        // A card inside a subcircuit is seen once per instance: keep each note once, in order.
+        var seen = Set<String>()
+        deck.notes = (reader.notes + builder.notes + deck.notes).filter { seen.insert($0).inserted }
         return deck
     }
 }

@@ -149,4 +149,24 @@ final class AnalysisTests: XCTestCase {
             """)
         XCTAssertEqual(deck.element("r.x1.r1")?.nodes, ["vdd", "b"])
     }
+
+    func testDotCardsInsideSubcircuits() throws {
+        let deck = try parseDeck(
+            """
+            inside
+            .subckt s a
+            .op
+            .ic v(a)=1 v(m)=2
+            .save v(a)
+            r1 a m 1
+            .ends
+            x1 n s
+            x2 p s
+            """)
+        XCTAssertTrue(deck.analyses.isEmpty)
+        XCTAssertEqual(deck.initialConditions, ["n": 1, "x1.m": 2, "p": 1, "x2.m": 2])
+        XCTAssertEqual(
+            deck.notes,
+            ["test.cir:3:1: note: .op inside a subcircuit ignored", "test.cir:5:1: note: .save ignored"])
+    }
 }
