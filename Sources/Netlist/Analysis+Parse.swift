@@ -101,7 +101,8 @@ extension Flattener {
         if t.count > 4 { throw NetlistError.syntax(t[4].location, token: t[4].text, message: "unexpected field") }
         let n = try value(t[1], in: card, frame: 0)
         guard n >= 1, n == n.rounded(), n < Double(Int32.max) else {
-            throw NetlistError.syntax(t[1].location, token: t[1].text, message: "point count must be a positive integer")
+            throw NetlistError.syntax(
+                t[1].location, token: t[1].text, message: "point count must be a positive integer")
         }
         deck.analyses.append(
             Analysis(
@@ -150,7 +151,8 @@ extension Flattener {
                 tokens[i + 3].kind == .closeParen, tokens[i + 4].kind == .equals, tokens[i + 5].isValue
             else {
                 if i + 5 >= tokens.count, tokens[i].lower == "v" {
-                    throw NetlistError.missingField(tokens[i].location, token: tokens[i].text, expected: "v(NODE)=VALUE")
+                    throw NetlistError.missingField(
+                        tokens[i].location, token: tokens[i].text, expected: "v(NODE)=VALUE")
                 }
                 throw NetlistError.syntax(tokens[i].location, token: tokens[i].text, message: "expected v(NODE)=VALUE")
             }

@@ -89,7 +89,9 @@ extension Flattener {
             if let poly = p.first(where: { $0.lower == "poly" }) {
                 throw NetlistError.unsupported(poly.location, token: poly.lower, feature: "POLY \(feature) sources")
             }
-            if let behavioral = fields.keywords.first(where: { ["value", "vol", "cur", "table"].contains($0.key.lower) }) {
+            if let behavioral = fields.keywords.first(where: {
+                ["value", "vol", "cur", "table"].contains($0.key.lower)
+            }) {
                 throw NetlistError.unsupported(
                     behavioral.key.location, token: behavioral.key.lower, feature: "behavioral \(feature) sources")
             }
@@ -145,12 +147,14 @@ extension Flattener {
             try rejectExtra(after: 4)
             kind =
                 letter == "f"
-                ? .cccs(controllingSource: control, gain: gain) : .ccvs(controllingSource: control, transresistance: gain)
+                ? .cccs(controllingSource: control, gain: gain)
+                : .ccvs(controllingSource: control, transresistance: gain)
         case "d":
             try require(3, "2 nodes and a model")
             elementNodes = try nodes(2)
             let m = try requireModel(p[2], types: ["d"], card: card, frame: f)
-            let instance = try instanceParameters(fields, positionalFrom: 3, positionalNames: ["area"], card: card, frame: f)
+            let instance = try instanceParameters(
+                fields, positionalFrom: 3, positionalNames: ["area"], card: card, frame: f)
             kind = .diode(model: m, instance: instance)
         case "q":
             try require(4, "3 nodes and a model")
@@ -184,7 +188,8 @@ extension Flattener {
             kind = .currentSwitch(controllingSource: control, model: m, instance: instance)
         case "a", "b", "j", "k", "n", "o", "p", "t", "u", "y", "z":
             throw NetlistError.unsupported(
-                location, token: nameToken.lower, feature: "element type '\(Character(letter))' is not supported by Kelvin")
+                location, token: nameToken.lower,
+                feature: "element type '\(Character(letter))' is not supported by Kelvin")
         default:
             throw NetlistError.unknownElement(location, token: nameToken.text)
         }

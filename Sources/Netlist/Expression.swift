@@ -23,7 +23,11 @@ extension Expression {
 /// Recursive-descent parser for `Expression`.
 struct ExpressionParser {
     struct Piece {
-        enum Kind { case number(Double), name(String), op(String) }
+        enum Kind {
+            case number(Double)
+            case name(String)
+            case op(String)
+        }
         var kind: Kind
         var text: String
         var offset: Int
@@ -147,7 +151,9 @@ struct ExpressionParser {
         return .conditional(condition, yes, no)
     }
 
-    static let levels: [[String]] = [["||"], ["&&"], ["==", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"]]
+    static let levels: [[String]] = [
+        ["||"], ["&&"], ["==", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"],
+    ]
 
     mutating func parseBinary(level: Int) throws -> Expression {
         if level == Self.levels.count { return try parseUnary() }

@@ -131,7 +131,8 @@ enum Lexer {
         var i = 0
         func make(_ kind: Token.Kind, _ range: Range<Int>, text: String? = nil) -> Token {
             let t = text ?? line.text(range)
-            return Token(kind: kind, text: t, lower: t.lowercased(), location: line.location(at: range.lowerBound), range: range)
+            return Token(
+                kind: kind, text: t, lower: t.lowercased(), location: line.location(at: range.lowerBound), range: range)
         }
         while i < s.count {
             let c = s[i]

@@ -113,13 +113,15 @@ struct StructureBuilder {
                 let sub = try subcircuit(card)
                 if let existing = body.subcircuits[sub.name] {
                     notes.append(
-                        "\(sub.location): note: subcircuit '\(sub.name)' redefined (first at \(existing.location)); using the first")
+                        "\(sub.location): note: subcircuit '\(sub.name)' redefined "
+                            + "(first at \(existing.location)); using the first")
                 } else {
                     body.subcircuits[sub.name] = sub
                 }
             case ".ends":
                 guard let open else {
-                    throw NetlistError.syntax(card.location, token: card.tokens[0].text, message: "'.ends' without '.subckt'")
+                    throw NetlistError.syntax(
+                        card.location, token: card.tokens[0].text, message: "'.ends' without '.subckt'")
                 }
                 if card.tokens.count > 1, card.tokens[1].lower != open.tokens[1].lower {
                     throw NetlistError.syntax(
@@ -129,12 +131,14 @@ struct StructureBuilder {
                 return body
             case ".model":
                 guard card.tokens.count >= 3 else {
-                    throw NetlistError.missingField(card.location, token: card.keyword, expected: "a model name and type")
+                    throw NetlistError.missingField(
+                        card.location, token: card.keyword, expected: "a model name and type")
                 }
                 let name = card.tokens[1].lower
                 if let existing = body.models[name] {
                     notes.append(
-                        "\(card.location): note: model '\(name)' redefined (first at \(existing.location)); using the last")
+                        "\(card.location): note: model '\(name)' redefined "
+                            + "(first at \(existing.location)); using the last")
                 }
                 body.models[name] = card
             case ".param":
@@ -161,7 +165,8 @@ struct StructureBuilder {
         nesting += 1
         defer { nesting -= 1 }
         guard nesting <= 100 else {
-            throw NetlistError.syntax(card.location, token: card.keyword, message: "subcircuit definitions nested too deeply")
+            throw NetlistError.syntax(
+                card.location, token: card.keyword, message: "subcircuit definitions nested too deeply")
         }
         guard card.tokens.count >= 2, card.tokens[1].kind == .word else {
             throw NetlistError.missingField(card.location, token: card.keyword, expected: "a subcircuit name")
@@ -189,7 +194,8 @@ struct StructureBuilder {
         let body = try buildBody(until: card)
         nextID += 1
         return Subcircuit(
-            name: card.tokens[1].lower, ports: ports, defaults: defaults, body: body, location: card.location, id: nextID)
+            name: card.tokens[1].lower, ports: ports, defaults: defaults, body: body, location: card.location,
+            id: nextID)
     }
 
     /// Parses `.func NAME(a, b, ...) {expr}` (also `= expr` or `'expr'`).
@@ -292,7 +298,8 @@ struct StructureBuilder {
                 throw NetlistError.missingField(nameLocation, token: name, expected: "a value after '='")
             }
             result.append(
-                Assignment(name: name, nameLocation: nameLocation, value: ValueText(line: line, range: valueStart..<valueEnd)))
+                Assignment(
+                    name: name, nameLocation: nameLocation, value: ValueText(line: line, range: valueStart..<valueEnd)))
         }
         return result
     }

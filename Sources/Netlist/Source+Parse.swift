@@ -100,7 +100,8 @@ extension Flattener {
                 break
             }
             guard t.isValue else {
-                throw NetlistError.syntax(t.location, token: t.text, message: "unexpected '\(t.text)' in \(keyword.lower)")
+                throw NetlistError.syntax(
+                    t.location, token: t.text, message: "unexpected '\(t.text)' in \(keyword.lower)")
             }
             values.append(t)
             i += 1

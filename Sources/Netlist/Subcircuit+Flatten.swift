@@ -41,7 +41,8 @@ struct Flattener {
         try evaluateParameters(top.parameters, frame: 0)
         try expand(frame: 0)
         for token in sweepSources where definedAt[token.lower] == nil && token.lower != "temp" {
-            throw NetlistError.syntax(token.location, token: token.lower, message: "sweep source is not an element of the circuit")
+            throw NetlistError.syntax(
+                token.location, token: token.lower, message: "sweep source is not an element of the circuit")
         }
         return deck
     }
@@ -110,7 +111,8 @@ struct Flattener {
             throw NetlistError.invalidNumber(v.location, token: text)
         }
         guard result.isFinite else {
-            throw NetlistError.invalidExpression(v.location, token: text, message: "value is not finite (\(result.isNaN ? "NaN" : "\(result)"))")
+            throw NetlistError.invalidExpression(
+                v.location, token: text, message: "value is not finite (\(result.isNaN ? "NaN" : "\(result)"))")
         }
         return result
     }
@@ -240,7 +242,8 @@ struct Flattener {
         let actual = positional.dropLast().map { node($0.lower, frame: f) }
         guard actual.count == sub.ports.count else {
             throw NetlistError.nodeCountMismatch(
-                card.location, instance: instanceName, subcircuit: subName, expected: sub.ports.count, found: actual.count)
+                card.location, instance: instanceName, subcircuit: subName, expected: sub.ports.count,
+                found: actual.count)
         }
         if frames.contains(where: { $0.subcircuitID == sub.id }) {
             let chain = frames.compactMap { $0.subcircuitID == nil ? nil : $0.subcircuitName } + [subName]
@@ -251,7 +254,8 @@ struct Flattener {
             // ngspice-39 silently ignores parameters the subcircuit does not declare; keep a note.
             guard sub.defaults.contains(where: { $0.name == assignment.name }) else {
                 deck.notes.append(
-                    "\(assignment.nameLocation): note: subcircuit '\(subName)' has no parameter '\(assignment.name)'; ignored")
+                    "\(assignment.nameLocation): note: subcircuit '\(subName)' "
+                        + "has no parameter '\(assignment.name)'; ignored")
                 continue
             }
             overrides[assignment.name] = try value(assignment.value, frame: f)

@@ -1,6 +1,5 @@
-import XCTest
-
 import TestSupport
+import XCTest
 
 @testable import Netlist
 
@@ -44,7 +43,9 @@ final class AnalysisTests: XCTestCase {
         assertClose(start2, 10e-9, relative: 1e-12)
         assertClose(try XCTUnwrap(max2), 0.5e-9, relative: 1e-12)
         XCTAssertTrue(uic2)
-        guard case .ac(let variation, let points, let fstart, let fstop) = deck.analyses[5].kind else { return XCTFail() }
+        guard case .ac(let variation, let points, let fstart, let fstop) = deck.analyses[5].kind else {
+            return XCTFail()
+        }
         XCTAssertEqual(variation, .decade)
         XCTAssertEqual(points, 10)
         XCTAssertEqual(fstart, 1)

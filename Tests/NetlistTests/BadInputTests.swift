@@ -1,7 +1,6 @@
 import Foundation
-import XCTest
-
 import TestSupport
+import XCTest
 
 @testable import Netlist
 

@@ -1,6 +1,5 @@
-import XCTest
-
 import TestSupport
+import XCTest
 
 @testable import Netlist
 
@@ -93,7 +92,8 @@ final class ExpressionTests: XCTestCase {
 
     func testUndefinedParameterReportsNameAndLocation() {
         assertParseError(
-            "t\n.param a=1\nr1 a 0 {a + missing}\n", at: "test.cir:3:13", token: "missing", message: "undefined parameter")
+            "t\n.param a=1\nr1 a 0 {a + missing}\n", at: "test.cir:3:13", token: "missing",
+            message: "undefined parameter")
         assertParseError("t\n.param x={y*2}\n", at: "test.cir:2:11", token: "y")
     }
 
@@ -128,7 +128,8 @@ final class ExpressionTests: XCTestCase {
         XCTAssertEqual(deck.resistance("r2"), 5)
         XCTAssertEqual(deck.resistance("r3"), 20)
         XCTAssertEqual(deck.resistance("r.x1.r1"), 3)
-        assertParseError("t\n.func f(x) {f(x)}\nr1 a 0 {f(1)}\n", at: "test.cir:2:13", token: "f", message: "too deeply")
+        assertParseError(
+            "t\n.func f(x) {f(x)}\nr1 a 0 {f(1)}\n", at: "test.cir:2:13", token: "f", message: "too deeply")
         assertParseError("t\n.func f(x) {x}\nr1 a 0 {f(1, 2)}\n", at: "test.cir:3:9", token: "f", message: "argument")
     }
 

@@ -1,7 +1,6 @@
 import Foundation
-import XCTest
-
 import TestSupport
+import XCTest
 
 @testable import Netlist
 
@@ -31,7 +30,8 @@ final class IncludeTests: XCTestCase {
 
     func testMissingIncludeFileNamesLocationAndPath() throws {
         let dir = try temporaryDirectory()
-        let path = try writeFile("missing include\nr1 a 0 1\n.include nothere/missing.inc\n", named: "deck.cir", in: dir)
+        let path = try writeFile(
+            "missing include\nr1 a 0 1\n.include nothere/missing.inc\n", named: "deck.cir", in: dir)
         do {
             _ = try NetlistParser.parse(file: path)
             XCTFail("expected an error")
@@ -42,7 +42,8 @@ final class IncludeTests: XCTestCase {
 
     func testMissingIncludeFromText() {
         assertParseError(
-            "t\n.include 'gone.inc'\n", at: "deck.cir:2:10", token: "gone.inc", file: "deck.cir", directory: "/nonexistent")
+            "t\n.include 'gone.inc'\n", at: "deck.cir:2:10", token: "gone.inc", file: "deck.cir",
+            directory: "/nonexistent")
     }
 
     func testMissingLibrarySection() throws {
@@ -64,7 +65,8 @@ final class IncludeTests: XCTestCase {
     func testIncludedFileErrorsReportTheIncludedFile() throws {
         let dir = try temporaryDirectory()
         try writeFile("r1 a 0 1\nr2 a 0 oops\n", named: "bad.inc", in: dir)
-        assertParseError("t\n.include bad.inc\n", at: "\(dir)/bad.inc:2:8", token: "oops", file: "d.cir", directory: dir)
+        assertParseError(
+            "t\n.include bad.inc\n", at: "\(dir)/bad.inc:2:8", token: "oops", file: "d.cir", directory: dir)
     }
 
     func testLibrarySectionsInTheMainDeckAreSkipped() throws {

@@ -1,6 +1,5 @@
-import XCTest
-
 import TestSupport
+import XCTest
 
 @testable import Netlist
 

@@ -1,7 +1,6 @@
 import Foundation
-import XCTest
-
 import TestSupport
+import XCTest
 
 @testable import Netlist
 
@@ -31,7 +30,9 @@ func assertParseError(
     _ text: String, at location: String, token: String, message: String? = nil, file: String = "test.cir",
     directory: String = "/nonexistent", sourceFile: StaticString = #filePath, line: UInt = #line
 ) {
-    guard let error = parseError(text, file: file, directory: directory, sourceFile: sourceFile, line: line) else { return }
+    guard let error = parseError(text, file: file, directory: directory, sourceFile: sourceFile, line: line) else {
+        return
+    }
     assertDescription(error, at: location, token: token, message: message, sourceFile: sourceFile, line: line)
 }
 
@@ -42,7 +43,8 @@ func assertDescription(
 ) {
     let d = error.description
     XCTAssertFalse(d.contains("\n"), "description must be one line: \(d)", file: sourceFile, line: line)
-    XCTAssertTrue(d.hasPrefix(location + ": error: "), "\(d) should start with \(location)", file: sourceFile, line: line)
+    XCTAssertTrue(
+        d.hasPrefix(location + ": error: "), "\(d) should start with \(location)", file: sourceFile, line: line)
     XCTAssertTrue(d.hasSuffix("('\(token)')"), "\(d) should end with ('\(token)')", file: sourceFile, line: line)
     if let message {
         XCTAssertTrue(d.contains(message), "\(d) should mention \(message)", file: sourceFile, line: line)
