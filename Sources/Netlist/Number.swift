@@ -1,6 +1,7 @@
 /// SPICE number syntax: a decimal literal with an optional scale suffix and ignored trailing letters.
 ///
-/// Suffixes (case-insensitive): T=1e12 G=1e9 MEG=1e6 K=1e3 M=1e-3 MIL=25.4e-6 U=1e-6 N=1e-9 P=1e-12 F=1e-15.
+/// Suffixes (case-insensitive): T=1e12 G=1e9 MEG=1e6 K=1e3 M=1e-3 MIL=25.4e-6 U=1e-6 N=1e-9 P=1e-12 F=1e-15
+/// (`µ` is accepted for U).
 /// Letters after the suffix are ignored as ngspice does (`1kohm`, `10uF`, `5V`); anything else is an error.
 enum SpiceNumber {
     /// The value of `text`, or nil when it is not a complete SPICE number.
@@ -74,7 +75,7 @@ enum SpiceNumber {
         case "g": return 1e9
         case "k": return 1e3
         case "m": return 1e-3
-        case "u", "µ": return 1e-6
+        case "u", "\u{B5}", "\u{3BC}": return 1e-6
         case "n": return 1e-9
         case "p": return 1e-12
         case "f": return 1e-15
@@ -84,6 +85,6 @@ enum SpiceNumber {
 
     static func isDigit(_ s: Unicode.Scalar) -> Bool { s >= "0" && s <= "9" }
     static func isLetter(_ s: Unicode.Scalar) -> Bool {
-        (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "_" || s == "µ"
+        (s >= "a" && s <= "z") || (s >= "A" && s <= "Z") || s == "_" || s == "\u{B5}" || s == "\u{3BC}"
     }
 }

@@ -35,6 +35,7 @@ final class NumberTests: XCTestCase {
         assertClose(try XCTUnwrap(SpiceNumber.parse("1e3k")), 1e6, relative: 1e-12)
         // `e` not followed by digits is a trailing letter, not an exponent.
         XCTAssertEqual(SpiceNumber.parse("2e"), 2)
+        assertClose(try XCTUnwrap(SpiceNumber.parse("10\u{B5}F")), 10e-6, relative: 1e-12)
     }
 
     func testNotNumbers() {
