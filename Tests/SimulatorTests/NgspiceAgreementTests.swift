@@ -16,6 +16,7 @@ final class NgspiceAgreementTests: XCTestCase {
         let ours = try t.run()
         let theirs = try NgspiceRunner.results(t.spice)
         var worst = 0.0
+        var worstAt = ""
         for r in ours {
             let kind = r.name.filter(\.isLetter)
             guard let s = theirs.first(where: { $0.name.filter(\.isLetter) == kind }) else {
@@ -35,11 +36,12 @@ final class NgspiceAgreementTests: XCTestCase {
                     if abs(a - b) > bound {
                         XCTFail("\(r.name) \(variable) point \(p): kelvin \(a) ngspice \(b)", file: file, line: line)
                     }
-                    worst = max(worst, abs(a - b) / max(abs(b), floor))
+                    let dev = abs(a - b) / max(abs(b), floor)
+                    if dev > worst { worst = dev; worstAt = "\(r.name) \(variable) point \(p): \(a) vs \(b)" }
                 }
             }
         }
-        print("ngspice agreement [\(t.deck.title)]: largest deviation \(String(format: "%.3g", worst)) of |ngspice| (floored)")
+        print("ngspice agreement [\(t.deck.title)]: largest deviation \(String(format: "%.3g", worst)) of |ngspice| (floored) at \(worstAt)")
         return worst
     }
 
