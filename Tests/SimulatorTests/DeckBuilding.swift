@@ -69,6 +69,7 @@ struct TestDeck {
             lines.append(".options " + deck.options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\(g($0.value))" }
                 .joined(separator: " "))
         }
+        for (node, value) in deck.nodeSets.sorted(by: { $0.key < $1.key }) { lines.append(".nodeset v(\(node))=\(g(value))") }
         for a in deck.analyses {
             switch a.kind {
             case .operatingPoint: lines.append(".op")

@@ -123,4 +123,25 @@ final class NgspiceAgreementTests: XCTestCase {
         t.op()
         try compare(t)
     }
+
+    /// A bistable circuit: `.nodeset` picks the state, as in ngspice.
+    func testNodeSetSelectsStateOfBistable() throws {
+        for start in [2.7, -2.7] {
+            var t = TestDeck("bistable")
+            t.v("vin", "in", "0", 0)
+            t.r("r1", "in", "p", 10e3)
+            t.r("r2", "p", "out", 10e3)
+            t.e("e1", ["o", "0", "p", "0"], 100)
+            t.r("ro", "o", "out", 1e3)
+            t.v("vhi", "hi", "0", 2)
+            t.v("vlo", "lo", "0", -2)
+            t.d("d1", "out", "hi", ["is": 1e-14])
+            t.d("d2", "lo", "out", ["is": 1e-14])
+            t.deck.nodeSets["out"] = start
+            t.op()
+            let out = try XCTUnwrap(t.run().first?.value("v(out)"))
+            XCTAssertGreaterThan(out * start, 1, "nodeset \(start) gave \(out)")
+            try compare(t)
+        }
+    }
 }

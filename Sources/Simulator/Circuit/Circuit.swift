@@ -19,8 +19,11 @@ struct Circuit: Sendable {
     var devices: [any Device]
     /// Matrix pattern; slot `k` of every device refers to `pattern[k]`.
     var pattern: [MatrixEntry]
-    /// Diagonal slot of every node unknown, for gmin stepping.
-    var nodeDiagonals: [Slot]
+    /// Diagonal slot of every unknown (`dropped` for branch currents), for gmin stepping and nodesets.
+    var diagonals: [Slot]
+    /// `.nodeset` values by unknown: held with a 1e10 S conductance during the first two iterations
+    /// of an operating point, then released (as ngspice does).
+    var nodeSets: [(unknown: Int, value: Double)]
     var stateCount: Int
     /// Unknowns reported in results, in ngspice's order: deck nodes, then the branch currents of
     /// V sources and inductors.
@@ -178,14 +181,15 @@ extension Circuit {
 
         var reserver = SlotReserver(dimension: names.count)
         for k in devices.indices { devices[k].reserve(&reserver) }
-        var diagonals: [Slot] = []
-        for k in names.indices where kinds[k] != .branch { diagonals.append(reserver.reserve(k, k)) }
+        let diagonals = names.indices.map { kinds[$0] == .branch ? Slot.dropped : reserver.reserve($0, $0) }
 
         self.unknownNames = names
         self.unknownKinds = kinds
         self.devices = devices
         self.pattern = reserver.pattern
-        self.nodeDiagonals = diagonals
+        self.diagonals = diagonals
+        self.nodeSets = deck.nodeSets.compactMap { name, value in nodeIndex[name].map { ($0, value) } }
+            .sorted { $0.0 < $1.0 }
         self.stateCount = reserver.stateCount
         self.outputUnknowns = outputs
         self.sources = sources

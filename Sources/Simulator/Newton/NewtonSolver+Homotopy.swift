@@ -27,6 +27,9 @@ struct ContinuationSettings: Sendable {
 }
 
 extension NewtonSolver {
+    /// Bound on the number of gmin or source steps, so a stalled continuation ends.
+    static let maxContinuationSteps = 1000
+
     /// Finds a DC operating point from `start`: plain Newton (`opLimit` iterations, junctions
     /// initialised), then dynamic gmin stepping, then source stepping, as ngspice does.
     /// Throws `SimulatorError` naming `point` when all fail.
@@ -75,7 +78,11 @@ extension NewtonSolver {
         let target = max(gmin, 1e-15)
         var good = start
         var initJ = true
+        var steps = 0
+        var lastFailure = NewtonFailure.iterationLimit(unknown: 0, update: .nan)
         while true {
+            steps += 1
+            if steps > Self.maxContinuationSteps { throw lastFailure }
             do throws(NewtonFailure) {
                 let (s, its) = try iterate(from: good, limit: settings.stepLimit, initJunction: initJ, diagGmin: diag)
                 initJ = false
@@ -93,6 +100,7 @@ extension NewtonSolver {
                     diag /= factor
                 }
             } catch {
+                lastFailure = error
                 if factor < 1.00005 { throw error }
                 factor = factor.squareRoot().squareRoot()
                 diag = oldGmin / factor
@@ -107,7 +115,11 @@ extension NewtonSolver {
         var good = try iterate(from: zeroState, limit: settings.opLimit, initJunction: true, sourceFactor: 0).0
         var reached = 0.0
         var raise = 1e-3
+        var steps = 0
+        var lastFailure = NewtonFailure.iterationLimit(unknown: 0, update: .nan)
         while reached < 1 {
+            steps += 1
+            if steps > Self.maxContinuationSteps { throw lastFailure }
             let s = min(1, reached + raise)
             do throws(NewtonFailure) {
                 let (next, its) = try iterate(from: good, limit: settings.stepLimit, initJunction: false, sourceFactor: s)
@@ -115,6 +127,7 @@ extension NewtonSolver {
                 reached = s
                 if its <= settings.stepLimit / 4 { raise *= 1.5 } else if its > 3 * settings.stepLimit / 4 { raise *= 0.5 }
             } catch {
+                lastFailure = error
                 raise /= 10
                 if raise < 1e-7 { throw error }
             }

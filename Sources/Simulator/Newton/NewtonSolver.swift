@@ -45,6 +45,9 @@ struct NewtonSolver: Sendable {
         self.rhs = Array(repeating: 0, count: circuit.dimension)
     }
 
+    /// Conductance (S) that holds a `.nodeset` node at its value.
+    static let nodeSetConductance = 1e10
+
     /// Sets the DC value of the sweepable source `devices[index]` (V or A).
     mutating func setSource(_ index: Int, to value: Double) {
         if var source = circuit.devices[index] as? any SweepableSource {
@@ -61,7 +64,8 @@ struct NewtonSolver: Sendable {
     /// Runs Newton from `start` for at most `limit` iterations.
     ///
     /// - Parameters:
-    ///   - initJunction: the first load puts junctions at their critical voltage (SPICE MODEINITJCT).
+    ///   - initJunction: the first load puts junctions at their critical voltage (SPICE MODEINITJCT),
+    ///     and `.nodeset` nodes are held at their values for the first two iterations.
     ///   - sourceFactor: scale of all independent sources (source stepping).
     ///   - diagGmin: conductance (S) from every node to ground (gmin stepping).
     /// - Returns: the converged state and the iterations this run took.
@@ -73,6 +77,7 @@ struct NewtonSolver: Sendable {
         var initJ = initJunction
         var count = 0
         let n = circuit.dimension
+        let clampIterations = initJunction && !circuit.nodeSets.isEmpty ? 2 : 0
         while true {
             buffer.reset()
             let context = LoadContext(
@@ -84,12 +89,16 @@ struct NewtonSolver: Sendable {
             for k in values.indices { values[k] = buffer.jacobianF[k] }
             for i in 0..<n { rhs[i] = buffer.b[i] - buffer.f[i] }
             if diagGmin > 0 {
-                var d = 0
                 for k in 0..<n where circuit.unknownKinds[k] != .branch {
-                    let slot = circuit.nodeDiagonals[d]
-                    d += 1
-                    values[slot.index] += diagGmin
+                    values[circuit.diagonals[k].index] += diagGmin
                     rhs[k] -= diagGmin * x[k]
+                }
+            }
+            let clamped = count <= clampIterations
+            if clamped {
+                for (k, value) in circuit.nodeSets {
+                    values[circuit.diagonals[k].index] += Self.nodeSetConductance
+                    rhs[k] -= Self.nodeSetConductance * (x[k] - value)
                 }
             }
             do {
@@ -103,7 +112,7 @@ struct NewtonSolver: Sendable {
             }
 
             // rhs now holds Δx.
-            var converged = !initJ && count > 1 && buffer.limited == 0
+            var converged = !initJ && !clamped && count > 1 && buffer.limited == 0
             var worst = 0
             var worstUpdate = -1.0
             var finite = true
