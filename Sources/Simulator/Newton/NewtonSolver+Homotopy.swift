@@ -16,9 +16,15 @@ struct ContinuationSettings: Sendable {
     /// Largest factor between two gmin steps (`.options gminfactor`, default 10).
     var gminFactor = 10.0
 
+    /// An iteration limit from an option value, clamped to 1 ... 10⁶ (never trapping on NaN or ∞).
+    static func iterationLimit(_ value: Double?, default fallback: Int) -> Int {
+        guard let value, !value.isNaN else { return fallback }
+        return Int(min(max(value.rounded(), 1), 1e6))
+    }
+
     init(options: Options) {
-        opLimit = max(1, options.itl1)
-        stepLimit = max(1, options.itl2)
+        opLimit = Self.iterationLimit(options.values["itl1"], default: 100)
+        stepLimit = Self.iterationLimit(options.values["itl2"], default: 50)
         if let v = options.values["noopiter"], v != 0 { plainNewton = false }
         if let v = options.values["gminsteps"], v <= 0 { gminStepping = false }
         if let v = options.values["srcsteps"], v <= 0 { sourceStepping = false }

@@ -79,6 +79,7 @@ public enum Rawfile {
             i += 1
             guard let nv = header["No. Variables"].flatMap({ Int($0) }), let np = header["No. Points"].flatMap({ Int($0) })
             else { throw fail("missing variable or point count") }
+            guard nv > 0, np >= 0 else { throw fail("bad variable or point count") }
             if let flags = header["Flags"], flags.contains("complex") { throw fail("complex plots are not supported") }
             var variables: [String] = []
             for _ in 0..<nv {
