@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Netlist
 import Simulator
 
@@ -33,6 +34,8 @@ struct SimCommand: ParsableCommand {
     }
 
     private func simulate() throws {
+        // Circuit matrices are small: one BLAS thread is faster than several (see BLASThreading).
+        BLASThreading.set(1)
         let start = Date()
         let parsed = try NetlistParser.parse(file: deck)
         for note in parsed.notes {

@@ -60,3 +60,13 @@ final class DenseLUTests: XCTestCase {
         XCTAssertTrue(b.isEmpty)
     }
 }
+
+final class BLASThreadingTests: XCTestCase {
+    func testSetAndRestore() {
+        let before = BLASThreading.count
+        BLASThreading.set(1)
+        XCTAssertEqual(BLASThreading.count, 1)
+        BLASThreading.set(before)
+        XCTAssertEqual(BLASThreading.count, before)
+    }
+}
