@@ -28,18 +28,19 @@ struct NewtonSolver: Sendable {
     let tolerances: Tolerances
     /// SPICE `gmin` (S) handed to junctions.
     let gmin: Double
-    private var solver: DenseLU
+    /// The linear solver (dense LU by default; any `PatternSolver`, e.g. a sparse one, plugs in).
+    private var solver: any PatternSolver
     private var buffer: LoadBuffer
     private var values: [Double]
     private var rhs: [Double]
     /// Newton iterations done so far by this solver (all runs).
     private(set) var iterations = 0
 
-    init(circuit: Circuit, options: Options) throws {
+    init(circuit: Circuit, options: Options, solver solverType: any PatternSolver.Type = DenseLU.self) throws {
         self.circuit = circuit
         self.tolerances = Tolerances(reltol: options.reltol, vntol: options.vntol, abstol: options.abstol)
         self.gmin = options.gmin
-        self.solver = try DenseLU(dimension: circuit.dimension, pattern: circuit.pattern)
+        self.solver = try solverType.init(dimension: circuit.dimension, pattern: circuit.pattern)
         self.buffer = LoadBuffer(dimension: circuit.dimension, slots: circuit.pattern.count, states: circuit.stateCount)
         self.values = Array(repeating: 0, count: circuit.pattern.count)
         self.rhs = Array(repeating: 0, count: circuit.dimension)
