@@ -50,47 +50,27 @@ extension Circuit {
     /// order (F, H, L, E, V, each in reverse deck order, a controlled source creating the branch of
     /// its controlling source on first use), then internal nodes; finally every device reserves slots.
     init(deck: Deck) throws {
-        var names: [String] = []
-        var kinds: [UnknownKind] = []
-        var nodeIndex: [String: Int] = [:]
+        var unknowns = UnknownTable()
         for element in deck.elements {
-            for node in element.nodes where node != "0" && nodeIndex[node] == nil {
-                nodeIndex[node] = names.count
-                names.append(node)
-                kinds.append(.node)
-            }
+            for node in element.nodes { unknowns.addNode(node) }
         }
 
-        // Elements that own a branch current.
+        // Branch currents, in ngspice's order.
         var byName: [String: Element] = [:]
         for element in deck.elements { byName[element.name] = element }
-        func ownsBranch(_ e: Element) -> Bool {
-            switch e.kind {
-            case .voltageSource, .inductor, .vcvs, .ccvs: return true
-            default: return false
-            }
-        }
-        var branchIndex: [String: Int] = [:]
-        func makeBranch(_ name: String) {
-            if branchIndex[name] == nil {
-                branchIndex[name] = names.count
-                names.append(name)
-                kinds.append(.branch)
-            }
-        }
         func controlling(_ e: Element, _ source: String) throws {
-            guard let c = byName[source], ownsBranch(c) else {
+            guard let c = byName[source], c.kind.ownsBranch else {
                 throw SimulatorError.unknownControllingSource(
                     element: e.name, source: source, location: e.location.description)
             }
-            makeBranch(source)
+            unknowns.addBranch(source)
         }
         let reversed = Array(deck.elements.reversed())
         for e in reversed { if case .cccs(let src, _) = e.kind { try controlling(e, src) } }
-        for e in reversed { if case .ccvs(let src, _) = e.kind { makeBranch(e.name); try controlling(e, src) } }
-        for e in reversed { if case .inductor = e.kind { makeBranch(e.name) } }
-        for e in reversed { if case .vcvs = e.kind { makeBranch(e.name) } }
-        for e in reversed { if case .voltageSource = e.kind { makeBranch(e.name) } }
+        for e in reversed { if case .ccvs(let src, _) = e.kind { unknowns.addBranch(e.name); try controlling(e, src) } }
+        for e in reversed { if case .inductor = e.kind { unknowns.addBranch(e.name) } }
+        for e in reversed { if case .vcvs = e.kind { unknowns.addBranch(e.name) } }
+        for e in reversed { if case .voltageSource = e.kind { unknowns.addBranch(e.name) } }
 
         // Reported: deck nodes and the currents of V sources and inductors (the contract's columns;
         // ngspice also writes E and H currents).
@@ -101,97 +81,81 @@ extension Circuit {
             default: break
             }
         }
-        let outputs = names.indices.filter { kinds[$0] == .node || !controlledBranches.contains(names[$0]) }
+        let outputs = unknowns.names.indices.filter {
+            unknowns.kinds[$0] == .node || !controlledBranches.contains(unknowns.names[$0])
+        }
 
-        // Devices.
         var devices: [any Device] = []
         var sources: [String: Int] = [:]
         for e in deck.elements {
-            func node(_ k: Int) throws -> Int {
-                guard k < e.nodes.count else {
-                    throw SimulatorError.invalidElement(
-                        element: e.name, reason: "expected more than \(e.nodes.count) nodes", location: e.location.description)
-                }
-                let n = e.nodes[k]
-                return n == "0" ? groundIndex : nodeIndex[n] ?? groundIndex
-            }
-            func branch(_ name: String) -> Int { branchIndex[name] ?? groundIndex }
-            func invalid(_ reason: String) -> SimulatorError {
-                .invalidElement(element: e.name, reason: reason, location: e.location.description)
-            }
-            func unsupported(_ kind: String) -> SimulatorError {
-                .unsupportedElement(element: e.name, kind: kind, location: e.location.description)
-            }
-            func finite(_ values: Double...) throws {
-                for v in values where !v.isFinite { throw invalid("value is not finite") }
-            }
-            switch e.kind {
-            case .resistor(let r):
-                try finite(r)
-                guard r != 0 else { throw invalid("zero resistance") }
-                devices.append(Resistor(name: e.name, a: try node(0), b: try node(1), resistance: r))
-            case .capacitor(let c, let ic):
-                try finite(c)
-                devices.append(Capacitor(name: e.name, a: try node(0), b: try node(1), capacitance: c, initialCondition: ic))
-            case .inductor(let l, let ic):
-                try finite(l)
-                devices.append(Inductor(name: e.name, a: try node(0), b: try node(1), branch: branch(e.name),
-                                        inductance: l, initialCondition: ic))
-            case .voltageSource(let s):
-                try finite(s.dcOperatingValue)
-                sources[e.name] = devices.count
-                devices.append(VoltageSource(name: e.name, a: try node(0), b: try node(1), branch: branch(e.name), source: s))
-            case .currentSource(let s):
-                try finite(s.dcOperatingValue)
-                sources[e.name] = devices.count
-                devices.append(CurrentSource(name: e.name, a: try node(0), b: try node(1), source: s))
-            case .vcvs(let gain):
-                try finite(gain)
-                devices.append(VCVS(name: e.name, a: try node(0), b: try node(1), c: try node(2), d: try node(3),
-                                    branch: branch(e.name), gain: gain))
-            case .vccs(let gm):
-                try finite(gm)
-                devices.append(VCCS(name: e.name, a: try node(0), b: try node(1), c: try node(2), d: try node(3),
-                                    transconductance: gm))
-            case .cccs(let src, let gain):
-                try finite(gain)
-                devices.append(CCCS(name: e.name, a: try node(0), b: try node(1), control: branch(src), gain: gain))
-            case .ccvs(let src, let r):
-                try finite(r)
-                devices.append(CCVS(name: e.name, a: try node(0), b: try node(1), branch: branch(e.name),
-                                    control: branch(src), transresistance: r))
-            case .diode(let model, let instance):
-                let a = try node(0), c = try node(1)
-                var ap = a
-                if model.value("rs", default: 0) > 0 {
-                    ap = names.count
-                    names.append("\(e.name)#internal")
-                    kinds.append(.internalNode)
-                }
-                let d = Diode(name: e.name, anode: a, anodePrime: ap, cathode: c, model: model, instance: instance,
-                              options: deck.options)
-                guard d.saturationCurrent > 0, d.vte > 0 else { throw invalid("IS and N must be positive") }
-                devices.append(d)
-            case .bjt: throw unsupported("bipolar transistor")
-            case .mosfet: throw unsupported("MOSFET")
-            case .voltageSwitch: throw unsupported("voltage-controlled switch")
-            case .currentSwitch: throw unsupported("current-controlled switch")
-            }
+            let device = try Self.makeDevice(e, unknowns: &unknowns, options: deck.options)
+            if device is any SweepableSource { sources[e.name] = devices.count }
+            devices.append(device)
         }
 
-        var reserver = SlotReserver(dimension: names.count)
+        var reserver = SlotReserver(dimension: unknowns.count)
         for k in devices.indices { devices[k].reserve(&reserver) }
-        let diagonals = names.indices.map { kinds[$0] == .branch ? Slot.dropped : reserver.reserve($0, $0) }
+        let kinds = unknowns.kinds
+        let diagonals = kinds.indices.map { kinds[$0] == .branch ? Slot.dropped : reserver.reserve($0, $0) }
 
-        self.unknownNames = names
+        self.unknownNames = unknowns.names
         self.unknownKinds = kinds
         self.devices = devices
         self.pattern = reserver.pattern
         self.diagonals = diagonals
-        self.nodeSets = deck.nodeSets.compactMap { name, value in nodeIndex[name].map { ($0, value) } }
+        self.nodeSets = deck.nodeSets.compactMap { name, value in unknowns.nodeIndex[name].map { ($0, value) } }
             .sorted { $0.0 < $1.0 }
         self.stateCount = reserver.stateCount
         self.outputUnknowns = outputs
         self.sources = sources
+    }
+}
+
+/// The MNA unknowns while a circuit is set up: names, kinds and look-up by node or element name.
+struct UnknownTable: Sendable {
+    private(set) var names: [String] = []
+    private(set) var kinds: [UnknownKind] = []
+    private(set) var nodeIndex: [String: Int] = [:]
+    private(set) var branchIndex: [String: Int] = [:]
+
+    var count: Int { names.count }
+
+    /// Adds a deck node once; ground (`"0"`) is never an unknown.
+    mutating func addNode(_ name: String) {
+        guard name != "0", nodeIndex[name] == nil else { return }
+        nodeIndex[name] = names.count
+        names.append(name)
+        kinds.append(.node)
+    }
+
+    /// Adds the branch current of element `name` once.
+    mutating func addBranch(_ name: String) {
+        guard branchIndex[name] == nil else { return }
+        branchIndex[name] = names.count
+        names.append(name)
+        kinds.append(.branch)
+    }
+
+    /// Adds a device-internal node and returns its index.
+    mutating func addInternalNode(_ name: String) -> Int {
+        names.append(name)
+        kinds.append(.internalNode)
+        return names.count - 1
+    }
+
+    /// The unknown of a deck node (`groundIndex` for ground).
+    func node(_ name: String) -> Int { name == "0" ? groundIndex : nodeIndex[name] ?? groundIndex }
+
+    /// The branch-current unknown of element `name`.
+    func branch(_ name: String) -> Int { branchIndex[name] ?? groundIndex }
+}
+
+extension ElementKind {
+    /// Whether the element carries its branch current as an MNA unknown (V, L, E, H).
+    var ownsBranch: Bool {
+        switch self {
+        case .voltageSource, .inductor, .vcvs, .ccvs: return true
+        default: return false
+        }
     }
 }
