@@ -141,11 +141,32 @@ struct NewtonSolver: Sendable {
                     break
                 }
             }
-            if converged { return (NewtonState(x: xNew, state: buffer.state), count) }
+            if converged {
+                #if KELVIN_INVARIANTS
+                checkKCL(at: xNew, state: buffer.state, sourceFactor: sourceFactor, diagGmin: diagGmin)
+                #endif
+                return (NewtonState(x: xNew, state: buffer.state), count)
+            }
             if count >= limit { throw .iterationLimit(unknown: worst, update: worstUpdate) }
             x = xNew
             previousState = buffer.state
             initJ = false
         }
     }
+
+    #if KELVIN_INVARIANTS
+    /// Invariant check (build with `-Xswiftc -DKELVIN_INVARIANTS`): at a converged point the KCL and
+    /// branch residual `B − F(x)` must be small against the largest contribution in its row.
+    private func checkKCL(at x: [Double], state: [Double], sourceFactor: Double, diagGmin: Double) {
+        var probe = LoadBuffer(dimension: circuit.dimension, slots: circuit.pattern.count, states: circuit.stateCount)
+        let context = LoadContext(x: x, previousState: state, sourceFactor: sourceFactor, gmin: gmin)
+        for device in circuit.devices { device.load(context, into: &probe) }
+        for i in 0..<circuit.dimension {
+            var residual = probe.b[i] - probe.f[i]
+            if circuit.unknownKinds[i] != .branch { residual -= diagGmin * x[i] }
+            let scale = max(abs(probe.b[i]), abs(probe.f[i]), 1e-9)
+            assert(abs(residual) <= 1e-2 * scale + 1e-6, "KCL residual \(residual) at \(circuit.label(i))")
+        }
+    }
+    #endif
 }
