@@ -19,7 +19,7 @@ final class JacobianTests: XCTestCase {
         t.f("f1", "c", "d", "v1", 4)
         t.h("h1", "e", "0", "l1", 50)
         t.r("r2", "e", "d", 2e3)
-        t.d("d1", "b", "c", ["is": 1e-12, "rs": 5, "cjo": 1e-12, "tt": 1e-9])
+        t.d("d1", "b", "c", ["is": 1e-12, "rs": 5, "cjo": 1e-12, "tt": 1e-9, "ikf": 1e-6, "ikr": 1e-9])
         t.d("d2", "d", "e", model: "dz", ["is": 1e-14, "bv": 0.3, "ibv": 1e-6, "cjo": 2e-12, "m": 0.33, "vj": 0.7])
         t.r("r3", "d", "0", 1e3)
         let circuit = try Circuit(deck: t.deck)

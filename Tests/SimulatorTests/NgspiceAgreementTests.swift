@@ -144,4 +144,15 @@ final class NgspiceAgreementTests: XCTestCase {
             try compare(t)
         }
     }
+
+    func testHighInjectionKneeCurrents() throws {
+        var t = TestDeck("knee")
+        t.v("v1", "a", "0", 0)
+        t.r("r1", "a", "k", 10)
+        t.d("d1", "k", "0", ["is": 1e-12, "ikf": 1e-3, "ikr": 1e-6, "bv": 8, "rs": 0.5], instance: ["area": 2])
+        t.d("d2", "k", "m", model: "d2mod", ["is": 1e-14, "ikf": 5e-2])
+        t.r("r2", "m", "0", 50)
+        t.dc(SweepSpec(source: "v1", start: -10, stop: 3, step: 0.05))
+        try compare(t)
+    }
 }

@@ -8,6 +8,7 @@ import Netlist
 /// - reverse (`−BV ≤ v < −3·Vte`): `I = −Is·(1 + (3·Vte/(e·v))³)`
 /// - breakdown (`v < −BV`): `I = −Is·exp(−(BV + v)/(NBV·Vt))`, BV adjusted so the current at
 ///   `−BV` equals `IBV`
+/// optionally reduced at high injection to `I/(1 + √(I/IKF))` (IKR in reverse),
 /// plus `gmin·v` in parallel with the junction. `RS` (Ω) puts a series resistor to an internal
 /// anode node. Temperature: `Is(T) = Is·exp((T/Tnom − 1)·EG/Vte + XTI/N·ln(T/Tnom))`.
 /// Charge (kept for transient): depletion `CJO, VJ, M, FC` and diffusion `TT·I`, in `Q`.
@@ -29,6 +30,8 @@ struct Diode: Device {
     // Charge parameters.
     let junctionCap: Double, junctionPotential: Double, grading: Double, transitTime: Double
     let depletionCoeff: Double
+    /// High-injection knee currents IKF (forward) and IKR (reverse), area-scaled (A); 0 = off.
+    let forwardKnee: Double, reverseKnee: Double
     private var seriesSlots = ConductanceSlots()
     private var junctionSlots = ConductanceSlots()
     private var stateBase = 0
@@ -87,6 +90,8 @@ struct Diode: Device {
         self.grading = model.value("m", default: 0.5)
         self.transitTime = model.value("tt", default: 0)
         self.depletionCoeff = model.value("fc", default: 0.5)
+        self.forwardKnee = m * area * (model.parameters["ikf"] ?? model.value("ik", default: 0))
+        self.reverseKnee = m * area * model.value("ikr", default: 0)
     }
 
     mutating func reserve(_ reserver: inout SlotReserver) {
@@ -131,6 +136,16 @@ struct Diode: Device {
             if limited { buffer.limited += 1 }
         }
         var (cd, gd) = junction(vd)
+        // High injection: I/(1 + √(I/IK)) with its derivative.
+        if vd >= -3 * vte, forwardKnee > 0, cd > 1e-18 {
+            let r = (cd / forwardKnee).squareRoot()
+            gd = ((1 + r) * gd - cd * gd / (2 * r * forwardKnee)) / (1 + 2 * r + cd / forwardKnee)
+            cd /= 1 + r
+        } else if vd < -3 * vte, reverseKnee > 0, cd < -1e-18 {
+            let r = (-cd / reverseKnee).squareRoot()
+            gd = ((1 + r) * gd + cd * gd / (2 * r * reverseKnee)) / (1 + 2 * r - cd / reverseKnee)
+            cd /= 1 + r
+        }
         gd += context.gmin
         cd += context.gmin * vd
         buffer.state[stateBase] = vd
