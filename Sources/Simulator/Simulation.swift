@@ -13,7 +13,13 @@ public struct Simulation: Sendable {
     public init(deck: Deck) throws {
         self.deck = deck
         self.circuit = try Circuit(deck: deck)
+        if circuit.dimension > Self.denseLimit {
+            throw SimulatorError.circuitTooLarge(unknowns: circuit.dimension, limit: Self.denseLimit)
+        }
     }
+
+    /// Largest number of unknowns solved with the dense LU (two n×n matrices: 0.6 GB at the limit).
+    static let denseLimit = 6000
 
     /// Runs every analysis in deck order; results are named per kind (`op1`, `dc1`, `dc2`, ...).
     public func run() throws -> [SimulationResult] {

@@ -23,6 +23,8 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     case unsupportedElement(element: String, kind: String, location: String)
     /// An analysis kind this simulator does not run yet.
     case unsupportedAnalysis(kind: String, location: String)
+    /// More unknowns than the dense solver handles in reasonable memory and time.
+    case circuitTooLarge(unknowns: Int, limit: Int)
     /// A result file could not be written or read.
     case io(path: String, reason: String)
     /// A rawfile that does not follow the ngspice ASCII format.
@@ -53,6 +55,8 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(location): \(element): \(kind) elements are not supported by the simulator yet"
         case .unsupportedAnalysis(let kind, let location):
             return "\(location): .\(kind) analysis is not supported by the simulator yet"
+        case .circuitTooLarge(let unknowns, let limit):
+            return "circuit has \(unknowns) unknowns; the dense solver handles at most \(limit) (a sparse solver is planned)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
         case .malformedRawfile(let path, let line, let reason):
