@@ -194,6 +194,8 @@ def main():
     decks = sys.argv[1:] or sorted(
         os.path.join(HERE, f) for f in os.listdir(HERE) if f.endswith(".cir"))
     for deck in decks:
+        if not os.path.exists(deck) and os.path.exists(os.path.join(HERE, deck)):
+            deck = os.path.join(HERE, deck)  # a bare fixture name
         generate(os.path.abspath(deck))
 
 
