@@ -55,8 +55,9 @@ final class CellTests: XCTestCase {
     }
 
     /// Log converter: vout = −N·Vt·ln(vin/(RIN·IS)). The diode's series resistance adds −RS·iin
-    /// (≤ 1 mV at 1 mA); the Shockley "−1", the op-amp's finite gain (vout/A ≈ 7 µV) and gmin
-    /// are below 10 µV. Tolerance: RS·iin + 0.5 mV, over vin = 1 mV … 10 V.
+    /// (≤ 1 mV at 1 mA). The finite gain leaves the virtual ground at −vout/A ≈ 4…7 µV, which
+    /// lowers iin by 0.4 % at vin = 1 mV, i.e. shifts vout by ≈ 0.1 mV; the Shockley "−1" and
+    /// gmin are below 10 µV. Tolerance: RS·iin + 0.5 mV, over vin = 1 mV … 10 V.
     func testLogConverter() throws {
         let (deck, results) = try simulate("log_converter.cir")
         let dc = try result(results, "dc1")
