@@ -34,7 +34,7 @@ let package = Package(
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"]),
+        .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"],
             exclude: []),

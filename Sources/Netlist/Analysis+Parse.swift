@@ -1,0 +1,162 @@
+extension Flattener {
+    /// Handles a dot command other than the definitions (`.param`, `.model`, `.subckt`) and file
+    /// commands (`.include`, `.lib`, `.control`, `.end`), which earlier stages consume.
+    mutating func dotCard(_ card: Card, frame f: Int) throws {
+        let keyword = card.keyword
+        switch keyword {
+        case ".op", ".dc", ".tran", ".ac", ".options", ".option", ".opt", ".opts", ".temp":
+            guard f == 0 else {
+                note(card, "\(keyword) inside a subcircuit ignored")
+                return
+            }
+            switch keyword {
+            case ".op": deck.analyses.append(Analysis(kind: .operatingPoint, location: card.location))
+            case ".dc": try dcSweep(card)
+            case ".tran": try transient(card)
+            case ".ac": try ac(card)
+            case ".temp":
+                guard card.tokens.count >= 2 else {
+                    throw NetlistError.missingField(card.location, token: keyword, expected: "a temperature")
+                }
+                deck.options.values["temp"] = try value(card.tokens[1], in: card, frame: f)
+            default: try options(card)
+            }
+        case ".ic", ".nodeset":
+            let voltages = try nodeVoltages(card, frame: f)
+            for (node, v) in voltages {
+                if keyword == ".ic" { deck.initialConditions[node] = v } else { deck.nodeSets[node] = v }
+            }
+        case ".save", ".print", ".plot", ".probe", ".width", ".meas", ".measure", ".four", ".fourier", ".sens",
+            ".noise", ".tf", ".disto", ".pz", ".sp", ".csparam", ".func", ".option_list", ".step":
+            note(card, "\(keyword) ignored")
+        default:
+            note(card, "unknown command \(keyword) ignored")
+        }
+    }
+
+    mutating func note(_ card: Card, _ text: String) {
+        deck.notes.append("\(card.location): note: \(text)")
+    }
+
+    /// The value fields after the keyword, evaluated; `uic`-style words are returned separately.
+    func fields(_ card: Card, from start: Int = 1) -> [Token] {
+        card.tokens.dropFirst(start).filter { $0.isValue }
+    }
+
+    /// `.dc SRC start stop step [SRC2 start stop step]`.
+    mutating func dcSweep(_ card: Card) throws {
+        let t = fields(card)
+        guard t.count >= 4 else {
+            throw NetlistError.missingField(card.location, token: card.keyword, expected: "SRC START STOP STEP")
+        }
+        guard t.count == 4 || t.count == 8 else {
+            let bad = t.count > 8 ? t[8] : t[min(4, t.count - 1)]
+            throw NetlistError.syntax(
+                bad.location, token: bad.text, message: t.count > 8 ? "unexpected field" : "second sweep is incomplete")
+        }
+        var sweeps: [SweepSpec] = []
+        for base in stride(from: 0, to: t.count, by: 4) {
+            guard t[base].kind == .word, SpiceNumber.parse(t[base].text) == nil else {
+                throw NetlistError.syntax(t[base].location, token: t[base].text, message: "expected a source name")
+            }
+            sweepSources.append(t[base])
+            sweeps.append(
+                SweepSpec(
+                    source: t[base].lower, start: try value(t[base + 1], in: card, frame: 0),
+                    stop: try value(t[base + 2], in: card, frame: 0), step: try value(t[base + 3], in: card, frame: 0)))
+        }
+        deck.analyses.append(Analysis(kind: .dcSweep(sweeps), location: card.location))
+    }
+
+    /// `.tran TSTEP TSTOP [TSTART [TMAX]] [UIC]`.
+    mutating func transient(_ card: Card) throws {
+        var t = fields(card)
+        var uic = false
+        if let last = t.last, last.lower == "uic" {
+            uic = true
+            t.removeLast()
+        }
+        guard t.count >= 2 else {
+            throw NetlistError.missingField(card.location, token: card.keyword, expected: "TSTEP TSTOP")
+        }
+        if t.count > 4 { throw NetlistError.syntax(t[4].location, token: t[4].text, message: "unexpected field") }
+        let values = try t.map { try value($0, in: card, frame: 0) }
+        deck.analyses.append(
+            Analysis(
+                kind: .transient(
+                    step: values[0], stop: values[1], start: values.count > 2 ? values[2] : 0,
+                    maxStep: values.count > 3 ? values[3] : nil, useInitialConditions: uic),
+                location: card.location))
+    }
+
+    /// `.ac dec|oct|lin N fstart fstop`.
+    mutating func ac(_ card: Card) throws {
+        let t = fields(card)
+        guard t.count >= 4 else {
+            throw NetlistError.missingField(card.location, token: card.keyword, expected: "DEC|OCT|LIN N FSTART FSTOP")
+        }
+        guard let variation = ACVariation(rawValue: t[0].lower) else {
+            throw NetlistError.syntax(t[0].location, token: t[0].text, message: "expected dec, oct or lin")
+        }
+        if t.count > 4 { throw NetlistError.syntax(t[4].location, token: t[4].text, message: "unexpected field") }
+        let n = try value(t[1], in: card, frame: 0)
+        guard n >= 1, n == n.rounded(), n < Double(Int32.max) else {
+            throw NetlistError.syntax(t[1].location, token: t[1].text, message: "point count must be a positive integer")
+        }
+        deck.analyses.append(
+            Analysis(
+                kind: .ac(
+                    variation: variation, points: Int(n), start: try value(t[2], in: card, frame: 0),
+                    stop: try value(t[3], in: card, frame: 0)),
+                location: card.location))
+    }
+
+    /// `.options key=value flag ...`: numbers go to `values`, words to `text`, flags store 1.
+    mutating func options(_ card: Card) throws {
+        let tokens = card.tokens
+        var i = 1
+        while i < tokens.count {
+            let t = tokens[i]
+            guard t.kind == .word else {
+                throw NetlistError.syntax(t.location, token: t.text, message: "expected an option name")
+            }
+            if i + 1 < tokens.count, tokens[i + 1].kind == .equals {
+                guard i + 2 < tokens.count, tokens[i + 2].isValue else {
+                    throw NetlistError.missingField(t.location, token: t.lower, expected: "a value after '='")
+                }
+                let v = tokens[i + 2]
+                if v.kind == .expression || SpiceNumber.parse(v.text) != nil {
+                    deck.options.values[t.lower] = try value(v, in: card, frame: 0)
+                } else {
+                    deck.options.text[t.lower] = v.lower
+                }
+                i += 3
+            } else {
+                deck.options.values[t.lower] = 1
+                i += 1
+            }
+        }
+    }
+
+    /// `.ic v(n)=x ...` / `.nodeset v(n)=x ...`, nodes flattened in the card's scope.
+    func nodeVoltages(_ card: Card, frame f: Int) throws -> [(String, Double)] {
+        let tokens = card.tokens
+        var result: [(String, Double)] = []
+        var i = 1
+        while i < tokens.count {
+            // v ( node ) = value
+            guard i + 5 < tokens.count,
+                tokens[i].lower == "v", tokens[i + 1].kind == .openParen, tokens[i + 2].kind == .word,
+                tokens[i + 3].kind == .closeParen, tokens[i + 4].kind == .equals, tokens[i + 5].isValue
+            else {
+                if i + 5 >= tokens.count, tokens[i].lower == "v" {
+                    throw NetlistError.missingField(tokens[i].location, token: tokens[i].text, expected: "v(NODE)=VALUE")
+                }
+                throw NetlistError.syntax(tokens[i].location, token: tokens[i].text, message: "expected v(NODE)=VALUE")
+            }
+            result.append((node(tokens[i + 2].lower, frame: f), try value(tokens[i + 5], in: card, frame: f)))
+            i += 6
+        }
+        return result
+    }
+}

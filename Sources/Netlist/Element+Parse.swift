@@ -1,0 +1,231 @@
+/// An element card split into positional fields and `key=value` parameters.
+struct ElementFields {
+    /// Nodes, values, model names and flags such as `off`, in order.
+    var positional: [Token] = []
+    /// `key=value...` parameters in order; `ic=1,2` keeps both values.
+    var keywords: [(key: Token, values: [Token])] = []
+
+    init() {}
+
+    init(_ card: Card, from start: Int = 1) throws {
+        let tokens = card.tokens
+        var i = start
+        func startsKeyword(_ j: Int) -> Bool {
+            j + 1 < tokens.count && tokens[j].kind == .word && tokens[j + 1].kind == .equals
+        }
+        while i < tokens.count {
+            let t = tokens[i]
+            if t.kind == .openParen || t.kind == .closeParen {
+                i += 1
+                continue
+            }
+            if t.kind == .equals {
+                throw NetlistError.syntax(t.location, token: t.text, message: "unexpected '='")
+            }
+            if startsKeyword(i) {
+                var values: [Token] = []
+                i += 2
+                while i < tokens.count, !startsKeyword(i), tokens[i].lower != "off", tokens[i].lower != "on" {
+                    if tokens[i].isValue { values.append(tokens[i]) }
+                    if tokens[i].kind == .equals {
+                        throw NetlistError.syntax(tokens[i].location, token: "=", message: "unexpected '='")
+                    }
+                    i += 1
+                }
+                guard !values.isEmpty else {
+                    throw NetlistError.missingField(t.location, token: t.lower, expected: "a value after '='")
+                }
+                keywords.append((t, values))
+                continue
+            }
+            positional.append(t)
+            i += 1
+        }
+    }
+
+    /// The last value of keyword `key` (or one of its aliases).
+    func keyword(_ keys: String...) -> Token? {
+        keywords.last(where: { keys.contains($0.key.lower) })?.values.first
+    }
+}
+
+extension Flattener {
+    /// Interprets and adds one element card (every letter except `X`).
+    mutating func element(_ card: Card, frame f: Int) throws {
+        let nameToken = card.tokens[0]
+        let name = elementName(nameToken.lower, frame: f)
+        guard let letter = nameToken.lower.unicodeScalars.first, SpiceNumber.isLetter(letter), letter != "_" else {
+            throw NetlistError.unknownElement(nameToken.location, token: nameToken.text)
+        }
+        // Sources have their own grammar (waveforms with parentheses, `r=`/`td=`).
+        let fields = letter == "v" || letter == "i" ? ElementFields() : try ElementFields(card)
+        let p = fields.positional
+
+        /// Throws the truncated-card error unless at least `count` positional fields are present.
+        func require(_ count: Int, _ what: String) throws {
+            guard p.count >= count else {
+                throw NetlistError.missingField(nameToken.location, token: nameToken.lower, expected: what)
+            }
+        }
+        func nodes(_ count: Int) throws -> [String] {
+            try (0..<count).map { i in
+                guard p[i].kind == .word else {
+                    throw NetlistError.syntax(p[i].location, token: p[i].text, message: "expected a node name")
+                }
+                return node(p[i].lower, frame: f)
+            }
+        }
+        func number(_ token: Token) throws -> Double { try value(token, in: card, frame: f) }
+        func optional(_ keys: String...) throws -> Double? {
+            guard let t = fields.keywords.last(where: { keys.contains($0.key.lower) })?.values.first else { return nil }
+            return try number(t)
+        }
+        func rejectExtra(after count: Int) throws {
+            if p.count > count {
+                throw NetlistError.syntax(p[count].location, token: p[count].text, message: "unexpected field")
+            }
+        }
+        func rejectNonlinear(_ feature: String) throws {
+            if let poly = p.first(where: { $0.lower == "poly" }) {
+                throw NetlistError.unsupported(poly.location, token: poly.lower, feature: "POLY \(feature) sources")
+            }
+            if let behavioral = fields.keywords.first(where: { ["value", "vol", "cur", "table"].contains($0.key.lower) }) {
+                throw NetlistError.unsupported(
+                    behavioral.key.location, token: behavioral.key.lower, feature: "behavioral \(feature) sources")
+            }
+        }
+        let location = nameToken.location
+
+        let kind: ElementKind
+        let elementNodes: [String]
+        switch letter {
+        case "r", "c", "l":
+            let key = letter == "r" ? "r" : (letter == "c" ? "c" : "l")
+            let long = letter == "r" ? "resistance" : (letter == "c" ? "capacitance" : "inductance")
+            try require(2, "2 nodes and a value")
+            elementNodes = try nodes(2)
+            var v: Double
+            if p.count >= 3 {
+                v = try number(p[2])
+            } else if let k = try optional(key, long) {
+                v = k
+            } else {
+                throw NetlistError.missingField(location, token: nameToken.lower, expected: "a \(long) value")
+            }
+            try rejectExtra(after: 4)
+            let multiplier = try optional("m") ?? 1
+            if letter == "c" { v *= multiplier } else if multiplier != 0 { v /= multiplier }
+            let ic = try optional("ic")
+            switch letter {
+            case "r": kind = .resistor(resistance: v)
+            case "c": kind = .capacitor(capacitance: v, initialCondition: ic)
+            default: kind = .inductor(inductance: v, initialCondition: ic)
+            }
+        case "v", "i":
+            let t = card.tokens
+            guard t.count >= 3, t[1].kind == .word, t[2].kind == .word else {
+                throw NetlistError.missingField(location, token: nameToken.lower, expected: "2 nodes")
+            }
+            elementNodes = [node(t[1].lower, frame: f), node(t[2].lower, frame: f)]
+            let source = try parseSource(card, frame: f)
+            kind = letter == "v" ? .voltageSource(source) : .currentSource(source)
+        case "e", "g":
+            try rejectNonlinear(letter == "e" ? "E" : "G")
+            try require(5, "4 nodes and a gain")
+            elementNodes = try nodes(4)
+            let gain = try number(p[4])
+            try rejectExtra(after: 5)
+            kind = letter == "e" ? .vcvs(gain: gain) : .vccs(transconductance: gain)
+        case "f", "h":
+            try rejectNonlinear(letter == "f" ? "F" : "H")
+            try require(4, "2 nodes, a controlling source and a gain")
+            elementNodes = try nodes(2)
+            let control = elementName(p[2].lower, frame: f)
+            let gain = try number(p[3])
+            try rejectExtra(after: 4)
+            kind =
+                letter == "f"
+                ? .cccs(controllingSource: control, gain: gain) : .ccvs(controllingSource: control, transresistance: gain)
+        case "d":
+            try require(3, "2 nodes and a model")
+            elementNodes = try nodes(2)
+            let m = try requireModel(p[2], types: ["d"], card: card, frame: f)
+            let instance = try instanceParameters(fields, positionalFrom: 3, positionalNames: ["area"], card: card, frame: f)
+            kind = .diode(model: m, instance: instance)
+        case "q":
+            try require(4, "3 nodes and a model")
+            // A fourth node (substrate) is present when the fourth field is not a model.
+            let fourthIsModel = try model(p[3].lower, frame: f) != nil
+            let hasSubstrate = p.count >= 5 && !fourthIsModel
+            let nodeCount = hasSubstrate ? 4 : 3
+            elementNodes = try nodes(nodeCount)
+            let m = try requireModel(p[nodeCount], types: ["npn", "pnp"], card: card, frame: f)
+            let instance = try instanceParameters(
+                fields, positionalFrom: nodeCount + 1, positionalNames: ["area"], card: card, frame: f)
+            kind = .bjt(model: m, instance: instance)
+        case "m":
+            try require(5, "4 nodes and a model")
+            elementNodes = try nodes(4)
+            let m = try requireModel(p[4], types: ["nmos", "pmos"], card: card, frame: f)
+            let instance = try instanceParameters(fields, positionalFrom: 5, positionalNames: [], card: card, frame: f)
+            kind = .mosfet(model: m, instance: instance)
+        case "s":
+            try require(5, "4 nodes and a model")
+            elementNodes = try nodes(4)
+            let m = try requireModel(p[4], types: ["sw"], card: card, frame: f)
+            let instance = try instanceParameters(fields, positionalFrom: 5, positionalNames: [], card: card, frame: f)
+            kind = .voltageSwitch(model: m, instance: instance)
+        case "w":
+            try require(4, "2 nodes, a controlling source and a model")
+            elementNodes = try nodes(2)
+            let control = elementName(p[2].lower, frame: f)
+            let m = try requireModel(p[3], types: ["csw"], card: card, frame: f)
+            let instance = try instanceParameters(fields, positionalFrom: 4, positionalNames: [], card: card, frame: f)
+            kind = .currentSwitch(controllingSource: control, model: m, instance: instance)
+        case "a", "b", "j", "k", "n", "o", "p", "t", "u", "y", "z":
+            throw NetlistError.unsupported(
+                location, token: nameToken.lower, feature: "element type '\(Character(letter))' is not supported by Kelvin")
+        default:
+            throw NetlistError.unknownElement(location, token: nameToken.text)
+        }
+        try add(Element(name: name, nodes: elementNodes, kind: kind, location: card.location))
+    }
+
+    /// The model named by `token`, checked against the allowed `types`; errors at the element's location.
+    mutating func requireModel(_ token: Token, types: [String], card: Card, frame f: Int) throws -> Model {
+        guard token.kind == .word, let m = try model(token.lower, frame: f) else {
+            throw NetlistError.undefinedModel(card.location, name: token.lower)
+        }
+        guard types.contains(m.type) else {
+            throw NetlistError.modelTypeMismatch(
+                token.location, name: token.lower, type: m.type,
+                expected: types.map { "'\($0)'" }.joined(separator: " or "))
+        }
+        return m
+    }
+
+    /// Instance parameters: positional values (e.g. `area`), flags (`off`, `on`) and `key=value`.
+    /// A multi-valued `ic=a,b,...` is stored as `ic`, `ic2`, `ic3`, ...
+    func instanceParameters(
+        _ fields: ElementFields, positionalFrom start: Int, positionalNames: [String], card: Card, frame f: Int
+    ) throws -> InstanceParameters {
+        var result: InstanceParameters = [:]
+        var nameIndex = 0
+        for t in fields.positional.dropFirst(start) {
+            if t.lower == "off" || t.lower == "on" {
+                result[t.lower] = 1
+            } else if nameIndex < positionalNames.count {
+                result[positionalNames[nameIndex]] = try value(t, in: card, frame: f)
+                nameIndex += 1
+            } else {
+                throw NetlistError.syntax(t.location, token: t.text, message: "unexpected field")
+            }
+        }
+        for (key, values) in fields.keywords {
+            for (i, v) in values.enumerated() {
+                result[i == 0 ? key.lower : "\(key.lower)\(i + 1)"] = try value(v, in: card, frame: f)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,213 @@
+/// A parsed parameter expression (`{2*rval}`, `'a > 1 ? b : c'`, unbraced `.param` values).
+///
+/// Grammar, loosest binding first: `?:`, `||`, `&&`, `== !=`, `< <= > >=`, `+ -`, `* / %`,
+/// unary `- + !`, `^ **` (right associative), then numbers, names, calls and parentheses.
+/// Booleans are 1 and 0; any non-zero value is true.
+indirect enum Expression: Sendable {
+    case number(Double)
+    case variable(String, SourceLocation)
+    case unary(String, Expression)
+    case binary(String, Expression, Expression)
+    case conditional(Expression, Expression, Expression)
+    case call(String, [Expression], SourceLocation)
+}
+
+extension Expression {
+    /// Parses the scalars `range` of `line` (without surrounding `{}` or quotes).
+    static func parse(_ line: LogicalLine, _ range: Range<Int>) throws -> Expression {
+        var parser = try ExpressionParser(line: line, range: range)
+        return try parser.parseWhole()
+    }
+}
+
+/// Recursive-descent parser for `Expression`.
+struct ExpressionParser {
+    struct Piece {
+        enum Kind { case number(Double), name(String), op(String) }
+        var kind: Kind
+        var text: String
+        var offset: Int
+    }
+
+    let line: LogicalLine
+    let range: Range<Int>
+    var pieces: [Piece] = []
+    var position = 0
+
+    init(line: LogicalLine, range: Range<Int>) throws {
+        self.line = line
+        self.range = range
+        pieces = try lex()
+    }
+
+    /// Splits the expression text into numbers, names and operators.
+    func lex() throws -> [Piece] {
+        let s = line.scalars
+        var result: [Piece] = []
+        var i = range.lowerBound
+        let end = min(range.upperBound, s.count)
+        let twoCharacter: Set<String> = ["**", "==", "!=", "<=", ">=", "&&", "||"]
+        let window = Array(s[..<end])
+        while i < end {
+            let c = s[i]
+            if Lexer.isSpace(c) {
+                i += 1
+                continue
+            }
+            if SpiceNumber.isDigit(c) || (c == "." && i + 1 < end && SpiceNumber.isDigit(s[i + 1])) {
+                guard let (value, next) = SpiceNumber.scan(window, from: i, allowSign: false) else {
+                    throw error(at: i, token: String(c), "malformed number")
+                }
+                result.append(Piece(kind: .number(value), text: line.text(i..<next), offset: i))
+                i = next
+                continue
+            }
+            if SpiceNumber.isLetter(c) {
+                var j = i + 1
+                while j < end, SpiceNumber.isLetter(s[j]) || SpiceNumber.isDigit(s[j]) { j += 1 }
+                let text = line.text(i..<j)
+                result.append(Piece(kind: .name(text.lowercased()), text: text, offset: i))
+                i = j
+                continue
+            }
+            if i + 1 < end {
+                let pair = line.text(i..<(i + 2))
+                if twoCharacter.contains(pair) {
+                    result.append(Piece(kind: .op(pair), text: pair, offset: i))
+                    i += 2
+                    continue
+                }
+            }
+            let single = String(c)
+            guard "+-*/%^()?:,<>!".unicodeScalars.contains(c) else {
+                throw error(at: i, token: single, "unexpected character")
+            }
+            result.append(Piece(kind: .op(single), text: single, offset: i))
+            i += 1
+        }
+        return result
+    }
+
+    func error(at offset: Int, token: String, _ message: String) -> NetlistError {
+        .invalidExpression(line.location(at: offset), token: token, message: message)
+    }
+
+    var wholeText: String { line.text(range).trimmingSpaces }
+
+    mutating func parseWhole() throws -> Expression {
+        guard !pieces.isEmpty else {
+            throw error(at: range.lowerBound, token: wholeText, "empty expression")
+        }
+        let e = try parseConditional()
+        if position < pieces.count {
+            let p = pieces[position]
+            throw error(at: p.offset, token: p.text, "unexpected '\(p.text)'")
+        }
+        return e
+    }
+
+    func peekOp() -> String? {
+        guard position < pieces.count, case .op(let o) = pieces[position].kind else { return nil }
+        return o
+    }
+
+    mutating func expect(_ op: String) throws {
+        guard peekOp() == op else {
+            if position < pieces.count {
+                let p = pieces[position]
+                throw error(at: p.offset, token: p.text, "expected '\(op)'")
+            }
+            throw error(at: range.upperBound, token: wholeText, "expected '\(op)' before end of expression")
+        }
+        position += 1
+    }
+
+    mutating func parseConditional() throws -> Expression {
+        let condition = try parseBinary(level: 0)
+        guard peekOp() == "?" else { return condition }
+        position += 1
+        let yes = try parseConditional()
+        try expect(":")
+        let no = try parseConditional()
+        return .conditional(condition, yes, no)
+    }
+
+    static let levels: [[String]] = [["||"], ["&&"], ["==", "!="], ["<", "<=", ">", ">="], ["+", "-"], ["*", "/", "%"]]
+
+    mutating func parseBinary(level: Int) throws -> Expression {
+        if level == Self.levels.count { return try parseUnary() }
+        var left = try parseBinary(level: level + 1)
+        while let op = peekOp(), Self.levels[level].contains(op) {
+            position += 1
+            let right = try parseBinary(level: level + 1)
+            left = .binary(op, left, right)
+        }
+        return left
+    }
+
+    mutating func parseUnary() throws -> Expression {
+        if let op = peekOp(), op == "-" || op == "+" || op == "!" {
+            position += 1
+            return .unary(op, try parseUnary())
+        }
+        return try parsePower()
+    }
+
+    mutating func parsePower() throws -> Expression {
+        let base = try parsePrimary()
+        if let op = peekOp(), op == "^" || op == "**" {
+            position += 1
+            return .binary("^", base, try parseUnary())
+        }
+        return base
+    }
+
+    mutating func parsePrimary() throws -> Expression {
+        guard position < pieces.count else {
+            throw error(at: range.upperBound, token: wholeText, "expression ends early")
+        }
+        let piece = pieces[position]
+        position += 1
+        switch piece.kind {
+        case .number(let v):
+            return .number(v)
+        case .name(let name):
+            let location = line.location(at: piece.offset)
+            guard peekOp() == "(" else { return .variable(name, location) }
+            position += 1
+            var arguments: [Expression] = []
+            if peekOp() == ")" {
+                position += 1
+                return .call(name, arguments, location)
+            }
+            while true {
+                arguments.append(try parseConditional())
+                if peekOp() == "," {
+                    position += 1
+                    continue
+                }
+                try expect(")")
+                return .call(name, arguments, location)
+            }
+        case .op("("):
+            let inner = try parseConditional()
+            try expect(")")
+            return inner
+        case .op:
+            throw error(at: piece.offset, token: piece.text, "unexpected '\(piece.text)'")
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    var trimmingSpaces: String {
+        let scalars = Array(unicodeScalars)
+        guard let first = scalars.firstIndex(where: { !Lexer.isSpace($0) }),
+            let last = scalars.lastIndex(where: { !Lexer.isSpace($0) })
+        else { return "" }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[first...last])
+        return String(view)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Netlist
+
+/// `.dc SRC start stop step [SRC2 start stop step]`: DC transfer curves. The first source is the
+/// inner sweep. The first point is a full operating point; every later point starts from the previous
+/// solution with at most `itl2` plain Newton iterations and falls back to a full operating point
+/// (gmin and source stepping) when those fail, as ngspice's `DCtrCurv` does.
+enum DCSweep {
+    /// The swept values `start + i·step`, `i = 0 ... ⌊(stop − start)/step⌋` (with a small tolerance).
+    static func values(_ spec: SweepSpec, analysis: String) throws -> [Double] {
+        let span = spec.stop - spec.start
+        guard spec.start.isFinite, spec.stop.isFinite, spec.step.isFinite else {
+            throw SimulatorError.invalidSweep(analysis: analysis, source: spec.source, reason: "values are not finite")
+        }
+        if spec.step == 0 {
+            guard span == 0 else {
+                throw SimulatorError.invalidSweep(analysis: analysis, source: spec.source, reason: "zero step")
+            }
+            return [spec.start]
+        }
+        guard span == 0 || (span > 0) == (spec.step > 0) else {
+            throw SimulatorError.invalidSweep(
+                analysis: analysis, source: spec.source,
+                reason: "step \(format(spec.step)) does not lead from \(format(spec.start)) to \(format(spec.stop))")
+        }
+        let intervals = (span / spec.step * (1 + 1e-12) + 1e-9).rounded(.down)
+        guard intervals < 10_000_000 else {
+            throw SimulatorError.invalidSweep(analysis: analysis, source: spec.source, reason: "more than 10^7 points")
+        }
+        return (0...Int(intervals)).map { spec.start + Double($0) * spec.step }
+    }
+
+    static func run(circuit: Circuit, specs: [SweepSpec], options: Options, name: String, title: String) throws
+        -> SimulationResult
+    {
+        guard let inner = specs.first else {
+            throw SimulatorError.invalidSweep(analysis: name, source: "", reason: "no source given")
+        }
+        var sweeps: [(device: Int, values: [Double], source: String)] = []
+        for spec in specs {
+            guard let index = circuit.sources[spec.source] else {
+                throw SimulatorError.unknownSweepSource(analysis: name, source: spec.source)
+            }
+            sweeps.append((index, try values(spec, analysis: name), spec.source))
+        }
+        guard let innerSource = circuit.devices[sweeps[0].device] as? any SweepableSource else {
+            throw SimulatorError.unknownSweepSource(analysis: name, source: inner.source)
+        }
+        let scale = innerSource.isCurrentSource ? "i-sweep" : "v-sweep"
+
+        // Points in row order, inner sweep fastest; each lists values outermost first.
+        var points: [[Double]] = [[]]
+        for sweep in sweeps.reversed() {
+            points = points.flatMap { prefix in sweep.values.map { prefix + [$0] } }
+        }
+        let settings = ContinuationSettings(options: options)
+        var rows: [[Double]] = []
+        rows.reserveCapacity(points.count)
+        var newton = try NewtonSolver(circuit: circuit, options: options)
+        var previous: NewtonState?
+        for point in points {
+            let values = Array(point.reversed())
+            for (k, sweep) in sweeps.enumerated() { newton.setSource(sweep.device, to: values[k]) }
+            let label = "\(name) at " + zip(sweeps, values).map { "\($0.source) = \(format($1))" }.joined(separator: ", ")
+            let solution: NewtonState
+            if let previous {
+                do throws(NewtonFailure) {
+                    solution = try newton.iterate(from: previous, limit: settings.stepLimit, initJunction: false).0
+                } catch {
+                    solution = try newton.operatingPoint(from: previous, settings: settings, point: label, analysis: name)
+                }
+            } else {
+                solution = try newton.operatingPoint(from: newton.zeroState, settings: settings, point: label, analysis: name)
+            }
+            previous = solution
+            rows.append([values[0]] + circuit.outputUnknowns.map { solution.x[$0] })
+        }
+        return SimulationResult(
+            name: name, plotName: "DC transfer characteristic", title: title,
+            variables: [scale] + circuit.outputLabels, rows: rows, newtonIterations: newton.iterations)
+    }
+}

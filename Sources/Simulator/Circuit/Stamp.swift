@@ -1,0 +1,118 @@
+import LinearAlgebra
+
+/// The ground node's index: rows and columns with this index are never stored.
+let groundIndex = -1
+
+/// A reserved position in the MNA matrix. Positions in a ground row or column are reserved as
+/// `dropped` so a device can stamp them unconditionally and the write disappears.
+struct Slot: Sendable, Hashable {
+    /// Index into the slot-value arrays, or −1 for a dropped (ground) position.
+    var index: Int
+    static let dropped = Slot(index: -1)
+}
+
+/// Collects the matrix pattern and device state storage during circuit setup.
+///
+/// Each device reserves its slots exactly once; Newton iterations only add values into them.
+struct SlotReserver: Sendable {
+    let dimension: Int
+    private(set) var pattern: [MatrixEntry] = []
+    private var lookup: [MatrixEntry: Int] = [:]
+    /// Number of per-device state values reserved so far (junction voltages, currents, ...).
+    private(set) var stateCount = 0
+
+    init(dimension: Int) { self.dimension = dimension }
+
+    /// Reserves `(row, column)`; a ground row or column yields `Slot.dropped`. Repeated
+    /// reservations of one position share the slot.
+    mutating func reserve(_ row: Int, _ column: Int) -> Slot {
+        if row == groundIndex || column == groundIndex { return .dropped }
+        let entry = MatrixEntry(row: row, column: column)
+        if let k = lookup[entry] { return Slot(index: k) }
+        pattern.append(entry)
+        lookup[entry] = pattern.count - 1
+        return Slot(index: pattern.count - 1)
+    }
+
+    /// The four slots of a two-terminal conductance between `a` and `b`: (aa, ab, ba, bb).
+    mutating func reservePair(_ a: Int, _ b: Int) -> ConductanceSlots {
+        ConductanceSlots(aa: reserve(a, a), ab: reserve(a, b), ba: reserve(b, a), bb: reserve(b, b))
+    }
+
+    /// Reserves `count` consecutive state values; returns the first index.
+    mutating func reserveState(_ count: Int) -> Int {
+        defer { stateCount += count }
+        return stateCount
+    }
+}
+
+/// Slots of a conductance stamp between two nodes.
+struct ConductanceSlots: Sendable {
+    var aa = Slot.dropped, ab = Slot.dropped, ba = Slot.dropped, bb = Slot.dropped
+}
+
+/// Everything a device may read while loading: the present Newton iterate and the device state
+/// left by the previous load.
+struct LoadContext: Sendable {
+    /// The present iterate: node voltages (V) and branch currents (A).
+    var x: [Double]
+    /// Device state written by the previous load (e.g. the limited junction voltage).
+    var previousState: [Double]
+    /// Scale applied to every independent source (1 except during source stepping).
+    var sourceFactor: Double = 1
+    /// SPICE `gmin` (S): conductance every junction carries in parallel.
+    var gmin: Double
+    /// True on the first iteration of an operating point: junctions start at their critical voltage.
+    var initJunction: Bool = false
+    /// Time (s) at which independent sources are evaluated; 0 for DC.
+    var time: Double = 0
+
+    /// Voltage of the unknown `n` (0 for ground).
+    @inline(__always) func v(_ n: Int) -> Double { n == groundIndex ? 0 : x[n] }
+}
+
+/// What devices write during a load: `F(x)`, `Q(x)`, `B(t)`, their Jacobians in the reserved slots,
+/// new device state and the count of devices that limited their voltages this iteration.
+struct LoadBuffer: Sendable {
+    var f: [Double]
+    var q: [Double]
+    var b: [Double]
+    /// `dF/dx` per slot.
+    var jacobianF: [Double]
+    /// `dQ/dx` per slot.
+    var jacobianQ: [Double]
+    var state: [Double]
+    /// Number of devices that applied voltage limiting (their result is not yet trustworthy).
+    var limited = 0
+
+    init(dimension: Int, slots: Int, states: Int) {
+        f = Array(repeating: 0, count: dimension)
+        q = f
+        b = f
+        jacobianF = Array(repeating: 0, count: slots)
+        jacobianQ = jacobianF
+        state = Array(repeating: 0, count: states)
+    }
+
+    mutating func reset() {
+        for i in f.indices { f[i] = 0; q[i] = 0; b[i] = 0 }
+        for i in jacobianF.indices { jacobianF[i] = 0; jacobianQ[i] = 0 }
+        limited = 0
+    }
+
+    @inline(__always) mutating func addF(_ row: Int, _ value: Double) { if row != groundIndex { f[row] += value } }
+    @inline(__always) mutating func addQ(_ row: Int, _ value: Double) { if row != groundIndex { q[row] += value } }
+    @inline(__always) mutating func addB(_ row: Int, _ value: Double) { if row != groundIndex { b[row] += value } }
+    @inline(__always) mutating func addJF(_ slot: Slot, _ value: Double) { if slot.index >= 0 { jacobianF[slot.index] += value } }
+    @inline(__always) mutating func addJQ(_ slot: Slot, _ value: Double) { if slot.index >= 0 { jacobianQ[slot.index] += value } }
+
+    /// Stamps a conductance `g` between the nodes of `s` into `dF/dx`.
+    mutating func addConductanceF(_ s: ConductanceSlots, _ g: Double) {
+        addJF(s.aa, g); addJF(s.ab, -g); addJF(s.ba, -g); addJF(s.bb, g)
+    }
+
+    /// Stamps a capacitance `c` between the nodes of `s` into `dQ/dx`.
+    mutating func addCapacitanceQ(_ s: ConductanceSlots, _ c: Double) {
+        addJQ(s.aa, c); addJQ(s.ab, -c); addJQ(s.ba, -c); addJQ(s.bb, c)
+    }
+}

@@ -1,0 +1,57 @@
+/// A circuit element in the Xyce form: it contributes to `F(x) + dQ(x)/dt = B(t)`.
+///
+/// `F` holds resistive currents leaving each node (A) and branch equations (V); `Q` holds charges (C)
+/// and fluxes (Wb); `B` holds independent sources. A device reserves its matrix slots once in
+/// `reserve` and afterwards only adds values in `load`. It never sees which analysis runs: at DC the
+/// analysis simply ignores `Q`.
+protocol Device: Sendable {
+    /// Flattened element name (`r1`, `d.x1.d2`).
+    var name: String { get }
+    /// Reserves matrix slots and state; called once at setup.
+    mutating func reserve(_ reserver: inout SlotReserver)
+    /// Adds `F`, `Q`, `B` and their Jacobians at the iterate in `context`.
+    func load(_ context: LoadContext, into buffer: inout LoadBuffer)
+    /// Device-level convergence after a Newton step to `x` (SPICE's `DEVconvTest`); `state` is what
+    /// this device wrote in the load that produced the step.
+    func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool
+    /// Node pairs this device connects with a DC path (conductances, junctions, voltage-defined branches).
+    var dcPaths: [(Int, Int)] { get }
+    /// Node pair whose voltage this device fixes at DC (V, E, H sources and inductors), if any.
+    var voltageDefinition: (Int, Int)? { get }
+}
+
+extension Device {
+    func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool { true }
+    var dcPaths: [(Int, Int)] { [] }
+    var voltageDefinition: (Int, Int)? { nil }
+}
+
+/// An independent source whose DC value a `.dc` sweep can set.
+protocol SweepableSource: Device {
+    /// The DC value: volts for a V source, amperes for an I source.
+    var dcValue: Double { get set }
+    /// True for a current source (ngspice names its sweep scale `i-sweep`).
+    var isCurrentSource: Bool { get }
+}
+
+/// SPICE convergence tolerances.
+struct Tolerances: Sendable {
+    var reltol: Double
+    var vntol: Double
+    var abstol: Double
+}
+
+/// Physical constants (CODATA 2018 exact values).
+enum Physics {
+    /// Boltzmann constant (J/K).
+    static let boltzmann = 1.380649e-23
+    /// Elementary charge (C).
+    static let charge = 1.602176634e-19
+    /// 0 °C in kelvin.
+    static let zeroCelsius = 273.15
+
+    /// Thermal voltage `kT/q` (V) at `celsius`.
+    static func thermalVoltage(celsius: Double) -> Double {
+        boltzmann * (celsius + zeroCelsius) / charge
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import Netlist
+
+/// Junction diode, the SPICE level-1 model (ngspice `DIO` DC equations).
+///
+/// With `Vte = N·kT/q` (V) and the temperature-adjusted saturation current `Is` (A):
+/// - forward (`v ≥ −3·Vte`): `I = Is·(exp(v/Vte) − 1)`
+/// - reverse (`−BV ≤ v < −3·Vte`): `I = −Is·(1 + (3·Vte/(e·v))³)`
+/// - breakdown (`v < −BV`): `I = −Is·exp(−(BV + v)/(NBV·Vt))`, BV adjusted so the current at
+///   `−BV` equals `IBV`
+/// plus `gmin·v` in parallel with the junction. `RS` (Ω) puts a series resistor to an internal
+/// anode node. Temperature: `Is(T) = Is·exp((T/Tnom − 1)·EG/Vte + XTI/N·ln(T/Tnom))`.
+/// Charge (kept for transient): depletion `CJO, VJ, M, FC` and diffusion `TT·I`, in `Q`.
+struct Diode: Device {
+    let name: String
+    /// Anode, internal anode (equal to `anode` when RS = 0), cathode.
+    let anode: Int, anodePrime: Int, cathode: Int
+    let off: Bool
+    /// Series conductance `area·m/RS` (S), 0 without RS.
+    let seriesConductance: Double
+    /// Temperature-adjusted saturation current (A), thermal voltage `kT/q` (V), `N·Vt`.
+    let saturationCurrent: Double
+    let vt: Double
+    let vte: Double
+    let vcrit: Double
+    /// Effective breakdown voltage (V) when BV is given, and `NBV·Vt`.
+    let breakdownVoltage: Double?
+    let vtebrk: Double
+    // Charge parameters.
+    let junctionCap: Double, junctionPotential: Double, grading: Double, transitTime: Double
+    let depletionCoeff: Double
+    private var seriesSlots = ConductanceSlots()
+    private var junctionSlots = ConductanceSlots()
+    private var stateBase = 0
+
+    /// State layout: limited junction voltage, junction current, junction conductance.
+    static let stateCount = 3
+
+    init(name: String, anode: Int, anodePrime: Int, cathode: Int, model: Model, instance: InstanceParameters,
+         options: Options) {
+        self.name = name
+        self.anode = anode
+        self.anodePrime = anodePrime
+        self.cathode = cathode
+        let area = instance["area"] ?? 1
+        let m = instance["m"] ?? 1
+        self.off = (instance["off"] ?? 0) != 0
+        let temp = (instance["temp"] ?? (options.temp + (instance["dtemp"] ?? 0))) + Physics.zeroCelsius
+        let tnom = model.value("tnom", default: options.tnom) + Physics.zeroCelsius
+        let n = model.value("n", default: 1)
+        let vt = Physics.boltzmann * temp / Physics.charge
+        self.vt = vt
+        self.vte = n * vt
+        let eg = model.value("eg", default: 1.11)
+        let xti = model.value("xti", default: 3)
+        let isat = model.value("is", default: 1e-14)
+        let ratio = temp / tnom
+        let tis = m * isat * area * exp((ratio - 1) * eg / vte + xti / n * log(ratio))
+        self.saturationCurrent = tis
+        self.vcrit = vte * log(vte / (2.0.squareRoot() * tis))
+        let rs = model.value("rs", default: 0)
+        self.seriesConductance = rs > 0 ? m * area / rs : 0
+        let nbv = model.value("nbv", default: n)
+        self.vtebrk = nbv * vt
+        if let bvGiven = model.parameters["bv"] {
+            let bv = bvGiven - model.value("tcv", default: 0) * (temp - tnom)
+            var cbv = m * model.value("ibv", default: 1e-3)
+            var xbv = bv
+            if cbv < tis * bv / vt {
+                cbv = tis * bv / vt
+            } else {
+                // Match the breakdown current: solve Is·(exp((BV − x)/(NBV·Vt)) − 1 + x/Vt) = IBV for x.
+                let tol = options.reltol * cbv
+                xbv = bv - nbv * vt * log(1 + cbv / tis)
+                for _ in 0..<25 {
+                    xbv = bv - nbv * vt * log(cbv / tis + 1 - xbv / vt)
+                    let xcbv = tis * (exp((bv - xbv) / (nbv * vt)) - 1 + xbv / vt)
+                    if abs(xcbv - cbv) <= tol { break }
+                }
+            }
+            self.breakdownVoltage = xbv
+        } else {
+            self.breakdownVoltage = nil
+        }
+        self.junctionCap = m * area * (model.parameters["cjo"] ?? model.value("cj0", default: 0))
+        self.junctionPotential = model.value("vj", default: 1)
+        self.grading = model.value("m", default: 0.5)
+        self.transitTime = model.value("tt", default: 0)
+        self.depletionCoeff = model.value("fc", default: 0.5)
+    }
+
+    mutating func reserve(_ reserver: inout SlotReserver) {
+        if anodePrime != anode { seriesSlots = reserver.reservePair(anode, anodePrime) }
+        junctionSlots = reserver.reservePair(anodePrime, cathode)
+        stateBase = reserver.reserveState(Self.stateCount)
+    }
+
+    /// Junction current (A) and conductance (S) at `vd`, without gmin.
+    func junction(_ vd: Double) -> (current: Double, conductance: Double) {
+        let isat = saturationCurrent
+        if vd >= -3 * vte {
+            let e = exp(vd / vte)
+            return (isat * (e - 1), isat * e / vte)
+        }
+        if let bv = breakdownVoltage, vd < -bv {
+            let e = exp(-(bv + vd) / vtebrk)
+            return (-isat * e, isat * e / vtebrk)
+        }
+        var arg = 3 * vte / (vd * M_E)
+        arg = arg * arg * arg
+        return (-isat * (1 + arg), isat * 3 * arg / vd)
+    }
+
+    func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
+        let vRaw = context.v(anodePrime) - context.v(cathode)
+        var vd: Double
+        if context.initJunction {
+            vd = off ? 0 : vcrit
+            buffer.limited += 1
+        } else {
+            vd = vRaw
+            let vold = context.previousState[stateBase]
+            var limited = false
+            if let bv = breakdownVoltage, vd < min(0, -bv + 10 * vtebrk) {
+                let (t, l) = Limiting.pnjlim(-(vd + bv), -(vold + bv), vte: vtebrk, vcrit: vcrit)
+                vd = -(t + bv)
+                limited = l
+            } else {
+                (vd, limited) = Limiting.pnjlim(vd, vold, vte: vte, vcrit: vcrit)
+            }
+            if limited { buffer.limited += 1 }
+        }
+        var (cd, gd) = junction(vd)
+        gd += context.gmin
+        cd += context.gmin * vd
+        buffer.state[stateBase] = vd
+        buffer.state[stateBase + 1] = cd
+        buffer.state[stateBase + 2] = gd
+
+        // Residual of the linearisation at the limited voltage, evaluated at the iterate.
+        let i = cd + gd * (vRaw - vd)
+        buffer.addF(anodePrime, i)
+        buffer.addF(cathode, -i)
+        buffer.addConductanceF(junctionSlots, gd)
+        if anodePrime != anode {
+            let ir = seriesConductance * (context.v(anode) - context.v(anodePrime))
+            buffer.addF(anode, ir)
+            buffer.addF(anodePrime, -ir)
+            buffer.addConductanceF(seriesSlots, seriesConductance)
+        }
+
+        let (q, c) = charge(vd, current: cd - context.gmin * vd, conductance: gd - context.gmin)
+        buffer.addQ(anodePrime, q)
+        buffer.addQ(cathode, -q)
+        buffer.addCapacitanceQ(junctionSlots, c)
+    }
+
+    /// Junction charge (C) and capacitance (F): depletion (linearised above `FC·VJ`) plus `TT·I`.
+    func charge(_ vd: Double, current: Double, conductance: Double) -> (Double, Double) {
+        var q = transitTime * current
+        var c = transitTime * conductance
+        if junctionCap > 0 {
+            let vj = junctionPotential, mg = grading, fc = depletionCoeff
+            if vd < fc * vj {
+                let arg = 1 - vd / vj
+                let sarg = exp(-mg * log(arg))
+                q += vj * junctionCap * (1 - arg * sarg) / (1 - mg)
+                c += junctionCap * sarg
+            } else {
+                let f1 = vj * (1 - exp((1 - mg) * log(1 - fc))) / (1 - mg)
+                let f2 = exp((1 + mg) * log(1 - fc))
+                let f3 = 1 - fc * (1 + mg)
+                let vdep = fc * vj
+                q += junctionCap * f1 + junctionCap / f2 * (f3 * (vd - vdep) + mg / (2 * vj) * (vd * vd - vdep * vdep))
+                c += junctionCap / f2 * (f3 + mg * vd / vj)
+            }
+        }
+        return (q, c)
+    }
+
+    /// SPICE's diode current test: the current predicted by the last linearisation must match the
+    /// load current within `reltol·max(|î|, |i|) + abstol`.
+    func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool {
+        let va = anodePrime == groundIndex ? 0 : x[anodePrime]
+        let vc = cathode == groundIndex ? 0 : x[cathode]
+        let delvd = (va - vc) - state[stateBase]
+        let cd = state[stateBase + 1]
+        let cdhat = cd + state[stateBase + 2] * delvd
+        let tol = tolerances.reltol * max(abs(cdhat), abs(cd)) + tolerances.abstol
+        return abs(cdhat - cd) <= tol
+    }
+
+    var dcPaths: [(Int, Int)] { anode == anodePrime ? [(anode, cathode)] : [(anode, anodePrime), (anodePrime, cathode)] }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Netlist
+
+/// How a DC solution is sought when plain Newton fails (ngspice's `CKTop`).
+struct ContinuationSettings: Sendable {
+    /// `itl1`: iteration limit of a full operating point.
+    var opLimit: Int
+    /// `itl2`: iteration limit of one gmin/source step and of one DC sweep point.
+    var stepLimit: Int
+    /// Try plain Newton first (`.options noopiter` turns it off).
+    var plainNewton = true
+    /// gmin stepping (`.options gminsteps=0` turns it off).
+    var gminStepping = true
+    /// Source stepping (`.options srcsteps=0` turns it off).
+    var sourceStepping = true
+    /// Largest factor between two gmin steps (`.options gminfactor`, default 10).
+    var gminFactor = 10.0
+
+    init(options: Options) {
+        opLimit = max(1, options.itl1)
+        stepLimit = max(1, options.itl2)
+        if let v = options.values["noopiter"], v != 0 { plainNewton = false }
+        if let v = options.values["gminsteps"], v <= 0 { gminStepping = false }
+        if let v = options.values["srcsteps"], v <= 0 { sourceStepping = false }
+        if let v = options.values["gminfactor"], v > 1 { gminFactor = v }
+    }
+}
+
+extension NewtonSolver {
+    /// Finds a DC operating point from `start`: plain Newton (`opLimit` iterations, junctions
+    /// initialised), then dynamic gmin stepping, then source stepping, as ngspice does.
+    /// Throws `SimulatorError` naming `point` when all fail.
+    mutating func operatingPoint(
+        from start: NewtonState, settings: ContinuationSettings, point: String, analysis: String
+    ) throws -> NewtonState {
+        let before = iterations
+        var lastFailure = NewtonFailure.iterationLimit(unknown: 0, update: 0)
+        if settings.plainNewton {
+            do throws(NewtonFailure) {
+                return try iterate(from: start, limit: settings.opLimit, initJunction: true).0
+            } catch { lastFailure = error }
+        }
+        if settings.gminStepping {
+            do throws(NewtonFailure) {
+                return try gminStepping(from: start, settings: settings)
+            } catch { lastFailure = error }
+        }
+        if settings.sourceStepping {
+            do throws(NewtonFailure) {
+                return try sourceStepping(settings: settings)
+            } catch { lastFailure = error }
+        }
+        throw error(for: lastFailure, point: point, analysis: analysis, iterations: iterations - before)
+    }
+
+    /// Converts a Newton failure into the user-facing error.
+    func error(for failure: NewtonFailure, point: String, analysis: String, iterations: Int) -> SimulatorError {
+        switch failure {
+        case .singular(let column):
+            let name = column < circuit.dimension ? circuit.label(column) : "column \(column)"
+            return .singularMatrix(analysis: point, unknown: name)
+        case .iterationLimit(let unknown, let update):
+            let name = unknown < circuit.dimension ? circuit.label(unknown) : "unknown \(unknown)"
+            return .noConvergence(point: point, iterations: iterations, unknown: name, update: update)
+        }
+    }
+
+    /// Dynamic gmin stepping: a conductance `g` from every node to ground starts at 1e-3 S and is
+    /// divided by an adaptive factor (at most `gminFactor`) after each converged step, down to `gmin`;
+    /// a failed step retreats with a smaller factor. A final plain Newton run removes it.
+    mutating func gminStepping(from start: NewtonState, settings: ContinuationSettings) throws(NewtonFailure) -> NewtonState {
+        var factor = settings.gminFactor
+        var oldGmin = 1e-2
+        var diag = oldGmin / factor
+        let target = max(gmin, 1e-15)
+        var good = start
+        var initJ = true
+        while true {
+            do throws(NewtonFailure) {
+                let (s, its) = try iterate(from: good, limit: settings.stepLimit, initJunction: initJ, diagGmin: diag)
+                initJ = false
+                good = s
+                if diag <= target { break }
+                if its <= settings.stepLimit / 4 {
+                    factor = min(factor * factor.squareRoot(), settings.gminFactor)
+                }
+                if its > 3 * settings.stepLimit / 4 { factor = factor.squareRoot() }
+                oldGmin = diag
+                if diag < factor * target {
+                    factor = diag / target
+                    diag = target
+                } else {
+                    diag /= factor
+                }
+            } catch {
+                if factor < 1.00005 { throw error }
+                factor = factor.squareRoot().squareRoot()
+                diag = oldGmin / factor
+            }
+        }
+        return try iterate(from: good, limit: settings.opLimit, initJunction: false).0
+    }
+
+    /// Source stepping: solve with all independent sources scaled by `s = 0`, then raise `s` to 1 in
+    /// adaptive steps (grown ×1.5 after an easy step, halved after a hard one, ÷10 after a failure).
+    mutating func sourceStepping(settings: ContinuationSettings) throws(NewtonFailure) -> NewtonState {
+        var good = try iterate(from: zeroState, limit: settings.opLimit, initJunction: true, sourceFactor: 0).0
+        var reached = 0.0
+        var raise = 1e-3
+        while reached < 1 {
+            let s = min(1, reached + raise)
+            do throws(NewtonFailure) {
+                let (next, its) = try iterate(from: good, limit: settings.stepLimit, initJunction: false, sourceFactor: s)
+                good = next
+                reached = s
+                if its <= settings.stepLimit / 4 { raise *= 1.5 } else if its > 3 * settings.stepLimit / 4 { raise *= 0.5 }
+            } catch {
+                raise /= 10
+                if raise < 1e-7 { throw error }
+            }
+        }
+        return good
+    }
+}

@@ -1,0 +1,67 @@
+import Netlist
+
+/// Runs the analyses of a deck.
+///
+/// ```swift
+/// let results = try Simulation(deck: deck).run()   // one SimulationResult per analysis
+/// ```
+public struct Simulation: Sendable {
+    public let deck: Deck
+    let circuit: Circuit
+
+    /// Sets the circuit up (numbering, device slots); throws `SimulatorError` for bad elements.
+    public init(deck: Deck) throws {
+        self.deck = deck
+        self.circuit = try Circuit(deck: deck)
+    }
+
+    /// Runs every analysis in deck order; results are named per kind (`op1`, `dc1`, `dc2`, ...).
+    public func run() throws -> [SimulationResult] {
+        // Fail fast on analyses this simulator cannot run.
+        for analysis in deck.analyses {
+            switch analysis.kind {
+            case .operatingPoint, .dcSweep: break
+            case .transient: throw SimulatorError.unsupportedAnalysis(kind: "tran", location: analysis.location.description)
+            case .ac: throw SimulatorError.unsupportedAnalysis(kind: "ac", location: analysis.location.description)
+            }
+        }
+        var counts: [String: Int] = [:]
+        func nextName(_ prefix: String) -> String {
+            let n = (counts[prefix] ?? 0) + 1
+            counts[prefix] = n
+            return "\(prefix)\(n)"
+        }
+        var results: [SimulationResult] = []
+        var checked = false
+        for analysis in deck.analyses {
+            let name: String
+            switch analysis.kind {
+            case .operatingPoint: name = nextName("op")
+            case .dcSweep: name = nextName("dc")
+            case .transient: name = nextName("tran")
+            case .ac: name = nextName("ac")
+            }
+            if !checked {
+                try checkTopology(analysis: name)
+                checked = true
+            }
+            switch analysis.kind {
+            case .operatingPoint:
+                results.append(try OperatingPoint.run(circuit: circuit, options: deck.options, name: name, title: deck.title))
+            case .dcSweep(let specs):
+                results.append(try DCSweep.run(circuit: circuit, specs: specs, options: deck.options, name: name,
+                                               title: deck.title))
+            case .transient, .ac:
+                break
+            }
+        }
+        return results
+    }
+
+    /// Throws when the DC matrix is structurally singular: floating nodes or a voltage loop.
+    func checkTopology(analysis: String) throws {
+        let floating = circuit.floatingNodes()
+        if !floating.isEmpty { throw SimulatorError.floatingNodes(analysis: analysis, nodes: floating) }
+        if let loop = circuit.voltageLoop() { throw SimulatorError.voltageLoop(analysis: analysis, elements: loop) }
+    }
+}

@@ -1,2 +1,0 @@
-import Netlist
-import LinearAlgebra

@@ -1,0 +1,70 @@
+import Netlist
+
+/// Everything that can stop a simulation; `description` is one line with the context a user needs.
+public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Node(s) without a DC path to ground (only capacitors, current sources or controlling inputs).
+    case floatingNodes(analysis: String, nodes: [String])
+    /// A loop made only of voltage sources and/or inductors.
+    case voltageLoop(analysis: String, elements: [String])
+    /// A numerically singular matrix not explained by the topology; names the unknown at the pivot.
+    case singularMatrix(analysis: String, unknown: String)
+    /// Newton did not converge, even with gmin and source stepping. `point` names the analysis point
+    /// (`op1`, `dc1 at v1 = 2.5`); `unknown` is the one with the largest last update.
+    case noConvergence(point: String, iterations: Int, unknown: String, update: Double)
+    /// `.dc` names a source that is not an independent V or I source of the deck.
+    case unknownSweepSource(analysis: String, source: String)
+    /// A `.dc` sweep whose step cannot reach its stop value.
+    case invalidSweep(analysis: String, source: String, reason: String)
+    /// F/H (or W) referencing an element that is not a V source (or another branch element).
+    case unknownControllingSource(element: String, source: String, location: String)
+    /// An element with bad values or terminals.
+    case invalidElement(element: String, reason: String, location: String)
+    /// An element kind this simulator does not model yet.
+    case unsupportedElement(element: String, kind: String, location: String)
+    /// An analysis kind this simulator does not run yet.
+    case unsupportedAnalysis(kind: String, location: String)
+    /// A result file could not be written or read.
+    case io(path: String, reason: String)
+    /// A rawfile that does not follow the ngspice ASCII format.
+    case malformedRawfile(path: String, line: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .floatingNodes(let analysis, let nodes):
+            let list = nodes.map { "'\($0)'" }.joined(separator: ", ")
+            return "\(analysis): singular matrix: node\(nodes.count == 1 ? "" : "s") \(list) "
+                + "\(nodes.count == 1 ? "has" : "have") no DC path to ground (connected only through capacitors, current sources or controlling inputs)"
+        case .voltageLoop(let analysis, let elements):
+            return "\(analysis): singular matrix: loop of voltage sources/inductors: \(elements.joined(separator: ", "))"
+        case .singularMatrix(let analysis, let unknown):
+            return "\(analysis): singular matrix at \(unknown)"
+        case .noConvergence(let point, let iterations, let unknown, let update):
+            return "\(point): no convergence after \(iterations) Newton iterations (gmin and source stepping tried); "
+                + "largest update \(format(update)) at \(unknown)"
+        case .unknownSweepSource(let analysis, let source):
+            return "\(analysis): unknown sweep source '\(source)' (must be an independent V or I source)"
+        case .invalidSweep(let analysis, let source, let reason):
+            return "\(analysis): invalid sweep of '\(source)': \(reason)"
+        case .unknownControllingSource(let element, let source, let location):
+            return "\(location): \(element): controlling source '\(source)' is not a voltage source of the circuit"
+        case .invalidElement(let element, let reason, let location):
+            return "\(location): \(element): \(reason)"
+        case .unsupportedElement(let element, let kind, let location):
+            return "\(location): \(element): \(kind) elements are not supported by the simulator yet"
+        case .unsupportedAnalysis(let kind, let location):
+            return "\(location): .\(kind) analysis is not supported by the simulator yet"
+        case .io(let path, let reason):
+            return "\(path): \(reason)"
+        case .malformedRawfile(let path, let line, let reason):
+            return "\(path):\(line): malformed rawfile: \(reason)"
+        }
+    }
+}
+
+/// `%g`-style formatting for messages.
+func format(_ x: Double) -> String {
+    let s = String(format: "%g", x)
+    return s
+}
+
+import Foundation
