@@ -1,5 +1,6 @@
 import Foundation
 import Netlist
+import TestSupport
 import XCTest
 
 @testable import Simulator
