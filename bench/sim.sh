@@ -36,5 +36,11 @@ for deck in "$ROOT"/Tests/Fixtures/*.cir "$WORK/ladder_200.cir"; do
     echo "$name,$k,$n,$ratio" >> "$CSV"
 done
 
-column -s, -t < "$CSV" 2>/dev/null || cat "$CSV"
+python3 - "$CSV" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+for r in rows:
+    print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+PY
 echo "(median of $REPS runs each; written to bench/results/sim.csv)"
