@@ -8,8 +8,9 @@
 # Commands timed (both write their results, so both do the same work):
 #   kelvin:  KELVIN sim DECK --out TMPDIR
 #   ngspice: ngspice -b -r TMPDIR/out.raw DECK     (binary rawfile)
-# Each is run once to warm up, then BENCH_REPS times (fewer when slow: bench/timeit.py); the median wall time (python's
-# time.perf_counter, process start to exit) is reported. ratio = kelvin_s / ngspice_s.
+# Each is run once to warm up, then BENCH_REPS times (fewer when slow, see bench/timeit.py);
+# the median wall time (python's time.perf_counter, process start to exit) is reported.
+# ratio = kelvin_s / ngspice_s.
 # Output: bench/results/sim.csv (deck,kelvin_s,ngspice_s,ratio) and the table on stdout.
 # A deck Kelvin fails on is recorded as "fail" and does not stop the run.
 set -euo pipefail
