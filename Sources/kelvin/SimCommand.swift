@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Netlist
+import Simulator
+
+/// `kelvin sim DECK.cir [--out DIR] [--raw FILE]`: runs a deck's analyses like `ngspice -b`.
+struct SimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Simulate a SPICE deck (.op, .dc) and write CSV or an ngspice rawfile.",
+        discussion: """
+            Without --out the results are printed as tables. Results are named as ngspice names its \
+            plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and i(vsource).
+            """)
+
+    @Argument(help: "The SPICE deck to simulate.")
+    var deck: String
+
+    @Option(name: .long, help: ArgumentHelp("Write one CSV per analysis (op1.csv, dc1.csv, ...) into DIR.", valueName: "DIR"))
+    var out: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write every result into an ngspice ASCII rawfile.", valueName: "FILE"))
+    var raw: String?
+
+    func run() throws {
+        do {
+            try simulate()
+        } catch {
+            let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
+            FileHandle.standardError.write(Data("kelvin: error: \(message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private func simulate() throws {
+        let start = Date()
+        let parsed = try NetlistParser.parse(file: deck)
+        for note in parsed.notes {
+            FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8))
+        }
+        let results = try Simulation(deck: parsed).run()
+        let elapsed = Date().timeIntervalSince(start)
+
+        if let out {
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            } catch {
+                throw SimulatorError.io(path: out, reason: "cannot create output directory")
+            }
+            for r in results {
+                let path = (out as NSString).appendingPathComponent("\(r.name).csv")
+                try CSVWriter.write(r, to: path)
+                print("wrote \(path)")
+            }
+        } else {
+            for r in results { print(Self.table(r)) }
+        }
+        if let raw {
+            try Rawfile.write(results, to: raw)
+            print("wrote \(raw)")
+        }
+
+        let points = results.reduce(0) { $0 + $1.rows.count }
+        let iterations = results.reduce(0) { $0 + $1.newtonIterations }
+        let names = results.map(\.name).joined(separator: ", ")
+        print("\(results.count) analys\(results.count == 1 ? "is" : "es")\(names.isEmpty ? "" : " (\(names))"), "
+            + "\(points) point\(points == 1 ? "" : "s"), \(iterations) Newton iterations, "
+            + String(format: "%.1f ms", elapsed * 1000))
+    }
+
+    /// A readable table: `name = value` lines for an operating point, columns for a sweep.
+    static func table(_ r: SimulationResult) -> String {
+        var lines = ["\(r.name): \(r.plotName) — \(r.title)"]
+        if r.rows.count == 1 {
+            let width = r.variables.map(\.count).max() ?? 0
+            for (k, v) in r.variables.enumerated() {
+                lines.append("  " + v.padding(toLength: width, withPad: " ", startingAt: 0) + " = "
+                    + String(format: "%.6g", r.rows[0][k]))
+            }
+        } else {
+            let width = max(14, (r.variables.map(\.count).max() ?? 0) + 2)
+            func pad(_ s: String) -> String {
+                String(repeating: " ", count: max(0, width - s.count)) + s
+            }
+            lines.append(r.variables.map(pad).joined())
+            for row in r.rows {
+                lines.append(row.map { pad(String(format: "%.6g", $0)) }.joined())
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
