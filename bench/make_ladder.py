@@ -4,7 +4,7 @@
 usage: python3 bench/make_ladder.py [N] > ladder_N.cir      (N = 200 by default)
 
 Node k (1..N) is fed from node k-1 through 20 ohm and loaded by a diode to ground and
-5 kohm to ground; the input source is swept 0..10 V in 10 mV steps (1001 points).
+5 kohm to ground; the input source is swept 0..10 V in 50 mV steps (201 points).
 """
 import sys
 
@@ -16,5 +16,5 @@ for k in range(1, n + 1):
     print(f"D{k} n{k} 0 dl")
     print(f"RP{k} n{k} 0 5k")
 print(".model dl D(IS=1e-14 N=1.5 RS=2)")
-print(".dc VIN 0 10 0.01")
+print(".dc VIN 0 10 0.05")
 print(".end")

@@ -4,7 +4,7 @@
 # usage: bench/sim.sh KELVIN_BINARY          (BENCH_REPS=N to change the repetitions, default 5)
 #
 # Decks: every golden fixture Tests/Fixtures/*.cir plus ladder_200, a 200-node resistor/diode
-# ladder with a 1001-point .dc sweep written by bench/make_ladder.py.
+# ladder with a 201-point .dc sweep written by bench/make_ladder.py.
 # Commands timed (both write their results, so both do the same work):
 #   kelvin:  KELVIN sim DECK --out TMPDIR
 #   ngspice: ngspice -b -r TMPDIR/out.raw DECK     (binary rawfile)
