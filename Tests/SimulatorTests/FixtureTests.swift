@@ -133,7 +133,7 @@ private struct Mismatch: CustomStringConvertible {
 }
 
 /// A reference CSV: a header line of column names, then rows of numbers.
-struct ReferenceTable {
+private struct ReferenceTable {
     var header: [String]
     var rows: [[Double]]
 
