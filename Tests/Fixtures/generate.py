@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Produce Kelvin's golden references from ngspice.
+
+Run from anywhere:   python3 Tests/Fixtures/generate.py [DECK.cir ...]
+
+For every deck Tests/Fixtures/*.cir (or the ones named) this script
+  1. runs ngspice in batch mode, `ngspice -b -r OUT.raw DECK.cir`, with the environment
+     variable SPICE_ASCIIRAWFILE=1 (ASCII rawfile, 16 significant digits), in the deck's
+     directory so `.include` paths resolve relative to the deck;
+  2. fails if ngspice reports an error, a warning or a non-zero exit status;
+  3. parses the rawfile and writes one CSV per analysis, NAME.op1.csv, NAME.dc1.csv, in
+     Kelvin's CSV format (see /work/notes/CONTRACT.md and README.md here):
+       - header: the scale first if the analysis has one ("v-sweep" for a V-source sweep,
+         "i-sweep" for an I-source sweep: ngspice writes them as v(v-sweep) / i(i-sweep)),
+       - then v(node) for every non-ground node, node names lower case, subcircuit nodes
+         as ngspice names them (x1.n1),
+       - then i(name) for every independent voltage source and inductor (ngspice's
+         `name#branch`; inside subcircuits `v.x1.vcc`),
+       - the v() columns sorted alphabetically, then the i() columns sorted alphabetically
+         (ngspice's own order is creation order; Kelvin's tests compare by column name),
+       - values printed with "%.12g".
+     Branch currents ngspice also reports for E and H sources (i(e1), i(h.x1.h2)) are left
+     out: Kelvin reports currents only for V sources and inductors.
+  4. Decks must hold at most one analysis of each kind (.op, .dc): ngspice runs several
+     analyses of one kind in reverse deck order, so their numbering would be ambiguous.
+
+The cells in netlists/ (and netlists/opamp.lib) are copied here first so that they get
+references too; edit them in netlists/, never here.
+
+Requires ngspice (tested with ngspice-39, see README.md).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+CELLS = os.path.join(ROOT, "netlists")
+
+PLOT_KINDS = {
+    "operating point": "op",
+    "dc transfer characteristic": "dc",
+    "transient analysis": "tran",
+    "ac analysis": "ac",
+}
+
+
+def copy_cells():
+    """Copies netlists/*.cir and netlists/*.lib next to the fixtures (they are references too)."""
+    if not os.path.isdir(CELLS):
+        return
+    for name in sorted(os.listdir(CELLS)):
+        if name.endswith(".cir") or name.endswith(".lib"):
+            shutil.copyfile(os.path.join(CELLS, name), os.path.join(HERE, name))
+
+
+def run_ngspice(deck, rawpath):
+    env = dict(os.environ)
+    env["SPICE_ASCIIRAWFILE"] = "1"
+    # An empty HOME keeps a user's ~/.spiceinit out of the references.
+    with tempfile.TemporaryDirectory() as home:
+        env["HOME"] = home
+        proc = subprocess.run(
+            ["ngspice", "-b", "-r", rawpath, os.path.basename(deck)],
+            cwd=os.path.dirname(deck), env=env, capture_output=True, text=True)
+    log = proc.stdout + proc.stderr
+    bad = [line for line in log.splitlines()
+           if re.search(r"\b(error|warning)\b", line, re.IGNORECASE)
+           or "singular" in line.lower() or "too small" in line.lower()]
+    if proc.returncode != 0 or bad:
+        sys.exit(f"ngspice failed on {deck} (rc={proc.returncode}):\n" + "\n".join(bad or log.splitlines()[-20:]))
+    return log
+
+
+def parse_rawfile(path):
+    """Parses an ngspice ASCII rawfile into [(plotname, [(name, type)], [[values]])]."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    plots = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.startswith("Plotname:"):
+            i += 1
+            continue
+        plotname = line.split(":", 1)[1].strip()
+        nvars = npoints = None
+        flags = ""
+        i += 1
+        while not lines[i].startswith("Variables:"):
+            key, _, value = lines[i].partition(":")
+            if key == "No. Variables":
+                nvars = int(value)
+            elif key == "No. Points":
+                npoints = int(value)
+            elif key == "Flags":
+                flags = value.strip()
+            i += 1
+        if "complex" in flags:
+            sys.exit(f"{path}: complex plots are not supported")
+        i += 1
+        variables = []
+        for _ in range(nvars):
+            fields = lines[i].split()
+            variables.append((fields[1], fields[2]))
+            i += 1
+        assert lines[i].startswith("Values:"), lines[i]
+        i += 1
+        tokens = []
+        while len(tokens) < (nvars + 1) * npoints:
+            tokens.extend(lines[i].split())
+            i += 1
+        rows = []
+        for p in range(npoints):
+            chunk = tokens[p * (nvars + 1):(p + 1) * (nvars + 1)]
+            assert int(chunk[0]) == p, (path, chunk)
+            rows.append([float(t) for t in chunk[1:]])
+        plots.append((plotname, variables, rows))
+    return plots
+
+
+def kelvin_name(name, vtype, index):
+    """Maps an ngspice rawfile vector name to Kelvin's CSV column name (None: leave out)."""
+    name = name.lower()
+    m = re.fullmatch(r"([vi])\((.*)\)", name)
+    inner = m.group(2) if m else name
+    if index == 0 and inner.endswith("-sweep"):
+        return inner  # the scale: v-sweep, i-sweep
+    if inner.endswith("#branch"):
+        inner = inner[: -len("#branch")]
+        vtype = "current"
+    if "#" in inner:
+        return None  # device-internal node (ngspice does not write these by default)
+    if vtype == "voltage":
+        return f"v({inner})"
+    if vtype == "current":
+        # Flattened element names start with the element letter: v1, l2, v.x1.vcc, e.x1.e1.
+        return f"i({inner})" if inner[0] in "vl" else None
+    return None
+
+
+def convert_plot(variables, rows):
+    columns = [(kelvin_name(n, t, k), k) for k, (n, t) in enumerate(variables)]
+    scale = [c for c in columns if c[0] is not None and c[0].endswith("-sweep")]
+    volts = sorted(c for c in columns if c[0] is not None and c[0].startswith("v("))
+    amps = sorted(c for c in columns if c[0] is not None and c[0].startswith("i("))
+    order = scale + volts + amps
+    header = [c[0] for c in order]
+    assert len(set(header)) == len(header), header
+    body = [[row[k] for _, k in order] for row in rows]
+    return header, body
+
+
+def write_csv(path, header, body):
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for row in body:
+            f.write(",".join("%.12g" % v for v in row) + "\n")
+
+
+def generate(deck):
+    name = os.path.splitext(os.path.basename(deck))[0]
+    for old in os.listdir(HERE):
+        if old.startswith(name + ".") and old.endswith(".csv"):
+            os.remove(os.path.join(HERE, old))
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = os.path.join(tmp, "out.raw")
+        run_ngspice(deck, raw)
+        plots = parse_rawfile(raw)
+    counts = {}
+    written = []
+    for plotname, variables, rows in plots:
+        kind = PLOT_KINDS.get(plotname.lower())
+        if kind is None:
+            sys.exit(f"{deck}: unknown plot '{plotname}'")
+        counts[kind] = counts.get(kind, 0) + 1
+        if counts[kind] > 1:
+            sys.exit(f"{deck}: more than one {kind} analysis; ngspice's order would be ambiguous")
+        header, body = convert_plot(variables, rows)
+        out = os.path.join(HERE, f"{name}.{kind}{counts[kind]}.csv")
+        write_csv(out, header, body)
+        written.append(f"{os.path.basename(out)} ({len(body)}x{len(header)})")
+    print(f"{os.path.basename(deck):28s} -> " + ", ".join(sorted(written)))
+
+
+def main():
+    if shutil.which("ngspice") is None:
+        sys.exit("ngspice is not installed (apt-get install ngspice)")
+    copy_cells()
+    decks = sys.argv[1:] or sorted(
+        os.path.join(HERE, f) for f in os.listdir(HERE) if f.endswith(".cir"))
+    for deck in decks:
+        if not os.path.exists(deck) and os.path.exists(os.path.join(HERE, deck)):
+            deck = os.path.join(HERE, deck)  # a bare fixture name
+        generate(os.path.abspath(deck))
+
+
+if __name__ == "__main__":
+    main()
