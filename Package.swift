@@ -20,7 +20,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", providers: [.apt(["libopenblas-dev", "liblapack-dev"])]),
 
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK"]),
+        // SuiteSparse KLU sparse LU (Debian: libsuitesparse-dev).
+        .systemLibrary(name: "CKLU", path: "Sources/CKLU", providers: [.apt(["libsuitesparse-dev"])]),
+
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK", "CKLU"]),
         .target(name: "Netlist"),
         .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),

@@ -46,6 +46,8 @@ public enum LinearAlgebraError: Error, Equatable, Sendable, CustomStringConverti
     case notFactored
     /// LAPACK reported an illegal argument (negative `info`).
     case lapack(routine: String, info: Int)
+    /// SuiteSparse KLU failed for a reason other than a zero pivot (out of memory, invalid input).
+    case klu(routine: String, status: Int)
 
     public var description: String {
         switch self {
@@ -55,6 +57,7 @@ public enum LinearAlgebraError: Error, Equatable, Sendable, CustomStringConverti
             return "matrix entry (\(row), \(column)) outside a \(dimension)×\(dimension) matrix"
         case .notFactored: return "solve called before a successful factorisation"
         case .lapack(let routine, let info): return "\(routine) failed (info = \(info))"
+        case .klu(let routine, let status): return "\(routine) failed (status = \(status))"
         }
     }
 }

@@ -13,7 +13,9 @@ public struct Simulation: Sendable {
     public init(deck: Deck) throws {
         self.deck = deck
         self.circuit = try Circuit(deck: deck)
-        if circuit.dimension > Self.denseLimit {
+        if NewtonSolver.solverChoice(deck.options).resolved(dimension: circuit.dimension) == .dense,
+            circuit.dimension > Self.denseLimit
+        {
             throw SimulatorError.circuitTooLarge(unknowns: circuit.dimension, limit: Self.denseLimit)
         }
     }

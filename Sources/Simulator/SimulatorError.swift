@@ -56,7 +56,7 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unsupportedAnalysis(let kind, let location):
             return "\(location): .\(kind) analysis is not supported by the simulator yet"
         case .circuitTooLarge(let unknowns, let limit):
-            return "circuit has \(unknowns) unknowns; the dense solver handles at most \(limit) (a sparse solver is planned)"
+            return "circuit has \(unknowns) unknowns; the dense solver handles at most \(limit) (use .options solver=klu)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
         case .malformedRawfile(let path, let line, let reason):

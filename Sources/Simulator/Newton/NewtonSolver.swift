@@ -28,22 +28,75 @@ struct NewtonSolver: Sendable {
     let tolerances: Tolerances
     /// SPICE `gmin` (S) handed to junctions.
     let gmin: Double
-    /// The linear solver (dense LU by default; any `PatternSolver`, e.g. a sparse one, plugs in).
-    private var solver: any PatternSolver
-    private var buffer: LoadBuffer
-    private var values: [Double]
-    private var rhs: [Double]
+    /// The linear solver, chosen by `SolverChoice` from the size (or `.options solver=klu|dense`).
+    var solver: any PatternSolver
+    var buffer: LoadBuffer
+    /// Jacobian values handed to the solver, one per pattern slot.
+    var values: [Double]
+    /// Right-hand side `B − F(x)`; the Newton update after `solveLinearSystem()`.
+    var rhs: [Double]
+    /// The values of the matrix the solver holds factored (valid when `hasFactorization`): an
+    /// unchanged matrix (linear circuits, every point of a sweep) is not factored again.
+    private var factoredValues: [Double]
+    private var hasFactorization = false
     /// Newton iterations done so far by this solver (all runs).
     private(set) var iterations = 0
+    /// Factorisations done and skipped because the matrix was unchanged (all runs).
+    private(set) var factorizations = 0
+    private(set) var reusedFactorizations = 0
 
-    init(circuit: Circuit, options: Options, solver solverType: any PatternSolver.Type = DenseLU.self) throws {
+    init(circuit: Circuit, options: Options) throws {
+        try self.init(circuit: circuit, options: options, choice: Self.solverChoice(options))
+    }
+
+    init(circuit: Circuit, options: Options, choice: SolverChoice) throws {
         self.circuit = circuit
         self.tolerances = Tolerances(reltol: options.reltol, vntol: options.vntol, abstol: options.abstol)
         self.gmin = options.gmin
-        self.solver = try solverType.init(dimension: circuit.dimension, pattern: circuit.pattern)
+        self.solver = try choice.makeSolver(dimension: circuit.dimension, pattern: circuit.pattern)
         self.buffer = LoadBuffer(dimension: circuit.dimension, slots: circuit.pattern.count, states: circuit.stateCount)
         self.values = Array(repeating: 0, count: circuit.pattern.count)
+        self.factoredValues = values
         self.rhs = Array(repeating: 0, count: circuit.dimension)
+    }
+
+    /// The solver a deck asks for with `.options solver=klu|sparse|dense|auto` (automatic otherwise).
+    static func solverChoice(_ options: Options) -> SolverChoice {
+        options.text["solver"].flatMap(SolverChoice.init(option:)) ?? .automatic
+    }
+
+    /// Solves `J·Δx = rhs` in place with `J` given by `values`, factoring only when `values`
+    /// differ from the matrix factored last.
+    mutating func solveLinearSystem() throws(NewtonFailure) {
+        do {
+            if !hasFactorization || !Self.equal(values, factoredValues) {
+                hasFactorization = false
+                try solver.load(values: values)
+                try solver.factor()
+                Self.copy(values, into: &factoredValues)
+                hasFactorization = true
+                factorizations += 1
+            } else {
+                reusedFactorizations += 1
+            }
+            try solver.solve(&rhs)
+        } catch LinearAlgebraError.singular(let column) {
+            throw .singular(column: column)
+        } catch {
+            throw .singular(column: 0)
+        }
+    }
+
+    /// Element-wise equality (NaN never equal), without allocating.
+    private static func equal(_ a: [Double], _ b: [Double]) -> Bool {
+        guard a.count == b.count else { return false }
+        for k in a.indices where a[k] != b[k] { return false }
+        return true
+    }
+
+    /// Copies `source` into the same-sized `target` element-wise (keeps `target`'s storage).
+    @inline(__always) static func copy(_ source: [Double], into target: inout [Double]) {
+        for k in source.indices { target[k] = source[k] }
     }
 
     /// Conductance (S) that holds a `.nodeset` node at its value.
@@ -73,7 +126,9 @@ struct NewtonSolver: Sendable {
     mutating func iterate(
         from start: NewtonState, limit: Int, initJunction: Bool, sourceFactor: Double = 1, diagGmin: Double = 0
     ) throws(NewtonFailure) -> (NewtonState, Int) {
+        // Two iterate buffers swapped each iteration and one state copy: no allocation per iteration.
         var x = start.x
+        var xNew = start.x
         var previousState = start.state
         var initJ = initJunction
         var count = 0
@@ -81,9 +136,11 @@ struct NewtonSolver: Sendable {
         let clampIterations = initJunction && !circuit.nodeSets.isEmpty ? 2 : 0
         while true {
             buffer.reset()
-            let context = LoadContext(
-                x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
-            for device in circuit.devices { device.load(context, into: &buffer) }
+            do {
+                let context = LoadContext(
+                    x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
+                for device in circuit.devices { device.load(context, into: &buffer) }
+            }
             count += 1
             iterations += 1
 
@@ -102,22 +159,13 @@ struct NewtonSolver: Sendable {
                     rhs[k] -= Self.nodeSetConductance * (x[k] - value)
                 }
             }
-            do {
-                try solver.load(values: values)
-                try solver.factor()
-                try solver.solve(&rhs)
-            } catch LinearAlgebraError.singular(let column) {
-                throw .singular(column: column)
-            } catch {
-                throw .singular(column: 0)
-            }
+            try solveLinearSystem()
 
             // rhs now holds Δx.
             var converged = !initJ && !clamped && count > 1 && buffer.limited == 0
             var worst = 0
             var worstUpdate = -1.0
             var finite = true
-            var xNew = x
             for i in 0..<n {
                 let delta = rhs[i]
                 let new = x[i] + delta
@@ -148,8 +196,8 @@ struct NewtonSolver: Sendable {
                 return (NewtonState(x: xNew, state: buffer.state), count)
             }
             if count >= limit { throw .iterationLimit(unknown: worst, update: worstUpdate) }
-            x = xNew
-            previousState = buffer.state
+            swap(&x, &xNew)
+            Self.copy(buffer.state, into: &previousState)
             initJ = false
         }
     }
