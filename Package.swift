@@ -25,7 +25,9 @@ let package = Package(
 
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK", "CKLU"]),
         .target(name: "Netlist"),
-        .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist"]),
+        // Header-only C helpers (fast fixed-format number printing for the result writers).
+        .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
+        .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist", "CStdio"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor"]),
         .executableTarget(

@@ -28,7 +28,7 @@ public enum Rawfile {
             out += "Values:\n"
             for (p, row) in r.rows.enumerated() {
                 for (k, value) in row.enumerated() {
-                    let number = String(format: "%.15e", value)
+                    let number = CNumberFormat.string(value, .e15)
                     out += k == 0 ? " \(p)\t\(number)\n" : "\t\(number)\n"
                 }
                 out += "\n"
