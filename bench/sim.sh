@@ -3,8 +3,11 @@
 #
 # usage: bench/sim.sh KELVIN_BINARY          (BENCH_REPS=N to change the repetitions, default 5)
 #
-# Decks: every golden fixture Tests/Fixtures/*.cir plus ladder_200, a 200-node resistor/diode
-# ladder with a 201-point .dc sweep written by bench/make_ladder.py.
+# Decks: every golden fixture Tests/Fixtures/*.cir plus the scale decks generated here:
+#   ladder_200, ladder_1000   N-node resistor/diode ladder, 201-point .dc sweep (bench/make_ladder.py)
+#   crossbar_32x32            32x32 resistive crossbar + 32 op-amp TIAs, .op and a 201-point .dc
+#                             sweep of one input (bench/make_crossbar.py, netlists/opamp.lib)
+#   rc_ladder_1000            1000-section RC ladder, pulse input, .tran (bench/make_rc_ladder.py)
 # Commands timed (both write their results, so both do the same work):
 #   kelvin:  KELVIN sim DECK --out TMPDIR
 #   ngspice: ngspice -b -r TMPDIR/out.raw DECK     (binary rawfile)
@@ -25,11 +28,18 @@ trap 'rm -rf "$WORK"' EXIT
 command -v ngspice >/dev/null || { echo "error: ngspice is not installed" >&2; exit 1; }
 
 python3 "$ROOT/bench/make_ladder.py" 200 > "$WORK/ladder_200.cir"
+python3 "$ROOT/bench/make_ladder.py" 1000 > "$WORK/ladder_1000.cir"
+python3 "$ROOT/bench/make_crossbar.py" 32 "$ROOT/netlists/opamp.lib" > "$WORK/crossbar_32x32.cir"
+python3 "$ROOT/bench/make_rc_ladder.py" 1000 > "$WORK/rc_ladder_1000.cir"
+SCALE_DECKS="$WORK/ladder_200.cir $WORK/ladder_1000.cir $WORK/crossbar_32x32.cir $WORK/rc_ladder_1000.cir"
 mkdir -p "$RESULTS"
 CSV="$RESULTS/sim.csv"
 echo "deck,kelvin_s,ngspice_s,ratio" > "$CSV"
 
-for deck in "$ROOT"/Tests/Fixtures/*.cir "$WORK/ladder_200.cir"; do
+# BENCH_SCALE_ONLY=1 times only the scale decks.
+FIXTURES=("$ROOT"/Tests/Fixtures/*.cir)
+if [ "${BENCH_SCALE_ONLY:-0}" = 1 ]; then FIXTURES=(); fi
+for deck in "${FIXTURES[@]}" $SCALE_DECKS; do
     name=$(basename "$deck" .cir)
     k=$(python3 "$ROOT/bench/timeit.py" "$REPS" "$KELVIN" sim "$deck" --out "$WORK/kelvin_out" || true)
     n=$(python3 "$ROOT/bench/timeit.py" "$REPS" ngspice -b -r "$WORK/out.raw" "$deck" || true)

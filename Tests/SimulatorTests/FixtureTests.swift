@@ -56,12 +56,21 @@ final class FixtureTests: XCTestCase {
         print("FixtureTests: worst mismatch per deck (|Δ| / allowed):\n  " + summary.joined(separator: "\n  "))
     }
 
-    /// Simulates one deck, compares it with its references and returns a one-line summary.
-    private func check(deck: URL) -> String {
-        let name = deck.lastPathComponent
+    /// The same comparison with each linear solver forced (`.options solver=klu|dense`).
+    func testEveryFixtureMatchesNgspiceWithEachSolver() throws {
+        for solver in ["klu", "dense"] {
+            for deck in try Self.decks() { _ = check(deck: deck, solver: solver) }
+        }
+    }
+
+    /// Simulates one deck (with `.options solver=SOLVER` when given), compares it with its
+    /// references and returns a one-line summary.
+    private func check(deck: URL, solver: String? = nil) -> String {
+        let name = deck.lastPathComponent + (solver.map { " (solver=\($0))" } ?? "")
         let results: [SimulationResult]
         do {
-            let parsed = try NetlistParser.parse(file: deck.path)
+            var parsed = try NetlistParser.parse(file: deck.path)
+            if let solver { parsed.options.text["solver"] = solver }
             results = try Simulation(deck: parsed).run()
         } catch {
             XCTFail("\(name): \(error)")
