@@ -9,7 +9,7 @@ public enum SolverChoice: String, Sendable, CaseIterable {
     case sparse
 
     /// Smallest dimension `automatic` solves with `SparseLU`.
-    public static let sparseThreshold = 40
+    public static let sparseThreshold = 20
 
     /// The choice named by a deck option value: `klu`/`sparse`, `dense`/`lapack`, `auto`/`automatic`;
     /// nil for anything else.

@@ -1,0 +1,35 @@
+import TestSupport
+import XCTest
+
+@testable import Simulator
+
+/// The CSV writer's fast `%.12g` must print exactly what C's `snprintf("%.12g")` prints.
+final class NumberFormatTests: XCTestCase {
+    private func c(_ x: Double) -> String {
+        var bytes: [UInt8] = []
+        CNumberFormat.appendC(x, .g12, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func testFastG12MatchesC() {
+        var rng = SeededGenerator(seed: 3)
+        var values: [Double] = [1, -1, 0.5, 0.1, 1e-3, 1e-4, 1e-5, 1e11, 1e12, 1e13, 123456789012, 999999999999.5,
+                                9.999999999995, 0.30000000000000004, 2.5e-300, 1.7e300, 5e-324, 0, -0.0,
+                                .infinity, -.infinity, .nan, 1e15, 0.00012345678901234, 11.45, -11.45]
+        for _ in 0..<100_000 {
+            let mantissa = Double.random(in: 1..<10, using: &rng)
+            let exponent = Int.random(in: -30...30, using: &rng)
+            values.append((Bool.random(using: &rng) ? 1 : -1) * mantissa * pow(10, Double(exponent)))
+        }
+        for k in 0..<2000 { values.append(Double(k) * 0.05) }  // sweep values
+        var mismatches = 0
+        for x in values {
+            let fast = CNumberFormat.string(x, .g12)
+            if fast != c(x) {
+                mismatches += 1
+                if mismatches < 10 { XCTFail("\(x): fast \(fast), C \(c(x))") }
+            }
+        }
+        XCTAssertEqual(mismatches, 0)
+    }
+}
