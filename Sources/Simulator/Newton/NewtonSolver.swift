@@ -39,6 +39,8 @@ struct NewtonSolver: Sendable {
     /// unchanged matrix (linear circuits, every point of a sweep) is not factored again.
     private var factoredValues: [Double]
     private var hasFactorization = false
+    /// The linear devices' constant stamps, applied without loading them.
+    let linearPart: LinearPart
     /// Newton iterations done so far by this solver (all runs).
     private(set) var iterations = 0
     /// Factorisations done and skipped because the matrix was unchanged (all runs).
@@ -58,6 +60,7 @@ struct NewtonSolver: Sendable {
         self.values = Array(repeating: 0, count: circuit.pattern.count)
         self.factoredValues = values
         self.rhs = Array(repeating: 0, count: circuit.dimension)
+        self.linearPart = LinearPart(circuit: circuit)
     }
 
     /// The solver a deck asks for with `.options solver=klu|sparse|dense|auto` (automatic otherwise).
@@ -141,10 +144,11 @@ struct NewtonSolver: Sendable {
                     x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
                 // By index: `for device in devices` copies every existential (a retain and
                 // release per device per iteration, 13% of the crossbar's run time).
+                // Linear devices are stamped in one pass by `linearPart`; the rest load by index
+                // (`for device in devices` would copy every existential).
                 let devices = circuit.devices
-                devices.withUnsafeBufferPointer { devices in
-                    for k in devices.indices { devices[k].load(context, into: &buffer) }
-                }
+                for k in linearPart.loadedDevices { devices[k].load(context, into: &buffer) }
+                linearPart.apply(x: x, to: &buffer)
             }
             count += 1
             iterations += 1
@@ -190,10 +194,10 @@ struct NewtonSolver: Sendable {
             if converged {
                 let devices = circuit.devices
                 let state = buffer.state
-                converged = devices.withUnsafeBufferPointer { devices in
-                    for k in devices.indices
-                    where !devices[k].isConverged(x: xNew, state: state, tolerances: tolerances) { return false }
-                    return true
+                for k in linearPart.loadedDevices
+                where !devices[k].isConverged(x: xNew, state: state, tolerances: tolerances) {
+                    converged = false
+                    break
                 }
             }
             if converged {

@@ -1,0 +1,68 @@
+import Netlist
+import TestSupport
+import XCTest
+
+@testable import Simulator
+
+/// `LinearDevice` conformers must load exactly `F = G·x` with a constant `G` and nothing else, since
+/// Newton stamps them through `LinearPart` without calling `load`.
+final class LinearPartTests: XCTestCase {
+    /// A circuit with every linear device kind (R, G, E, F, H) and a few others.
+    private func circuit() throws -> Circuit {
+        var t = TestDeck("linear devices")
+        t.v("v1", "a", "0", 1)
+        t.r("r1", "a", "b", 1e3)
+        t.r("r2", "b", "0", 2e3)
+        t.g("g1", ["c", "0", "a", "b"], 1e-3)
+        t.r("r3", "c", "0", 1e3)
+        t.e("e1", ["d", "0", "b", "0"], 2)
+        t.r("r4", "d", "0", 1e3)
+        t.f("f1", "e", "0", "v1", 3)
+        t.r("r5", "e", "0", 1e3)
+        t.h("h1", "f", "0", "v1", 50)
+        t.r("r6", "f", "0", 1e3)
+        t.d("d1", "f", "0", ["is": 1e-14])
+        t.op()
+        return try Circuit(deck: t.deck)
+    }
+
+    func testLinearDevicesLoadExactlyGTimesX() throws {
+        let c = try circuit()
+        var rng = SeededGenerator(seed: 5)
+        var linearKinds = Set<String>()
+        for device in c.devices where device is any LinearDevice {
+            linearKinds.insert("\(type(of: device))")
+            let x = (0..<c.dimension).map { _ in Double.random(in: -2...2, using: &rng) }
+            var buffer = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
+            let context = LoadContext(
+                x: x, previousState: Array(repeating: 0, count: c.stateCount), sourceFactor: 0.5, gmin: 1e-12)
+            device.load(context, into: &buffer)
+            var gx = Array(repeating: 0.0, count: c.dimension)
+            for (k, e) in c.pattern.enumerated() { gx[e.row] += buffer.jacobianF[k] * x[e.column] }
+            for i in 0..<c.dimension {
+                XCTAssertEqual(buffer.f[i], gx[i], accuracy: 1e-12 * max(1, abs(gx[i])), "\(device.name) row \(i)")
+                XCTAssertEqual(buffer.b[i], 0, device.name)
+                XCTAssertEqual(buffer.q[i], 0, device.name)
+            }
+            XCTAssertTrue(buffer.jacobianQ.allSatisfy { $0 == 0 }, device.name)
+            XCTAssertEqual(buffer.limited, 0, device.name)
+        }
+        XCTAssertEqual(linearKinds, ["Resistor", "VCCS", "VCVS", "CCCS", "CCVS"])
+    }
+
+    func testLinearPartEqualsLoadingTheDevices() throws {
+        let c = try circuit()
+        let part = LinearPart(circuit: c)
+        XCTAssertEqual(part.loadedDevices.map { c.devices[$0].name }, ["v1", "d1"])
+        var rng = SeededGenerator(seed: 9)
+        let x = (0..<c.dimension).map { _ in Double.random(in: -2...2, using: &rng) }
+        let context = LoadContext(x: x, previousState: Array(repeating: 0, count: c.stateCount), gmin: 1e-12)
+        var direct = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
+        for device in c.devices { device.load(context, into: &direct) }
+        var viaPart = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
+        for k in part.loadedDevices { c.devices[k].load(context, into: &viaPart) }
+        part.apply(x: x, to: &viaPart)
+        for i in 0..<c.dimension { XCTAssertEqual(viaPart.f[i], direct.f[i], accuracy: 1e-12 * max(1, abs(direct.f[i]))) }
+        for k in c.pattern.indices { XCTAssertEqual(viaPart.jacobianF[k], direct.jacobianF[k], accuracy: 1e-15) }
+    }
+}
