@@ -56,10 +56,14 @@ struct LinearPart: Sendable {
 
     /// Adds the linear devices' `G` to `dF/dx` and `G·x` to `F`, as their loads at `x` would.
     func apply(x: [Double], to buffer: inout LoadBuffer) {
-        for k in values.indices {
-            let g = values[k]
-            buffer.jacobianF[slots[k]] += g
-            buffer.f[rows[k]] += g * x[columns[k]]
+        buffer.jacobianF.withUnsafeMutableBufferPointer { jacobian in
+            buffer.f.withUnsafeMutableBufferPointer { f in
+                for k in values.indices {
+                    let g = values[k]
+                    jacobian[slots[k]] += g
+                    f[rows[k]] += g * x[columns[k]]
+                }
+            }
         }
     }
 }

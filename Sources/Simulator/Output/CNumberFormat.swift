@@ -49,7 +49,6 @@ enum CNumberFormat {
 
     /// Powers of ten `10^0 ... 10^308`, each the correctly rounded double.
     private static let powersOfTen: [Double] = (0...308).map { Double("1e\($0)") ?? .infinity }
-    private static let integerPowersOfTen: [UInt64] = (0...12).map { k in (0..<k).reduce(1) { p, _ in p * 10 } }
     private static let mantissaLow: UInt64 = 100_000_000_000  // 10^11
     private static let mantissaHigh: UInt64 = 1_000_000_000_000  // 10^12
 
@@ -79,37 +78,48 @@ enum CNumberFormat {
         }
         guard mantissa >= mantissaLow, mantissa < mantissaHigh else { return false }
 
-        // Digit k (0 = most significant) of the 12-digit mantissa.
-        @inline(__always) func digit(_ k: Int) -> UInt8 {
-            UInt8(ascii: "0") + UInt8(mantissa / integerPowersOfTen[11 - k] % 10)
-        }
-        var last = 11  // last significant digit kept (trailing zeros dropped)
-        while last > 0 && mantissa / integerPowersOfTen[11 - last] % 10 == 0 { last -= 1 }
-
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        if exponent < -4 || exponent >= 12 {
-            bytes.append(digit(0))
-            if last > 0 {
-                bytes.append(UInt8(ascii: "."))
-                for k in 1...last { bytes.append(digit(k)) }
+        // The 12 digits, most significant first (division by the constant 10 is a multiply).
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let negative = value < 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            var m = mantissa
+            for k in stride(from: 11, through: 0, by: -1) {
+                d[k] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
+                m /= 10
             }
-            bytes.append(UInt8(ascii: "e"))
-            bytes.append(UInt8(ascii: exponent < 0 ? "-" : "+"))
-            let e = abs(exponent)
-            if e >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(e / 100)) }
-            bytes.append(UInt8(ascii: "0") + UInt8(e / 10 % 10))
-            bytes.append(UInt8(ascii: "0") + UInt8(e % 10))
-        } else if exponent >= 0 {
-            for k in 0...exponent { bytes.append(digit(k)) }
-            if last > exponent {
-                bytes.append(UInt8(ascii: "."))
-                for k in (exponent + 1)...last { bytes.append(digit(k)) }
+            var last = 11  // last significant digit kept (trailing zeros dropped)
+            while last > 0 && d[last] == UInt8(ascii: "0") { last -= 1 }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+                var n = 0
+                @inline(__always) func put(_ c: UInt8) { out[n] = c; n += 1 }
+                if negative { put(UInt8(ascii: "-")) }
+                if exponent < -4 || exponent >= 12 {
+                    put(d[0])
+                    if last > 0 {
+                        put(UInt8(ascii: "."))
+                        for k in 1...last { put(d[k]) }
+                    }
+                    put(UInt8(ascii: "e"))
+                    put(UInt8(ascii: exponent < 0 ? "-" : "+"))
+                    let e = abs(exponent)
+                    if e >= 100 { put(UInt8(ascii: "0") + UInt8(e / 100)) }
+                    put(UInt8(ascii: "0") + UInt8(e / 10 % 10))
+                    put(UInt8(ascii: "0") + UInt8(e % 10))
+                } else if exponent >= 0 {
+                    for k in 0...exponent { put(d[k]) }
+                    if last > exponent {
+                        put(UInt8(ascii: "."))
+                        for k in (exponent + 1)...last { put(d[k]) }
+                    }
+                } else {
+                    put(UInt8(ascii: "0"))
+                    put(UInt8(ascii: "."))
+                    for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
+                    for k in 0...last { put(d[k]) }
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<n]))
             }
-        } else {
-            bytes.append(UInt8(ascii: "0"))
-            bytes.append(UInt8(ascii: "."))
-            for _ in 0..<(-exponent - 1) { bytes.append(UInt8(ascii: "0")) }
-            for k in 0...last { bytes.append(digit(k)) }
         }
         return true
     }
