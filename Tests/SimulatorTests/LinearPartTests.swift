@@ -22,6 +22,9 @@ final class LinearPartTests: XCTestCase {
         t.h("h1", "f", "0", "v1", 50)
         t.r("r6", "f", "0", 1e3)
         t.d("d1", "f", "0", ["is": 1e-14])
+        t.c("c1", "a", "b", 1e-9)
+        t.l("l1", "f", "g", 1e-6)
+        t.r("r7", "g", "0", 1e3)
         t.op()
         return try Circuit(deck: t.deck)
     }
@@ -38,16 +41,20 @@ final class LinearPartTests: XCTestCase {
                 x: x, previousState: Array(repeating: 0, count: c.stateCount), sourceFactor: 0.5, gmin: 1e-12)
             device.load(context, into: &buffer)
             var gx = Array(repeating: 0.0, count: c.dimension)
-            for (k, e) in c.pattern.enumerated() { gx[e.row] += buffer.jacobianF[k] * x[e.column] }
+            var cx = gx
+            for (k, e) in c.pattern.enumerated() {
+                gx[e.row] += buffer.jacobianF[k] * x[e.column]
+                cx[e.row] += buffer.jacobianQ[k] * x[e.column]
+            }
             for i in 0..<c.dimension {
                 XCTAssertEqual(buffer.f[i], gx[i], accuracy: 1e-12 * max(1, abs(gx[i])), "\(device.name) row \(i)")
+                XCTAssertEqual(buffer.q[i], cx[i], accuracy: 1e-12 * max(1e-9, abs(cx[i])), "\(device.name) row \(i)")
                 XCTAssertEqual(buffer.b[i], 0, device.name)
-                XCTAssertEqual(buffer.q[i], 0, device.name)
             }
-            XCTAssertTrue(buffer.jacobianQ.allSatisfy { $0 == 0 }, device.name)
+            XCTAssertTrue(buffer.state.allSatisfy { $0 == 0 }, device.name)
             XCTAssertEqual(buffer.limited, 0, device.name)
         }
-        XCTAssertEqual(linearKinds, ["Resistor", "VCCS", "VCVS", "CCCS", "CCVS"])
+        XCTAssertEqual(linearKinds, ["Resistor", "VCCS", "VCVS", "CCCS", "CCVS", "Capacitor", "Inductor"])
     }
 
     func testLinearPartEqualsLoadingTheDevices() throws {
@@ -62,7 +69,13 @@ final class LinearPartTests: XCTestCase {
         var viaPart = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
         for k in part.loadedDevices { c.devices[k].load(context, into: &viaPart) }
         part.apply(x: x, to: &viaPart)
-        for i in 0..<c.dimension { XCTAssertEqual(viaPart.f[i], direct.f[i], accuracy: 1e-12 * max(1, abs(direct.f[i]))) }
-        for k in c.pattern.indices { XCTAssertEqual(viaPart.jacobianF[k], direct.jacobianF[k], accuracy: 1e-15) }
+        for i in 0..<c.dimension {
+            XCTAssertEqual(viaPart.f[i], direct.f[i], accuracy: 1e-12 * max(1, abs(direct.f[i])))
+            XCTAssertEqual(viaPart.q[i], direct.q[i], accuracy: 1e-12 * max(1e-9, abs(direct.q[i])))
+        }
+        for k in c.pattern.indices {
+            XCTAssertEqual(viaPart.jacobianF[k], direct.jacobianF[k], accuracy: 1e-15)
+            XCTAssertEqual(viaPart.jacobianQ[k], direct.jacobianQ[k], accuracy: 1e-24)
+        }
     }
 }

@@ -6,8 +6,10 @@ import XCTest
 /// The CSV writer's fast `%.12g` must print exactly what C's `snprintf("%.12g")` prints.
 final class NumberFormatTests: XCTestCase {
     private func c(_ x: Double) -> String {
-        var bytes: [UInt8] = []
-        CNumberFormat.appendC(x, .g12, to: &bytes)
+        let bytes = [UInt8](unsafeUninitializedCapacity: CNumberFormat.maxWidth) { buffer, count in
+            guard let base = buffer.baseAddress else { return }
+            count = CNumberFormat.writeC(x, .g12, to: base)
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 

@@ -1,9 +1,12 @@
-/// A device whose load is exactly linear and source-free: it adds `F(x) = G·x` with a constant
-/// `G` to `F` and `G` to `dF/dx`, and nothing to `Q`, `B` or the device state; it is always
-/// converged. Newton applies such devices through `LinearPart` instead of loading them one by one.
+import LinearAlgebra
+
+/// A device whose load is exactly linear and source-free: it adds `F(x) = G·x` and `Q(x) = C·x`
+/// with constant `G` and `C` to `F`, `Q`, `dF/dx = G` and `dQ/dx = C`, and nothing to `B` or the
+/// device state; it is always converged. Newton applies such devices through `LinearPart` instead
+/// of loading them one by one.
 ///
 /// Conform only devices whose `load` satisfies this exactly (checked for each conforming type by
-/// `LinearPartTests`); anything with sources, charge, state or limiting must not conform.
+/// `LinearPartTests`); anything with sources, state, limiting or a nonlinear charge must not conform.
 protocol LinearDevice: Device {}
 
 extension Resistor: LinearDevice {}
@@ -11,21 +14,51 @@ extension VCCS: LinearDevice {}
 extension VCVS: LinearDevice {}
 extension CCCS: LinearDevice {}
 extension CCVS: LinearDevice {}
+extension Capacitor: LinearDevice {}
+extension Inductor: LinearDevice {}
 
 /// The constant Jacobian of a circuit's linear devices, stamped without loading them.
 ///
 /// Built once per Newton solver: the linear devices are loaded once to read their constant
-/// `dF/dx`; each iteration then adds those values to `dF/dx` and `G·x` to `F` with one pass over
-/// the non-zeros. On the 32×32 crossbar (1,100 resistors, 2,054 devices) this removes about half
+/// `dF/dx` and `dQ/dx`; each iteration then adds those values to the Jacobians, `G·x` to `F` and
+/// `C·x` to `Q` with one pass over the non-zeros. On the 32×32 crossbar (1,100 resistors, 2,054 devices) this removes about half
 /// of the per-iteration device loads and their existential dispatch.
 struct LinearPart: Sendable {
     /// Devices that still load each iteration (indices into `Circuit.devices`), in circuit order.
     let loadedDevices: [Int]
-    /// Non-zero constant stamps: slot, its row and column, and the value.
-    private let slots: [Int]
-    private let rows: [Int]
-    private let columns: [Int]
-    private let values: [Double]
+    /// Non-zero constant stamps of `dF/dx` (`G`) and of `dQ/dx` (`C`).
+    private let resistive: Stamps
+    private let reactive: Stamps
+
+    /// Constant matrix entries: slot, its row and column, and the value.
+    private struct Stamps: Sendable {
+        var slots: [Int] = []
+        var rows: [Int] = []
+        var columns: [Int] = []
+        var values: [Double] = []
+
+        init(_ jacobian: [Double], pattern: [MatrixEntry]) {
+            for (k, value) in jacobian.enumerated() where value != 0 {
+                slots.append(k)
+                rows.append(pattern[k].row)
+                columns.append(pattern[k].column)
+                values.append(value)
+            }
+        }
+
+        /// Adds the values to `jacobian` and the product with `x` to `vector`.
+        func apply(x: [Double], jacobian: inout [Double], vector: inout [Double]) {
+            jacobian.withUnsafeMutableBufferPointer { jacobian in
+                vector.withUnsafeMutableBufferPointer { vector in
+                    for k in values.indices {
+                        let g = values[k]
+                        jacobian[slots[k]] += g
+                        vector[rows[k]] += g * x[columns[k]]
+                    }
+                }
+            }
+        }
+    }
 
     init(circuit: Circuit) {
         var buffer = LoadBuffer(dimension: circuit.dimension, slots: circuit.pattern.count, states: circuit.stateCount)
@@ -41,29 +74,14 @@ struct LinearPart: Sendable {
             }
         }
         loadedDevices = loaded
-        var slots: [Int] = [], rows: [Int] = [], columns: [Int] = [], values: [Double] = []
-        for (k, value) in buffer.jacobianF.enumerated() where value != 0 {
-            slots.append(k)
-            rows.append(circuit.pattern[k].row)
-            columns.append(circuit.pattern[k].column)
-            values.append(value)
-        }
-        self.slots = slots
-        self.rows = rows
-        self.columns = columns
-        self.values = values
+        resistive = Stamps(buffer.jacobianF, pattern: circuit.pattern)
+        reactive = Stamps(buffer.jacobianQ, pattern: circuit.pattern)
     }
 
-    /// Adds the linear devices' `G` to `dF/dx` and `G·x` to `F`, as their loads at `x` would.
+    /// Adds the linear devices' `G` to `dF/dx`, `G·x` to `F`, `C` to `dQ/dx` and `C·x` to `Q`, as
+    /// their loads at `x` would.
     func apply(x: [Double], to buffer: inout LoadBuffer) {
-        buffer.jacobianF.withUnsafeMutableBufferPointer { jacobian in
-            buffer.f.withUnsafeMutableBufferPointer { f in
-                for k in values.indices {
-                    let g = values[k]
-                    jacobian[slots[k]] += g
-                    f[rows[k]] += g * x[columns[k]]
-                }
-            }
-        }
+        resistive.apply(x: x, jacobian: &buffer.jacobianF, vector: &buffer.f)
+        reactive.apply(x: x, jacobian: &buffer.jacobianQ, vector: &buffer.q)
     }
 }

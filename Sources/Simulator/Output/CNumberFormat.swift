@@ -1,14 +1,14 @@
 import CStdio
 import Foundation
 
-/// C `printf` number formatting straight into a byte buffer.
+/// C `printf` number formatting straight into byte buffers.
 ///
 /// `String(format:)` goes through Foundation and Swift's va_list bridge, and glibc's `%.12g` itself
 /// runs multi-precision arithmetic: together about 7,000 instructions per value, which dominated
 /// writing large sweeps. `%.12g` is therefore produced here from a 12-digit integer mantissa
-/// (`|x|·10^(11−e)` rounded), byte-identical to C; values whose scaled mantissa lies within 10⁻³ of
-/// a rounding tie, zeros, non-finite and extreme magnitudes go to `snprintf` so the result never
-/// differs from C's.
+/// (`|x|·10^(11−e)` rounded), byte-identical to C: values whose scaled mantissa lies within 10⁻³ of
+/// a rounding tie, non-finite values and extreme magnitudes go to `snprintf`, so the output never
+/// differs from C's (checked against `snprintf` by `NumberFormatTests`).
 enum CNumberFormat {
     /// The C formats available.
     enum Style {
@@ -18,32 +18,31 @@ enum CNumberFormat {
         case e15
     }
 
-    /// Appends `value` printed in `style` to `bytes`.
-    static func append(_ value: Double, _ style: Style, to bytes: inout [UInt8]) {
-        if style == .g12, appendFastG12(value, to: &bytes) { return }
-        appendC(value, style, to: &bytes)
-    }
+    /// Bytes a single value can take in either style (C prints at most 24).
+    static let maxWidth = 32
 
     /// `value` printed in `style`.
     static func string(_ value: Double, _ style: Style) -> String {
-        var bytes: [UInt8] = []
-        append(value, style, to: &bytes)
+        let bytes = [UInt8](unsafeUninitializedCapacity: maxWidth) { buffer, count in
+            guard let base = buffer.baseAddress else { return }
+            count = style == .g12 ? writeG12(value, to: base) : writeC(value, style, to: base)
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends C's `snprintf` output.
-    static func appendC(_ value: Double, _ style: Style, to bytes: inout [UInt8]) {
+    /// Writes C's `snprintf` output (without the terminating zero) at `out`, which must hold
+    /// `maxWidth` bytes; returns the byte count.
+    static func writeC(_ value: Double, _ style: Style, to out: UnsafeMutablePointer<UInt8>) -> Int {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
-            guard let base = buffer.baseAddress else { return }
+            guard let base = buffer.baseAddress else { return 0 }
             let count: Int32
             switch style {
             case .g12: count = kelvin_format_g12(base, 64, value)
             case .e15: count = kelvin_format_e15(base, 64, value)
             }
-            let n = Int(min(max(count, 0), 63))
-            base.withMemoryRebound(to: UInt8.self, capacity: n) {
-                bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
-            }
+            let n = Int(min(max(count, 0), Int32(maxWidth)))
+            base.withMemoryRebound(to: UInt8.self, capacity: n) { out.update(from: $0, count: n) }
+            return n
         }
     }
 
@@ -52,75 +51,100 @@ enum CNumberFormat {
     private static let mantissaLow: UInt64 = 100_000_000_000  // 10^11
     private static let mantissaHigh: UInt64 = 1_000_000_000_000  // 10^12
 
-    /// `%.12g` without libc; false (nothing appended) when the value needs `snprintf`.
-    static func appendFastG12(_ value: Double, to bytes: inout [UInt8]) -> Bool {
-        guard value.isFinite, value != 0 else { return false }
+    /// Writes `value` as C's `%.12g` at `out` (room for `maxWidth` bytes); returns the byte count.
+    static func writeG12(_ value: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        if value == 0 {
+            if value.sign == .minus {
+                out[0] = UInt8(ascii: "-")
+                out[1] = UInt8(ascii: "0")
+                return 2
+            }
+            out[0] = UInt8(ascii: "0")
+            return 1
+        }
+        guard value.isFinite else { return writeC(value, .g12, to: out) }
         let magnitude = abs(value)
-        var exponent = Int(log10(magnitude).rounded(.down))
-        guard exponent > -280, exponent < 280 else { return false }
+        // Decimal exponent estimate from the binary one (corrected below).
+        var exponent = Int((Double(Int(magnitude.exponent)) * 0.301029995663981195).rounded(.down))
+        guard exponent > -280, exponent < 280 else { return writeC(value, .g12, to: out) }
         var mantissa: UInt64 = 0
-        for _ in 0..<2 {
+        var found = false
+        for _ in 0..<3 {
             let shift = 11 - exponent
             let scaled = shift >= 0 ? magnitude * powersOfTen[shift] : magnitude / powersOfTen[-shift]
             let fraction = scaled - scaled.rounded(.down)
-            if abs(fraction - 0.5) < 1e-3 { return false }
-            let rounded = scaled.rounded()
-            guard rounded < 1.5e12 else { return false }
-            mantissa = UInt64(rounded)
-            if mantissa < mantissaLow { exponent -= 1; continue }  // log10 estimate one too high
-            if mantissa >= mantissaHigh {
-                // Rounded up to 10^12 (or log10 one too low): only an exact power of ten is safe.
-                guard mantissa == mantissaHigh else { exponent += 1; continue }
-                mantissa = mantissaLow
-                exponent += 1
-            }
+            if abs(fraction - 0.5) < 1e-3 { return writeC(value, .g12, to: out) }
+            if scaled < 99_999_999_999.5 { exponent -= 1; continue }
+            if scaled >= 999_999_999_999.5 { exponent += 1; continue }
+            mantissa = UInt64(scaled.rounded())
+            found = true
             break
         }
-        guard mantissa >= mantissaLow, mantissa < mantissaHigh else { return false }
+        guard found, mantissa >= mantissaLow, mantissa < mantissaHigh else { return writeC(value, .g12, to: out) }
 
-        // The 12 digits, most significant first (division by the constant 10 is a multiply).
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let negative = value < 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            var m = mantissa
-            for k in stride(from: 11, through: 0, by: -1) {
-                d[k] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10)
-                m /= 10
-            }
-            var last = 11  // last significant digit kept (trailing zeros dropped)
-            while last > 0 && d[last] == UInt8(ascii: "0") { last -= 1 }
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
-                var n = 0
-                @inline(__always) func put(_ c: UInt8) { out[n] = c; n += 1 }
-                if negative { put(UInt8(ascii: "-")) }
-                if exponent < -4 || exponent >= 12 {
-                    put(d[0])
-                    if last > 0 {
-                        put(UInt8(ascii: "."))
-                        for k in 1...last { put(d[k]) }
-                    }
-                    put(UInt8(ascii: "e"))
-                    put(UInt8(ascii: exponent < 0 ? "-" : "+"))
-                    let e = abs(exponent)
-                    if e >= 100 { put(UInt8(ascii: "0") + UInt8(e / 100)) }
-                    put(UInt8(ascii: "0") + UInt8(e / 10 % 10))
-                    put(UInt8(ascii: "0") + UInt8(e % 10))
-                } else if exponent >= 0 {
-                    for k in 0...exponent { put(d[k]) }
-                    if last > exponent {
-                        put(UInt8(ascii: "."))
-                        for k in (exponent + 1)...last { put(d[k]) }
-                    }
-                } else {
-                    put(UInt8(ascii: "0"))
-                    put(UInt8(ascii: "."))
-                    for _ in 0..<(-exponent - 1) { put(UInt8(ascii: "0")) }
-                    for k in 0...last { put(d[k]) }
+        // The 12 digits, most significant first, go to out[20..<32] first: the formatted text is at
+        // most 19 bytes, so it never overwrites digits still to be copied.
+        let d = out + 20
+        var m = mantissa
+        for k in stride(from: 11, through: 0, by: -1) {
+            d[k] = 48 + UInt8(truncatingIfNeeded: m % 10)  // division by the constant 10 is a multiply
+            m /= 10
+        }
+        var last = 11  // last significant digit kept (trailing zeros dropped)
+        while last > 0 && d[last] == 48 { last -= 1 }
+        var n = 0
+        if value < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        if exponent < -4 || exponent >= 12 {
+            out[n] = d[0]
+            n += 1
+            if last > 0 {
+                out[n] = UInt8(ascii: ".")
+                n += 1
+                for k in 1...last {
+                    out[n] = d[k]
+                    n += 1
                 }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: out[0..<n]))
+            }
+            out[n] = UInt8(ascii: "e")
+            out[n + 1] = UInt8(ascii: exponent < 0 ? "-" : "+")
+            n += 2
+            let e = abs(exponent)
+            if e >= 100 {
+                out[n] = 48 + UInt8(e / 100)
+                n += 1
+            }
+            out[n] = 48 + UInt8(e / 10 % 10)
+            out[n + 1] = 48 + UInt8(e % 10)
+            n += 2
+        } else if exponent >= 0 {
+            for k in 0...exponent {
+                out[n] = d[k]
+                n += 1
+            }
+            if last > exponent {
+                out[n] = UInt8(ascii: ".")
+                n += 1
+                for k in (exponent + 1)...last {
+                    out[n] = d[k]
+                    n += 1
+                }
+            }
+        } else {
+            out[n] = UInt8(ascii: "0")
+            out[n + 1] = UInt8(ascii: ".")
+            n += 2
+            for _ in 0..<(-exponent - 1) {
+                out[n] = UInt8(ascii: "0")
+                n += 1
+            }
+            for k in 0...last {
+                out[n] = d[k]
+                n += 1
             }
         }
-        return true
+        return n
     }
 }

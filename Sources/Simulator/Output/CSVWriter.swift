@@ -7,18 +7,28 @@ public enum CSVWriter {
         String(decoding: bytes(r), as: UTF8.self)
     }
 
-    /// The CSV text as UTF-8 bytes.
+    /// The CSV text as UTF-8 bytes, numbers written straight into one preallocated buffer.
     static func bytes(_ r: SimulationResult) -> [UInt8] {
-        var out = Array((r.variables.joined(separator: ",") + "\n").utf8)
-        out.reserveCapacity(out.count + r.rows.count * (r.variables.count * 19 + 1))
-        for row in r.rows {
-            for (k, value) in row.enumerated() {
-                if k > 0 { out.append(UInt8(ascii: ",")) }
-                CNumberFormat.append(value, .g12, to: &out)
+        let header = Array((r.variables.joined(separator: ",") + "\n").utf8)
+        let widest = r.rows.reduce(0) { max($0, $1.count) }
+        let capacity = header.count + r.rows.count * (widest * (CNumberFormat.maxWidth + 1) + 1)
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            guard let base = buffer.baseAddress else { return }
+            base.update(from: header, count: header.count)
+            var n = header.count
+            for row in r.rows {
+                for (k, value) in row.enumerated() {
+                    if k > 0 {
+                        base[n] = UInt8(ascii: ",")
+                        n += 1
+                    }
+                    n += CNumberFormat.writeG12(value, to: base + n)
+                }
+                base[n] = UInt8(ascii: "\n")
+                n += 1
             }
-            out.append(UInt8(ascii: "\n"))
+            count = n
         }
-        return out
     }
 
     public static func write(_ r: SimulationResult, to path: String) throws {
