@@ -9,7 +9,8 @@ import Netlist
 /// - `SIN(VO VA FREQ TD THETA PHASE)`: FREQ (Hz) defaults to 1/TSTOP; for `t ≤ TD` the value is
 ///   `VO + VA·sin(PHASE)`, after it `VO + VA·sin(2π·FREQ·(t−TD) + PHASE)·exp(−(t−TD)·THETA)`
 ///   (PHASE in degrees, THETA in 1/s).
-/// - `EXP(V1 V2 TD1 TAU1 TD2 TAU2)`: TD1 defaults to 0, TAU1 and TAU2 to TSTEP, TD2 to TD1 + TSTEP;
+/// - `EXP(V1 V2 TD1 TAU1 TD2 TAU2)`: TD1, TAU1 and TAU2 default (absent or zero) to TSTEP, TD2 to
+///   TD1 + TSTEP;
 ///   `V1` for `t ≤ TD1`, then `V1 + (V2−V1)(1−e^{−(t−TD1)/TAU1})`, and after TD2 the term
 ///   `(V1−V2)(1−e^{−(t−TD2)/TAU2})` is added.
 /// - `PWL(t1 v1 ...)` with `td=` (delay) and `r=` (repeat the table from time r to the last point):
@@ -42,7 +43,7 @@ struct TimeWaveform: Sendable {
                 offset: arg(p, 0, 0), amplitude: arg(p, 1, 0), frequency: nonzero(p, 2, 1 / stop),
                 delay: arg(p, 3, 0), damping: arg(p, 4, 0), phase: arg(p, 5, 0) * .pi / 180)
         case .exp(let p):
-            let td1 = arg(p, 2, 0)
+            let td1 = nonzero(p, 2, step)
             shape = .exponential(
                 v1: arg(p, 0, 0), v2: arg(p, 1, 0), delay1: td1, tau1: nonzero(p, 3, step),
                 delay2: nonzero(p, 4, td1 + step), tau2: nonzero(p, 5, step))
