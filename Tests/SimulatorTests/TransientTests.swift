@@ -243,6 +243,49 @@ final class TransientTests: XCTestCase {
             """))
     }
 
+    // MARK: Output
+
+    func testRawfileRoundTripAndNgspiceLoad() throws {
+        let r = try tran("""
+            raw
+            v1 in 0 pulse(0 1 10u 1u 1u 20u 50u)
+            r1 in out 1k
+            c1 out 0 10n
+            l1 out 0 10m
+            .tran 1u 100u
+            .end
+            """)
+        let path = NSTemporaryDirectory() + "kelvin-tran-\(ProcessInfo.processInfo.processIdentifier).raw"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Rawfile.write([r], to: path)
+        let back = try Rawfile.read(path: path)
+        XCTAssertEqual(back.first?.name, "tran1")
+        XCTAssertEqual(back.first?.variables, r.variables)
+        XCTAssertEqual(back.first?.rows.count, r.rows.count)
+        XCTAssertEqual(back.first?.rows.last?.first, r.rows.last?.first)
+        XCTAssertEqual(r.variables.first, "time")
+        XCTAssertTrue(CSVWriter.string(r).hasPrefix("time,v(in),v(out),"))
+
+        // ngspice's `load` must read it (skipped where ngspice is not installed).
+        let candidates = ["/usr/bin/ngspice", "/usr/local/bin/ngspice"]
+        guard let ngspice = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
+        let deck = NSTemporaryDirectory() + "kelvin-load-\(ProcessInfo.processInfo.processIdentifier).cir"
+        defer { try? FileManager.default.removeItem(atPath: deck) }
+        try "load test\n.control\nload \(path)\nprint length(time)\nprint time[\(r.rows.count - 1)]\n.endc\n.end\n"
+            .write(toFile: deck, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ngspice)
+        process.arguments = ["-b", deck]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertTrue(output.contains("length(time) = " + String(format: "%e", Double(r.rows.count))), output)
+        XCTAssertTrue(output.contains("= 1.000000e-04"), output)
+    }
+
     // MARK: Waveforms
 
     func testWaveformDefaultsAndValues() {
