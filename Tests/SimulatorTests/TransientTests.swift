@@ -87,7 +87,8 @@ final class TransientTests: XCTestCase {
             .end
             """)
         let t = column(r, "time"), v = column(r, "v(a)"), i = column(r, "i(l1)")
-        XCTAssertEqual(v.first ?? 0, 1, accuracy: 1e-12)
+        XCTAssertEqual(v.first ?? 0, 1, accuracy: 1e-3)
+        XCTAssertGreaterThan(t.first ?? 0, 0, "with UIC ngspice writes no time-zero row")
         // Upward zero crossings give the period 2π√(LC).
         var crossings: [Double] = []
         for k in 1..<v.count where v[k - 1] < 0 && v[k] >= 0 {

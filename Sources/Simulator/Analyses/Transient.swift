@@ -8,7 +8,11 @@ import Netlist
 /// iterations) of the system the integrator forms (backward Euler on the first step and after
 /// breakpoints, then trapezoidal, or Gear-2 with `.options method=gear`). Step sizes follow
 /// `StepController` (ngspice's rules) and the charge-based truncation error (`TruncationError`).
-/// Rows are the accepted time points from `TSTART` on; the last row is exactly `TSTOP`.
+/// Rows are the accepted time points from `TSTART` on (time 0 only when an operating point was
+/// solved, i.e. without UIC, as ngspice); the last row is exactly `TSTOP`.
+///
+/// A run whose step stays within 10× the minimum step for `stuckLimit` accepted points in a row
+/// (a chattering circuit) stops with `SimulatorError.timestepTooSmall` instead of crawling on.
 enum Transient {
     /// The parameters of one `.tran` card.
     struct Parameters: Sendable {
@@ -22,6 +26,8 @@ enum Transient {
     /// Upper bound on the time points tried (accepted and rejected), so that a circuit whose
     /// step keeps collapsing cannot run for ever.
     static let maximumAttempts = 5_000_000
+    /// Consecutive accepted points at (nearly) the minimum step after which the run gives up.
+    static let stuckLimit = 1000
 
     static func run(
         circuit original: Circuit, parameters p: Parameters, deck: Deck, name: String, location: String
@@ -40,6 +46,9 @@ enum Transient {
                 circuit.devices[k] = source
             }
         }
+
+        // ngspice also breaks at TSTEP when it starts from initial conditions (UIC).
+        if p.useInitialConditions { corners.append(p.step) }
 
         var newton = try NewtonSolver(circuit: circuit, options: options)
         var iterations = 0
@@ -61,10 +70,12 @@ enum Transient {
         func record(_ t: Double, _ x: [Double]) {
             if t >= p.start { rows.append([t] + circuit.outputUnknowns.map { x[$0] }) }
         }
-        record(0, current.x)
+        // ngspice writes the time-zero row only when it solved an operating point (not with UIC).
+        if !p.useInitialConditions { record(0, current.x) }
 
         var time = 0.0
         var attempts = 0
+        var stuck = 0
         while !controller.isFinished(time) {
             var (h, onBreakpoint) = controller.nextStep(from: time)
             while true {
@@ -104,11 +115,13 @@ enum Transient {
                     let newDerivatives = [qdot, derivatives[0]]
                     var accept = controller.firstStep
                     var next = h
+                    var limiting: Int?
                     if !accept {
                         let (allowed, row) = truncation.allowedStep(
                             charges: newCharges, derivatives: newDerivatives, steps: trialSteps,
                             order: integrator.order, errorConstant: integrator.errorConstant)
                         next = allowed
+                        limiting = row
                         if allowed > 0.9 * h {
                             accept = true
                             if controller.order == 1 {
@@ -123,6 +136,12 @@ enum Transient {
                         }
                     }
                     if accept {
+                        stuck = h <= 10 * controller.minStep ? stuck + 1 : 0
+                        if stuck >= stuckLimit {
+                            throw SimulatorError.timestepTooSmall(
+                                time: t, step: h, unknown: limiting.map { circuit.label($0) } ?? "(none)",
+                                cause: "run of \(stuckLimit) steps at the minimum (chattering)")
+                        }
                         time = t
                         current = solution
                         charges = Array(newCharges.prefix(4))
