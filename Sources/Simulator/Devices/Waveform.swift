@@ -92,7 +92,8 @@ struct TimeWaveform: Sendable {
         }
     }
 
-    /// The waveform's corners in `(0, stop]` (s): where its slope jumps, so the time step must land there.
+    /// The waveform's corners in `(0, stop]` (s): where its slope jumps, so the time step must land there
+    /// (PULSE edges and PWL points; none for SIN and EXP, as in ngspice).
     /// At most `limit` points (a very fast pulse train stops adding corners beyond that).
     func breakpoints(until stop: Double, limit: Int = 1_000_000) -> [Double] {
         var points: [Double] = []
@@ -107,10 +108,8 @@ struct TimeWaveform: Sendable {
                 if np > 0 && n >= np { break }
                 start += per
             }
-        case .sine(_, _, _, let td, _, _):
-            add(td)
-        case .exponential(_, _, let td1, _, let td2, _):
-            add(td1); add(td2)
+        case .sine, .exponential:
+            break  // ngspice sets no breakpoints for SIN and EXP; the truncation error resolves them
         case .piecewise(let times, _, let repeatFrom, let delay):
             for t in times { add(t + delay) }
             if let r = repeatFrom, let last = times.last, last > r {
