@@ -142,6 +142,22 @@ final class TransientTests: XCTestCase {
         }
     }
 
+    func testLastRowIsExactlyTSTOPWithCornersNearIt() throws {
+        // A PULSE corner 1 ps before TSTOP and a PWL corner just after it.
+        let r = try tran("""
+            near stop
+            v1 in 0 pulse(0 1 0.2345m 1m 1n 1 2)
+            i1 0 in pwl(0 0 1.2345000001m 1m)
+            r1 in out 1k
+            c1 out 0 33n
+            .tran 0.7u 1.2345m
+            .end
+            """)
+        let t = column(r, "time")
+        XCTAssertEqual(t.last, 1.2345e-3)
+        XCTAssertEqual(t.filter { $0 > 1.2345e-3 * (1 - 1e-9) }.count, 1)
+    }
+
     func testPulseCornersAreTimePoints() throws {
         let r = try tran("""
             corners

@@ -5,7 +5,8 @@
 ///   the distance to the next breakpoint and divided by 10 once more.
 /// - Right after a breakpoint: order 1 (backward Euler) and a step of at most a tenth of
 ///   `min(step before the breakpoint, distance to the next breakpoint)`.
-/// - A step that would pass a breakpoint is shortened to land on it exactly.
+/// - A step that would pass a breakpoint, or end within `5e-5·TMAX` before it, lands on it exactly;
+///   `TSTOP` is the last breakpoint, so the last point is exactly `TSTOP`.
 /// - After a converged point the truncation error proposes a new step `h'`: the point is accepted
 ///   when `h' > 0.9·h` (then, at order 1, order 2 is tried and kept unless its step is no more than
 ///   `1.05·h`), otherwise rejected and retried with `h'`. A Newton failure retries with `h/8` at order 1.
@@ -49,7 +50,8 @@ struct StepController: Sendable {
             if firstStep { h /= 10 }
             h = max(h, 2 * minStep)
         }
-        if time + h >= upcoming - breakTolerance * 1e-3 || upcoming - (time + h) < minStep {
+        // Land on the breakpoint when the step reaches it or would stop just short of it.
+        if time + h >= upcoming - breakTolerance {
             if !atBreakpoint { savedStep = h }
             step = upcoming - time
             return (step, true)
@@ -65,6 +67,6 @@ struct StepController: Sendable {
         breakpoints.pass(time, tolerance: breakTolerance)
     }
 
-    /// True when `time` is the end of the analysis.
-    func isFinished(_ time: Double) -> Bool { abs(time - stop) < breakTolerance || time >= stop }
+    /// True when `time` is the end of the analysis (the last step always lands exactly on `TSTOP`).
+    func isFinished(_ time: Double) -> Bool { time >= stop }
 }
