@@ -7,10 +7,10 @@ extension Transient {
     /// through `NodeHold` (1e10 S). With UIC: no operating point; node voltages are the `.ic` values
     /// (0 elsewhere), inductor currents their `ic=` (0 without), and a capacitor with `ic=` starts
     /// with charge `C·ic` (without `ic=`, `C` times its `.ic` node voltage difference), as ngspice.
+    /// Returns the state and the Newton iterations the operating point took.
     static func initialPoint(
-        circuit: Circuit, parameters p: Parameters, deck: Deck, name: String, newton: inout NewtonSolver,
-        iterations: inout Int
-    ) throws -> NewtonState {
+        circuit: Circuit, parameters p: Parameters, deck: Deck, name: String
+    ) throws -> (NewtonState, Int) {
         var nodeIndex: [String: Int] = [:]
         for k in circuit.unknownNames.indices where circuit.unknownKinds[k] == .node {
             nodeIndex[circuit.unknownNames[k]] = k
@@ -30,8 +30,7 @@ extension Transient {
             let settings = ContinuationSettings(options: deck.options)
             let solution = try op.operatingPoint(from: op.zeroState, settings: settings, point: "\(name) initial operating point",
                                                  analysis: name)
-            iterations += op.iterations
-            return solution
+            return (solution, op.iterations)
         }
 
         var x = Array(repeating: 0.0, count: circuit.dimension)
@@ -51,7 +50,6 @@ extension Transient {
             if c.a != groundIndex { charges[c.a] += dq }
             if c.b != groundIndex { charges[c.b] -= dq }
         }
-        _ = newton
-        return NewtonState(x: x, state: buffer.state, charges: charges)
+        return (NewtonState(x: x, state: buffer.state, charges: charges), 0)
     }
 }

@@ -51,9 +51,7 @@ enum Transient {
         if p.useInitialConditions { corners.append(p.step) }
 
         var newton = try NewtonSolver(circuit: circuit, options: options)
-        var iterations = 0
-        var current = try initialPoint(circuit: circuit, parameters: p, deck: deck, name: name, newton: &newton,
-                                       iterations: &iterations)
+        var (current, opIterations) = try initialPoint(circuit: circuit, parameters: p, deck: deck, name: name)
 
         var controller = StepController(step: p.step, stop: p.stop, start: p.start, maxStep: p.maxStep, corners: corners)
         let truncation = TruncationError(
@@ -94,12 +92,9 @@ enum Transient {
                 let failure: (unknown: Int, cause: String)?
                 var solution = current
                 do throws(NewtonFailure) {
-                    let (s, count) = try newton.iterate(from: current, limit: itl4, initJunction: false)
-                    iterations += count
-                    solution = s
+                    solution = try newton.iterate(from: current, limit: itl4, initJunction: false).0
                     failure = nil
                 } catch {
-                    iterations += itl4
                     switch error {
                     case .iterationLimit(let unknown, _): failure = (unknown, "Newton update (no convergence)")
                     case .singular(let column): failure = (column, "pivot (singular matrix)")
@@ -172,7 +167,7 @@ enum Transient {
         }
         return SimulationResult(
             name: name, plotName: "Transient Analysis", title: deck.title,
-            variables: ["time"] + circuit.outputLabels, rows: rows, newtonIterations: iterations)
+            variables: ["time"] + circuit.outputLabels, rows: rows, newtonIterations: opIterations + newton.iterations)
     }
 
     /// Rejects cards ngspice would reject: non-positive or non-finite times, TSTART beyond TSTOP.
