@@ -51,7 +51,8 @@ enum Transient {
         if p.useInitialConditions { corners.append(p.step) }
 
         var newton = try NewtonSolver(circuit: circuit, options: options)
-        var (current, opIterations) = try initialPoint(circuit: circuit, parameters: p, deck: deck, name: name)
+        let (initial, opIterations) = try initialPoint(circuit: circuit, parameters: p, deck: deck, name: name)
+        var current = initial
 
         var controller = StepController(step: p.step, stop: p.stop, start: p.start, maxStep: p.maxStep, corners: corners)
         let truncation = TruncationError(
