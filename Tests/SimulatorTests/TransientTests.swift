@@ -251,6 +251,42 @@ final class TransientTests: XCTestCase {
         }
     }
 
+    /// A comparator with positive feedback and no internal pole switches in zero time: ngspice-39
+    /// stops with "Timestep too small; time = 0.00408633, timestep = 1.25e-17". Kelvin must stop
+    /// too (not crawl or stall), at the same time, naming the time, the step and a node.
+    func testRegenerativeSwitchStopsLikeNgspice() throws {
+        XCTAssertThrowsError(try simulate("""
+            relaxation oscillator without a dominant pole
+            .model dopclamp D(IS=1e-14 N=1)
+            .subckt OPAMP inp inn out
+            RIN   inp inn 1meg
+            G1    0 g inp inn 1m
+            RGAIN g 0 100meg
+            DP    g cp dopclamp
+            VCLP  cp 0 11.45
+            DN    cn g dopclamp
+            VCLN  cn 0 -11.45
+            E1    b 0 g 0 1
+            ROUT  b out 50
+            .ends OPAMP
+            x1 p n out OPAMP
+            r1 out n 10k
+            c1 n 0 100n
+            r2 out p 10k
+            r3 p 0 10k
+            .ic v(n)=0.1
+            .tran 10u 10m
+            .end
+            """)) { error in
+            guard case SimulatorError.timestepTooSmall(let time, let step, let unknown, _) = error else {
+                return XCTFail("unexpected error \(error)")
+            }
+            XCTAssertEqual(time, 0.00408633, accuracy: 0.00408633 * 1e-3)
+            XCTAssertLessThan(step, 1e-16)
+            XCTAssertFalse(unknown.isEmpty)
+        }
+    }
+
     func testInvalidTranCardIsReported() throws {
         XCTAssertThrowsError(try simulate("""
             bad
