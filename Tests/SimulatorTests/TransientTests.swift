@@ -9,7 +9,8 @@ import XCTest
 /// ngspice comparisons (decks in Tests/Fixtures/tran, references by Tests/Fixtures/generate_tran.py):
 /// the time points differ, so Kelvin's waveform is interpolated linearly onto the reference's time
 /// points and every column must agree within 0.2% of the reference's full-scale swing plus 1 mV
-/// (voltages) or 1 nA (currents). Exception, stated in the test: the rectifier's source current is
+/// (voltages) or 1 nA (currents), and the number of accepted time points must be within 15% of
+/// ngspice's (most decks give exactly ngspice's time points). Exceptions, stated in the tests: the rectifier's source current is
 /// a train of sharp conduction pulses, compared by its peak and mean instead; the diode's snap-off
 /// at the end of reverse recovery (a 5 V edge within ~1 ns) is compared by the storage time, and
 /// point by point outside the 203–208 ns window.
@@ -391,6 +392,12 @@ final class TransientTests: XCTestCase {
                 let reference = try TranReference(Self.tranDirectory.appendingPathComponent(file))
                 let excluded: Set<String> = stem == "tran_rectifier" ? ["i(v1)"] : []
                 let window: ClosedRange<Double>? = stem == "tran_diode_recovery" ? 2.03e-7...2.08e-7 : nil
+                // Step control follows ngspice's, so the number of accepted points must be close too.
+                if reference.header.first == "time" {
+                    let ratio = Double(result.rows.count) / Double(max(reference.rows.count, 1))
+                    XCTAssertTrue((0.85...1.15).contains(ratio),
+                                  "\(stem): \(result.rows.count) time points, ngspice \(reference.rows.count)")
+                }
                 summary.append("\(stem).\(analysis): "
                     + compare(result, reference, excluded: excluded, window: window, label: "\(stem).\(analysis)"))
             }
