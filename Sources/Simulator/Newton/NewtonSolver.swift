@@ -6,6 +6,8 @@ import Netlist
 struct NewtonState: Sendable {
     var x: [Double]
     var state: [Double]
+    /// `Q` per row from the load that produced this state (C or Wb); empty until a solve fills it.
+    var charges: [Double] = []
 }
 
 /// Why a Newton run stopped without converging.
@@ -46,6 +48,8 @@ struct NewtonSolver: Sendable {
     /// Factorisations done and skipped because the matrix was unchanged (all runs).
     private(set) var factorizations = 0
     private(set) var reusedFactorizations = 0
+    /// Set by a transient analysis: source time and the integration terms `α·dQ/dx`, `α·Q + history`.
+    var transient: TransientTerms?
 
     init(circuit: Circuit, options: Options) throws {
         try self.init(circuit: circuit, options: options, choice: Self.solverChoice(options))
@@ -140,10 +144,12 @@ struct NewtonSolver: Sendable {
         while true {
             buffer.reset()
             do {
-                let context = LoadContext(
+                var context = LoadContext(
                     x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
-                // By index: `for device in devices` copies every existential (a retain and
-                // release per device per iteration, 13% of the crossbar's run time).
+                if let transient {
+                    context.time = transient.time
+                    context.waveforms = true
+                }
                 // Linear devices are stamped in one pass by `linearPart`; the rest load by index
                 // (`for device in devices` would copy every existential).
                 let devices = circuit.devices
@@ -155,6 +161,7 @@ struct NewtonSolver: Sendable {
 
             for k in values.indices { values[k] = buffer.jacobianF[k] }
             for i in 0..<n { rhs[i] = buffer.b[i] - buffer.f[i] }
+            transient?.apply(buffer, values: &values, rhs: &rhs)
             if diagGmin > 0 {
                 for k in 0..<n where circuit.unknownKinds[k] != .branch {
                     values[circuit.diagonals[k].index] += diagGmin
@@ -204,7 +211,7 @@ struct NewtonSolver: Sendable {
                 #if KELVIN_INVARIANTS
                 checkKCL(at: xNew, state: buffer.state, sourceFactor: sourceFactor, diagGmin: diagGmin)
                 #endif
-                return (NewtonState(x: xNew, state: buffer.state), count)
+                return (NewtonState(x: xNew, state: buffer.state, charges: buffer.q), count)
             }
             if count >= limit { throw .iterationLimit(unknown: worst, update: worstUpdate) }
             swap(&x, &xNew)
