@@ -36,14 +36,21 @@ public struct SparseLU: PatternSolver {
             throw LinearAlgebraError.entryOutOfRange(row: e.row, column: e.column, dimension: dimension)
         }
         self.dimension = dimension
-        // Compressed columns: unique entries sorted by column, then row.
-        let unique = Array(Set(pattern)).sorted { ($0.column, $0.row) < ($1.column, $1.row) }
-        var index: [MatrixEntry: Int] = [:]
-        for (k, e) in unique.enumerated() { index[e] = k }
+        // Compressed columns: unique entries sorted by column, then row (sorting keys, no hashing).
+        let order = pattern.indices.sorted {
+            (pattern[$0].column, pattern[$0].row) < (pattern[$1].column, pattern[$1].row)
+        }
+        var position = Array(repeating: 0, count: pattern.count)
+        var unique: [MatrixEntry] = []
+        unique.reserveCapacity(pattern.count)
+        for k in order {
+            if unique.last != pattern[k] { unique.append(pattern[k]) }
+            position[k] = unique.count - 1
+        }
         var columnStarts = Array(repeating: Int32(0), count: dimension + 1)
         for e in unique { columnStarts[e.column + 1] += 1 }
         for j in 0..<dimension { columnStarts[j + 1] += columnStarts[j] }
-        self.position = pattern.map { index[$0] ?? 0 }
+        self.position = position
         self.columnValues = Array(repeating: 0, count: unique.count)
         self.handle = try KLUHandle(dimension: dimension, columnStarts: columnStarts, rows: unique.map { Int32($0.row) })
     }

@@ -66,8 +66,12 @@ struct LinearPart: Sendable {
             x: Array(repeating: 0, count: circuit.dimension), previousState: Array(repeating: 0, count: circuit.stateCount),
             gmin: 0)
         var loaded: [Int] = []
+        var linearTypes: [ObjectIdentifier: Bool] = [:]  // one dynamic cast per device type
         for (k, device) in circuit.devices.enumerated() {
-            if device is any LinearDevice {
+            let type = ObjectIdentifier(Swift.type(of: device))
+            let linear = linearTypes[type] ?? (device is any LinearDevice)
+            linearTypes[type] = linear
+            if linear {
                 device.load(context, into: &buffer)
             } else {
                 loaded.append(k)
