@@ -27,29 +27,41 @@ struct TruncationError: Sendable {
         var best = Double.infinity
         var worstRow: Int?
         guard charges.count >= order + 2, let rows = charges.first?.count else { return (2 * h, nil) }
-        var diff = Array(repeating: 0.0, count: order + 2)
-        var span = Array(repeating: 0.0, count: order + 1)
-        for i in 0..<rows {
-            var any = false
-            for k in 0...(order + 1) {
-                diff[k] = charges[k][i]
-                if diff[k] != 0 { any = true }
+        // Divided differences over non-uniform steps, one whole row vector at a time: the spans
+        // depend only on the steps, so each level is a flat loop over rows (row by row through the
+        // nested arrays cost ~800 instructions per row, 40% of a 1000-node RC ladder's run).
+        var diff = (0...(order + 1)).map { charges[$0] }
+        var active = Array(repeating: false, count: rows)
+        for k in 0...(order + 1) {
+            let column = diff[k]
+            for i in 0..<rows where column[i] != 0 { active[i] = true }
+        }
+        var span = Array(steps[0...order])
+        var j = order
+        while true {
+            for k in 0...j {
+                let next = diff[k + 1]
+                let width = span[k]
+                diff[k].withUnsafeMutableBufferPointer { d in
+                    next.withUnsafeBufferPointer { n in
+                        for i in 0..<rows { d[i] = (d[i] - n[i]) / width }
+                    }
+                }
             }
-            if !any { continue }
-            // Divided differences over non-uniform steps.
-            for k in 0...order { span[k] = steps[k] }
-            var j = order
-            while true {
-                for k in 0...j { diff[k] = (diff[k] - diff[k + 1]) / span[k] }
-                j -= 1
-                if j < 0 { break }
-                for k in 0...j { span[k] = span[k + 1] + steps[k] }
-            }
-            let qdot = max(abs(derivatives[0][i]), abs(derivatives.count > 1 ? derivatives[1][i] : 0))
+            j -= 1
+            if j < 0 { break }
+            for k in 0...j { span[k] = span[k + 1] + steps[k] }
+        }
+        let leading = diff[0]
+        let q0 = charges[0], q1 = charges[1]
+        let d0 = derivatives[0]
+        let d1 = derivatives.count > 1 ? derivatives[1] : []
+        for i in 0..<rows where active[i] {
+            let qdot = max(abs(d0[i]), abs(d1.isEmpty ? 0 : d1[i]))
             let currentTol = abstol + reltol * qdot
-            let chargeTol = reltol * max(abs(charges[0][i]), abs(charges[1][i]), chgtol) / h
+            let chargeTol = reltol * max(abs(q0[i]), abs(q1[i]), chgtol) / h
             let tol = max(currentTol, chargeTol)
-            var del = trtol * tol / max(abstol, errorConstant * abs(diff[0]))
+            var del = trtol * tol / max(abstol, errorConstant * abs(leading[i]))
             if order == 2 { del = del.squareRoot() } else if order > 2 { del = pow(del, 1 / Double(order)) }
             if del < best {
                 best = del
