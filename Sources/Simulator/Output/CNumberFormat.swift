@@ -48,6 +48,15 @@ enum CNumberFormat {
 
     /// Powers of ten `10^0 ... 10^308`, each the correctly rounded double.
     private static let powersOfTen: [Double] = (0...308).map { Double("1e\($0)") ?? .infinity }
+    /// "00", "01", ... "99" as ASCII bytes.
+    private static let digitPairs: [UInt8] = {
+        var table: [UInt8] = []
+        for k in 0..<100 {
+            table.append(48 + UInt8(k / 10))
+            table.append(48 + UInt8(k % 10))
+        }
+        return table
+    }()
     private static let mantissaLow: UInt64 = 100_000_000_000  // 10^11
     private static let mantissaHigh: UInt64 = 1_000_000_000_000  // 10^12
 
@@ -85,11 +94,20 @@ enum CNumberFormat {
         // The 12 digits, most significant first, go to out[20..<32] first: the formatted text is at
         // most 19 bytes, so it never overwrites digits still to be copied.
         let d = out + 20
-        var m = mantissa
-        for k in stride(from: 11, through: 0, by: -1) {
-            d[k] = 48 + UInt8(truncatingIfNeeded: m % 10)  // division by the constant 10 is a multiply
-            m /= 10
+        // Two digits at a time from a table, on 32-bit halves (divisions by constants are multiplies).
+        let high = UInt32(truncatingIfNeeded: mantissa / 1_000_000)
+        let low = UInt32(truncatingIfNeeded: mantissa % 1_000_000)
+        @inline(__always) func pair(_ value: UInt32, at position: Int) {
+            let index = Int(value) &* 2
+            d[position] = digitPairs[index]
+            d[position + 1] = digitPairs[index + 1]
         }
+        pair(high / 10_000, at: 0)
+        pair(high / 100 % 100, at: 2)
+        pair(high % 100, at: 4)
+        pair(low / 10_000, at: 6)
+        pair(low / 100 % 100, at: 8)
+        pair(low % 100, at: 10)
         var last = 11  // last significant digit kept (trailing zeros dropped)
         while last > 0 && d[last] == 48 { last -= 1 }
         var n = 0
