@@ -20,9 +20,20 @@ struct LogicalLine: Sendable {
 
     /// The text of `range`, as written.
     func text(_ range: Range<Int>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[max(0, range.lowerBound)..<min(scalars.count, range.upperBound)])
-        return String(view)
+        let lower = max(0, range.lowerBound), upper = min(scalars.count, range.upperBound)
+        guard lower < upper else { return "" }
+        // UTF-8 encoded straight into the string's storage (UnicodeScalarView.append was 5% of
+        // simulating a 2,000-line deck).
+        return String(unsafeUninitializedCapacity: (upper - lower) * 4) { buffer in
+            var n = 0
+            for k in lower..<upper {
+                UTF8.encode(scalars[k]) { byte in
+                    buffer[n] = byte
+                    n += 1
+                }
+            }
+            return n
+        }
     }
 
     /// The first whitespace-delimited word, lower case (used before tokenizing, e.g. to skip `.control`).
