@@ -1,0 +1,280 @@
+import Foundation
+import Netlist
+
+/// Bipolar junction transistor, the Gummel–Poon model as SPICE2 / ngspice level 1 (`BJT`).
+///
+/// Terminals `c b e [s]`; `RC`, `RB`, `RE` (Ω, divided by the area) put internal nodes `c'`, `b'`,
+/// `e'` behind the terminals. With `t = +1` (NPN) or `−1` (PNP), `vbe = t·(v_b' − v_e')`,
+/// `vbc = t·(v_b' − v_c')` (V), `Vt = kT/q`:
+/// - transport currents `Ibe = IS·(exp(vbe/(NF·Vt)) − 1)`, `Ibc = IS·(exp(vbc/(NR·Vt)) − 1)`,
+///   leakage `Ilbe = ISE·(exp(vbe/(NE·Vt)) − 1)`, `Ilbc = ISC·(exp(vbc/(NC·Vt)) − 1)` (each plus
+///   `gmin·v`), all with SPICE's cubic reverse extension below `−3·n·Vt`;
+/// - base charge `qb = q1·(1 + √(1 + 4·q2))/2`, `q1 = 1/(1 − vbc/VAF − vbe/VAR)`,
+///   `q2 = Ibe/IKF + Ibc/IKR` (infinite VAF, VAR, IKF, IKR when not given);
+/// - collector current `Ic = (Ibe − Ibc)/qb − Ibc/BR − Ilbc`, base current
+///   `Ib = Ibe/BF + Ilbe + Ibc/BR + Ilbc`, emitter `Ie = −(Ic + Ib)` (A, into the terminals, times `t`).
+///
+/// Charges (C) in `Q`: `Qbe = TF·Ibe/qb + Qdep(vbe; CJE, VJE, MJE, FC)` (`TF·Ibe` for `vbe ≤ 0`),
+/// `Qbc = TR·Ibc + Qdep(vbc; CJC, VJC, MJC, FC)`, between `b'`–`e'` and `b'`–`c'`.
+/// The area factor scales IS, ISE, ISC, IKF, IKR, CJE, CJC and divides the resistances. Temperature
+/// enters through `Vt` only (parameters are taken at TNOM). Junction voltages are limited with
+/// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). Not modelled: excess phase (PTF), XTF/VTF/ITF,
+/// IRB/RBM base-resistance modulation, XCJC < 1, the substrate junction (the fourth node is accepted).
+struct BJT: Device {
+    /// Parameters after defaults, area scaling and inversion of the infinite ones.
+    struct Parameters: Sendable {
+        var isat = 1e-16, bf = 100.0, br = 1.0, nf = 1.0, nr = 1.0
+        /// 1/VAF, 1/VAR (1/V); 1/IKF, 1/IKR (1/A): 0 means infinite.
+        var invVAF = 0.0, invVAR = 0.0, invIKF = 0.0, invIKR = 0.0
+        var ise = 0.0, ne = 1.5, isc = 0.0, nc = 2.0
+        var cje = 0.0, vje = 0.75, mje = 0.33, cjc = 0.0, vjc = 0.75, mjc = 0.33, fc = 0.5
+        var tf = 0.0, tr = 0.0
+        /// Series conductances (S), 0 when the resistance is 0.
+        var gb = 0.0, gc = 0.0, ge = 0.0
+
+        init(model: Model, area: Double) {
+            func inverse(_ keys: [String]) -> Double {
+                for k in keys { if let v = model.parameters[k], v != 0 { return 1 / v } }
+                return 0
+            }
+            func value(_ keys: [String], _ fallback: Double) -> Double {
+                for k in keys { if let v = model.parameters[k] { return v } }
+                return fallback
+            }
+            isat = value(["is"], 1e-16) * area
+            bf = value(["bf"], 100)
+            br = value(["br"], 1)
+            nf = value(["nf"], 1)
+            nr = value(["nr"], 1)
+            invVAF = inverse(["vaf", "va"])
+            invVAR = inverse(["var", "vb"])
+            invIKF = inverse(["ikf", "ik"]) / area
+            invIKR = inverse(["ikr"]) / area
+            ise = value(["ise"], 0) * area
+            ne = value(["ne"], 1.5)
+            isc = value(["isc"], 0) * area
+            nc = value(["nc"], 2)
+            cje = value(["cje"], 0) * area
+            vje = value(["vje", "pe"], 0.75)
+            mje = value(["mje", "me"], 0.33)
+            cjc = value(["cjc"], 0) * area
+            vjc = value(["vjc", "pc"], 0.75)
+            mjc = value(["mjc", "mc"], 0.33)
+            fc = value(["fc"], 0.5)
+            tf = value(["tf"], 0)
+            tr = value(["tr"], 0)
+            let rb = value(["rb"], 0), rc = value(["rc"], 0), re = value(["re"], 0)
+            gb = rb > 0 ? area / rb : 0
+            gc = rc > 0 ? area / rc : 0
+            ge = re > 0 ? area / re : 0
+        }
+    }
+
+    /// Currents, conductances, charges and capacitances at one (vbe, vbc), in the polarity-free frame.
+    struct OperatingPoint: Sendable {
+        /// Collector and base currents (A).
+        var ic = 0.0, ib = 0.0
+        /// `∂Ib/∂vbe`, `∂Ib/∂vbc`; `∂Ic/∂vbe = gm + go`, `∂Ic/∂vbc = −(go + gmu)` (S).
+        var gpi = 0.0, gmu = 0.0, gm = 0.0, go = 0.0
+        /// Junction charges (C) and `∂Qbe/∂vbe`, `∂Qbe/∂vbc`, `∂Qbc/∂vbc` (F).
+        var qbe = 0.0, qbc = 0.0, cbe = 0.0, cbeVbc = 0.0, cbc = 0.0
+    }
+
+    let name: String
+    let collector: Int, base: Int, emitter: Int
+    let collectorPrime: Int, basePrime: Int, emitterPrime: Int
+    /// +1 for NPN, −1 for PNP.
+    let polarity: Double
+    let parameters: Parameters
+    let vt: Double
+    let vcrit: Double
+    let off: Bool
+    /// Slots of the 3×3 block over (c', b', e'), row-major.
+    private var block: [Slot] = []
+    private var rcSlots = ConductanceSlots(), rbSlots = ConductanceSlots(), reSlots = ConductanceSlots()
+    private var stateBase = 0
+
+    /// State layout: limited vbe, vbc, then ic, ib, gpi, gmu, gm, go.
+    static let stateCount = 8
+
+    init(name: String, collector: Int, base: Int, emitter: Int, collectorPrime: Int, basePrime: Int,
+         emitterPrime: Int, model: Model, instance: InstanceParameters, options: Options) {
+        self.name = name
+        self.collector = collector
+        self.base = base
+        self.emitter = emitter
+        self.collectorPrime = collectorPrime
+        self.basePrime = basePrime
+        self.emitterPrime = emitterPrime
+        self.polarity = model.type == "pnp" ? -1 : 1
+        let area = (instance["area"] ?? 1) * (instance["m"] ?? 1)
+        self.parameters = Parameters(model: model, area: area)
+        let temp = (instance["temp"] ?? (options.temp + (instance["dtemp"] ?? 0))) + Physics.zeroCelsius
+        let vt = Physics.boltzmann * temp / Physics.charge
+        self.vt = vt
+        self.vcrit = vt * log(vt / (2.0.squareRoot() * parameters.isat))
+        self.off = (instance["off"] ?? 0) != 0
+    }
+
+    /// Series-resistance node pairs that exist (external, internal, conductance).
+    private var seriesResistors: [(Int, Int, Double)] {
+        var r: [(Int, Int, Double)] = []
+        if collectorPrime != collector { r.append((collector, collectorPrime, parameters.gc)) }
+        if basePrime != base { r.append((base, basePrime, parameters.gb)) }
+        if emitterPrime != emitter { r.append((emitter, emitterPrime, parameters.ge)) }
+        return r
+    }
+
+    mutating func reserve(_ reserver: inout SlotReserver) {
+        let nodes = [collectorPrime, basePrime, emitterPrime]
+        block = nodes.flatMap { r in nodes.map { c in reserver.reserve(r, c) } }
+        if collectorPrime != collector { rcSlots = reserver.reservePair(collector, collectorPrime) }
+        if basePrime != base { rbSlots = reserver.reservePair(base, basePrime) }
+        if emitterPrime != emitter { reSlots = reserver.reservePair(emitter, emitterPrime) }
+        stateBase = reserver.reserveState(Self.stateCount)
+    }
+
+    /// The Gummel–Poon equations at junction voltages `vbe`, `vbc` (V).
+    func evaluate(vbe: Double, vbc: Double, gmin: Double) -> OperatingPoint {
+        let p = parameters
+        let (ibe, gbe) = Junction.current(vbe, isat: p.isat, vte: p.nf * vt)
+        var (ilbe, glbe) = Junction.current(vbe, isat: p.ise, vte: p.ne * vt)
+        glbe += gmin
+        ilbe += gmin * vbe
+        let (ibc, gbc) = Junction.current(vbc, isat: p.isat, vte: p.nr * vt)
+        var (ilbc, glbc) = Junction.current(vbc, isat: p.isc, vte: p.nc * vt)
+        glbc += gmin
+        ilbc += gmin * vbc
+
+        // Normalised base charge and its derivatives.
+        let q1 = 1 / (1 - p.invVAF * vbc - p.invVAR * vbe)
+        let qb: Double, dqbdve: Double, dqbdvc: Double
+        if p.invIKF == 0 && p.invIKR == 0 {
+            qb = q1
+            dqbdve = q1 * qb * p.invVAR
+            dqbdvc = q1 * qb * p.invVAF
+        } else {
+            let q2 = p.invIKF * ibe + p.invIKR * ibc
+            let arg = max(0, 1 + 4 * q2)
+            let sqarg = arg != 0 ? arg.squareRoot() : 1
+            qb = q1 * (1 + sqarg) / 2
+            dqbdve = q1 * (qb * p.invVAR + p.invIKF * gbe / sqarg)
+            dqbdvc = q1 * (qb * p.invVAF + p.invIKR * gbc / sqarg)
+        }
+
+        var op = OperatingPoint()
+        op.ic = (ibe - ibc) / qb - ibc / p.br - ilbc
+        op.ib = ibe / p.bf + ilbe + ibc / p.br + ilbc
+        op.gpi = gbe / p.bf + glbe
+        op.gmu = gbc / p.br + glbc
+        op.go = (gbc + (ibe - ibc) * dqbdvc / qb) / qb
+        op.gm = (gbe - (ibe - ibc) * dqbdve / qb) / qb - op.go
+
+        // Diffusion charges (transit times) and depletion charges.
+        var qdiff = p.tf * ibe, cdiff = p.tf * gbe, cross = 0.0
+        if p.tf != 0 && vbe > 0 {
+            let i = ibe / qb
+            qdiff = p.tf * i
+            cdiff = p.tf * (gbe - i * dqbdve) / qb
+            cross = -p.tf * i * dqbdvc / qb
+        }
+        let depBE = Junction.depletion(vbe, cj: p.cje, vj: p.vje, m: p.mje, fc: p.fc)
+        let depBC = Junction.depletion(vbc, cj: p.cjc, vj: p.vjc, m: p.mjc, fc: p.fc)
+        op.qbe = qdiff + depBE.q
+        op.cbe = cdiff + depBE.c
+        op.cbeVbc = cross
+        op.qbc = p.tr * ibc + depBC.q
+        op.cbc = p.tr * gbc + depBC.c
+        return op
+    }
+
+    func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
+        let t = polarity
+        let vbeRaw = t * (context.v(basePrime) - context.v(emitterPrime))
+        let vbcRaw = t * (context.v(basePrime) - context.v(collectorPrime))
+        var vbe = vbeRaw, vbc = vbcRaw
+        if context.initJunction {
+            vbe = off ? 0 : vcrit
+            vbc = 0
+            buffer.limited += 1
+        } else {
+            let (a, la) = Limiting.pnjlim(vbeRaw, context.previousState[stateBase], vte: vt, vcrit: vcrit)
+            let (b, lb) = Limiting.pnjlim(vbcRaw, context.previousState[stateBase + 1], vte: vt, vcrit: vcrit)
+            vbe = a
+            vbc = b
+            if la || lb { buffer.limited += 1 }
+        }
+        let op = evaluate(vbe: vbe, vbc: vbc, gmin: context.gmin)
+        let s = stateBase
+        buffer.state[s] = vbe
+        buffer.state[s + 1] = vbc
+        buffer.state[s + 2] = op.ic
+        buffer.state[s + 3] = op.ib
+        buffer.state[s + 4] = op.gpi
+        buffer.state[s + 5] = op.gmu
+        buffer.state[s + 6] = op.gm
+        buffer.state[s + 7] = op.go
+
+        // Currents of the linearisation at the limited voltages, evaluated at the iterate.
+        let dvbe = vbeRaw - vbe, dvbc = vbcRaw - vbc
+        let ic = op.ic + (op.gm + op.go) * dvbe - (op.go + op.gmu) * dvbc
+        let ib = op.ib + op.gpi * dvbe + op.gmu * dvbc
+        buffer.addF(collectorPrime, t * ic)
+        buffer.addF(basePrime, t * ib)
+        buffer.addF(emitterPrime, -t * (ic + ib))
+        // Terminal-current partials (∂/∂vbe, ∂/∂vbc) for rows c', b', e'.
+        let conductances: [(Double, Double)] = [
+            (op.gm + op.go, -(op.go + op.gmu)),
+            (op.gpi, op.gmu),
+            (-(op.gm + op.go + op.gpi), op.go),
+        ]
+        for (r, (dbe, dbc)) in conductances.enumerated() {
+            buffer.addJF(block[3 * r], -dbc)
+            buffer.addJF(block[3 * r + 1], dbe + dbc)
+            buffer.addJF(block[3 * r + 2], -dbe)
+        }
+        for (a, b, g) in seriesResistors {
+            let i = g * (context.v(a) - context.v(b))
+            buffer.addF(a, i)
+            buffer.addF(b, -i)
+        }
+        if collectorPrime != collector { buffer.addConductanceF(rcSlots, parameters.gc) }
+        if basePrime != base { buffer.addConductanceF(rbSlots, parameters.gb) }
+        if emitterPrime != emitter { buffer.addConductanceF(reSlots, parameters.ge) }
+
+        // Charges: Qbe between b' and e', Qbc between b' and c'.
+        buffer.addQ(basePrime, t * (op.qbe + op.qbc))
+        buffer.addQ(emitterPrime, -t * op.qbe)
+        buffer.addQ(collectorPrime, -t * op.qbc)
+        let capacitances: [(Double, Double)] = [
+            (0, -op.cbc),
+            (op.cbe, op.cbeVbc + op.cbc),
+            (-op.cbe, -op.cbeVbc),
+        ]
+        for (r, (dbe, dbc)) in capacitances.enumerated() {
+            buffer.addJQ(block[3 * r], -dbc)
+            buffer.addJQ(block[3 * r + 1], dbe + dbc)
+            buffer.addJQ(block[3 * r + 2], -dbe)
+        }
+    }
+
+    /// SPICE's BJT test: the collector and base currents predicted by the last linearisation at `x`
+    /// must match the load's within `reltol·max(|î|, |i|) + abstol`.
+    func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool {
+        func v(_ n: Int) -> Double { n == groundIndex ? 0 : x[n] }
+        let s = stateBase
+        let delvbe = polarity * (v(basePrime) - v(emitterPrime)) - state[s]
+        let delvbc = polarity * (v(basePrime) - v(collectorPrime)) - state[s + 1]
+        let ic = state[s + 2], ib = state[s + 3]
+        let gpi = state[s + 4], gmu = state[s + 5], gm = state[s + 6], go = state[s + 7]
+        let ichat = ic + (gm + go) * delvbe - (go + gmu) * delvbc
+        let ibhat = ib + gpi * delvbe + gmu * delvbc
+        let tolC = tolerances.reltol * max(abs(ichat), abs(ic)) + tolerances.abstol
+        let tolB = tolerances.reltol * max(abs(ibhat), abs(ib)) + tolerances.abstol
+        return abs(ichat - ic) <= tolC && abs(ibhat - ib) <= tolB
+    }
+
+    var dcPaths: [(Int, Int)] {
+        seriesResistors.map { ($0.0, $0.1) } + [(basePrime, emitterPrime), (basePrime, collectorPrime)]
+    }
+}

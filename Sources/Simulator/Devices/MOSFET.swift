@@ -1,0 +1,355 @@
+import Foundation
+import Netlist
+
+/// MOSFET, the Shichman–Hodges model as SPICE / ngspice level 1 (`MOS1`).
+///
+/// Terminals `d g s b`; `RD`, `RS` (Ω, or `RSH·NRD`, `RSH·NRS`) put internal nodes `d'`, `s'`.
+/// With `t = +1` (NMOS) or `−1` (PMOS), `vgs = t·(v_g − v_s')`, `vds = t·(v_d' − v_s')`,
+/// `vbs = t·(v_b − v_s')` (V). When `vds < 0` drain and source swap roles (`vgs → vgd`,
+/// `vbs → vbd`, `vds → −vds`, current reversed). With `β = KP·W/(L − 2·LD)` (A/V²):
+/// - `sarg = √(PHI − vbs)` (for `vbs > 0`: `√PHI − vbs/(2√PHI)`, not below 0),
+///   `von = t·VTO + GAMMA·(sarg − √PHI)`, `vgst = vgs − von`;
+/// - cutoff (`vgst ≤ 0`): `Id = 0`;
+/// - saturation (`vgst ≤ vds`): `Id = β/2·vgst²·(1 + LAMBDA·vds)`;
+/// - linear: `Id = β·vds·(vgst − vds/2)·(1 + LAMBDA·vds)` (A, drain to source, times `t`).
+/// Bulk junctions: `Ibs = Is·(exp(vbs/Vt) − 1) + gmin·vbs` (`−Is + gmin·vbs` below `−3·Vt`), the
+/// same for `vbd`, with `Is = IS` or `JS·AS` / `JS·AD`.
+///
+/// Charges (C) in `Q`: gate overlaps `CGSO·W·vgs`, `CGDO·W·vgd`, `CGBO·Leff·vgb` and junction
+/// depletion charges with `CBD`, `CBS` (or `CJ·AD`, `CJ·AS`) and sidewalls `CJSW·PD`, `CJSW·PS`
+/// (`PB`, `MJ`, `MJSW`, `FC`). Limiting as SPICE: `fetlim` on vgs (vgd when reversed), `limvds`
+/// on vds, `pnjlim` on vbs (vbd). Not modelled: Meyer intrinsic gate capacitances (TOX), NSUB-derived
+/// parameters and temperature scaling other than `Vt`.
+struct MOSFET: Device {
+    let name: String
+    let drain: Int, gate: Int, source: Int, bulk: Int
+    let drainPrime: Int, sourcePrime: Int
+    /// +1 NMOS, −1 PMOS.
+    let polarity: Double
+    let vto: Double, beta: Double, gamma: Double, phi: Double, lambda: Double
+    let vt: Double
+    let drainSat: Double, sourceSat: Double
+    let drainVcrit: Double, sourceVcrit: Double
+    /// Series conductances (S), 0 without RD/RS.
+    let gDrain: Double, gSource: Double
+    /// Overlap capacitances (F).
+    let cgs: Double, cgd: Double, cgb: Double
+    /// Junction capacitances: bottom and sidewall (F), potential, gradings, FC.
+    let cbd: Double, cbdsw: Double, cbs: Double, cbssw: Double
+    let pb: Double, mj: Double, mjsw: Double, fc: Double
+    let off: Bool
+    /// Slots of the 4×4 block over (d', g, s', b), row-major.
+    private var block: [Slot] = []
+    private var rdSlots = ConductanceSlots(), rsSlots = ConductanceSlots()
+    private var stateBase = 0
+
+    /// State: limited vgs, vds, vbs; von; channel current and its partials (∂/∂vgs, ∂/∂vds, ∂/∂vbs);
+    /// Ibs, Ibd, gbs, gbd.
+    static let stateCount = 12
+
+    init(name: String, drain: Int, gate: Int, source: Int, bulk: Int, drainPrime: Int, sourcePrime: Int,
+         model: Model, instance: InstanceParameters, options: Options) {
+        self.name = name
+        self.drain = drain
+        self.gate = gate
+        self.source = source
+        self.bulk = bulk
+        self.drainPrime = drainPrime
+        self.sourcePrime = sourcePrime
+        polarity = model.type == "pmos" ? -1 : 1
+        let m = instance["m"] ?? 1
+        let w = instance["w"] ?? options.values["defw"] ?? 100e-6
+        let l = instance["l"] ?? options.values["defl"] ?? 100e-6
+        let leff = l - 2 * model.value("ld", default: 0)
+        var kp = model.value("kp", default: 2e-5)
+        if model.parameters["kp"] == nil, let tox = model.parameters["tox"], tox > 0 {
+            kp = model.value("u0", default: model.value("uo", default: 600)) * 1e-4 * 3.9 * 8.854214871e-12 / tox
+        }
+        vto = model.value("vto", default: model.value("vt0", default: 0))
+        beta = m * kp * w / leff
+        gamma = model.value("gamma", default: 0)
+        phi = model.value("phi", default: 0.6)
+        lambda = model.value("lambda", default: 0)
+        let temp = (instance["temp"] ?? (options.temp + (instance["dtemp"] ?? 0))) + Physics.zeroCelsius
+        vt = Physics.boltzmann * temp / Physics.charge
+        let ad = instance["ad"] ?? options.values["defad"] ?? 0, asArea = instance["as"] ?? options.values["defas"] ?? 0
+        let pd = instance["pd"] ?? 0, ps = instance["ps"] ?? 0
+        let js = model.value("js", default: 0)
+        let isat = model.value("is", default: 1e-14)
+        if js == 0 || ad == 0 || asArea == 0 {
+            drainSat = m * isat
+            sourceSat = m * isat
+        } else {
+            drainSat = m * js * ad
+            sourceSat = m * js * asArea
+        }
+        drainVcrit = drainSat > 0 ? vt * log(vt / (2.0.squareRoot() * drainSat)) : .greatestFiniteMagnitude
+        sourceVcrit = sourceSat > 0 ? vt * log(vt / (2.0.squareRoot() * sourceSat)) : .greatestFiniteMagnitude
+        let rsh = model.value("rsh", default: 0)
+        if let rd = model.parameters["rd"], rd > 0 {
+            gDrain = m / rd
+        } else if rsh > 0, let nrd = instance["nrd"], nrd > 0 {
+            gDrain = m / (rsh * nrd)
+        } else { gDrain = 0 }
+        if let rs = model.parameters["rs"], rs > 0 {
+            gSource = m / rs
+        } else if rsh > 0, let nrs = instance["nrs"], nrs > 0 {
+            gSource = m / (rsh * nrs)
+        } else { gSource = 0 }
+        cgs = m * model.value("cgso", default: 0) * w
+        cgd = m * model.value("cgdo", default: 0) * w
+        cgb = m * model.value("cgbo", default: 0) * leff
+        let cj = model.value("cj", default: 0), cjsw = model.value("cjsw", default: 0)
+        cbd = m * (model.parameters["cbd"] ?? cj * ad)
+        cbs = m * (model.parameters["cbs"] ?? cj * asArea)
+        cbdsw = m * cjsw * pd
+        cbssw = m * cjsw * ps
+        pb = model.value("pb", default: 0.8)
+        mj = model.value("mj", default: 0.5)
+        mjsw = model.value("mjsw", default: 0.5)
+        fc = model.value("fc", default: 0.5)
+        off = (instance["off"] ?? 0) != 0
+    }
+
+    /// Whether RD / RS created internal nodes.
+    static func needsDrainNode(_ model: Model, _ instance: InstanceParameters) -> Bool {
+        model.value("rd", default: 0) > 0 || (model.value("rsh", default: 0) > 0 && (instance["nrd"] ?? 0) > 0)
+    }
+    static func needsSourceNode(_ model: Model, _ instance: InstanceParameters) -> Bool {
+        model.value("rs", default: 0) > 0 || (model.value("rsh", default: 0) > 0 && (instance["nrs"] ?? 0) > 0)
+    }
+
+    mutating func reserve(_ reserver: inout SlotReserver) {
+        let nodes = [drainPrime, gate, sourcePrime, bulk]
+        block = nodes.flatMap { r in nodes.map { c in reserver.reserve(r, c) } }
+        if drainPrime != drain { rdSlots = reserver.reservePair(drain, drainPrime) }
+        if sourcePrime != source { rsSlots = reserver.reservePair(source, sourcePrime) }
+        stateBase = reserver.reserveState(Self.stateCount)
+    }
+
+    /// Shichman–Hodges drain current (A) for a forward-oriented device (`vds ≥ 0`), with
+    /// `∂/∂vgs`, `∂/∂vds`, `∂/∂vbs` (S), and the threshold `von` (V).
+    func channel(vgs: Double, vds: Double, vbs: Double) -> (id: Double, gm: Double, gds: Double, gmbs: Double, von: Double) {
+        let sqphi = phi.squareRoot()
+        var sarg: Double, dsarg: Double
+        if vbs <= 0 {
+            sarg = (phi - vbs).squareRoot()
+            dsarg = sarg > 0 ? -1 / (2 * sarg) : 0
+        } else {
+            sarg = sqphi - vbs / (2 * sqphi)
+            dsarg = -1 / (2 * sqphi)
+            if sarg < 0 { sarg = 0; dsarg = 0 }
+        }
+        let von = polarity * vto + gamma * (sarg - sqphi)
+        let vgst = vgs - von
+        guard vgst > 0 else { return (0, 0, 0, 0, von) }
+        let betap = beta * (1 + lambda * vds)
+        let id: Double, gm: Double, gds: Double
+        if vgst <= vds {
+            id = betap * vgst * vgst / 2
+            gm = betap * vgst
+            gds = lambda * beta * vgst * vgst / 2
+        } else {
+            id = betap * vds * (vgst - vds / 2)
+            gm = betap * vds
+            gds = betap * (vgst - vds) + lambda * beta * vds * (vgst - vds / 2)
+        }
+        // ∂von/∂vbs = γ·∂sarg/∂vbs, so ∂Id/∂vbs = −gm·γ·∂sarg/∂vbs.
+        return (id, gm, gds, -gm * gamma * dsarg, von)
+    }
+
+    /// Bulk junction current (A) and conductance (S) with gmin, as ngspice's MOS1.
+    func bulkJunction(_ v: Double, isat: Double, gmin: Double) -> (Double, Double) {
+        if v <= -3 * vt { return (gmin * v - isat, gmin) }
+        let e = exp(min(v / vt, 709))
+        return (isat * (e - 1) + gmin * v, isat * e / vt + gmin)
+    }
+
+    func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
+        let t = polarity
+        let vgsRaw = t * (context.v(gate) - context.v(sourcePrime))
+        let vdsRaw = t * (context.v(drainPrime) - context.v(sourcePrime))
+        let vbsRaw = t * (context.v(bulk) - context.v(sourcePrime))
+        var vgs = vgsRaw, vds = vdsRaw, vbs = vbsRaw
+        let prev = context.previousState, s = stateBase
+        if context.initJunction {
+            if off {
+                vgs = 0; vds = 0; vbs = 0
+            } else {
+                vbs = -1; vgs = t * vto; vds = 0
+            }
+            buffer.limited += 1
+        } else {
+            let vgsOld = prev[s], vdsOld = prev[s + 1], vbsOld = prev[s + 2], vonOld = prev[s + 3]
+            var vgd = vgs - vds
+            if vdsOld >= 0 {
+                vgs = Limiting.fetlim(vgs, vgsOld, vto: vonOld)
+                vds = Limiting.limvds(vgs - vgd, vdsOld)
+            } else {
+                vgd = Limiting.fetlim(vgd, vgsOld - vdsOld, vto: vonOld)
+                vds = -Limiting.limvds(-(vgs - vgd), -vdsOld)
+                vgs = vgd + vds
+            }
+            var limited = false
+            if vds >= 0 {
+                (vbs, limited) = Limiting.pnjlim(vbs, vbsOld, vte: vt, vcrit: sourceVcrit)
+            } else {
+                let (vbd, l) = Limiting.pnjlim(vbs - vds, vbsOld - vdsOld, vte: vt, vcrit: drainVcrit)
+                vbs = vbd + vds
+                limited = l
+            }
+            if limited { buffer.limited += 1 }
+        }
+        let vbd = vbs - vds
+
+        // Channel current into d' (forward frame), with partials in (vgs, vds, vbs).
+        var id: Double, gIgs: Double, gIds: Double, gIbs: Double, von: Double
+        if vds >= 0 {
+            let c = channel(vgs: vgs, vds: vds, vbs: vbs)
+            (id, gIgs, gIds, gIbs, von) = (c.id, c.gm, c.gds, c.gmbs, c.von)
+        } else {
+            let c = channel(vgs: vgs - vds, vds: -vds, vbs: vbd)
+            id = -c.id
+            gIgs = -c.gm
+            gIbs = -c.gmbs
+            gIds = c.gm + c.gds + c.gmbs
+            von = c.von
+        }
+        let (ibs, gbs) = bulkJunction(vbs, isat: sourceSat, gmin: context.gmin)
+        let (ibd, gbd) = bulkJunction(vbd, isat: drainSat, gmin: context.gmin)
+        let state: [Double] = [vgs, vds, vbs, von, id, gIgs, gIds, gIbs, ibs, ibd, gbs, gbd]
+        for k in state.indices { buffer.state[s + k] = state[k] }
+
+        // Terminal currents (forward frame) and partials (∂/∂vgs, ∂/∂vds, ∂/∂vbs) for d', g, s', b.
+        let rows: [(i: Double, g: Double, d: Double, b: Double)] = [
+            (id - ibd, gIgs, gIds + gbd, gIbs - gbd),
+            (0, 0, 0, 0),
+            (-id - ibs, -gIgs, -gIds, -gIbs - gbs),
+            (ibs + ibd, 0, -gbd, gbs + gbd),
+        ]
+        let nodes = [drainPrime, gate, sourcePrime, bulk]
+        let dvgs = vgsRaw - vgs, dvds = vdsRaw - vds, dvbs = vbsRaw - vbs
+        for (r, row) in rows.enumerated() {
+            let i = row.i + row.g * dvgs + row.d * dvds + row.b * dvbs
+            buffer.addF(nodes[r], t * i)
+            stamp(r, row.g, row.d, row.b) { buffer.addJF($0, $1) }
+        }
+        if drainPrime != drain {
+            let i = gDrain * (context.v(drain) - context.v(drainPrime))
+            buffer.addF(drain, i)
+            buffer.addF(drainPrime, -i)
+            buffer.addConductanceF(rdSlots, gDrain)
+        }
+        if sourcePrime != source {
+            let i = gSource * (context.v(source) - context.v(sourcePrime))
+            buffer.addF(source, i)
+            buffer.addF(sourcePrime, -i)
+            buffer.addConductanceF(rsSlots, gSource)
+        }
+
+        // Charges: overlaps (linear) and junction depletion.
+        let vgd = vgs - vds, vgb = vgs - vbs
+        let qgs = cgs * vgs, qgd = cgd * vgd, qgb = cgb * vgb
+        let jbs = Junction.depletion(vbs, cj: cbs, vj: pb, m: mj, fc: fc)
+        let jbssw = Junction.depletion(vbs, cj: cbssw, vj: pb, m: mjsw, fc: fc)
+        let jbd = Junction.depletion(vbd, cj: cbd, vj: pb, m: mj, fc: fc)
+        let jbdsw = Junction.depletion(vbd, cj: cbdsw, vj: pb, m: mjsw, fc: fc)
+        let qbs = jbs.q + jbssw.q, cbsC = jbs.c + jbssw.c
+        let qbd = jbd.q + jbdsw.q, cbdC = jbd.c + jbdsw.c
+        let charges: [(q: Double, g: Double, d: Double, b: Double)] = [
+            (-qgd - qbd, -cgd, cgd + cbdC, -cbdC),
+            (qgs + qgd + qgb, cgs + cgd + cgb, -cgd, -cgb),
+            (-qgs - qbs, -cgs, 0, -cbsC),
+            (-qgb + qbs + qbd, -cgb, -cbdC, cgb + cbsC + cbdC),
+        ]
+        for (r, row) in charges.enumerated() {
+            buffer.addQ(nodes[r], t * row.q)
+            stamp(r, row.g, row.d, row.b) { buffer.addJQ($0, $1) }
+        }
+    }
+
+    /// Maps partials in (vgs, vds, vbs) of row `r` to the node columns (d', g, s', b).
+    @inline(__always)
+    private func stamp(_ r: Int, _ dg: Double, _ dd: Double, _ db: Double, _ add: (Slot, Double) -> Void) {
+        add(block[4 * r], dd)
+        add(block[4 * r + 1], dg)
+        add(block[4 * r + 2], -(dg + dd + db))
+        add(block[4 * r + 3], db)
+    }
+
+    /// SPICE's MOS test: drain and bulk currents predicted by the last linearisation at `x` must
+    /// match the load's within `reltol·max(|î|, |i|) + abstol`.
+    func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool {
+        func v(_ n: Int) -> Double { n == groundIndex ? 0 : x[n] }
+        let t = polarity, s = stateBase
+        let vgs = t * (v(gate) - v(sourcePrime)), vds = t * (v(drainPrime) - v(sourcePrime))
+        let vbs = t * (v(bulk) - v(sourcePrime))
+        let dgs = vgs - state[s], dds = vds - state[s + 1], dbs = vbs - state[s + 2]
+        let dbd = dbs - dds
+        let id = state[s + 4] - state[s + 9]
+        let idhat = id + state[s + 5] * dgs + state[s + 6] * dds + state[s + 7] * dbs - state[s + 11] * dbd
+        let ib = state[s + 8] + state[s + 9]
+        let ibhat = ib + state[s + 10] * dbs + state[s + 11] * dbd
+        let tolD = tolerances.reltol * max(abs(idhat), abs(id)) + tolerances.abstol
+        let tolB = tolerances.reltol * max(abs(ibhat), abs(ib)) + tolerances.abstol
+        return abs(idhat - id) <= tolD && abs(ibhat - ib) <= tolB
+    }
+
+    var dcPaths: [(Int, Int)] {
+        var p: [(Int, Int)] = [(drainPrime, sourcePrime), (bulk, sourcePrime), (bulk, drainPrime)]
+        if drainPrime != drain { p.append((drain, drainPrime)) }
+        if sourcePrime != source { p.append((source, sourcePrime)) }
+        return p
+    }
+}
+
+extension Limiting {
+    /// SPICE's FET gate-voltage limiting (`fetlim`): around the threshold `vto` a step may not cross
+    /// far into or out of conduction in one iteration (at most to `vto + 4` on, `vto − 0.5` off,
+    /// steps bounded by `2·|vold − vto| + 2` deep in conduction).
+    static func fetlim(_ vnew: Double, _ vold: Double, vto: Double) -> Double {
+        let vtsthi = abs(2 * (vold - vto)) + 2
+        let vtstlo = abs(vold - vto) + 1
+        let vtox = vto + 3.5
+        let delv = vnew - vold
+        var v = vnew
+        if vold >= vto {
+            if vold >= vtox {
+                if delv <= 0 {
+                    if vnew >= vtox {
+                        if -delv > vtstlo { v = vold - vtstlo }
+                    } else {
+                        v = max(vnew, vto + 2)
+                    }
+                } else if delv >= vtsthi {
+                    v = vold + vtsthi
+                }
+            } else {
+                v = delv <= 0 ? max(vnew, vto - 0.5) : min(vnew, vto + 4)
+            }
+        } else {
+            if delv <= 0 {
+                if -delv > vtsthi { v = vold - vtsthi }
+            } else {
+                let vtemp = vto + 0.5
+                if vnew <= vtemp {
+                    if delv > vtstlo { v = vold + vtstlo }
+                } else {
+                    v = vtemp
+                }
+            }
+        }
+        return v
+    }
+
+    /// SPICE's drain-source limiting (`limvds`): above 3.5 V a rise is capped at `3·vold + 2` and a
+    /// fall stops at 2 V; below, a rise is capped at 4 V and a fall at −0.5 V.
+    static func limvds(_ vnew: Double, _ vold: Double) -> Double {
+        if vold >= 3.5 {
+            if vnew > vold { return min(vnew, 3 * vold + 2) }
+            if vnew < 3.5 { return max(vnew, 2) }
+            return vnew
+        }
+        return vnew > vold ? min(vnew, 4) : max(vnew, -0.5)
+    }
+}
