@@ -26,9 +26,8 @@ public struct Simulation: Sendable {
         // Fail fast on analyses this simulator cannot run.
         for analysis in deck.analyses {
             switch analysis.kind {
-            case .operatingPoint, .dcSweep: break
+            case .operatingPoint, .dcSweep, .ac: break
             case .transient: throw SimulatorError.unsupportedAnalysis(kind: "tran", location: analysis.location.description)
-            case .ac: throw SimulatorError.unsupportedAnalysis(kind: "ac", location: analysis.location.description)
             }
         }
         var counts: [String: Int] = [:]
@@ -57,7 +56,10 @@ public struct Simulation: Sendable {
             case .dcSweep(let specs):
                 results.append(try DCSweep.run(circuit: circuit, specs: specs, options: deck.options, name: name,
                                                title: deck.title))
-            case .transient, .ac:
+            case .ac(let variation, let points, let start, let stop):
+                results.append(try ACAnalysis.run(circuit: circuit, variation: variation, points: points, start: start,
+                                                  stop: stop, options: deck.options, name: name, title: deck.title))
+            case .transient:
                 break
             }
         }
