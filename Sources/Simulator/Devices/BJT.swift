@@ -23,7 +23,9 @@ import Netlist
 struct BJT: Device {
     /// Parameters after defaults, area scaling and inversion of the infinite ones.
     struct Parameters: Sendable {
-        var isat = 1e-16, bf = 100.0, br = 1.0, nf = 1.0, nr = 1.0
+        /// Transport saturation currents of the b-e and b-c junctions (A).
+        var isat = 1e-16, isatBC = 1e-16
+        var bf = 100.0, br = 1.0, nf = 1.0, nr = 1.0
         /// 1/VAF, 1/VAR (1/V); 1/IKF, 1/IKR (1/A): 0 means infinite.
         var invVAF = 0.0, invVAR = 0.0, invIKF = 0.0, invIKR = 0.0
         var ise = 0.0, ne = 1.5, isc = 0.0, nc = 2.0
@@ -32,7 +34,11 @@ struct BJT: Device {
         /// Series conductances (S), 0 when the resistance is 0.
         var gb = 0.0, gc = 0.0, ge = 0.0
 
-        init(model: Model, area: Double) {
+        /// - Parameters:
+        ///   - area: the instance area factor (times `m`).
+        ///   - areaBC: the b-c junction area (`areab` for vertical, `areac` for lateral devices;
+        ///     default `area`).
+        init(model: Model, area: Double, areaBC: Double? = nil) {
             func inverse(_ keys: [String]) -> Double {
                 for k in keys { if let v = model.parameters[k], v != 0 { return 1 / v } }
                 return 0
@@ -42,6 +48,14 @@ struct BJT: Device {
                 return fallback
             }
             isat = value(["is"], 1e-16) * area
+            // ngspice-39: without both IBE and IBC, the b-c transport current uses IS·area·areab
+            // (area factor applied twice, as measured against ngspice); with them, IBC·areab.
+            if let ibe = model.parameters["ibe"], let ibc = model.parameters["ibc"] {
+                isat = ibe * area
+                isatBC = ibc * (areaBC ?? area)
+            } else {
+                isatBC = isat * (areaBC ?? area)
+            }
             bf = value(["bf"], 100)
             br = value(["br"], 1)
             nf = value(["nf"], 1)
@@ -108,12 +122,19 @@ struct BJT: Device {
         self.emitterPrime = emitterPrime
         self.polarity = model.type == "pnp" ? -1 : 1
         let area = (instance["area"] ?? 1) * (instance["m"] ?? 1)
-        self.parameters = Parameters(model: model, area: area)
+        self.parameters = Parameters(model: model, area: area, areaBC: Self.areaBC(model: model, instance: instance))
         let temp = (instance["temp"] ?? (options.temp + (instance["dtemp"] ?? 0))) + Physics.zeroCelsius
         let vt = Physics.boltzmann * temp / Physics.charge
         self.vt = vt
         self.vcrit = vt * log(vt / (2.0.squareRoot() * parameters.isat))
         self.off = (instance["off"] ?? 0) != 0
+    }
+
+    /// The b-c junction area: `areab` for vertical devices (SUBS = 1, the default), `areac` for
+    /// lateral ones (SUBS = −1); each defaults to `area`.
+    static func areaBC(model: Model, instance: InstanceParameters) -> Double? {
+        let key = model.value("subs", default: 1) < 0 ? "areac" : "areab"
+        return instance[key].map { $0 * (instance["m"] ?? 1) }
     }
 
     /// Series-resistance node pairs that exist (external, internal, conductance).
@@ -141,7 +162,7 @@ struct BJT: Device {
         var (ilbe, glbe) = Junction.current(vbe, isat: p.ise, vte: p.ne * vt)
         glbe += gmin
         ilbe += gmin * vbe
-        let (ibc, gbc) = Junction.current(vbc, isat: p.isat, vte: p.nr * vt)
+        let (ibc, gbc) = Junction.current(vbc, isat: p.isatBC, vte: p.nr * vt)
         var (ilbc, glbc) = Junction.current(vbc, isat: p.isc, vte: p.nc * vt)
         glbc += gmin
         ilbc += gmin * vbc
