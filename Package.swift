@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"],
             exclude: []),
+        .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
     ]
