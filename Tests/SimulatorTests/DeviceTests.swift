@@ -135,6 +135,9 @@ final class DeviceTests: XCTestCase {
         try DevFixtures.compare("mos_reverse.cir", analysis: "dc1")
     }
     func testPMOSOutputCurvesMatchNgspice() throws { try DevFixtures.compare("pmos_output.cir", analysis: "dc1") }
+    func testCMOSInverterMatchesNgspice() throws { try DevFixtures.compare("cmos_inverter.cir", analysis: "dc1") }
+    func testBJTDifferentialPairMatchesNgspice() throws { try DevFixtures.compare("bjt_diffpair.cir", analysis: "dc1") }
+    func testBJTSchmittTriggerMatchesNgspice() throws { try DevFixtures.compare("schmitt_bjt.cir", analysis: "dc1") }
     func testCurrentSwitchMatchesNgspice() throws { try DevFixtures.compare("cswitch.cir", analysis: "dc1") }
 
     /// The same switch swept up and down: on above VT + VH = 1.2 V going up, off below
