@@ -244,39 +244,45 @@ struct BJT: Device {
         buffer.addF(basePrime, t * ib)
         buffer.addF(emitterPrime, -t * (ic + ib))
         // Terminal-current partials (∂/∂vbe, ∂/∂vbc) for rows c', b', e'.
-        let conductances: [(Double, Double)] = [
-            (op.gm + op.go, -(op.go + op.gmu)),
-            (op.gpi, op.gmu),
-            (-(op.gm + op.go + op.gpi), op.go),
-        ]
-        for (r, (dbe, dbc)) in conductances.enumerated() {
-            buffer.addJF(block[3 * r], -dbc)
-            buffer.addJF(block[3 * r + 1], dbe + dbc)
-            buffer.addJF(block[3 * r + 2], -dbe)
-        }
-        for (a, b, g) in seriesResistors {
-            let i = g * (context.v(a) - context.v(b))
-            buffer.addF(a, i)
-            buffer.addF(b, -i)
-        }
-        if collectorPrime != collector { buffer.addConductanceF(rcSlots, parameters.gc) }
-        if basePrime != base { buffer.addConductanceF(rbSlots, parameters.gb) }
-        if emitterPrime != emitter { buffer.addConductanceF(reSlots, parameters.ge) }
+        stamp(0, op.gm + op.go, -(op.go + op.gmu), charge: false, &buffer)
+        stamp(1, op.gpi, op.gmu, charge: false, &buffer)
+        stamp(2, -(op.gm + op.go + op.gpi), op.go, charge: false, &buffer)
+        if collectorPrime != collector { series(collector, collectorPrime, parameters.gc, rcSlots, context, &buffer) }
+        if basePrime != base { series(base, basePrime, parameters.gb, rbSlots, context, &buffer) }
+        if emitterPrime != emitter { series(emitter, emitterPrime, parameters.ge, reSlots, context, &buffer) }
 
         // Charges: Qbe between b' and e', Qbc between b' and c'.
         buffer.addQ(basePrime, t * (op.qbe + op.qbc))
         buffer.addQ(emitterPrime, -t * op.qbe)
         buffer.addQ(collectorPrime, -t * op.qbc)
-        let capacitances: [(Double, Double)] = [
-            (0, -op.cbc),
-            (op.cbe, op.cbeVbc + op.cbc),
-            (-op.cbe, -op.cbeVbc),
-        ]
-        for (r, (dbe, dbc)) in capacitances.enumerated() {
+        stamp(0, 0, -op.cbc, charge: true, &buffer)
+        stamp(1, op.cbe, op.cbeVbc + op.cbc, charge: true, &buffer)
+        stamp(2, -op.cbe, -op.cbeVbc, charge: true, &buffer)
+    }
+
+    /// Adds row `r` (0 = c', 1 = b', 2 = e') of `dF/dx` (or `dQ/dx`) from its partials in vbe and vbc:
+    /// `∂/∂v_b' = ∂/∂vbe + ∂/∂vbc`, `∂/∂v_e' = −∂/∂vbe`, `∂/∂v_c' = −∂/∂vbc` (the polarity cancels).
+    @inline(__always)
+    private func stamp(_ r: Int, _ dbe: Double, _ dbc: Double, charge: Bool, _ buffer: inout LoadBuffer) {
+        if charge {
             buffer.addJQ(block[3 * r], -dbc)
             buffer.addJQ(block[3 * r + 1], dbe + dbc)
             buffer.addJQ(block[3 * r + 2], -dbe)
+        } else {
+            buffer.addJF(block[3 * r], -dbc)
+            buffer.addJF(block[3 * r + 1], dbe + dbc)
+            buffer.addJF(block[3 * r + 2], -dbe)
         }
+    }
+
+    /// A series resistor `g` (S) from terminal `a` to its internal node `b`.
+    @inline(__always)
+    private func series(_ a: Int, _ b: Int, _ g: Double, _ slots: ConductanceSlots, _ context: LoadContext,
+                        _ buffer: inout LoadBuffer) {
+        let i = g * (context.v(a) - context.v(b))
+        buffer.addF(a, i)
+        buffer.addF(b, -i)
+        buffer.addConductanceF(slots, g)
     }
 
     /// SPICE's BJT test: the collector and base currents predicted by the last linearisation at `x`

@@ -217,23 +217,31 @@ struct MOSFET: Device {
         }
         let (ibs, gbs) = bulkJunction(vbs, isat: sourceSat, gmin: context.gmin)
         let (ibd, gbd) = bulkJunction(vbd, isat: drainSat, gmin: context.gmin)
-        let state: [Double] = [vgs, vds, vbs, von, id, gIgs, gIds, gIbs, ibs, ibd, gbs, gbd]
-        for k in state.indices { buffer.state[s + k] = state[k] }
+        buffer.state[s] = vgs
+        buffer.state[s + 1] = vds
+        buffer.state[s + 2] = vbs
+        buffer.state[s + 3] = von
+        buffer.state[s + 4] = id
+        buffer.state[s + 5] = gIgs
+        buffer.state[s + 6] = gIds
+        buffer.state[s + 7] = gIbs
+        buffer.state[s + 8] = ibs
+        buffer.state[s + 9] = ibd
+        buffer.state[s + 10] = gbs
+        buffer.state[s + 11] = gbd
 
-        // Terminal currents (forward frame) and partials (∂/∂vgs, ∂/∂vds, ∂/∂vbs) for d', g, s', b.
-        let rows: [(i: Double, g: Double, d: Double, b: Double)] = [
-            (id - ibd, gIgs, gIds + gbd, gIbs - gbd),
-            (0, 0, 0, 0),
-            (-id - ibs, -gIgs, -gIds, -gIbs - gbs),
-            (ibs + ibd, 0, -gbd, gbs + gbd),
-        ]
-        let nodes = [drainPrime, gate, sourcePrime, bulk]
+        // Terminal currents (forward frame) and partials (∂/∂vgs, ∂/∂vds, ∂/∂vbs) for d', g, s', b,
+        // evaluated at the iterate through the linearisation at the limited voltages.
         let dvgs = vgsRaw - vgs, dvds = vdsRaw - vds, dvbs = vbsRaw - vbs
-        for (r, row) in rows.enumerated() {
-            let i = row.i + row.g * dvgs + row.d * dvds + row.b * dvbs
-            buffer.addF(nodes[r], t * i)
-            stamp(r, row.g, row.d, row.b) { buffer.addJF($0, $1) }
+        func current(_ node: Int, _ i: Double, _ dg: Double, _ dd: Double, _ db: Double, _ buffer: inout LoadBuffer) {
+            buffer.addF(node, t * (i + dg * dvgs + dd * dvds + db * dvbs))
         }
+        current(drainPrime, id - ibd, gIgs, gIds + gbd, gIbs - gbd, &buffer)
+        current(sourcePrime, -id - ibs, -gIgs, -gIds, -gIbs - gbs, &buffer)
+        current(bulk, ibs + ibd, 0, -gbd, gbs + gbd, &buffer)
+        stamp(0, gIgs, gIds + gbd, gIbs - gbd, charge: false, &buffer)
+        stamp(2, -gIgs, -gIds, -gIbs - gbs, charge: false, &buffer)
+        stamp(3, 0, -gbd, gbs + gbd, charge: false, &buffer)
         if drainPrime != drain {
             let i = gDrain * (context.v(drain) - context.v(drainPrime))
             buffer.addF(drain, i)
@@ -256,25 +264,32 @@ struct MOSFET: Device {
         let jbdsw = Junction.depletion(vbd, cj: cbdsw, vj: pb, m: mjsw, fc: fc)
         let qbs = jbs.q + jbssw.q, cbsC = jbs.c + jbssw.c
         let qbd = jbd.q + jbdsw.q, cbdC = jbd.c + jbdsw.c
-        let charges: [(q: Double, g: Double, d: Double, b: Double)] = [
-            (-qgd - qbd, -cgd, cgd + cbdC, -cbdC),
-            (qgs + qgd + qgb, cgs + cgd + cgb, -cgd, -cgb),
-            (-qgs - qbs, -cgs, 0, -cbsC),
-            (-qgb + qbs + qbd, -cgb, -cbdC, cgb + cbsC + cbdC),
-        ]
-        for (r, row) in charges.enumerated() {
-            buffer.addQ(nodes[r], t * row.q)
-            stamp(r, row.g, row.d, row.b) { buffer.addJQ($0, $1) }
-        }
+        buffer.addQ(drainPrime, t * (-qgd - qbd))
+        buffer.addQ(gate, t * (qgs + qgd + qgb))
+        buffer.addQ(sourcePrime, t * (-qgs - qbs))
+        buffer.addQ(bulk, t * (-qgb + qbs + qbd))
+        stamp(0, -cgd, cgd + cbdC, -cbdC, charge: true, &buffer)
+        stamp(1, cgs + cgd + cgb, -cgd, -cgb, charge: true, &buffer)
+        stamp(2, -cgs, 0, -cbsC, charge: true, &buffer)
+        stamp(3, -cgb, -cbdC, cgb + cbsC + cbdC, charge: true, &buffer)
     }
 
-    /// Maps partials in (vgs, vds, vbs) of row `r` to the node columns (d', g, s', b).
+    /// Adds row `r` (0 = d', 1 = g, 2 = s', 3 = b) of `dF/dx` (or `dQ/dx`) from its partials in
+    /// (vgs, vds, vbs): columns d' = ∂/∂vds, g = ∂/∂vgs, b = ∂/∂vbs, s' = −(their sum).
     @inline(__always)
-    private func stamp(_ r: Int, _ dg: Double, _ dd: Double, _ db: Double, _ add: (Slot, Double) -> Void) {
-        add(block[4 * r], dd)
-        add(block[4 * r + 1], dg)
-        add(block[4 * r + 2], -(dg + dd + db))
-        add(block[4 * r + 3], db)
+    private func stamp(_ r: Int, _ dg: Double, _ dd: Double, _ db: Double, charge: Bool, _ buffer: inout LoadBuffer) {
+        let k = 4 * r
+        if charge {
+            buffer.addJQ(block[k], dd)
+            buffer.addJQ(block[k + 1], dg)
+            buffer.addJQ(block[k + 2], -(dg + dd + db))
+            buffer.addJQ(block[k + 3], db)
+        } else {
+            buffer.addJF(block[k], dd)
+            buffer.addJF(block[k + 1], dg)
+            buffer.addJF(block[k + 2], -(dg + dd + db))
+            buffer.addJF(block[k + 3], db)
+        }
     }
 
     /// SPICE's MOS test: drain and bulk currents predicted by the last linearisation at `x` must
