@@ -138,6 +138,10 @@ final class DeviceTests: XCTestCase {
     func testCMOSInverterMatchesNgspice() throws { try DevFixtures.compare("cmos_inverter.cir", analysis: "dc1") }
     func testBJTDifferentialPairMatchesNgspice() throws { try DevFixtures.compare("bjt_diffpair.cir", analysis: "dc1") }
     func testBJTSchmittTriggerMatchesNgspice() throws { try DevFixtures.compare("schmitt_bjt.cir", analysis: "dc1") }
+    /// A transdiode BJT log converter feeding an antilog converter (behavioural op-amps), four decades.
+    func testBJTLogAntilogChainMatchesNgspice() throws {
+        try DevFixtures.compare("bjt_log_antilog.cir", analysis: "dc1")
+    }
     func testCurrentSwitchMatchesNgspice() throws { try DevFixtures.compare("cswitch.cir", analysis: "dc1") }
 
     /// The same switch swept up and down: on above VT + VH = 1.2 V going up, off below

@@ -54,6 +54,9 @@ extension Circuit {
             guard d.saturationCurrent > 0, d.vte > 0, d.vcrit.isFinite else { throw invalid("IS and N must be positive") }
             return d
         case .bjt(let model, let instance):
+            if let level = model.parameters["level"], level != 1 {
+                throw invalid("BJT model level \(format(level)) is not supported (only the Gummel-Poon level 1)")
+            }
             let c = try node(0), b = try node(1), em = try node(2)
             // A fourth (substrate) node is accepted; the substrate junction is not modelled.
             if e.nodes.count > 3 { _ = try node(3) }
@@ -70,6 +73,9 @@ extension Circuit {
             else { throw invalid("IS, NF, NR, BF and BR must be positive") }
             return q
         case .mosfet(let model, let instance):
+            if let level = model.parameters["level"], level != 1 {
+                throw invalid("MOSFET model level \(format(level)) is not supported (only level 1, Shichman-Hodges)")
+            }
             let d = try node(0), g = try node(1), s = try node(2), b = try node(3)
             let dp = MOSFET.needsDrainNode(model, instance) ? unknowns.addInternalNode("\(e.name)#drain") : d
             let sp = MOSFET.needsSourceNode(model, instance) ? unknowns.addInternalNode("\(e.name)#source") : s
