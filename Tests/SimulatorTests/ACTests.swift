@@ -75,6 +75,12 @@ final class ACTests: XCTestCase {
         try DevFixtures.compare("cs_amp.cir", analysis: "ac1")
     }
 
+    /// Meyer gate capacitances (TOX given): saturation, linear and depletion regions, NMOS and PMOS.
+    func testMeyerCapacitancesMatchNgspice() throws {
+        try DevFixtures.compare("cs_amp_meyer.cir", analysis: "ac1")
+        try DevFixtures.compare("mos_meyer_regions.cir", analysis: "ac1")
+    }
+
     func testFrequencyGrids() throws {
         let dec = try ACAnalysis.frequencies(variation: .decade, points: 10, start: 1, stop: 1e6, reltol: 1e-3, analysis: "ac1")
         XCTAssertEqual(dec.count, 61)

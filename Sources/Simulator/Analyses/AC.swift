@@ -54,6 +54,11 @@ enum ACAnalysis {
         var buffer = LoadBuffer(dimension: n, slots: circuit.pattern.count, states: circuit.stateCount)
         let context = LoadContext(x: op.x, previousState: op.state, gmin: options.gmin)
         for device in circuit.devices { device.load(context, into: &buffer) }
+        for device in circuit.devices {
+            if let d = device as? any SmallSignalCapacitance {
+                d.addSmallSignalCapacitance(state: buffer.state, into: &buffer.jacobianQ)
+            }
+        }
 
         var excitation = [ComplexDouble](repeating: ComplexDouble(0), count: n)
         func add(_ k: Int, _ value: ComplexDouble) {
@@ -108,6 +113,13 @@ enum ACAnalysis {
             return circuit.unknownKinds[k] == .branch ? ["ir(\(name))", "ii(\(name))"] : ["vr(\(name))", "vi(\(name))"]
         }
     }
+}
+
+/// A device with small-signal capacitances that are not derivatives of its charge `Q` (the Meyer
+/// gate model of the MOSFET); the AC analysis adds them to `C = dQ/dx`.
+protocol SmallSignalCapacitance {
+    /// Adds capacitances (F) into the `dQ/dx` slot values, at the device state of the last load.
+    func addSmallSignalCapacitance(state: [Double], into jacobianQ: inout [Double])
 }
 
 extension Source {

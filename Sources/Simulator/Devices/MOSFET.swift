@@ -18,8 +18,12 @@ import Netlist
 /// Charges (C) in `Q`: gate overlaps `CGSO·W·vgs`, `CGDO·W·vgd`, `CGBO·Leff·vgb` and junction
 /// depletion charges with `CBD`, `CBS` (or `CJ·AD`, `CJ·AS`) and sidewalls `CJSW·PD`, `CJSW·PS`
 /// (`PB`, `MJ`, `MJSW`, `FC`). Limiting as SPICE: `fetlim` on vgs (vgd when reversed), `limvds`
-/// on vds, `pnjlim` on vbs (vbd). Not modelled: Meyer intrinsic gate capacitances (TOX), NSUB-derived
-/// parameters and temperature scaling other than `Vt`.
+/// on vds, `pnjlim` on vbs (vbd).
+///
+/// Meyer gate capacitances (when TOX is given, `Cox = 3.9·ε0/TOX·W·Leff`) are capacitances, not
+/// derivatives of a charge, so they cannot live in `Q`: they enter the AC analysis only
+/// (`SmallSignalCapacitance`), as ngspice's AC load uses them; transient analysis does not see them.
+/// Not modelled: NSUB-derived parameters and temperature scaling other than `Vt`.
 struct MOSFET: Device {
     let name: String
     let drain: Int, gate: Int, source: Int, bulk: Int
@@ -38,6 +42,8 @@ struct MOSFET: Device {
     let cbd: Double, cbdsw: Double, cbs: Double, cbssw: Double
     let pb: Double, mj: Double, mjsw: Double, fc: Double
     let off: Bool
+    /// Gate oxide capacitance `3.9·ε0/TOX·W·Leff` (F), 0 without TOX (no Meyer capacitances).
+    let oxideCap: Double
     /// Slots of the 4×4 block over (d', g, s', b), row-major.
     private var block: [Slot] = []
     private var rdSlots = ConductanceSlots(), rsSlots = ConductanceSlots()
@@ -109,6 +115,11 @@ struct MOSFET: Device {
         mjsw = model.value("mjsw", default: 0.5)
         fc = model.value("fc", default: 0.5)
         off = (instance["off"] ?? 0) != 0
+        if let tox = model.parameters["tox"], tox > 0 {
+            oxideCap = m * 3.9 * 8.854214871e-12 / tox * w * leff
+        } else {
+            oxideCap = 0
+        }
     }
 
     /// Whether RD / RS created internal nodes.
@@ -315,6 +326,51 @@ struct MOSFET: Device {
         if drainPrime != drain { p.append((drain, drainPrime)) }
         if sourcePrime != source { p.append((source, sourcePrime)) }
         return p
+    }
+}
+
+extension MOSFET: SmallSignalCapacitance {
+    /// Meyer's gate capacitances (F) of a forward-oriented device at `vgs`, `vds` (V) with threshold
+    /// `von`; `vdsat = max(vgs − von, 0)`, `vgst = vgs − von`:
+    /// - `vgst ≤ −PHI`: `Cgb = Cox`;  `−PHI < vgst ≤ −PHI/2`: `Cgb = −Cox·vgst/PHI`;
+    /// - `−PHI/2 < vgst ≤ 0`: `Cgb = −Cox·vgst/PHI`, `Cgs = 2/3·Cox + 4/3·Cox·vgst/PHI`;
+    /// - saturation: `Cgs = 2/3·Cox`; linear: `Cgs = 2/3·Cox·(1 − ((vdsat − vds)/(2·vdsat − vds))²)`,
+    ///   `Cgd = 2/3·Cox·(1 − (vdsat/(2·vdsat − vds))²)`.
+    func meyer(vgs: Double, vds: Double, von: Double) -> (cgs: Double, cgd: Double, cgb: Double) {
+        let cox = oxideCap
+        let vgst = vgs - von
+        let vdsat = max(vgst, 0)
+        if vgst <= -phi { return (0, 0, cox) }
+        if vgst <= -phi / 2 { return (0, 0, -vgst * cox / phi) }
+        if vgst <= 0 { return (4 * vgst * cox / (3 * phi) + 2 * cox / 3, 0, -vgst * cox / phi) }
+        if vdsat <= vds { return (2 * cox / 3, 0, 0) }
+        let vddif = 2 * vdsat - vds, vddif1 = vdsat - vds
+        let vddif2 = vddif * vddif
+        return (2 * cox * (1 - vddif1 * vddif1 / vddif2) / 3, 2 * cox * (1 - vdsat * vdsat / vddif2) / 3, 0)
+    }
+
+    /// Adds the Meyer capacitances at the voltages of the last load (`state`) to `dQ/dx`, as the
+    /// two-terminal capacitors g–s', g–d', g–b (drain and source swapped when `vds < 0`).
+    func addSmallSignalCapacitance(state: [Double], into jacobianQ: inout [Double]) {
+        guard oxideCap > 0 else { return }
+        let s = stateBase
+        let vgs = state[s], vds = state[s + 1], von = state[s + 3]
+        var c: (cgs: Double, cgd: Double, cgb: Double)
+        if vds >= 0 {
+            c = meyer(vgs: vgs, vds: vds, von: von)
+        } else {
+            let r = meyer(vgs: vgs - vds, vds: -vds, von: von)
+            c = (r.cgd, r.cgs, r.cgb)
+        }
+        func add(_ r: Int, _ col: Int, _ value: Double) {
+            let slot = block[4 * r + col]
+            if slot.index >= 0 { jacobianQ[slot.index] += value }
+        }
+        // Rows/columns: 0 = d', 1 = g, 2 = s', 3 = b.
+        add(1, 1, c.cgs + c.cgd + c.cgb)
+        add(1, 2, -c.cgs); add(2, 1, -c.cgs); add(2, 2, c.cgs)
+        add(1, 0, -c.cgd); add(0, 1, -c.cgd); add(0, 0, c.cgd)
+        add(1, 3, -c.cgb); add(3, 1, -c.cgb); add(3, 3, c.cgb)
     }
 }
 
