@@ -70,6 +70,11 @@ final class ACTests: XCTestCase {
         XCTAssertLessThan(re, 0)          // inverting at mid-band
     }
 
+    /// Split CJC (XCJC), vertical and lateral substrate junctions, area factor.
+    func testBJTCapacitancesMatchNgspice() throws {
+        try DevFixtures.compare("bjt_caps_ac.cir", analysis: "ac1")
+    }
+
     /// NMOS common-source stage with overlap and junction capacitances.
     func testCommonSourceAmplifierMatchesNgspice() throws {
         try DevFixtures.compare("cs_amp.cir", analysis: "ac1")

@@ -56,12 +56,15 @@ final class DeviceTests: XCTestCase {
             "is": 1e-15, "bf": 120, "br": 2, "nf": 1.02, "nr": 1.01, "vaf": 60, "var": 20, "ikf": 0.05, "ikr": 0.01,
             "ise": 1e-13, "ne": 1.6, "isc": 1e-13, "nc": 1.8, "rb": 50, "rc": 5, "re": 1, "cje": 1e-12, "cjc": 0.5e-12,
             "tf": 0.3e-9, "tr": 10e-9, "vje": 0.8, "mje": 0.4, "vjc": 0.6, "mjc": 0.3,
+            "xcjc": 0.7, "cjs": 1e-12, "mjs": 0.3, "vjs": 0.6,
         ]
+        var lateral = full
+        lateral["subs"] = -1
         var t = TestDeck()
         t.v("vb", "b", "0", 0.7)
         t.v("vc", "c", "0", 2)
-        t.add("q1", ["c", "b", "0"], .bjt(model: model("qn", "npn", full), instance: ["area": 1.5]))
-        t.add("q2", ["e", "c", "b"], .bjt(model: model("qp", "pnp", full), instance: [:]))
+        t.add("q1", ["c", "b", "0", "e"], .bjt(model: model("qn", "npn", full), instance: ["area": 1.5]))
+        t.add("q2", ["e", "c", "b"], .bjt(model: model("qp", "pnp", lateral), instance: [:]))
         t.r("r1", "e", "0", 1e3)
         let circuit = try Circuit(deck: t.deck)
         // Unknowns: b, c, e, then branches and the internal nodes of q1 and q2 (c', b', e' each).

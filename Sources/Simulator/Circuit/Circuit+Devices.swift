@@ -58,8 +58,8 @@ extension Circuit {
                 throw invalid("BJT model level \(format(level)) is not supported (only the Gummel-Poon level 1)")
             }
             let c = try node(0), b = try node(1), em = try node(2)
-            // A fourth (substrate) node is accepted; the substrate junction is not modelled.
-            if e.nodes.count > 3 { _ = try node(3) }
+            // The optional fourth node is the substrate (ground otherwise).
+            let sub = e.nodes.count > 3 ? try node(3) : groundIndex
             let area = (instance["area"] ?? 1) * (instance["m"] ?? 1)
             guard area > 0, area.isFinite else { throw invalid("area must be positive") }
             let params = BJT.Parameters(model: model, area: area)
@@ -67,7 +67,7 @@ extension Circuit {
                 g > 0 ? unknowns.addInternalNode("\(e.name)#\(suffix)") : external
             }
             let cp = prime(c, params.gc, "collector"), bp = prime(b, params.gb, "base"), ep = prime(em, params.ge, "emitter")
-            let q = BJT(name: e.name, collector: c, base: b, emitter: em, collectorPrime: cp, basePrime: bp,
+            let q = BJT(name: e.name, collector: c, base: b, emitter: em, substrate: sub, collectorPrime: cp, basePrime: bp,
                         emitterPrime: ep, model: model, instance: instance, options: options)
             guard params.isat > 0, params.nf > 0, params.nr > 0, params.bf > 0, params.br > 0, q.vcrit.isFinite
             else { throw invalid("IS, NF, NR, BF and BR must be positive") }

@@ -19,7 +19,14 @@ import Netlist
 /// The area factor scales IS, ISE, ISC, IKF, IKR, CJE, CJC and divides the resistances. Temperature
 /// enters through `Vt` only (parameters are taken at TNOM). Junction voltages are limited with
 /// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). Not modelled: excess phase (PTF), XTF/VTF/ITF,
-/// IRB/RBM base-resistance modulation, XCJC < 1, the substrate junction (the fourth node is accepted).
+/// IRB/RBM base-resistance modulation, temperature scaling of the parameters, the substrate
+/// junction's DC current.
+///
+/// `XCJC` (default 1) puts the fraction `1 − XCJC` of CJC between the external base `b` and `c'`.
+/// The substrate node `s` (ground when not given) carries the depletion charge of CJS (VJS, MJS) from
+/// `c'` (vertical, SUBS = 1, the default) or `b'` (lateral, SUBS = −1): with
+/// `vsub = t·SUBS·(v_s − v_con)`, `C = CJS·(1 − vsub/VJS)^(−MJS)` for `vsub < 0`, else
+/// `CJS·(1 + MJS·vsub/VJS)`.
 struct BJT: Device {
     /// Parameters after defaults, area scaling and inversion of the infinite ones.
     struct Parameters: Sendable {
@@ -31,6 +38,9 @@ struct BJT: Device {
         var ise = 0.0, ne = 1.5, isc = 0.0, nc = 2.0
         var cje = 0.0, vje = 0.75, mje = 0.33, cjc = 0.0, vjc = 0.75, mjc = 0.33, fc = 0.5
         var tf = 0.0, tr = 0.0
+        /// Fraction of CJC at the internal base; substrate capacitance (F), potential, grading, and
+        /// orientation (+1 vertical, −1 lateral).
+        var xcjc = 1.0, cjs = 0.0, vjs = 0.75, mjs = 0.0, subs = 1.0
         /// Series conductances (S), 0 when the resistance is 0.
         var gb = 0.0, gc = 0.0, ge = 0.0
 
@@ -76,6 +86,11 @@ struct BJT: Device {
             mjc = value(["mjc", "mc"], 0.33)
             fc = value(["fc"], 0.5)
             tf = value(["tf"], 0)
+            xcjc = min(max(value(["xcjc"], 1), 0), 1)
+            cjs = value(["cjs", "csub"], 0) * area
+            vjs = value(["vjs", "ps"], 0.75)
+            mjs = value(["mjs", "ms"], 0)
+            subs = value(["subs"], 1) < 0 ? -1 : 1
             tr = value(["tr"], 0)
             let rb = value(["rb"], 0), rc = value(["rc"], 0), re = value(["re"], 0)
             gb = rb > 0 ? area / rb : 0
@@ -96,6 +111,8 @@ struct BJT: Device {
 
     let name: String
     let collector: Int, base: Int, emitter: Int
+    /// Substrate node (ground for a three-terminal BJT).
+    let substrate: Int
     let collectorPrime: Int, basePrime: Int, emitterPrime: Int
     /// +1 for NPN, −1 for PNP.
     let polarity: Double
@@ -106,14 +123,17 @@ struct BJT: Device {
     /// Slots of the 3×3 block over (c', b', e'), row-major.
     private var block: [Slot] = []
     private var rcSlots = ConductanceSlots(), rbSlots = ConductanceSlots(), reSlots = ConductanceSlots()
+    /// External b–c' capacitance slots (XCJC < 1) and substrate–connection slots (CJS > 0).
+    private var bxSlots = ConductanceSlots(), subSlots = ConductanceSlots()
     private var stateBase = 0
 
     /// State layout: limited vbe, vbc, then ic, ib, gpi, gmu, gm, go.
     static let stateCount = 8
 
-    init(name: String, collector: Int, base: Int, emitter: Int, collectorPrime: Int, basePrime: Int,
-         emitterPrime: Int, model: Model, instance: InstanceParameters, options: Options) {
+    init(name: String, collector: Int, base: Int, emitter: Int, substrate: Int = groundIndex, collectorPrime: Int,
+         basePrime: Int, emitterPrime: Int, model: Model, instance: InstanceParameters, options: Options) {
         self.name = name
+        self.substrate = substrate
         self.collector = collector
         self.base = base
         self.emitter = emitter
@@ -137,6 +157,9 @@ struct BJT: Device {
         return instance[key].map { $0 * (instance["m"] ?? 1) }
     }
 
+    /// The node the substrate junction attaches to: `c'` (vertical) or `b'` (lateral).
+    var substrateConnection: Int { parameters.subs > 0 ? collectorPrime : basePrime }
+
     /// Series-resistance node pairs that exist (external, internal, conductance).
     private var seriesResistors: [(Int, Int, Double)] {
         var r: [(Int, Int, Double)] = []
@@ -152,6 +175,8 @@ struct BJT: Device {
         if collectorPrime != collector { rcSlots = reserver.reservePair(collector, collectorPrime) }
         if basePrime != base { rbSlots = reserver.reservePair(base, basePrime) }
         if emitterPrime != emitter { reSlots = reserver.reservePair(emitter, emitterPrime) }
+        if parameters.xcjc < 1 && parameters.cjc > 0 { bxSlots = reserver.reservePair(base, collectorPrime) }
+        if parameters.cjs > 0 { subSlots = reserver.reservePair(substrate, substrateConnection) }
         stateBase = reserver.reserveState(Self.stateCount)
     }
 
@@ -200,7 +225,7 @@ struct BJT: Device {
             cross = -p.tf * i * dqbdvc / qb
         }
         let depBE = Junction.depletion(vbe, cj: p.cje, vj: p.vje, m: p.mje, fc: p.fc)
-        let depBC = Junction.depletion(vbc, cj: p.cjc, vj: p.vjc, m: p.mjc, fc: p.fc)
+        let depBC = Junction.depletion(vbc, cj: p.cjc * p.xcjc, vj: p.vjc, m: p.mjc, fc: p.fc)
         op.qbe = qdiff + depBE.q
         op.cbe = cdiff + depBE.c
         op.cbeVbc = cross
@@ -258,6 +283,33 @@ struct BJT: Device {
         stamp(0, 0, -op.cbc, charge: true, &buffer)
         stamp(1, op.cbe, op.cbeVbc + op.cbc, charge: true, &buffer)
         stamp(2, -op.cbe, -op.cbeVbc, charge: true, &buffer)
+
+        // The external part of CJC (XCJC < 1) between b and c', and the substrate junction.
+        let p = parameters
+        if p.xcjc < 1 && p.cjc > 0 {
+            let vbx = t * (context.v(base) - context.v(collectorPrime))
+            let (q, c) = Junction.depletion(vbx, cj: p.cjc * (1 - p.xcjc), vj: p.vjc, m: p.mjc, fc: p.fc)
+            buffer.addQ(base, t * q)
+            buffer.addQ(collectorPrime, -t * q)
+            buffer.addCapacitanceQ(bxSlots, c)
+        }
+        if p.cjs > 0 {
+            let sign = t * p.subs
+            let vsub = sign * (context.v(substrate) - context.v(substrateConnection))
+            let q: Double, c: Double
+            if vsub < 0 {
+                let arg = 1 - vsub / p.vjs
+                let sarg = exp(-p.mjs * log(arg))
+                q = p.vjs * p.cjs * (1 - arg * sarg) / (1 - p.mjs)
+                c = p.cjs * sarg
+            } else {
+                q = vsub * p.cjs * (1 + p.mjs * vsub / (2 * p.vjs))
+                c = p.cjs * (1 + p.mjs * vsub / p.vjs)
+            }
+            buffer.addQ(substrate, sign * q)
+            buffer.addQ(substrateConnection, -sign * q)
+            buffer.addCapacitanceQ(subSlots, c)
+        }
     }
 
     /// Adds row `r` (0 = c', 1 = b', 2 = e') of `dF/dx` (or `dQ/dx`) from its partials in vbe and vbc:
