@@ -75,6 +75,11 @@ final class ACTests: XCTestCase {
         try DevFixtures.compare("bjt_caps_ac.cir", analysis: "ac1")
     }
 
+    /// Junction potentials and capacitances scaled to −20 °C.
+    func testBJTCapacitancesAtLowTemperatureMatchNgspice() throws {
+        try DevFixtures.compare("bjt_temp_ac.cir", analysis: "ac1")
+    }
+
     /// NMOS common-source stage with overlap and junction capacitances.
     func testCommonSourceAmplifierMatchesNgspice() throws {
         try DevFixtures.compare("cs_amp.cir", analysis: "ac1")

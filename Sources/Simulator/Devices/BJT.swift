@@ -48,7 +48,9 @@ struct BJT: Device {
         ///   - area: the instance area factor (times `m`).
         ///   - areaBC: the b-c junction area (`areab` for vertical, `areac` for lateral devices;
         ///     default `area`).
-        init(model: Model, area: Double, areaBC: Double? = nil) {
+        ///   - temp, tnom: device and nominal temperatures (K); the parameters are scaled as ngspice's
+        ///     `BJTtemp` does when they differ.
+        init(model: Model, area: Double, areaBC: Double? = nil, temp: Double = 300.15, tnom: Double = 300.15) {
             func inverse(_ keys: [String]) -> Double {
                 for k in keys { if let v = model.parameters[k], v != 0 { return 1 / v } }
                 return 0
@@ -92,6 +94,20 @@ struct BJT: Device {
             mjs = value(["mjs", "ms"], 0)
             subs = value(["subs"], 1) < 0 ? -1 : 1
             tr = value(["tr"], 0)
+            if temp != tnom {
+                let t = Temperature(temp: temp, tnom: tnom)
+                let factlog = (temp / tnom - 1) * value(["eg"], 1.11) / t.vt + value(["xti"], 3) * log(temp / tnom)
+                let bfactor = exp(log(temp / tnom) * value(["xtb"], 0))
+                isat *= exp(factlog)
+                isatBC *= exp(factlog)
+                bf *= bfactor
+                br *= bfactor
+                ise *= exp(factlog / ne) / bfactor
+                isc *= exp(factlog / nc) / bfactor
+                (cje, vje) = t.junction(cj: cje, vj: vje, m: mje)
+                (cjc, vjc) = t.junction(cj: cjc, vj: vjc, m: mjc)
+                (cjs, vjs) = t.junction(cj: cjs, vj: vjs, m: mjs)
+            }
             let rb = value(["rb"], 0), rc = value(["rc"], 0), re = value(["re"], 0)
             gb = rb > 0 ? area / rb : 0
             gc = rc > 0 ? area / rc : 0
@@ -142,8 +158,10 @@ struct BJT: Device {
         self.emitterPrime = emitterPrime
         self.polarity = model.type == "pnp" ? -1 : 1
         let area = (instance["area"] ?? 1) * (instance["m"] ?? 1)
-        self.parameters = Parameters(model: model, area: area, areaBC: Self.areaBC(model: model, instance: instance))
         let temp = (instance["temp"] ?? (options.temp + (instance["dtemp"] ?? 0))) + Physics.zeroCelsius
+        let tnom = model.value("tnom", default: options.tnom) + Physics.zeroCelsius
+        self.parameters = Parameters(model: model, area: area, areaBC: Self.areaBC(model: model, instance: instance),
+                                     temp: temp, tnom: tnom)
         let vt = Physics.boltzmann * temp / Physics.charge
         self.vt = vt
         self.vcrit = vt * log(vt / (2.0.squareRoot() * parameters.isat))

@@ -37,3 +37,41 @@ enum Junction {
         return (-isat * (1 + arg), isat * 3 * arg / v)
     }
 }
+
+/// SPICE's temperature scaling of junction potentials and depletion capacitances (ngspice's
+/// `BJTtemp`/`MOS1temp`), with the silicon band gap `Eg(T) = 1.16 − 7.02e-4·T²/(T + 1108)` (eV).
+///
+/// With `Tref = 300.15 K`, `pbfact(T) = −2·Vt(T)·(1.5·ln(T/Tref) + q·(−Eg(T)/(2kT) + 1.1150877/(2k·Tref)))`:
+/// `pbo = (VJ − pbfact(Tnom))/(Tnom/Tref)`, `VJ(T) = (T/Tref)·pbo + pbfact(T)`, and
+/// `CJ(T) = CJ · (1 + M·(4e-4·(T − Tref) − (VJ(T) − pbo)/pbo)) / (1 + M·(4e-4·(Tnom − Tref) − (VJ − pbo)/pbo))`.
+struct Temperature: Sendable {
+    static let reference = 300.15
+    let temp: Double, tnom: Double
+    /// `kT/q` at `temp` (V).
+    let vt: Double
+
+    init(temp: Double, tnom: Double) {
+        self.temp = temp
+        self.tnom = tnom
+        vt = Physics.boltzmann * temp / Physics.charge
+    }
+
+    /// `pbfact` (V) at temperature `t` (K).
+    static func pbfact(_ t: Double) -> Double {
+        let k = Physics.boltzmann, q = Physics.charge
+        let egfet = 1.16 - (7.02e-4 * t * t) / (t + 1108)
+        let arg = -egfet / (2 * k * t) + 1.1150877 / (k * (2 * reference))
+        return -2 * (k * t / q) * (1.5 * log(t / reference) + q * arg)
+    }
+
+    /// Junction capacitance (F) and potential (V) at `temp`, given their values `cj`, `vj` at `tnom`.
+    func junction(cj: Double, vj: Double, m: Double) -> (Double, Double) {
+        let fact1 = tnom / Self.reference, fact2 = temp / Self.reference
+        let pbo = (vj - Self.pbfact(tnom)) / fact1
+        let gmaold = (vj - pbo) / pbo
+        let potential = fact2 * pbo + Self.pbfact(temp)
+        let gmanew = (potential - pbo) / pbo
+        let cap = cj / (1 + m * (4e-4 * (tnom - Self.reference) - gmaold)) * (1 + m * (4e-4 * (temp - Self.reference) - gmanew))
+        return (cap, potential)
+    }
+}
