@@ -80,6 +80,11 @@ final class ACTests: XCTestCase {
         try DevFixtures.compare("bjt_temp_ac.cir", analysis: "ac1")
     }
 
+    /// MOSFET junction, overlap and Meyer capacitances at −30 °C.
+    func testMOSFETCapacitancesAtLowTemperatureMatchNgspice() throws {
+        try DevFixtures.compare("mos_temp_ac.cir", analysis: "ac1")
+    }
+
     /// NMOS common-source stage with overlap and junction capacitances.
     func testCommonSourceAmplifierMatchesNgspice() throws {
         try DevFixtures.compare("cs_amp.cir", analysis: "ac1")

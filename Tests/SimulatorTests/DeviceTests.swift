@@ -147,6 +147,8 @@ final class DeviceTests: XCTestCase {
     }
     /// Temperature scaling (TEMP 85 °C against TNOM 27 °C): IS, BF/BR (XTB), ISE, ISC.
     func testBJTAtHighTemperatureMatchesNgspice() throws { try DevFixtures.compare("bjt_temp.cir", analysis: "dc1") }
+    /// Temperature scaling of level 1 (100 °C against TNOM 27 °C): KP, PHI, VTO, IS; NMOS and PMOS.
+    func testMOSFETAtHighTemperatureMatchesNgspice() throws { try DevFixtures.compare("mos_temp.cir", analysis: "dc1") }
     func testCurrentSwitchMatchesNgspice() throws { try DevFixtures.compare("cswitch.cir", analysis: "dc1") }
 
     /// The same switch swept up and down: on above VT + VH = 1.2 V going up, off below

@@ -17,10 +17,11 @@ import Netlist
 /// Charges (C) in `Q`: `Qbe = TF·Ibe/qb + Qdep(vbe; CJE, VJE, MJE, FC)` (`TF·Ibe` for `vbe ≤ 0`),
 /// `Qbc = TR·Ibc + Qdep(vbc; CJC, VJC, MJC, FC)`, between `b'`–`e'` and `b'`–`c'`.
 /// The area factor scales IS, ISE, ISC, IKF, IKR, CJE, CJC and divides the resistances. Temperature
-/// enters through `Vt` only (parameters are taken at TNOM). Junction voltages are limited with
+/// (TEMP ≠ TNOM) scales IS (EG, XTI), BF and BR (XTB), ISE, ISC and the junction potentials and
+/// capacitances as ngspice's `BJTtemp`. Junction voltages are limited with
 /// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). Not modelled: excess phase (PTF), XTF/VTF/ITF,
-/// IRB/RBM base-resistance modulation, temperature scaling of the parameters, the substrate
-/// junction's DC current.
+/// IRB/RBM base-resistance modulation, temperature coefficients of resistances and transit times,
+/// the substrate junction's DC current.
 ///
 /// `XCJC` (default 1) puts the fraction `1 − XCJC` of CJC between the external base `b` and `c'`.
 /// The substrate node `s` (ground when not given) carries the depletion charge of CJS (VJS, MJS) from

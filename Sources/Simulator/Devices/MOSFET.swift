@@ -23,7 +23,8 @@ import Netlist
 /// Meyer gate capacitances (when TOX is given, `Cox = 3.9·ε0/TOX·W·Leff`) are capacitances, not
 /// derivatives of a charge, so they cannot live in `Q`: they enter the AC analysis only
 /// (`SmallSignalCapacitance`), as ngspice's AC load uses them; transient analysis does not see them.
-/// Not modelled: NSUB-derived parameters and temperature scaling other than `Vt`.
+/// Temperature scaling as ngspice's `MOS1temp` when TEMP ≠ TNOM. Not modelled: NSUB/NSS/TPG-derived
+/// VTO, GAMMA, PHI (give them explicitly).
 struct MOSFET: Device {
     let name: String
     let drain: Int, gate: Int, source: Int, bulk: Int
@@ -71,17 +72,37 @@ struct MOSFET: Device {
         if model.parameters["kp"] == nil, let tox = model.parameters["tox"], tox > 0 {
             kp = model.value("u0", default: model.value("uo", default: 600)) * 1e-4 * 3.9 * 8.854214871e-12 / tox
         }
-        vto = model.value("vto", default: model.value("vt0", default: 0))
-        beta = m * kp * w / leff
-        gamma = model.value("gamma", default: 0)
-        phi = model.value("phi", default: 0.6)
-        lambda = model.value("lambda", default: 0)
         let temp = (instance["temp"] ?? (options.temp + (instance["dtemp"] ?? 0))) + Physics.zeroCelsius
+        let tnom = model.value("tnom", default: options.tnom) + Physics.zeroCelsius
         vt = Physics.boltzmann * temp / Physics.charge
+        let t = polarity
+        var vto = model.value("vto", default: model.value("vt0", default: 0))
+        gamma = model.value("gamma", default: 0)
+        var phi = model.value("phi", default: 0.6)
+        lambda = model.value("lambda", default: 0)
+        // Temperature (ngspice MOS1temp): KP ∝ (T/Tnom)^−1.5, PHI and the built-in voltage follow the
+        // band gap, IS/JS ∝ exp(Eg(Tnom)/Vt(Tnom) − Eg(T)/Vt(T)), junctions as `Temperature.junction`.
+        var satScale = 1.0
+        let thermal = Temperature(temp: temp, tnom: tnom)
+        if temp != tnom {
+            let ratio = temp / tnom
+            kp /= ratio * ratio.squareRoot()
+            func egfet(_ x: Double) -> Double { 1.16 - 7.02e-4 * x * x / (x + 1108) }
+            let phio = (phi - Temperature.pbfact(tnom)) / (tnom / Temperature.reference)
+            let tphi = temp / Temperature.reference * phio + Temperature.pbfact(temp)
+            let vbi = vto - t * gamma * phi.squareRoot() + 0.5 * (egfet(tnom) - egfet(temp)) + t * 0.5 * (tphi - phi)
+            vto = vbi + t * gamma * tphi.squareRoot()
+            phi = tphi
+            let vtnom = Physics.boltzmann * tnom / Physics.charge
+            satScale = exp(-egfet(temp) / vt + egfet(tnom) / vtnom)
+        }
+        self.vto = vto
+        self.phi = phi
+        beta = m * kp * w / leff
         let ad = instance["ad"] ?? options.values["defad"] ?? 0, asArea = instance["as"] ?? options.values["defas"] ?? 0
         let pd = instance["pd"] ?? 0, ps = instance["ps"] ?? 0
-        let js = model.value("js", default: 0)
-        let isat = model.value("is", default: 1e-14)
+        let js = model.value("js", default: 0) * satScale
+        let isat = model.value("is", default: 1e-14) * satScale
         if js == 0 || ad == 0 || asArea == 0 {
             drainSat = m * isat
             sourceSat = m * isat
@@ -105,14 +126,24 @@ struct MOSFET: Device {
         cgs = m * model.value("cgso", default: 0) * w
         cgd = m * model.value("cgdo", default: 0) * w
         cgb = m * model.value("cgbo", default: 0) * leff
-        let cj = model.value("cj", default: 0), cjsw = model.value("cjsw", default: 0)
-        cbd = m * (model.parameters["cbd"] ?? cj * ad)
-        cbs = m * (model.parameters["cbs"] ?? cj * asArea)
+        var cj = model.value("cj", default: 0), cjsw = model.value("cjsw", default: 0)
+        var cbdGiven = model.parameters["cbd"], cbsGiven = model.parameters["cbs"]
+        var pb = model.value("pb", default: 0.8)
+        let mjValue = model.value("mj", default: 0.5), mjswValue = model.value("mjsw", default: 0.5)
+        mj = mjValue
+        mjsw = mjswValue
+        if temp != tnom {
+            let pb0 = pb
+            cbdGiven = cbdGiven.map { thermal.junction(cj: $0, vj: pb0, m: mjValue).0 }
+            cbsGiven = cbsGiven.map { thermal.junction(cj: $0, vj: pb0, m: mjValue).0 }
+            cjsw = thermal.junction(cj: cjsw, vj: pb0, m: mjswValue).0
+            (cj, pb) = thermal.junction(cj: cj, vj: pb0, m: mjValue)
+        }
+        self.pb = pb
+        cbd = m * (cbdGiven ?? cj * ad)
+        cbs = m * (cbsGiven ?? cj * asArea)
         cbdsw = m * cjsw * pd
         cbssw = m * cjsw * ps
-        pb = model.value("pb", default: 0.8)
-        mj = model.value("mj", default: 0.5)
-        mjsw = model.value("mjsw", default: 0.5)
         fc = model.value("fc", default: 0.5)
         off = (instance["off"] ?? 0) != 0
         if let tox = model.parameters["tox"], tox > 0 {
