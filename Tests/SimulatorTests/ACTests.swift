@@ -85,6 +85,11 @@ final class ACTests: XCTestCase {
         try DevFixtures.compare("mos_temp_ac.cir", analysis: "ac1")
     }
 
+    /// Transit-time modulation XTF, VTF, ITF (2N3904-style model with a low ITF).
+    func testBJTTransitTimeModulationMatchesNgspice() throws {
+        try DevFixtures.compare("bjt_2n3904_ac.cir", analysis: "ac1")
+    }
+
     /// NMOS common-source stage with overlap and junction capacitances.
     func testCommonSourceAmplifierMatchesNgspice() throws {
         try DevFixtures.compare("cs_amp.cir", analysis: "ac1")

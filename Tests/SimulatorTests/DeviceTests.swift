@@ -56,7 +56,7 @@ final class DeviceTests: XCTestCase {
             "is": 1e-15, "bf": 120, "br": 2, "nf": 1.02, "nr": 1.01, "vaf": 60, "var": 20, "ikf": 0.05, "ikr": 0.01,
             "ise": 1e-13, "ne": 1.6, "isc": 1e-13, "nc": 1.8, "rb": 50, "rc": 5, "re": 1, "cje": 1e-12, "cjc": 0.5e-12,
             "tf": 0.3e-9, "tr": 10e-9, "vje": 0.8, "mje": 0.4, "vjc": 0.6, "mjc": 0.3,
-            "xcjc": 0.7, "cjs": 1e-12, "mjs": 0.3, "vjs": 0.6,
+            "xcjc": 0.7, "cjs": 1e-12, "mjs": 0.3, "vjs": 0.6, "xtf": 2, "vtf": 4, "itf": 1e-4,
         ]
         var lateral = full
         lateral["subs"] = -1

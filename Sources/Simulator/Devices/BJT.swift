@@ -15,12 +15,13 @@ import Netlist
 ///   `Ib = Ibe/BF + Ilbe + Ibc/BR + Ilbc`, emitter `Ie = −(Ic + Ib)` (A, into the terminals, times `t`).
 ///
 /// Charges (C) in `Q`: `Qbe = TF·Ibe/qb + Qdep(vbe; CJE, VJE, MJE, FC)` (`TF·Ibe` for `vbe ≤ 0`),
-/// `Qbc = TR·Ibc + Qdep(vbc; CJC, VJC, MJC, FC)`, between `b'`–`e'` and `b'`–`c'`.
+/// `Qbc = TR·Ibc + Qdep(vbc; CJC, VJC, MJC, FC)`, between `b'`–`e'` and `b'`–`c'`; for `vbe > 0`
+/// the transit time is `TF·(1 + XTF·exp(vbc/(1.44·VTF))·(Ibe/(Ibe + ITF))²)`.
 /// The area factor scales IS, ISE, ISC, IKF, IKR, CJE, CJC and divides the resistances. Temperature
 /// (TEMP ≠ TNOM) scales IS (EG, XTI), BF and BR (XTB), ISE, ISC and the junction potentials and
 /// capacitances as ngspice's `BJTtemp`. Junction voltages are limited with
-/// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). Not modelled: excess phase (PTF), XTF/VTF/ITF,
-/// IRB/RBM base-resistance modulation, temperature coefficients of resistances and transit times,
+/// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). Not modelled: IRB/RBM base-resistance modulation,
+/// excess phase (PTF), temperature coefficients of resistances and transit times,
 /// the substrate junction's DC current.
 ///
 /// `XCJC` (default 1) puts the fraction `1 − XCJC` of CJC between the external base `b` and `c'`.
@@ -39,6 +40,8 @@ struct BJT: Device {
         var ise = 0.0, ne = 1.5, isc = 0.0, nc = 2.0
         var cje = 0.0, vje = 0.75, mje = 0.33, cjc = 0.0, vjc = 0.75, mjc = 0.33, fc = 0.5
         var tf = 0.0, tr = 0.0
+        /// Transit-time bias dependence: XTF, 1/(1.44·VTF) (1/V, 0 = none), ITF·area (A).
+        var xtf = 0.0, invVTF = 0.0, itf = 0.0
         /// Fraction of CJC at the internal base; substrate capacitance (F), potential, grading, and
         /// orientation (+1 vertical, −1 lateral).
         var xcjc = 1.0, cjs = 0.0, vjs = 0.75, mjs = 0.0, subs = 1.0
@@ -89,6 +92,9 @@ struct BJT: Device {
             mjc = value(["mjc", "mc"], 0.33)
             fc = value(["fc"], 0.5)
             tf = value(["tf"], 0)
+            xtf = value(["xtf"], 0)
+            if let vtf = model.parameters["vtf"], vtf != 0 { invVTF = 1 / (1.44 * vtf) }
+            itf = value(["itf"], 0) * area
             xcjc = min(max(value(["xcjc"], 1), 0), 1)
             cjs = value(["cjs", "csub"], 0) * area
             vjs = value(["vjs", "ps"], 0.75)
@@ -238,10 +244,23 @@ struct BJT: Device {
         // Diffusion charges (transit times) and depletion charges.
         var qdiff = p.tf * ibe, cdiff = p.tf * gbe, cross = 0.0
         if p.tf != 0 && vbe > 0 {
-            let i = ibe / qb
+            // TF·(1 + XTF·exp(vbc/(1.44·VTF))·(Ibe/(Ibe + ITF))²) · Ibe/qb, with its derivatives.
+            var a = 0.0, dA = 0.0, aVbc = 0.0
+            if p.xtf != 0 {
+                a = p.xtf
+                if p.invVTF != 0 { a *= exp(vbc * p.invVTF) }
+                dA = a
+                if p.itf != 0 {
+                    let ratio = ibe / (ibe + p.itf)
+                    a *= ratio * ratio
+                    dA = a * (3 - 2 * ratio)
+                }
+                aVbc = ibe * a * p.invVTF
+            }
+            let i = ibe * (1 + a) / qb
             qdiff = p.tf * i
-            cdiff = p.tf * (gbe - i * dqbdve) / qb
-            cross = -p.tf * i * dqbdvc / qb
+            cdiff = p.tf * (gbe * (1 + dA) - i * dqbdve) / qb
+            cross = p.tf * (aVbc - i * dqbdvc) / qb
         }
         let depBE = Junction.depletion(vbe, cj: p.cje, vj: p.vje, m: p.mje, fc: p.fc)
         let depBC = Junction.depletion(vbc, cj: p.cjc * p.xcjc, vj: p.vjc, m: p.mjc, fc: p.fc)
