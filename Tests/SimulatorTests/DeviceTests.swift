@@ -149,6 +149,8 @@ final class DeviceTests: XCTestCase {
     func testBJTAtHighTemperatureMatchesNgspice() throws { try DevFixtures.compare("bjt_temp.cir", analysis: "dc1") }
     /// Temperature scaling of level 1 (100 °C against TNOM 27 °C): KP, PHI, VTO, IS; NMOS and PMOS.
     func testMOSFETAtHighTemperatureMatchesNgspice() throws { try DevFixtures.compare("mos_temp.cir", analysis: "dc1") }
+    /// Process-parameter models: PHI, GAMMA, VTO from NSUB/NSS/TPG and KP from U0/TOX.
+    func testMOSFETProcessParametersMatchNgspice() throws { try DevFixtures.compare("mos_nsub.cir", analysis: "dc1") }
     func testCurrentSwitchMatchesNgspice() throws { try DevFixtures.compare("cswitch.cir", analysis: "dc1") }
 
     /// The same switch swept up and down: on above VT + VH = 1.2 V going up, off below

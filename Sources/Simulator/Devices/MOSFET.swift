@@ -23,8 +23,8 @@ import Netlist
 /// Meyer gate capacitances (when TOX is given, `Cox = 3.9·ε0/TOX·W·Leff`) are capacitances, not
 /// derivatives of a charge, so they cannot live in `Q`: they enter the AC analysis only
 /// (`SmallSignalCapacitance`), as ngspice's AC load uses them; transient analysis does not see them.
-/// Temperature scaling as ngspice's `MOS1temp` when TEMP ≠ TNOM. Not modelled: NSUB/NSS/TPG-derived
-/// VTO, GAMMA, PHI (give them explicitly).
+/// Temperature scaling as ngspice's `MOS1temp` when TEMP ≠ TNOM; NSUB (with TOX, NSS, TPG) derives
+/// PHI, GAMMA and VTO when they are not given.
 struct MOSFET: Device {
     let name: String
     let drain: Int, gate: Int, source: Int, bulk: Int
@@ -77,8 +77,30 @@ struct MOSFET: Device {
         vt = Physics.boltzmann * temp / Physics.charge
         let t = polarity
         var vto = model.value("vto", default: model.value("vt0", default: 0))
-        gamma = model.value("gamma", default: 0)
+        var gammaValue = model.value("gamma", default: 0)
         var phi = model.value("phi", default: 0.6)
+        // NSUB (cm⁻³, with TOX) sets PHI, GAMMA and VTO when they are not given (ngspice MOS1temp):
+        // PHI = 2·Vt·ln(NSUB/ni), GAMMA = √(2·εSi·q·NSUB)/Cox', VTO = VFB + t·(GAMMA·√PHI + PHI),
+        // VFB from the gate work function (TPG, default 1) and NSS (cm⁻²).
+        if let nsub = model.parameters["nsub"], nsub * 1e6 > 1.45e16, let tox = model.parameters["tox"], tox > 0 {
+            let vtnom = Physics.boltzmann * tnom / Physics.charge
+            let coxFactor = 3.9 * 8.854214871e-12 / tox
+            let egfet1 = 1.16 - 7.02e-4 * tnom * tnom / (tnom + 1108)
+            if model.parameters["phi"] == nil { phi = max(0.1, 2 * vtnom * log(nsub * 1e6 / 1.45e16)) }
+            let fermis = t * 0.5 * phi
+            var wkfng = 3.2
+            let tpg = model.value("tpg", default: 1)
+            if tpg != 0 { wkfng = 3.25 + 0.5 * egfet1 - t * tpg * 0.5 * egfet1 }
+            let wkfngs = wkfng - (3.25 + 0.5 * egfet1 + fermis)
+            if model.parameters["gamma"] == nil {
+                gammaValue = (2 * 11.7 * 8.854214871e-12 * Physics.charge * nsub * 1e6).squareRoot() / coxFactor
+            }
+            if model.parameters["vto"] == nil && model.parameters["vt0"] == nil {
+                let vfb = wkfngs - model.value("nss", default: 0) * 1e4 * Physics.charge / coxFactor
+                vto = vfb + t * (gammaValue * phi.squareRoot() + phi)
+            }
+        }
+        gamma = gammaValue
         lambda = model.value("lambda", default: 0)
         // Temperature (ngspice MOS1temp): KP ∝ (T/Tnom)^−1.5, PHI and the built-in voltage follow the
         // band gap, IS/JS ∝ exp(Eg(Tnom)/Vt(Tnom) − Eg(T)/Vt(T)), junctions as `Temperature.junction`.
