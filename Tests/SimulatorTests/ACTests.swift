@@ -90,6 +90,13 @@ final class ACTests: XCTestCase {
         try DevFixtures.compare("bjt_2n3904_ac.cir", analysis: "ac1")
     }
 
+    /// Open-loop two-stage CMOS op-amp (gain ≈ 23 000, Miller compensation, Meyer and junction caps).
+    /// The deck is bistable at DC (a latched state also solves it); `.nodeset` selects the amplifying
+    /// one for both simulators. The huge gain makes it sensitive: 0.3 % of the value + 1e-4 of full scale.
+    func testCMOSOpAmpOpenLoopResponseMatchesNgspice() throws {
+        try DevFixtures.compare("cmos_opamp_ac.cir", analysis: "ac1", relative: 3e-3, absolute: 1e-4)
+    }
+
     /// NMOS common-source stage with overlap and junction capacitances.
     func testCommonSourceAmplifierMatchesNgspice() throws {
         try DevFixtures.compare("cs_amp.cir", analysis: "ac1")

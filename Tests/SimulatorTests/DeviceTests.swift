@@ -151,6 +151,12 @@ final class DeviceTests: XCTestCase {
     func testMOSFETAtHighTemperatureMatchesNgspice() throws { try DevFixtures.compare("mos_temp.cir", analysis: "dc1") }
     /// Process-parameter models: PHI, GAMMA, VTO from NSUB/NSS/TPG and KP from U0/TOX.
     func testMOSFETProcessParametersMatchNgspice() throws { try DevFixtures.compare("mos_nsub.cir", analysis: "dc1") }
+    /// Transistor-level two-stage CMOS op-amp as a unity-gain follower over ±1.5 V.
+    func testCMOSOpAmpFollowerMatchesNgspice() throws { try DevFixtures.compare("cmos_opamp.cir", analysis: "dc1") }
+    /// BJT differential pair with a PNP mirror load (gain ≈ 2000 at the crossing: 0.2 % there).
+    func testBJTMirrorLoadedPairMatchesNgspice() throws {
+        try DevFixtures.compare("bjt_mirror_amp.cir", analysis: "dc1", relative: 2e-3)
+    }
     func testCurrentSwitchMatchesNgspice() throws { try DevFixtures.compare("cswitch.cir", analysis: "dc1") }
 
     /// The same switch swept up and down: on above VT + VH = 1.2 V going up, off below
