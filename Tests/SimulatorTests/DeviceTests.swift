@@ -60,10 +60,14 @@ final class DeviceTests: XCTestCase {
         ]
         var lateral = full
         lateral["subs"] = -1
+        lateral["rbm"] = 10
+        var modulated = full
+        modulated["rbm"] = 10
+        modulated["irb"] = 1e-4
         var t = TestDeck()
         t.v("vb", "b", "0", 0.7)
         t.v("vc", "c", "0", 2)
-        t.add("q1", ["c", "b", "0", "e"], .bjt(model: model("qn", "npn", full), instance: ["area": 1.5]))
+        t.add("q1", ["c", "b", "0", "e"], .bjt(model: model("qn", "npn", modulated), instance: ["area": 1.5]))
         t.add("q2", ["e", "c", "b"], .bjt(model: model("qp", "pnp", lateral), instance: [:]))
         t.r("r1", "e", "0", 1e3)
         let circuit = try Circuit(deck: t.deck)
@@ -156,6 +160,10 @@ final class DeviceTests: XCTestCase {
     /// BJT differential pair with a PNP mirror load (gain ≈ 2000 at the crossing: 0.2 % there).
     func testBJTMirrorLoadedPairMatchesNgspice() throws {
         try DevFixtures.compare("bjt_mirror_amp.cir", analysis: "dc1", relative: 2e-3)
+    }
+    /// Base-resistance modulation: RBM with IRB, and RBM with the qb form, up to high injection.
+    func testBJTBaseResistanceModulationMatchesNgspice() throws {
+        try DevFixtures.compare("bjt_rbmod.cir", analysis: "dc1")
     }
     func testCurrentSwitchMatchesNgspice() throws { try DevFixtures.compare("cswitch.cir", analysis: "dc1") }
 

@@ -20,8 +20,8 @@ import Netlist
 /// The area factor scales IS, ISE, ISC, IKF, IKR, CJE, CJC and divides the resistances. Temperature
 /// (TEMP ≠ TNOM) scales IS (EG, XTI), BF and BR (XTB), ISE, ISC and the junction potentials and
 /// capacitances as ngspice's `BJTtemp`. Junction voltages are limited with
-/// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). Not modelled: IRB/RBM base-resistance modulation,
-/// excess phase (PTF), temperature coefficients of resistances and transit times,
+/// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). RBM and IRB modulate the base resistance (see
+/// `baseConductance`). Not modelled: excess phase (PTF), temperature coefficients of resistances and transit times,
 /// the substrate junction's DC current.
 ///
 /// `XCJC` (default 1) puts the fraction `1 − XCJC` of CJC between the external base `b` and `c'`.
@@ -47,6 +47,10 @@ struct BJT: Device {
         var xcjc = 1.0, cjs = 0.0, vjs = 0.75, mjs = 0.0, subs = 1.0
         /// Series conductances (S), 0 when the resistance is 0.
         var gb = 0.0, gc = 0.0, ge = 0.0
+        /// Base-resistance modulation: RBM/area and (RB − RBM)/area (Ω), IRB·area (A, 0 = qb form).
+        var rbm = 0.0, rbi = 0.0, irb = 0.0
+        /// Whether the base resistance depends on the bias (RBM ≠ RB or IRB given).
+        var modulatedBase: Bool { gb > 0 && (rbi != 0 || irb > 0) }
 
         /// - Parameters:
         ///   - area: the instance area factor (times `m`).
@@ -117,6 +121,12 @@ struct BJT: Device {
             }
             let rb = value(["rb"], 0), rc = value(["rc"], 0), re = value(["re"], 0)
             gb = rb > 0 ? area / rb : 0
+            if rb > 0 {
+                let rbmValue = min(value(["rbm"], rb), rb)
+                rbm = rbmValue / area
+                rbi = (rb - rbmValue) / area
+                irb = value(["irb"], 0) * area
+            }
             gc = rc > 0 ? area / rc : 0
             ge = re > 0 ? area / re : 0
         }
@@ -130,6 +140,8 @@ struct BJT: Device {
         var gpi = 0.0, gmu = 0.0, gm = 0.0, go = 0.0
         /// Junction charges (C) and `∂Qbe/∂vbe`, `∂Qbe/∂vbc`, `∂Qbc/∂vbc` (F).
         var qbe = 0.0, qbc = 0.0, cbe = 0.0, cbeVbc = 0.0, cbc = 0.0
+        /// Base conductance (S) and its derivatives in vbe and vbc (S/V) when RB is modulated.
+        var gx = 0.0, gxVbe = 0.0, gxVbc = 0.0
     }
 
     let name: String
@@ -146,6 +158,8 @@ struct BJT: Device {
     /// Slots of the 3×3 block over (c', b', e'), row-major.
     private var block: [Slot] = []
     private var rcSlots = ConductanceSlots(), rbSlots = ConductanceSlots(), reSlots = ConductanceSlots()
+    /// Row b, columns (c', b', e'), for a modulated base resistance.
+    private var baseRow: [Slot] = []
     /// External b–c' capacitance slots (XCJC < 1) and substrate–connection slots (CJS > 0).
     private var bxSlots = ConductanceSlots(), subSlots = ConductanceSlots()
     private var stateBase = 0
@@ -198,7 +212,12 @@ struct BJT: Device {
         let nodes = [collectorPrime, basePrime, emitterPrime]
         block = nodes.flatMap { r in nodes.map { c in reserver.reserve(r, c) } }
         if collectorPrime != collector { rcSlots = reserver.reservePair(collector, collectorPrime) }
-        if basePrime != base { rbSlots = reserver.reservePair(base, basePrime) }
+        if basePrime != base {
+            rbSlots = reserver.reservePair(base, basePrime)
+            if parameters.modulatedBase {
+                baseRow = [collectorPrime, basePrime, emitterPrime].map { reserver.reserve(base, $0) }
+            }
+        }
         if emitterPrime != emitter { reSlots = reserver.reservePair(emitter, emitterPrime) }
         if parameters.xcjc < 1 && parameters.cjc > 0 { bxSlots = reserver.reservePair(base, collectorPrime) }
         if parameters.cjs > 0 { subSlots = reserver.reservePair(substrate, substrateConnection) }
@@ -269,7 +288,54 @@ struct BJT: Device {
         op.cbeVbc = cross
         op.qbc = p.tr * ibc + depBC.q
         op.cbc = p.tr * gbc + depBC.c
+        if p.modulatedBase {
+            (op.gx, op.gxVbe, op.gxVbc) = baseConductance(qb: qb, dqbdve: dqbdve, dqbdvc: dqbdvc, op: op)
+        }
         return op
+    }
+
+    /// The modulated base conductance `1/rbb` (S) with its derivatives in vbe and vbc:
+    /// without IRB `rbb = RBM + (RB − RBM)/qb`; with IRB (A) `rbb = RBM + 3·(RB − RBM)·(tan z − z)/(z·tan²z)`,
+    /// `z = (√(1 + 144/π²·Ib/IRB) − 1)/((24/π²)·√(Ib/IRB))` (Ib the base current).
+    func baseConductance(qb: Double, dqbdve: Double, dqbdvc: Double, op: OperatingPoint) -> (Double, Double, Double) {
+        let p = parameters
+        var rbb: Double, dVbe: Double, dVbc: Double
+        if p.irb > 0 {
+            let u = op.ib / p.irb
+            let c1 = 144 / (Double.pi * Double.pi), c2 = 24 / (Double.pi * Double.pi)
+            let uu = max(u, 1e-9)
+            let s = (1 + c1 * uu).squareRoot(), r = uu.squareRoot()
+            let z = (s - 1) / (c2 * r)
+            // h(z) = (tan z − z)/(z·tan²z) and h'(z); below z = 0.01 by its series
+            // (1/3 + 2z²/15 + 17z⁴/315)/(1 + 2z²/3 + 17z⁴/45), avoiding the cancellation in tan z − z.
+            let h: Double, dh: Double
+            if z < 0.01 {
+                let z2 = z * z
+                let n = 1.0 / 3 + 2 * z2 / 15 + 17 * z2 * z2 / 315, d = 1 + 2 * z2 / 3 + 17 * z2 * z2 / 45
+                let dn = 4 * z / 15 + 68 * z2 * z / 315, dd = 4 * z / 3 + 68 * z2 * z / 45
+                h = n / d
+                dh = (dn * d - n * dd) / (d * d)
+            } else {
+                let tz = tan(z)
+                let num = tz - z, den = z * tz * tz
+                h = num / den
+                dh = (tz * tz * den - num * (tz * tz + 2 * z * tz * (1 + tz * tz))) / (den * den)
+            }
+            rbb = p.rbm + 3 * p.rbi * h
+            var dRdu = 0.0
+            if u > 1e-9 {
+                let dz = (c1 / (2 * s) * r - (s - 1) / (2 * r)) / (c2 * uu)
+                dRdu = 3 * p.rbi * dh * dz
+            }
+            dVbe = dRdu * op.gpi / p.irb
+            dVbc = dRdu * op.gmu / p.irb
+        } else {
+            rbb = p.rbm + p.rbi / qb
+            dVbe = -p.rbi / (qb * qb) * dqbdve
+            dVbc = -p.rbi / (qb * qb) * dqbdvc
+        }
+        let gx = 1 / rbb
+        return (gx, -gx * gx * dVbe, -gx * gx * dVbc)
     }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
@@ -311,7 +377,27 @@ struct BJT: Device {
         stamp(1, op.gpi, op.gmu, charge: false, &buffer)
         stamp(2, -(op.gm + op.go + op.gpi), op.go, charge: false, &buffer)
         if collectorPrime != collector { series(collector, collectorPrime, parameters.gc, rcSlots, context, &buffer) }
-        if basePrime != base { series(base, basePrime, parameters.gb, rbSlots, context, &buffer) }
+        if basePrime != base {
+            if parameters.modulatedBase {
+                // I = gx(vbe, vbc)·(v_b − v_b'), linearised at the limited junction voltages.
+                let vrb = context.v(base) - context.v(basePrime)
+                let gx = op.gx + op.gxVbe * dvbe + op.gxVbc * dvbc
+                let i = gx * vrb
+                buffer.addF(base, i)
+                buffer.addF(basePrime, -i)
+                buffer.addConductanceF(rbSlots, gx)
+                // ∂I/∂v through vbe = t·(v_b' − v_e'), vbc = t·(v_b' − v_c').
+                let a = t * vrb * op.gxVbe, c = t * vrb * op.gxVbc
+                buffer.addJF(baseRow[0], -c)
+                buffer.addJF(rbSlots.ab, a + c)
+                buffer.addJF(baseRow[2], -a)
+                buffer.addJF(block[3], c)
+                buffer.addJF(block[4], -(a + c))
+                buffer.addJF(block[5], a)
+            } else {
+                series(base, basePrime, parameters.gb, rbSlots, context, &buffer)
+            }
+        }
         if emitterPrime != emitter { series(emitter, emitterPrime, parameters.ge, reSlots, context, &buffer) }
 
         // Charges: Qbe between b' and e', Qbc between b' and c'.
