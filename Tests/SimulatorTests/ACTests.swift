@@ -97,6 +97,11 @@ final class ACTests: XCTestCase {
         try DevFixtures.compare("cmos_opamp_ac.cir", analysis: "ac1", relative: 3e-3, absolute: 1e-4)
     }
 
+    /// Excess phase PTF = 35° on the same stage (complex transconductance).
+    func testBJTExcessPhaseMatchesNgspice() throws {
+        try DevFixtures.compare("bjt_ptf_ac.cir", analysis: "ac1")
+    }
+
     /// NMOS common-source stage with overlap and junction capacitances.
     func testCommonSourceAmplifierMatchesNgspice() throws {
         try DevFixtures.compare("cs_amp.cir", analysis: "ac1")

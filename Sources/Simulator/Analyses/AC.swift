@@ -76,6 +76,7 @@ enum ACAnalysis {
             }
         }
 
+        let admittances = circuit.devices.compactMap { $0 as? any SmallSignalAdmittance }
         var lu = ComplexDenseLU(dimension: n)
         var rows: [[Double]] = []
         rows.reserveCapacity(freqs.count)
@@ -85,6 +86,7 @@ enum ACAnalysis {
             for (k, e) in circuit.pattern.enumerated() {
                 lu.add(e.row, e.column, re: buffer.jacobianF[k], im: omega * buffer.jacobianQ[k])
             }
+            for d in admittances { d.addSmallSignalAdmittance(omega: omega, state: buffer.state, into: &lu) }
             do {
                 try lu.factor()
             } catch LinearAlgebraError.singular(let column) {
@@ -120,6 +122,13 @@ enum ACAnalysis {
 protocol SmallSignalCapacitance {
     /// Adds capacitances (F) into the `dQ/dx` slot values, at the device state of the last load.
     func addSmallSignalCapacitance(state: [Double], into jacobianQ: inout [Double])
+}
+
+/// A device with a frequency-dependent small-signal admittance beyond `G + jωC` (the BJT's excess
+/// phase); the AC analysis lets it add complex entries at each frequency.
+protocol SmallSignalAdmittance {
+    /// Adds its admittance (S) at `omega` (rad/s) to the complex matrix, at the state of the last load.
+    func addSmallSignalAdmittance(omega: Double, state: [Double], into matrix: inout ComplexDenseLU)
 }
 
 extension Source {

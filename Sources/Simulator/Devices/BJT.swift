@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import Netlist
 
 /// Bipolar junction transistor, the Gummel–Poon model as SPICE2 / ngspice level 1 (`BJT`).
@@ -21,7 +22,9 @@ import Netlist
 /// (TEMP ≠ TNOM) scales IS (EG, XTI), BF and BR (XTB), ISE, ISC and the junction potentials and
 /// capacitances as ngspice's `BJTtemp`. Junction voltages are limited with
 /// `pnjlim` (`Vt`, `vcrit = Vt·ln(Vt/(√2·IS))`). RBM and IRB modulate the base resistance (see
-/// `baseConductance`). Not modelled: excess phase (PTF), temperature coefficients of resistances and transit times,
+/// `baseConductance`). Excess phase (PTF) enters the AC analysis as the transconductance
+/// `(gm + go)·e^{−jω·PTF·π/180·TF} − go` (`SmallSignalAdmittance`). Not modelled: excess phase in
+/// transient, temperature coefficients of resistances and transit times,
 /// the substrate junction's DC current.
 ///
 /// `XCJC` (default 1) puts the fraction `1 − XCJC` of CJC between the external base `b` and `c'`.
@@ -40,6 +43,8 @@ struct BJT: Device {
         var ise = 0.0, ne = 1.5, isc = 0.0, nc = 2.0
         var cje = 0.0, vje = 0.75, mje = 0.33, cjc = 0.0, vjc = 0.75, mjc = 0.33, fc = 0.5
         var tf = 0.0, tr = 0.0
+        /// Excess-phase delay `PTF·π/180·TF` (s).
+        var excessPhaseDelay = 0.0
         /// Transit-time bias dependence: XTF, 1/(1.44·VTF) (1/V, 0 = none), ITF·area (A).
         var xtf = 0.0, invVTF = 0.0, itf = 0.0
         /// Fraction of CJC at the internal base; substrate capacitance (F), potential, grading, and
@@ -96,6 +101,7 @@ struct BJT: Device {
             mjc = value(["mjc", "mc"], 0.33)
             fc = value(["fc"], 0.5)
             tf = value(["tf"], 0)
+            excessPhaseDelay = value(["ptf"], 0) * Double.pi / 180 * value(["tf"], 0)
             xtf = value(["xtf"], 0)
             if let vtf = model.parameters["vtf"], vtf != 0 { invVTF = 1 / (1.44 * vtf) }
             itf = value(["itf"], 0) * area
@@ -479,5 +485,25 @@ struct BJT: Device {
 
     var dcPaths: [(Int, Int)] {
         seriesResistors.map { ($0.0, $0.1) } + [(basePrime, emitterPrime), (basePrime, collectorPrime)]
+    }
+}
+
+extension BJT: SmallSignalAdmittance {
+    /// Replaces the transconductance by `(gm + go)·e^{−jωτ} − go` (τ the excess-phase delay), as
+    /// ngspice's BJT AC load: adds `Δ = (gm + go)·(e^{−jωτ} − 1)` to the c'–b' and e'–e' entries and
+    /// `−Δ` to c'–e' and e'–b'.
+    func addSmallSignalAdmittance(omega: Double, state: [Double], into matrix: inout ComplexDenseLU) {
+        let tau = parameters.excessPhaseDelay
+        guard tau != 0 else { return }
+        let g = state[stateBase + 6] + state[stateBase + 7]
+        let dr = g * (cos(omega * tau) - 1), di = -g * sin(omega * tau)
+        func add(_ r: Int, _ c: Int, _ sign: Double) {
+            guard r != groundIndex, c != groundIndex else { return }
+            matrix.add(r, c, re: sign * dr, im: sign * di)
+        }
+        add(collectorPrime, basePrime, 1)
+        add(collectorPrime, emitterPrime, -1)
+        add(emitterPrime, basePrime, -1)
+        add(emitterPrime, emitterPrime, 1)
     }
 }
