@@ -36,3 +36,9 @@ struct CurrentSwitch: Device {
 
     var dcPaths: [(Int, Int)] { [(a, b)] }
 }
+
+extension CurrentSwitch: TimeStepLimiting {
+    func maximumStep(step h: Double, state: [Double], previousState: [Double]) -> Double {
+        logic.maximumStep(step: h, state: state, previousState: previousState, stateBase: stateBase)
+    }
+}

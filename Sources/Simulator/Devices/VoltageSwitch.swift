@@ -16,8 +16,8 @@ struct SwitchLogic: Sendable {
     /// Initial state from the instance flags `on` / `off` (default off).
     let initiallyOn: Bool
     static let chatterLimit = 8.0
-    /// State layout: on (1) / off (0), consecutive flips.
-    static let stateCount = 2
+    /// State layout: on (1) / off (0), consecutive flips, control value (V or A).
+    static let stateCount = 3
 
     init(model: Model, instance: InstanceParameters, thresholdKey: String, hysteresisKey: String, gmin: Double) {
         threshold = model.value(thresholdKey, default: 0)
@@ -55,9 +55,34 @@ struct SwitchLogic: Sendable {
         }
         buffer.state[s] = on ? 1 : 0
         buffer.state[s + 1] = flips
+        buffer.state[s + 2] = control
         if changed { buffer.limited += 1 }
         return on
     }
+}
+
+extension SwitchLogic {
+    /// ngspice's `SWtrunc`: while the control moves towards the switching point `ref` (VT + VH when
+    /// off, VT − VH when on), the next step is at most `h·maxChange/lastChange`, with
+    /// `maxChange = 0.75·(ref − control) ± 0.05` and `lastChange` the control's change over the step `h`.
+    func maximumStep(step h: Double, state: [Double], previousState: [Double], stateBase s: Int) -> Double {
+        let control = state[s + 2], lastChange = control - previousState[s + 2]
+        if state[s] == 0 {
+            let ref = threshold + hysteresis
+            if control < ref && lastChange > 0 { return ((ref - control) * 0.75 + 0.05) / lastChange * h }
+        } else {
+            let ref = threshold - hysteresis
+            if control > ref && lastChange < 0 { return ((ref - control) * 0.75 - 0.05) / lastChange * h }
+        }
+        return .infinity
+    }
+}
+
+/// A device that bounds the next time step of a transient (ngspice's `DEVtrunc` for switches).
+protocol TimeStepLimiting {
+    /// The largest next step (s) after a step `h` that led from `previousState` (the last accepted
+    /// point) to `state`; `.infinity` for no limit.
+    func maximumStep(step h: Double, state: [Double], previousState: [Double]) -> Double
 }
 
 /// Voltage-controlled switch `S a b cp cn model`: a conductance between `a` and `b` of `1/RON` when
@@ -95,4 +120,10 @@ struct VoltageSwitch: Device {
     }
 
     var dcPaths: [(Int, Int)] { [(a, b)] }
+}
+
+extension VoltageSwitch: TimeStepLimiting {
+    func maximumStep(step h: Double, state: [Double], previousState: [Double]) -> Double {
+        logic.maximumStep(step: h, state: state, previousState: previousState, stateBase: stateBase)
+    }
 }
