@@ -253,7 +253,11 @@ def main():
         for d in (HERE, ANALOG):
             if not os.path.exists(deck) and os.path.exists(os.path.join(d, deck)):
                 deck = os.path.join(d, deck)  # a bare fixture name
-        generate(os.path.abspath(deck))
+        deck = os.path.abspath(deck)
+        if os.path.dirname(deck) == CELLS:  # netlists/CELL.cir: use its copy here
+            name = os.path.basename(deck)
+            deck = os.path.join(ANALOG if needs_issue3(deck) else HERE, name)
+        generate(deck)
 
 
 if __name__ == "__main__":
