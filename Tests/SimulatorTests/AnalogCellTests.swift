@@ -53,7 +53,7 @@ final class AnalogCellTests: XCTestCase {
                 assertClose(try value(kelvin, "v(out)", at: t), ideal, relative: 1e-3, absolute: 2e-3, "ramp at t = \(t)")
             }
         }
-        for t in stride(from: 0.01e-3, through: 0.095e-3, by: 5e-6) + stride(from: 1.01e-3, through: 1.095e-3, by: 5e-6) {
+        for t in Array(stride(from: 0.01e-3, through: 0.095e-3, by: 5e-6)) + Array(stride(from: 1.01e-3, through: 1.095e-3, by: 5e-6)) {
             XCTAssertLessThan(abs(try value(kelvin, "v(out)", at: t)), 5e-3, "reset output at t = \(t)")
         }
         CellDecks.assertMatchesTransient(
