@@ -28,7 +28,9 @@ struct SimCommand: ParsableCommand {
             try simulate()
         } catch {
             let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
-            FileHandle.standardError.write(Data("kelvin: error: \(message)\n".utf8))
+            // A netlist error already reads `FILE:LINE:COL: error: ...`.
+            let line = error is NetlistError ? "kelvin: \(message)" : "kelvin: error: \(message)"
+            FileHandle.standardError.write(Data("\(line)\n".utf8))
             throw ExitCode(1)
         }
     }
