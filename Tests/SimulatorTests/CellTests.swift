@@ -274,6 +274,12 @@ enum CellDecks {
         return out
     }
 
+    /// Prints the worst |Δ|/allowed of a comparison (as FixtureTests does), to see the margins.
+    static func report(_ label: String, _ summary: (ratio: Double, column: String)) {
+        print("ngspice agreement \(label): worst \(String(format: "%.3g", summary.ratio)) of the tolerance"
+            + (summary.column.isEmpty ? "" : " (\(summary.column))"))
+    }
+
     /// Compares a DC/OP result point by point with its reference (same sweep points): every
     /// reference column within 0.002·|ref| + 1 mV (voltages) or + 1 nA (currents), as FixtureTests.
     static func assertMatchesPointwise(
@@ -284,6 +290,8 @@ enum CellDecks {
             XCTFail("\(label): \(result.rows.count) points, ngspice has \(reference.rows.count)", file: file, line: line)
             return
         }
+        var summary = (ratio: 0.0, column: "")
+        defer { report(label, summary) }
         for (c, name) in reference.header.enumerated() {
             guard let mine = result.variables.firstIndex(of: name) else {
                 XCTFail("\(label): no column \(name)", file: file, line: line)
@@ -291,6 +299,7 @@ enum CellDecks {
             }
             let absolute = name.hasPrefix("i") ? 1e-9 : 1e-3
             var worst = 0.0, worstRow = 0
+            defer { if !(worst <= summary.ratio) { summary = (worst, name) } }
             for (r, row) in reference.rows.enumerated() {
                 let ratio = abs(result.rows[r][mine] - row[c]) / (0.002 * abs(row[c]) + absolute)
                 if !(ratio <= worst) { worst = ratio; worstRow = r }
@@ -313,6 +322,8 @@ enum CellDecks {
             XCTFail("\(label): \(result.rows.count) frequencies, ngspice has \(reference.rows.count)", file: file, line: line)
             return
         }
+        var summary = (ratio: 0.0, column: "")
+        defer { report(label, summary) }
         for (c, name) in reference.header.enumerated() where name.hasPrefix("vr(") || name.hasPrefix("ir(") {
             let inner = name.dropFirst(2)
             let imagName = String(name.prefix(1)) + "i" + inner
@@ -326,7 +337,9 @@ enum CellDecks {
             for (r, row) in reference.rows.enumerated() {
                 let dr = result.rows[r][mr] - row[c], di = result.rows[r][mi] - row[cImag]
                 let allowed = 0.002 * (row[c] * row[c] + row[cImag] * row[cImag]).squareRoot() + absolute
-                if !((dr * dr + di * di).squareRoot() <= allowed) {
+                let ratio = (dr * dr + di * di).squareRoot() / allowed
+                if !(ratio <= summary.ratio) { summary = (ratio, name) }
+                if !(ratio <= 1) {
                     XCTFail("\(label) \(name) at \(row[0]) Hz: kelvin (\(result.rows[r][mr]), \(result.rows[r][mi])), "
                         + "ngspice (\(row[c]), \(row[cImag]))", file: file, line: line)
                     break
@@ -362,6 +375,8 @@ enum CellDecks {
         // converges only to RELTOL·12 V (12 mV, i.e. tens of percent of the current).
         let names = columns ?? reference.header.dropFirst().filter { !($0.hasPrefix("i(") && $0.contains(".")) }
         var compared = 0
+        var summary = (ratio: 0.0, column: "")
+        defer { report(label, summary) }
         for name in names {
             guard let c = reference.header.firstIndex(of: name), let mine = result.variables.firstIndex(of: name) else {
                 XCTFail("\(label): column \(name) missing (kelvin or ngspice)", file: file, line: line)
@@ -377,6 +392,7 @@ enum CellDecks {
                 if !(difference <= worst) { worst = difference; worstIndex = k }
                 compared += 1
             }
+            if !(worst / allowed <= summary.ratio) { summary = (worst / allowed, name) }
             if worstIndex >= 0, !(worst <= allowed) {
                 let t = referenceTime[worstIndex]
                 XCTFail("\(label) \(name) at t = \(t): kelvin \(interpolate(kelvinTime, kelvin, at: t)), ngspice "
