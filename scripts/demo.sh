@@ -14,9 +14,10 @@
 #   bjt     Q elements (Gummel-Poon)
 #   mosfet  M elements (level 1)
 #   switch  S elements (voltage-controlled switch)
+#   sparse  the sparse LU (KLU): without it the 1000-section ladder takes about a minute
 set -euo pipefail
 
-FEATURES=${KELVIN_FEATURES:-"op dc"}
+FEATURES=${KELVIN_FEATURES:-"op dc tran"}
 
 # cell                   features it needs
 CELLS=(
@@ -38,11 +39,11 @@ CELLS=(
   "relaxation_oscillator  tran"
   "sample_hold_weight     tran switch"
   "diode_bridge_filter    tran"
-  "rc_ladder_1000         tran"
+  "rc_ladder_1000         tran sparse"
 )
 
 KELVIN=${1:?usage: scripts/demo.sh KELVIN_BINARY [--all]}
-if [ "${2:-}" = "--all" ]; then FEATURES="op dc tran ac bjt mosfet switch"; fi
+if [ "${2:-}" = "--all" ]; then FEATURES="op dc tran ac bjt mosfet switch sparse"; fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -107,9 +107,10 @@ def run_ngspice(deck, rawpath):
 
 
 def parse_rawfile(path):
-    """Parses an ngspice ASCII rawfile into [(plotname, [(name, type)], [[values]], complex)].
+    """Parses an ngspice ASCII rawfile into [(plotname, [(name, type)], [[values]])].
 
-    Complex plots (.ac) hold "re,im" pairs: each value is returned as a Python complex."""
+    Complex plots (.ac) hold "re,im" pairs: their values are returned as Python complex numbers
+    (convert_plot recognises them)."""
     with open(path) as f:
         lines = f.read().splitlines()
     plots = []
@@ -157,7 +158,7 @@ def parse_rawfile(path):
             chunk = tokens[p * (nvars + 1):(p + 1) * (nvars + 1)]
             assert int(chunk[0]) == p, (path, chunk)
             rows.append([number(t) for t in chunk[1:]])
-        plots.append((plotname, variables, rows, is_complex))
+        plots.append((plotname, variables, rows))
     return plots
 
 
@@ -186,12 +187,13 @@ def kelvin_name(name, vtype, index):
 SCALES = ("v-sweep", "i-sweep", "time", "frequency")
 
 
-def convert_plot(variables, rows, is_complex=False):
+def convert_plot(variables, rows):
     """Kelvin's header and rows for one plot.
 
     Real plots: scale, v(...) sorted, i(...) sorted.  Complex (.ac) plots: `frequency` (the
     real part; ngspice's imaginary part of the scale is garbage), then for every node, sorted,
     vr(node), vi(node), then for every V source / inductor ir(name), ii(name)."""
+    is_complex = bool(rows) and any(isinstance(v, complex) for v in rows[0])
     columns = [(kelvin_name(n, t, k), k) for k, (n, t) in enumerate(variables)]
     scale = [c for c in columns if c[0] in SCALES]
     volts = sorted(c for c in columns if c[0] is not None and c[0].startswith("v("))
@@ -232,14 +234,14 @@ def generate(deck):
         plots = parse_rawfile(raw)
     counts = {}
     written = []
-    for plotname, variables, rows, is_complex in plots:
+    for plotname, variables, rows in plots:
         kind = PLOT_KINDS.get(plotname.lower())
         if kind is None:
             sys.exit(f"{deck}: unknown plot '{plotname}'")
         counts[kind] = counts.get(kind, 0) + 1
         if counts[kind] > 1:
             sys.exit(f"{deck}: more than one {kind} analysis; ngspice's order would be ambiguous")
-        header, body = convert_plot(variables, rows, is_complex)
+        header, body = convert_plot(variables, rows)
         out = os.path.join(where, f"{name}.{kind}{counts[kind]}.csv")
         write_csv(out, header, body)
         written.append(f"{os.path.basename(out)} ({len(body)}x{len(header)})")

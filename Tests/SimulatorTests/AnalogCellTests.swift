@@ -5,9 +5,10 @@ import XCTest
 
 @testable import Simulator
 
-/// The analog computing cells of issue 3 that need features arriving with it: transient analysis
-/// (.tran, PULSE/SIN/PWL sources, `.options method=gear`), .ac, the Gummel-Poon BJT, the level-1
-/// MOSFET and the voltage-controlled switch. Each test names the features it needs.
+/// The analog computing cells of issue 3 that need features not yet in main: .ac, the Gummel-Poon
+/// BJT, the level-1 MOSFET and the voltage-controlled switch (helper "dev"), and, for the
+/// 1000-section ladder, the sparse LU (helper "speed"). Each test names the features it needs.
+/// The cells that need only the transient analysis (in main) are in TransientCellTests.swift.
 ///
 /// Every test checks two things:
 /// - the cell's ideal math (what the deck's header says it computes), with a tolerance derived from
@@ -21,20 +22,11 @@ import XCTest
 ///
 /// This file is excluded from the SimulatorTests target in Package.swift until those features are
 /// in main; remove it from `exclude:` there to run it. Helpers (CellDecks) are in CellTests.swift.
-/// On a trial merge of main + cells + tran (24d9d26) + dev (fbbd4b7) all 13 tests passed, the worst
-/// ngspice disagreement being 0.57 of the tolerance (log_divider, saturated points); the 1000-section
-/// ladder took 63 s in a debug build with the dense LU, 2.3 s with speed (ef1960d) merged as well.
+/// On a trial merge of main + cells + tran (24d9d26) + dev (fbbd4b7) all 13 cell tests of this file
+/// and TransientCellTests passed, the worst ngspice disagreement being 0.57 of the tolerance
+/// (log_divider, saturated points); the 1000-section ladder took 63 s in a debug build with the
+/// dense LU, 2.3 s with speed (ef1960d) merged as well.
 final class AnalogCellTests: XCTestCase {
-    private func tran(_ cell: String) throws -> (Deck, SimulationResult, CellReference) {
-        let (deck, results) = try CellDecks.simulate("\(cell).cir")
-        return (deck, try CellDecks.result(results, "tran1"), try CellDecks.reference(cell, "tran1"))
-    }
-
-    /// The value of `name` in `result` at time t (linear interpolation).
-    private func value(_ result: SimulationResult, _ name: String, at t: Double) throws -> Double {
-        CellDecks.interpolate(try CellDecks.column(result, "time"), try CellDecks.column(result, name), at: t)
-    }
-
     // MARK: - Integrator with reset
 
     /// Needs: .tran, PULSE and PWL sources, capacitor, S switch (VT/VH/RON/ROFF).
@@ -44,20 +36,20 @@ final class AnalogCellTests: XCTestCase {
     /// |vin|·RON/R ≤ 0.8 mV while reset. Tolerance 1e-3 of the ramp + 2 mV: the finite gain makes
     /// it a leaky integrator (A·R·C = 10 s, ≤ 1e-4 per ms) and ROFF leaks 1e-5 per ms.
     func testIntegratorWithReset() throws {
-        let (deck, kelvin, reference) = try tran("integrator_reset")
+        let (deck, kelvin, reference) = try CellDecks.transient("integrator_reset")
         let rc = try CellDecks.resistance(deck, "r1") * CellDecks.capacitance(deck, "c1")
         // (input, switch-open time, window end)
         let ramps: [(vin: Double, open: Double, end: Double)] = [(0.5, 0.10054e-3, 0.99e-3), (-0.8, 1.10054e-3, 2e-3)]
         for ramp in ramps {
-            let start = try value(kelvin, "v(out)", at: ramp.open)
+            let start = try CellDecks.value(kelvin, "v(out)", at: ramp.open)
             XCTAssertLessThan(abs(start), 2e-3, "integrator not reset at \(ramp.open)")
             for t in stride(from: ramp.open + 10e-6, through: ramp.end, by: 10e-6) {
                 let ideal = start - ramp.vin / rc * (t - ramp.open)
-                assertClose(try value(kelvin, "v(out)", at: t), ideal, relative: 1e-3, absolute: 2e-3, "ramp at t = \(t)")
+                assertClose(try CellDecks.value(kelvin, "v(out)", at: t), ideal, relative: 1e-3, absolute: 2e-3, "ramp at t = \(t)")
             }
         }
         for t in Array(stride(from: 0.01e-3, through: 0.095e-3, by: 5e-6)) + Array(stride(from: 1.01e-3, through: 1.095e-3, by: 5e-6)) {
-            XCTAssertLessThan(abs(try value(kelvin, "v(out)", at: t)), 5e-3, "reset output at t = \(t)")
+            XCTAssertLessThan(abs(try CellDecks.value(kelvin, "v(out)", at: t)), 5e-3, "reset output at t = \(t)")
         }
         CellDecks.assertMatchesTransient(
             kelvin, reference, "integrator_reset", edges: [0.1e-3, 1.0e-3, 1.05e-3, 1.1e-3], guardTime: 5e-6)
@@ -81,7 +73,7 @@ final class AnalogCellTests: XCTestCase {
             let sign: Double = k % 2 == 0 ? 1 : -1
             for t in stride(from: Double(k) * 1e-3 + 0.1e-3, through: Double(k) * 1e-3 + 0.98e-3, by: 20e-6) {
                 assertClose(
-                    try value(kelvin, "v(out)", at: t), -r * c * sign * slope, relative: 2e-3, absolute: 2e-3,
+                    try CellDecks.value(kelvin, "v(out)", at: t), -r * c * sign * slope, relative: 2e-3, absolute: 2e-3,
                     "differentiator at t = \(t)")
             }
         }
@@ -181,112 +173,6 @@ final class AnalogCellTests: XCTestCase {
         CellDecks.assertMatchesPointwise(dc, try CellDecks.reference(cell, "dc1"), cell)
     }
 
-    // MARK: - Comparator and Schmitt trigger
-
-    /// Needs: .tran, SIN source.
-    ///
-    /// Ideal: the output changes sign when vin = 2·sin(2π·100 t) crosses VREF = 1 V, at T/12 and
-    /// 5T/12 (+ kT). The op-amp (GBW 10 MHz) is a slow comparator: its output crosses zero 5 … 40 µs
-    /// later (header: ~19 µs; ngspice 18 and 15 µs). Away from the edges |vout| ≥ 11.8 V.
-    /// ngspice: crossing times within 5 µs; waveforms within the standard tolerance 50 µs away
-    /// from each output crossing.
-    func testComparator() throws {
-        let (_, kelvin, reference) = try tran("comparator")
-        let time = try CellDecks.column(kelvin, "time"), out = try CellDecks.column(kelvin, "v(out)")
-        let period = 10e-3
-        let up = CellDecks.crossings(time, out, level: 0, rising: true)
-        let down = CellDecks.crossings(time, out, level: 0, rising: false)
-        let idealUp = [period / 12, period / 12 + period], idealDown = [5 * period / 12, 5 * period / 12 + period]
-        XCTAssertEqual(up.count, idealUp.count, "rising output edges \(up)")
-        XCTAssertEqual(down.count, idealDown.count, "falling output edges \(down)")
-        for (t, ideal) in zip(up, idealUp) { XCTAssert((5e-6...40e-6).contains(t - ideal), "rising edge at \(t), input at \(ideal)") }
-        for (t, ideal) in zip(down, idealDown) { XCTAssert((5e-6...40e-6).contains(t - ideal), "falling edge at \(t), input at \(ideal)") }
-        let vin = try CellDecks.column(kelvin, "v(in)")
-        for k in time.indices where abs(vin[k] - 1) > 0.2 {
-            XCTAssertGreaterThanOrEqual(abs(out[k]), 11.8, "comparator output at t = \(time[k])")
-        }
-        let refTime = try reference.column("time"), refOut = try reference.column("v(out)")
-        let refUp = CellDecks.crossings(refTime, refOut, level: 0, rising: true)
-        let refDown = CellDecks.crossings(refTime, refOut, level: 0, rising: false)
-        XCTAssertEqual(up.count, refUp.count)
-        XCTAssertEqual(down.count, refDown.count)
-        for (a, b) in zip(up + down, refUp + refDown) { XCTAssertEqual(a, b, accuracy: 5e-6, "comparator edge time") }
-        CellDecks.assertMatchesTransient(kelvin, reference, "comparator", edges: refUp + refDown, guardTime: 50e-6)
-    }
-
-    /// Needs: .tran, SIN source, `.options method=gear`.
-    ///
-    /// Ideal: thresholds VTH± = ±β·Vsw with β = R1/(R1+R2) and Vsw the output just before the
-    /// switch (≈ 11.93 V, lower than the 12.1 V plateau because the clamp current GM·vd shrinks
-    /// as vd → 0). Measured as vin at the output's zero crossings; tolerance 1 % (the output keeps
-    /// sagging in the last microseconds before the edge). The two thresholds are symmetric within
-    /// 10 mV. ngspice: thresholds within 5 mV, edge times within 5 µs, waveforms 50 µs from edges.
-    func testSchmittTrigger() throws {
-        let (deck, kelvin, reference) = try tran("schmitt_trigger")
-        let (r1, r2) = try (CellDecks.resistance(deck, "r1"), CellDecks.resistance(deck, "r2"))
-        let beta = r1 / (r1 + r2)
-        let time = try CellDecks.column(kelvin, "time"), out = try CellDecks.column(kelvin, "v(out)")
-        let vin = try CellDecks.column(kelvin, "v(in)")
-        let falls = CellDecks.crossings(time, out, level: 0, rising: false)  // vin rising past VTH+
-        let rises = CellDecks.crossings(time, out, level: 0, rising: true)  // vin falling past VTH-
-        XCTAssertEqual(falls.count, 2, "falling edges \(falls)")
-        XCTAssertEqual(rises.count, 1, "rising edges \(rises)")
-        var thresholds: [Double] = []
-        for t in falls + rises {
-            let threshold = CellDecks.interpolate(time, vin, at: t)
-            let vsw = CellDecks.interpolate(time, out, at: t - 3e-6)
-            assertClose(threshold, beta * vsw, relative: 1e-2, absolute: 0, "Schmitt threshold at t = \(t)")
-            thresholds.append(threshold)
-        }
-        if let upper = thresholds.first, let lower = thresholds.last {
-            XCTAssertEqual(upper, -lower, accuracy: 10e-3, "asymmetric thresholds \(thresholds)")
-        }
-        let refTime = try reference.column("time"), refOut = try reference.column("v(out)"), refIn = try reference.column("v(in)")
-        let refEdges = CellDecks.crossings(refTime, refOut, level: 0, rising: false)
-            + CellDecks.crossings(refTime, refOut, level: 0, rising: true)
-        XCTAssertEqual(refEdges.count, thresholds.count)
-        for (k, (t, tRef)) in zip(falls + rises, refEdges).enumerated() {
-            XCTAssertEqual(t, tRef, accuracy: 5e-6, "Schmitt edge time")
-            XCTAssertEqual(thresholds[k], CellDecks.interpolate(refTime, refIn, at: tRef), accuracy: 5e-3, "Schmitt threshold")
-        }
-        CellDecks.assertMatchesTransient(kelvin, reference, "schmitt_trigger", edges: refEdges, guardTime: 50e-6)
-    }
-
-    // MARK: - Relaxation oscillator
-
-    /// Needs: .tran, PULSE source (start-up step), capacitor, `.options method=gear`.
-    ///
-    /// Ideal: T = 2·R·C·ln((1+β)/(1−β)) = 2.197 ms with β = 1/2. Tolerance 2.5 %: the clamp level
-    /// is ~12.05 V while charging but ~11.9 V at the switching instant, which shortens T by 1.5 %
-    /// (ngspice: 2.1588 ms, −1.7 %). Duty cycle 50 % within 1 %. ngspice: period within 0.2 %,
-    /// capacitor swing (±β·Vsw) within 20 mV. No waveform comparison: a 0.1 % period difference
-    /// is a growing phase shift.
-    func testRelaxationOscillator() throws {
-        let (deck, kelvin, reference) = try tran("relaxation_oscillator")
-        let r = try CellDecks.resistance(deck, "r"), c = try CellDecks.capacitance(deck, "c1")
-        let (r1, r2) = try (CellDecks.resistance(deck, "r1"), CellDecks.resistance(deck, "r2"))
-        let beta = r1 / (r1 + r2)
-        let ideal = 2 * r * c * log((1 + beta) / (1 - beta))
-
-        func measure(_ time: [Double], _ out: [Double], _ minus: [Double]) -> (period: Double, high: Double, low: Double, swing: Double) {
-            let up = CellDecks.crossings(time, out, level: 0, rising: true).filter { $0 > 1e-6 }
-            let down = CellDecks.crossings(time, out, level: 0, rising: false)
-            guard up.count >= 3 else { return (.nan, .nan, .nan, .nan) }
-            let period = (up[up.count - 1] - up[0]) / Double(up.count - 1)
-            let lastDown = down.last { $0 > up[up.count - 2] && $0 < up[up.count - 1] } ?? .nan
-            let high = lastDown - up[up.count - 2], low = up[up.count - 1] - lastDown
-            let tail = zip(time, minus).filter { $0.0 > up[0] }.map(\.1)
-            return (period, high, low, (tail.max() ?? 0) - (tail.min() ?? 0))
-        }
-        let mine = measure(
-            try CellDecks.column(kelvin, "time"), try CellDecks.column(kelvin, "v(out)"), try CellDecks.column(kelvin, "v(minus)"))
-        let theirs = measure(try reference.column("time"), try reference.column("v(out)"), try reference.column("v(minus)"))
-        assertClose(mine.period, ideal, relative: 2.5e-2, absolute: 0, "oscillator period vs 2RC ln((1+b)/(1-b))")
-        assertClose(mine.high, mine.low, relative: 1e-2, absolute: 0, "oscillator duty cycle")
-        assertClose(mine.period, theirs.period, relative: 2e-3, absolute: 0, "oscillator period vs ngspice")
-        XCTAssertEqual(mine.swing, theirs.swing, accuracy: 20e-3, "capacitor swing vs ngspice")
-    }
-
     // MARK: - NMOS voltage-controlled resistor
 
     /// Needs: MOSFET level 1 (NMOS, W/L instance parameters), nested .dc.
@@ -332,16 +218,16 @@ final class AnalogCellTests: XCTestCase {
     /// ngspice within 6e-5 V). During the write (bus at w_k) vout = w_k within 1 mV.
     /// ngspice: waveforms 5 µs away from the bus and write-pulse edges.
     func testSampleAndHoldWeightCell() throws {
-        let (deck, kelvin, reference) = try tran("sample_hold_weight")
+        let (deck, kelvin, reference) = try CellDecks.transient("sample_hold_weight")
         let tau = try CellDecks.resistance(deck, "rleak") * CellDecks.capacitance(deck, "ch")
         let weights = [2.0, -1.5, 3.3, 0.7, -2.5]
         for (k, w) in weights.enumerated() {
             let slot = Double(k) * 1e-3
-            assertClose(try value(kelvin, "v(out)", at: slot + 0.59e-3), w, relative: 0, absolute: 1e-3, "writing w\(k)")
+            assertClose(try CellDecks.value(kelvin, "v(out)", at: slot + 0.59e-3), w, relative: 0, absolute: 1e-3, "writing w\(k)")
             let open = slot + 0.60052e-3
             for hold in [0.05e-3, 0.3e-3, 0.7e-3] where open + hold < 5e-3 {
                 assertClose(
-                    try value(kelvin, "v(out)", at: open + hold), w * exp(-hold / tau), relative: 2e-4, absolute: 2e-4,
+                    try CellDecks.value(kelvin, "v(out)", at: open + hold), w * exp(-hold / tau), relative: 2e-4, absolute: 2e-4,
                     "held weight w\(k) after \(hold) s")
             }
         }
@@ -351,37 +237,8 @@ final class AnalogCellTests: XCTestCase {
 
     // MARK: - Stiff and large cases
 
-    /// Needs: .tran, SIN source, inductor, diode with RS, CJO/VJ/M, TT and BV.
-    ///
-    /// Ideal: while the bridge is off (1 … 5 ms after each crest) the reservoir discharges only
-    /// into RL: v(t2)/v(t1) = exp(−(t2 − t1)/(RL·C)), within 1e-3 (diode leakage ~10 nA and junction
-    /// capacitance currents ~0.3 µA against 0.15 A of load). ngspice: v(p) over the whole run,
-    /// i(ls) and i(vs) 0.2 ms away from the commutations (zero crossings of the line current, where
-    /// it has a kink), inrush peak within 1 %.
-    func testDiodeBridgeFilter() throws {
-        let (deck, kelvin, reference) = try tran("diode_bridge_filter")
-        let tau = try CellDecks.resistance(deck, "rl") * CellDecks.capacitance(deck, "c1")
-        let time = try CellDecks.column(kelvin, "time"), p = try CellDecks.column(kelvin, "v(p)")
-        for window in [(40e-3, 50e-3), (60e-3, 70e-3)] {
-            let crest = zip(time, p).filter { $0.0 >= window.0 && $0.0 <= window.1 }.max { $0.1 < $1.1 }
-            let t1 = try XCTUnwrap(crest).0 + 1e-3, t2 = t1 + 4e-3
-            let ratio = CellDecks.interpolate(time, p, at: t2) / CellDecks.interpolate(time, p, at: t1)
-            assertClose(ratio, exp(-(t2 - t1) / tau), relative: 1e-3, absolute: 0, "RL*C discharge after \(t1 - 1e-3)")
-        }
-        let inrush = try CellDecks.column(kelvin, "i(ls)").max() ?? 0
-        assertClose(inrush, try reference.column("i(ls)").max() ?? 0, relative: 1e-2, absolute: 0, "inrush peak")
-        CellDecks.assertMatchesTransient(kelvin, reference, "diode_bridge_filter", columns: ["v(p)"])
-        // The line current has a kink where a diode pair stops conducting (the current reaches
-        // zero and the snubber takes over): compare it 0.2 ms away from those instants.
-        let refTime = try reference.column("time"), refCurrent = try reference.column("i(ls)")
-        let commutations = CellDecks.crossings(refTime, refCurrent, level: 0, rising: true)
-            + CellDecks.crossings(refTime, refCurrent, level: 0, rising: false)
-        CellDecks.assertMatchesTransient(
-            kelvin, reference, "diode_bridge_filter", columns: ["i(ls)", "i(vs)"], edges: commutations,
-            guardTime: 0.2e-3, currentFloor: 1e-6)
-    }
-
-    /// Needs: .tran, PULSE source; 1002 unknowns (sparse LU for speed, not for correctness).
+    /// Needs: .tran, PULSE source (in main), and for a practical run time the sparse LU of "speed":
+    /// 1002 unknowns take 63 s in a debug build with the dense LU, 2.3 s with KLU.
     ///
     /// Ideal: every node settles to 1 V (within 1e-4 at TSTOP, 4.4e-6 is left in the far end),
     /// and each node's Elmore delay ∫(1 − v(nk)) dt = R·C·(k·N − k(k−1)/2), exact for a linear RC
@@ -390,7 +247,7 @@ final class AnalogCellTests: XCTestCase {
     /// first steps after the 1 ns edge being less accurate). ngspice: the saved nodes' waveforms
     /// from 10 µs on.
     func testRCLadder1000() throws {
-        let (deck, kelvin, reference) = try tran("rc_ladder_1000")
+        let (deck, kelvin, reference) = try CellDecks.transient("rc_ladder_1000")
         let n = 1000
         let rc = try CellDecks.resistance(deck, "r1") * CellDecks.capacitance(deck, "c1")
         let time = try CellDecks.column(kelvin, "time")

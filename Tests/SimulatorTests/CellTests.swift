@@ -196,6 +196,17 @@ enum CellDecks {
         return (deck, try Simulation(deck: deck).run())
     }
 
+    /// Simulates netlists/CELL.cir and returns its deck, its `tran1` result and ngspice's reference.
+    static func transient(_ cell: String) throws -> (Deck, SimulationResult, CellReference) {
+        let (deck, results) = try simulate("\(cell).cir")
+        return (deck, try result(results, "tran1"), try reference(cell, "tran1"))
+    }
+
+    /// The value of column `name` of a transient result at time t (linear interpolation).
+    static func value(_ result: SimulationResult, _ name: String, at t: Double) throws -> Double {
+        interpolate(try column(result, "time"), try column(result, name), at: t)
+    }
+
     static func result(_ results: [SimulationResult], _ name: String) throws -> SimulationResult {
         try XCTUnwrap(results.first { $0.name == name }, "no analysis \(name) in \(results.map(\.name))")
     }
