@@ -40,6 +40,6 @@ let package = Package(
             name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"],
             exclude: []),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -13,7 +13,7 @@ final class CheckpointTests: XCTestCase {
     private func sample() -> Checkpoint {
         var h = CheckpointHeader(model: ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: 4, stem: .small),
                                  epoch: 2, batchInEpoch: 0, step: 40, optimizer: SGDConfig(learningRate: 0.1, momentum: 0.9),
-                                 training: ["schedule": "onecycle"], rngState: 12345)
+                                 rngState: 12345)
         h.metadata["note"] = "test"
         return Checkpoint(header: h, arrays: [
             NamedArray(name: "a", shape: [2, 3], values: [1, 2, 3, 4, 5, -6.5]),

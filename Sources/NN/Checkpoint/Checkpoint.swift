@@ -28,8 +28,10 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
     public var step: Int
     /// Optimizer hyper-parameters.
     public var optimizer: SGDConfig
-    /// Training options needed to continue the run identically.
-    public var training: [String: String]
+    /// Training options needed to continue the run identically (nil for a bare model).
+    public var training: TrainingOptions?
+    /// Progress of a partially completed epoch (sums needed to finish its metrics exactly).
+    public var progress: EpochProgress
     /// State of the training random stream.
     public var rngState: UInt64
     /// Free-form extra information.
@@ -39,10 +41,10 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
 
     public init(
         model: ResNetConfig, epoch: Int = 0, batchInEpoch: Int = 0, step: Int = 0, optimizer: SGDConfig = SGDConfig(),
-        training: [String: String] = [:], rngState: UInt64 = 0, metadata: [String: String] = [:]
+        training: TrainingOptions? = nil, progress: EpochProgress = EpochProgress(), rngState: UInt64 = 0, metadata: [String: String] = [:]
     ) {
         self.model = model; self.epoch = epoch; self.batchInEpoch = batchInEpoch; self.step = step
-        self.optimizer = optimizer; self.training = training; self.rngState = rngState
+        self.optimizer = optimizer; self.training = training; self.progress = progress; self.rngState = rngState
         self.metadata = metadata; self.entries = []
     }
 }

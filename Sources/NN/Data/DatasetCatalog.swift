@@ -1,0 +1,32 @@
+/// Loads a data set by the name used on the command line and prepares it for training.
+public enum DatasetCatalog {
+    /// Names accepted by `load`.
+    public static let names = ["fashion-mnist", "cifar10", "cifar100", "synthetic"]
+
+    /// Loads the train and test splits of `name` (from `directory` or the default location).
+    public static func load(_ name: String, directory: String?) throws -> (train: ImageDataset, test: ImageDataset) {
+        switch name {
+        case "fashion-mnist", "fashion_mnist", "fmnist":
+            return (try Datasets.fashionMNIST(train: true, directory: directory),
+                    try Datasets.fashionMNIST(train: false, directory: directory))
+        case "cifar10", "cifar100":
+            let classes = name == "cifar10" ? 10 : 100
+            guard let directory else {
+                throw NNError.invalidArgument("--data-dir is required for \(name) (the directory of the binary batches)")
+            }
+            return (try Datasets.cifar(directory: directory, classes: classes, train: true),
+                    try Datasets.cifar(directory: directory, classes: classes, train: false))
+        case "synthetic":
+            return (ImageDataset.synthetic(count: 512, channels: 1, height: 28, width: 28, classes: 10, seed: 1),
+                    ImageDataset.synthetic(count: 128, channels: 1, height: 28, width: 28, classes: 10, seed: 2))
+        default:
+            throw NNError.invalidArgument("unknown data set '\(name)' (use \(names.joined(separator: ", ")))")
+        }
+    }
+
+    /// The default augmentation for `name` when `--augment` is given: random crop (padding 2 for 28 px,
+    /// 4 for 32 px) and, except for digit-like data, horizontal flips.
+    public static func augmentation(for name: String) -> Augmentation {
+        name.hasPrefix("cifar") ? Augmentation(cropPadding: 4, horizontalFlip: true) : Augmentation(cropPadding: 2, horizontalFlip: true)
+    }
+}
