@@ -61,13 +61,13 @@ extension Primitive {
             var da: Tensor?, db: Tensor?
             if need(0) {
                 let s = TensorStorage(uninitializedCount: m * k)
-                BLAS.sgemm(transB: true, m: m, n: k, k: n, a: g.storage.base, lda: n, b: b.storage.base, ldb: n,
+                BLAS.parallelSgemm(transB: true, m: m, n: k, k: n, a: g.storage.base, lda: n, b: b.storage.base, ldb: n,
                            c: s.base, ldc: k)
                 da = Tensor(shape: a.shape, storage: s)
             }
             if need(1) {
                 let s = TensorStorage(uninitializedCount: k * n)
-                BLAS.sgemm(transA: true, m: k, n: n, k: m, a: a.storage.base, lda: k, b: g.storage.base, ldb: n,
+                BLAS.parallelSgemm(transA: true, m: k, n: n, k: m, a: a.storage.base, lda: k, b: g.storage.base, ldb: n,
                            c: s.base, ldc: n)
                 db = Tensor(shape: b.shape, storage: s)
             }
@@ -79,13 +79,13 @@ extension Primitive {
             var result: [Tensor?] = [nil, nil]
             if need(0) {
                 let s = TensorStorage(uninitializedCount: batch * fin)
-                BLAS.sgemm(m: batch, n: fin, k: fout, a: g.storage.base, lda: fout, b: w.storage.base, ldb: fin,
+                BLAS.parallelSgemm(m: batch, n: fin, k: fout, a: g.storage.base, lda: fout, b: w.storage.base, ldb: fin,
                            c: s.base, ldc: fin)
                 result[0] = Tensor(shape: x.shape, storage: s)
             }
             if need(1) {
                 let s = TensorStorage(uninitializedCount: fout * fin)
-                BLAS.sgemm(transA: true, m: fout, n: fin, k: batch, a: g.storage.base, lda: fout,
+                BLAS.parallelSgemm(transA: true, m: fout, n: fin, k: batch, a: g.storage.base, lda: fout,
                            b: x.storage.base, ldb: fin, c: s.base, ldc: fin)
                 result[1] = Tensor(shape: w.shape, storage: s)
             }

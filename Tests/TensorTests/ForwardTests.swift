@@ -75,14 +75,16 @@ final class ForwardTests: XCTestCase {
     }
 
     func testConvChunking() {
-        // A batch big enough to need several im2col chunks.
+        // Small images: several images per gemm, and more than one block per core.
         var rng = SeededGenerator(seed: 3)
-        let n = ConvKernels.chunkBudget / (8 * 9 * 16 * 16) + 3
-        let x = randomTensor([n, 8, 16, 16], &rng)
+        let n = 2 * ConvKernels.wantedColumns / 16 + 37
+        let x = randomTensor([n, 8, 4, 4], &rng)
         let w = randomTensor([4, 8, 3, 3], &rng)
-        let y = conv2d(x, w, padding: 1)
-        let ref = naiveConv2d(x, w, nil, stride: 1, padding: 1, dilation: 1, groups: 1)
+        let y = conv2d(x, w, bias: Tensor.ones([4]), padding: 1)
+        let ref = naiveConv2d(x, w, Tensor.ones([4]), stride: 1, padding: 1, dilation: 1, groups: 1)
         assertAllClose(y.scalars, ref, tol: 1e-4)
+        let w1 = randomTensor([6, 8, 1, 1], &rng)
+        assertAllClose(conv2d(x, w1).scalars, naiveConv2d(x, w1, nil, stride: 1, padding: 0, dilation: 1, groups: 1), tol: 1e-4)
     }
 
     func testPooling() {

@@ -79,6 +79,11 @@ final class GradientTests: XCTestCase {
         }
         let x = randomTensor([2, 2, 5, 5], &rng), w = randomTensor([3, 2, 3, 3], &rng)
         checkGradients([x, w]) { conv2d($0[0], $0[1], stride: 2, padding: 1) }
+        // Several images per gemm (small images, larger batch), and 1x1 pointwise with groups.
+        let xs = randomTensor([7, 2, 3, 3], &rng), ws = randomTensor([3, 2, 3, 3], &rng, scale: 0.5)
+        checkGradients([xs, ws, randomTensor([3], &rng)]) { conv2d($0[0], $0[1], bias: $0[2], padding: 1) }
+        let wp = randomTensor([4, 1, 1, 1], &rng)
+        checkGradients([xs, wp, randomTensor([4], &rng)]) { conv2d($0[0], $0[1], bias: $0[2], groups: 2) }
     }
 
     func testBatchNormTraining() {

@@ -15,6 +15,8 @@ struct ConvGeometry: Sendable, Equatable {
     var k: Int { cinG * kh * kw }
     /// Output pixels per image.
     var p: Int { ho * wo }
+    /// 1×1, stride 1, no padding: the column matrix is the input itself.
+    var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 }
 }
 
 @inline(__always) func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
@@ -23,13 +25,6 @@ struct ConvGeometry: Sendable, Equatable {
 /// Convolution on sgemm: im2col into a column matrix covering a chunk of images, one gemm per
 /// group and chunk, then a scatter back to NCHW.
 enum ConvKernels {
-    /// Column buffer budget per chunk (floats).
-    static let chunkBudget = 6 << 20
-
-    static func chunkSize(_ g: ConvGeometry) -> Int {
-        Swift.max(1, Swift.min(g.n, chunkBudget / Swift.max(1, g.k * g.p)))
-    }
-
     /// im2col of one image's group slice `x` (cinG×h×w) into rows of `col` (leading dimension `ld`).
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ld: Int) {
         let ho = g.ho, wo = g.wo
@@ -89,88 +84,133 @@ enum ConvKernels {
         }
     }
 
-    /// Forward: `out[n, co] = Σ w[co] ⋆ x[n] + bias[co]`.
+    /// Images per gemm: enough columns for an efficient sgemm while the column block stays in cache.
+    static func imagesPerGemm(_ g: ConvGeometry, imagesPerThread: Int) -> Int {
+        if g.isPointwise { return 1 }
+        let byColumns = ceilDiv(wantedColumns, g.p)
+        let byCache = Swift.max(1, columnBudget / Swift.max(1, g.k * g.p))
+        return Swift.max(1, Swift.min(byColumns, byCache, imagesPerThread))
+    }
+    static let wantedColumns = 512
+    static let columnBudget = 1 << 19
+
+    /// Forward: `out[n, co] = Σ w[co] ⋆ x[n] + bias[co]`. Each core takes a contiguous range of
+    /// images and runs im2col → sgemm on blocks of `imagesPerGemm` images.
     static func forward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
-        let P = g.p, K = g.k, chw = g.c * g.h * g.w
-        let nb = chunkSize(g)
-        Scratch.with(K * nb * P) { col in
-            Scratch.with(g.cout * nb * P) { y in
-                var n0 = 0
-                while n0 < g.n {
-                    let m = Swift.min(nb, g.n - n0)
-                    let ld = m * P
-                    for grp in 0..<g.groups {
-                        Parallel.forEach(m) { i in
-                            im2col(x + (n0 + i) * chw + grp * g.cinG * g.h * g.w, g, col + i * P, ld: ld)
+        let P = g.p, K = g.k, chw = g.c * g.h * g.w, gxs = g.cinG * g.h * g.w
+        let T = Swift.min(Parallel.threads, g.n)
+        Parallel.forEach(T) { t in
+            let lo = g.n * t / T, hi = g.n * (t + 1) / T
+            let nb = imagesPerGemm(g, imagesPerThread: hi - lo)
+            Scratch.with(g.isPointwise ? 1 : K * nb * P) { col in
+                Scratch.with(nb > 1 ? g.cout * nb * P : 1) { y in
+                    var n0 = lo
+                    while n0 < hi {
+                        let m = Swift.min(nb, hi - n0), ld = m * P
+                        for grp in 0..<g.groups {
+                            let b: UnsafePointer<Float>
+                            if g.isPointwise {
+                                b = x + n0 * chw + grp * gxs
+                            } else {
+                                for i in 0..<m { im2col(x + (n0 + i) * chw + grp * gxs, g, col + i * P, ld: ld) }
+                                b = UnsafePointer(col)
+                            }
+                            let c = m == 1 ? out + n0 * g.cout * P + grp * g.coutG * P : y + grp * g.coutG * ld
+                            BLAS.sgemm(m: g.coutG, n: ld, k: K, a: w + grp * g.coutG * K, lda: K, b: b, ldb: ld, c: c, ldc: ld)
                         }
-                        BLAS.sgemm(m: g.coutG, n: ld, k: K, a: w + grp * g.coutG * K, lda: K,
-                                   b: col, ldb: ld, c: y + grp * g.coutG * ld, ldc: ld)
-                    }
-                    // Scatter [cout, m·P] to NCHW, adding the bias.
-                    Parallel.forEach(m * g.cout, grain: Swift.max(1, 4096 / Swift.max(P, 1))) { t in
-                        let i = t / g.cout, co = t % g.cout
-                        let src = y + co * ld + i * P
-                        let dst = out + ((n0 + i) * g.cout + co) * P
-                        if let bias {
-                            let b = bias[co]
-                            for q in 0..<P { dst[q] = src[q] + b }
-                        } else {
-                            dst.update(from: src, count: P)
+                        for i in 0..<m {
+                            for co in 0..<g.cout {
+                                let dst = out + ((n0 + i) * g.cout + co) * P
+                                if m > 1 { dst.update(from: y + co * ld + i * P, count: P) }
+                                if let bias {
+                                    let bv = bias[co]
+                                    for q in 0..<P { dst[q] += bv }
+                                }
+                            }
                         }
+                        n0 += m
                     }
-                    n0 += m
                 }
             }
         }
     }
 
-    /// Backward: gradients for input (`dx`, overwritten), weight (`dw`, overwritten) and bias (`db`, overwritten).
+    /// Backward: gradients for input (`dx`), weight (`dw`) and bias (`db`), each overwritten.
+    /// Cores split the batch; each accumulates a private weight/bias gradient, summed at the end.
     static func backward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
                          db: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
-        let P = g.p, K = g.k, chw = g.c * g.h * g.w
-        let nb = chunkSize(g)
-        if let dx { dx.update(repeating: 0, count: g.n * chw) }
-        if let dw { dw.update(repeating: 0, count: g.cout * K) }
-        if let db { db.update(repeating: 0, count: g.cout) }
-        Scratch.with(K * nb * P) { col in
-            Scratch.with(g.cout * nb * P) { dyc in
-                var n0 = 0
-                while n0 < g.n {
-                    let m = Swift.min(nb, g.n - n0)
-                    let ld = m * P
-                    // Gather dy [n, cout, P] into [cout, m·P].
-                    Parallel.forEach(m * g.cout, grain: Swift.max(1, 4096 / Swift.max(P, 1))) { t in
-                        let i = t / g.cout, co = t % g.cout
-                        (dyc + co * ld + i * P).update(from: dy + ((n0 + i) * g.cout + co) * P, count: P)
-                    }
-                    if let db {
-                        for co in 0..<g.cout {
-                            let r = dyc + co * ld
-                            var s: Float = 0
-                            for q in 0..<ld { s += r[q] }
-                            db[co] += s
-                        }
-                    }
-                    for grp in 0..<g.groups {
-                        let dyg = dyc + grp * g.coutG * ld
-                        if let dw {
-                            Parallel.forEach(m) { i in
-                                im2col(x + (n0 + i) * chw + grp * g.cinG * g.h * g.w, g, col + i * P, ld: ld)
+        let P = g.p, K = g.k, chw = g.c * g.h * g.w, gxs = g.cinG * g.h * g.w
+        let T = Swift.min(Parallel.threads, g.n)
+        let wCount = g.cout * K
+        // Private accumulators: thread 0 writes dw/db directly, others into `partial`.
+        let perThread = (dw == nil ? 0 : wCount) + (db == nil ? 0 : g.cout)
+        Scratch.with(Swift.max(1, perThread * T)) { partial in
+            Parallel.forEach(T) { t in
+                let lo = g.n * t / T, hi = g.n * (t + 1) / T
+                let dwT: UnsafeMutablePointer<Float>? = dw.map { t == 0 ? $0 : partial + t * perThread }
+                let dbT: UnsafeMutablePointer<Float>? = db.map { t == 0 ? $0 : partial + t * perThread + (dw == nil ? 0 : wCount) }
+                dwT?.update(repeating: 0, count: wCount)
+                dbT?.update(repeating: 0, count: g.cout)
+                if let dx { (dx + lo * chw).update(repeating: 0, count: (hi - lo) * chw) }
+                let nb = imagesPerGemm(g, imagesPerThread: hi - lo)
+                Scratch.with(K * nb * P) { col in
+                    Scratch.with(nb > 1 ? g.cout * nb * P : 1) { gather in
+                        var n0 = lo
+                        while n0 < hi {
+                            let m = Swift.min(nb, hi - n0), ld = m * P
+                            let dyc: UnsafePointer<Float>
+                            if m == 1 {
+                                dyc = dy + n0 * g.cout * P
+                            } else {
+                                for i in 0..<m {
+                                    for co in 0..<g.cout {
+                                        (gather + co * ld + i * P).update(from: dy + ((n0 + i) * g.cout + co) * P, count: P)
+                                    }
+                                }
+                                dyc = UnsafePointer(gather)
                             }
-                            BLAS.sgemm(transB: true, m: g.coutG, n: K, k: ld, a: dyg, lda: ld, b: col, ldb: ld,
-                                       beta: 1, c: dw + grp * g.coutG * K, ldc: K)
-                        }
-                        if let dx {
-                            BLAS.sgemm(transA: true, m: K, n: ld, k: g.coutG, a: w + grp * g.coutG * K, lda: K,
-                                       b: dyg, ldb: ld, c: col, ldc: ld)
-                            Parallel.forEach(m) { i in
-                                col2im(col + i * P, ld: ld, g, dx + (n0 + i) * chw + grp * g.cinG * g.h * g.w)
+                            if let dbT { for co in 0..<g.cout { dbT[co] += Reduce.sum(dyc + co * ld, ld) } }
+                            for grp in 0..<g.groups {
+                                let dyg = dyc + grp * g.coutG * ld
+                                if let dwT {
+                                    let b: UnsafePointer<Float>
+                                    if g.isPointwise {
+                                        b = x + n0 * chw + grp * gxs
+                                    } else {
+                                        for i in 0..<m { im2col(x + (n0 + i) * chw + grp * gxs, g, col + i * P, ld: ld) }
+                                        b = UnsafePointer(col)
+                                    }
+                                    BLAS.sgemm(transB: true, m: g.coutG, n: K, k: ld, a: dyg, lda: ld, b: b, ldb: ld,
+                                               beta: 1, c: dwT + grp * g.coutG * K, ldc: K)
+                                }
+                                if let dx {
+                                    let wg = w + grp * g.coutG * K
+                                    if g.isPointwise {
+                                        BLAS.sgemm(transA: true, m: K, n: ld, k: g.coutG, a: wg, lda: K, b: dyg, ldb: ld,
+                                                   c: dx + n0 * chw + grp * gxs, ldc: ld)
+                                    } else {
+                                        BLAS.sgemm(transA: true, m: K, n: ld, k: g.coutG, a: wg, lda: K, b: dyg, ldb: ld,
+                                                   c: col, ldc: ld)
+                                        for i in 0..<m { col2im(col + i * P, ld: ld, g, dx + (n0 + i) * chw + grp * gxs) }
+                                    }
+                                }
                             }
+                            n0 += m
                         }
                     }
-                    n0 += m
+                }
+            }
+            // Reduce the private accumulators into thread 0's.
+            if T > 1 {
+                if let dw {
+                    Parallel.forRanges(wCount, grain: 1 << 14) { r in
+                        for t in 1..<T { let p = partial + t * perThread; for i in r { dw[i] += p[i] } }
+                    }
+                }
+                if let db {
+                    for t in 1..<T { let p = partial + t * perThread + (dw == nil ? 0 : wCount); for i in 0..<g.cout { db[i] += p[i] } }
                 }
             }
         }

@@ -139,9 +139,7 @@ enum Kernels {
         plan.forEachRow(0..<plan.rows) { _, ob, ox in
             let src = px + ox, dst = po + ob
             if sb == 0 {
-                var s: Float = 0
-                for i in 0..<n { s += src[i] }
-                dst[0] += s
+                dst[0] += Reduce.sum(src, n)
             } else {
                 for i in 0..<n { dst[i * sb] += src[i] }
             }

@@ -7,18 +7,12 @@ enum NormKernels {
         Parallel.forEach(c) { ch in
             var sum = 0.0
             for i in 0..<n {
-                let p = x + (i * c + ch) * s
-                var t: Float = 0
-                for q in 0..<s { t += p[q] }
-                sum += Double(t)
+                sum += Double(Reduce.sum(x + (i * c + ch) * s, s))
             }
             let mu = Float(sum / m)
             var sq = 0.0
             for i in 0..<n {
-                let p = x + (i * c + ch) * s
-                var t: Float = 0
-                for q in 0..<s { let d = p[q] - mu; t += d * d }
-                sq += Double(t)
+                sq += Double(Reduce.sumSquaredDeviations(x + (i * c + ch) * s, s, mean: mu))
             }
             mean[ch] = mu
             variance[ch] = Float(sq / m)
@@ -44,9 +38,7 @@ enum NormKernels {
             let mu = mean[ch]
             var a = 0.0, b = 0.0
             for i in 0..<n {
-                let px = x + (i * c + ch) * s, pd = dy + (i * c + ch) * s
-                var ta: Float = 0, tb: Float = 0
-                for q in 0..<s { ta += pd[q]; tb += pd[q] * (px[q] - mu) }
+                let (ta, tb) = Reduce.sumAndDot(dy + (i * c + ch) * s, x + (i * c + ch) * s, s, mean: mu)
                 a += Double(ta); b += Double(tb)
             }
             sumDy[ch] = Float(a)

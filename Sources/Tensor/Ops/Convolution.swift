@@ -66,10 +66,7 @@ public func globalAvgPool(_ x: Tensor) -> Tensor {
     let px = x.storage.base, po = out.base
     let inv = 1 / Float(Swift.max(hw, 1))
     Parallel.forEach(planes, grain: Swift.max(1, 16384 / Swift.max(hw, 1))) { p in
-        var s: Float = 0
-        let src = px + p * hw
-        for q in 0..<hw { s += src[q] }
-        po[p] = s * inv
+        po[p] = Reduce.sum(px + p * hw, hw) * inv
     }
     return Tensor.record(out, shape: [x.shape[0], x.shape[1]], inputs: [x]) { .globalAvgPool(inputShape: x.shape) }
 }

@@ -6,7 +6,7 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
                  "matmul: shapes \(a.shape) and \(b.shape) are not [m,k] × [k,n]")
     let m = a.shape[0], k = a.shape[1], n = b.shape[1]
     let out = TensorStorage(uninitializedCount: m * n)
-    BLAS.sgemm(m: m, n: n, k: k, a: a.storage.base, lda: k, b: b.storage.base, ldb: n, c: out.base, ldc: n)
+    BLAS.parallelSgemm(m: m, n: n, k: k, a: a.storage.base, lda: k, b: b.storage.base, ldb: n, c: out.base, ldc: n)
     return Tensor.record(out, shape: [m, n], inputs: [a, b]) { .matmul(a: a.detached(), b: b.detached()) }
 }
 
@@ -20,7 +20,7 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tens
     if let bias {
         for i in 0..<batch { (out.base + i * fout).update(from: bias.storage.base, count: fout) }
     }
-    BLAS.sgemm(transB: true, m: batch, n: fout, k: fin, a: x.storage.base, lda: fin,
+    BLAS.parallelSgemm(transB: true, m: batch, n: fout, k: fin, a: x.storage.base, lda: fin,
                b: weight.storage.base, ldb: fin, beta: bias == nil ? 0 : 1, c: out.base, ldc: fout)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return Tensor.record(out, shape: [batch, fout], inputs: inputs) {
