@@ -30,3 +30,24 @@ public enum DatasetCatalog {
         name.hasPrefix("cifar") ? Augmentation(cropPadding: 4, horizontalFlip: true) : Augmentation(cropPadding: 2, horizontalFlip: true)
     }
 }
+
+extension DatasetCatalog {
+    /// Loads the data set named in `options`, applies the train/test limits and normalises both splits.
+    ///
+    /// When `options` carries no normalisation yet, the per-channel statistics of the (limited)
+    /// training split are computed and stored in the returned options.
+    public static func prepare(_ options: TrainingOptions) throws -> (options: TrainingOptions, train: ImageDataset, test: ImageDataset) {
+        var opts = options
+        var (train, test) = try load(options.dataset, directory: options.dataDirectory)
+        if let n = options.trainLimit { train = train.prefix(n) }
+        if let n = options.testLimit { test = test.prefix(n) }
+        if opts.normalizationMean.isEmpty || opts.normalizationStd.isEmpty {
+            let stats = train.channelStatistics()
+            opts.normalizationMean = stats.mean
+            opts.normalizationStd = stats.std
+        }
+        train = try train.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)
+        test = try test.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)
+        return (opts, train, test)
+    }
+}

@@ -100,6 +100,7 @@ public struct Trainer {
         try optimizer.loadState(from: checkpoint.arrays, names: parameterNames, path: path)
         let h = checkpoint.header
         epoch = h.epoch; batchInEpoch = h.batchInEpoch; step = h.step; progress = h.progress
+        optimizer.config = h.optimizer
         rng = RandomSource(seed: 0); rng.state = h.rngState
         if batchInEpoch >= loader.batchesPerEpoch { epoch += 1; batchInEpoch = 0; progress = EpochProgress() }
     }
