@@ -89,6 +89,9 @@ struct TrainCommand: ParsableCommand {
                 throw NNError.invalidArgument("unknown schedule '\(schedule)' (use onecycle, cosine, step or constant)")
             }
             let depth = try parseDepth()
+            if FileManager.default.fileExists(atPath: checkpointPath) {
+                throw NNError.invalidArgument("\(checkpointPath) exists; pass --resume to continue it or choose another --out")
+            }
             let probe = TrainingOptions(model: ResNetConfig(depth: depth), dataset: dataset, dataDirectory: dataDir,
                                         trainLimit: trainLimit, testLimit: testLimit)
             let (prepared, trainSet, testSet) = try DatasetCatalog.prepare(probe)
@@ -101,9 +104,6 @@ struct TrainCommand: ParsableCommand {
             options.maxSteps = maxSteps
             options.augmentation = augment ? DatasetCatalog.augmentation(for: dataset) : .none
             trainer = try Trainer(options: options, train: trainSet, test: testSet)
-            if FileManager.default.fileExists(atPath: checkpointPath) {
-                throw NNError.invalidArgument("\(checkpointPath) exists; pass --resume to continue it or choose another --out")
-            }
             printErr("\(model) (\(stem) stem, width \(width), \(trainer.model.parameterCount) parameters) on \(dataset): "
                 + "\(trainSet.count) train / \(testSet.count) test images, \(trainer.loader.batchesPerEpoch) steps per epoch\n")
         }
