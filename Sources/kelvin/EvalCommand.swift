@@ -12,7 +12,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files.") var dataDir: String?
     @Option(help: "Evaluation batch size.") var batch = 256
     @Option(help: "Use only the first N test images.") var limit: Int?
-    @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
+    @Option(help: "Cores to use (default: all).") var threads: Int?
     @Flag(help: "Print one JSON object {top1, top5, images, seconds}.") var json = false
 
     func run() throws {
@@ -20,7 +20,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     private func evaluate() throws {
-        if let threads { Threading.setBLASThreads(threads) }
+        if let threads { try Threading.limitCores(to: threads) }
         guard batch > 0 else { throw NNError.invalidArgument("--batch must be positive, got \(batch)") }
         let ck = try Checkpoint(path: checkpoint)
         let model = try ResNet(ck.header.model)
@@ -52,7 +52,7 @@ struct BenchTrainCommand: ParsableCommand {
 
     @Option(help: "small (1x28x28, batch 128, small stem) or imagenet (3x224x224, batch 16).") var config = "small"
     @Option(help: "Timed steps after one warm-up step.") var steps = 3
-    @Option(help: "OpenBLAS threads.") var threads: Int?
+    @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(help: "Channels of the first stage.") var width = 64
 
     func run() throws {
@@ -60,7 +60,7 @@ struct BenchTrainCommand: ParsableCommand {
     }
 
     private func bench() throws {
-        if let threads { Threading.setBLASThreads(threads) }
+        if let threads { try Threading.limitCores(to: threads) }
         let (model, batch, c, side, classes): (ResNetConfig, Int, Int, Int, Int)
         switch config {
         case "small": (model, batch, c, side, classes) = (ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: width, stem: .small), 128, 1, 28, 10)

@@ -48,7 +48,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run directory for metrics.jsonl and last.ckpt.") var out = "runs/train"
     @Option(name: .customLong("max-steps"), help: "Stop after this many optimizer steps in total.") var maxSteps: Int?
     @Option(help: "Random seed (weights, shuffling, augmentation).") var seed: UInt64 = 0
-    @Option(help: "OpenBLAS threads (default: all cores).") var threads: Int?
+    @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training images.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test images.") var testLimit: Int?
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
@@ -66,10 +66,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train() throws {
-        if let threads {
-            guard threads >= 1 else { throw NNError.invalidArgument("--threads must be ≥ 1, got \(threads)") }
-            Threading.setBLASThreads(threads)
-        }
+        if let threads { try Threading.limitCores(to: threads) }
         let checkpointPath = out + "/last.ckpt"
         var trainer: Trainer
         if resume {
