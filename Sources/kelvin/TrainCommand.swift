@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Architecture: resnet18, resnet34, resnet50, resnet101 or resnet152.") var model = "resnet18"
     @Option(help: "Stem: small (3x3/1 conv, no max-pool) or imagenet (7x7/2 conv + max-pool).") var stem = "small"
     @Option(help: "Channels of the first stage.") var width = 64
-    @Option(help: "Data set: fashion-mnist, cifar10, cifar100 or synthetic.") var dataset = "fashion-mnist"
+    @Option(help: "Data set: fashion-mnist, mnist or idx (MNIST-layout IDX files in --data-dir), cifar10, cifar100 or synthetic.") var dataset = "fashion-mnist"
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files (default: system location).") var dataDir: String?
     @Option(help: "Number of epochs (default 10).") var epochs: Int?
     @Option(help: "Mini-batch size.") var batch = 128

@@ -103,3 +103,25 @@ final class DataTests: XCTestCase {
         s.cancel()
     }
 }
+
+final class DatasetCatalogTests: XCTestCase {
+    func testPrepareNormalisesWithTrainStatistics() throws {
+        let opts = TrainingOptions(model: ResNetConfig(depth: 18, inputChannels: 1, classes: 10), dataset: "synthetic",
+                                   trainLimit: 100, testLimit: 10)
+        let (prepared, train, test) = try DatasetCatalog.prepare(opts)
+        XCTAssertEqual(train.count, 100)
+        XCTAssertEqual(test.count, 10)
+        XCTAssertEqual(prepared.normalizationMean.count, 1)
+        let again = train.channelStatistics()
+        XCTAssertEqual(again.mean[0], 0, accuracy: 1e-4)
+        XCTAssertEqual(again.std[0], 1, accuracy: 1e-3)
+    }
+
+    func testUnknownAndIncompleteDataSetsAreErrors() {
+        XCTAssertThrowsError(try DatasetCatalog.load("imagenet", directory: nil)) { e in XCTAssertTrue("\(e)".contains("unknown data set")) }
+        XCTAssertThrowsError(try DatasetCatalog.load("cifar10", directory: nil)) { e in XCTAssertTrue("\(e)".contains("--data-dir")) }
+        XCTAssertThrowsError(try DatasetCatalog.load("mnist", directory: "/nonexistent")) { e in
+            XCTAssertTrue("\(e)".contains("/nonexistent/train-images-idx3-ubyte"), "\(e)")
+        }
+    }
+}

@@ -1,12 +1,19 @@
 /// Loads a data set by the name used on the command line and prepares it for training.
 public enum DatasetCatalog {
     /// Names accepted by `load`.
-    public static let names = ["fashion-mnist", "cifar10", "cifar100", "synthetic"]
+    public static let names = ["fashion-mnist", "mnist", "idx", "cifar10", "cifar100", "synthetic"]
 
     /// Loads the train and test splits of `name` (from `directory` or the default location).
     public static func load(_ name: String, directory: String?) throws -> (train: ImageDataset, test: ImageDataset) {
         switch name {
         case "fashion-mnist", "fashion_mnist", "fmnist":
+            return (try Datasets.fashionMNIST(train: true, directory: directory),
+                    try Datasets.fashionMNIST(train: false, directory: directory))
+        case "mnist", "idx":
+            // Any MNIST-layout directory: {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
+            guard let directory else {
+                throw NNError.invalidArgument("--data-dir is required for \(name) (a directory of MNIST-named IDX files)")
+            }
             return (try Datasets.fashionMNIST(train: true, directory: directory),
                     try Datasets.fashionMNIST(train: false, directory: directory))
         case "cifar10", "cifar100":
