@@ -71,6 +71,7 @@ public struct Trainer {
             throw NNError.invalidArgument(
                 "model expects \(options.model.inputChannels) channels and ≤ \(options.model.classes) classes; data has \(train.channels) and \(train.classes)")
         }
+        guard train.count >= 2 else { throw NNError.invalidArgument("training set needs at least 2 images, has \(train.count)") }
         self.options = options
         model = try ResNet(options.model, seed: options.seed)
         parameterNames = model.namedParameters.map(\.name)

@@ -44,7 +44,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public func validate() throws {
         try model.validate()
         guard epochs > 0 else { throw NNError.invalidArgument("--epochs must be positive, got \(epochs)") }
-        guard batchSize > 0 else { throw NNError.invalidArgument("--batch must be positive, got \(batchSize)") }
+        guard batchSize >= 2 else {
+            throw NNError.invalidArgument("--batch must be at least 2 (batch-norm needs batch statistics), got \(batchSize)")
+        }
         guard learningRate > 0, learningRate.isFinite else { throw NNError.invalidArgument("--lr must be positive, got \(learningRate)") }
         guard momentum >= 0, momentum < 1 else { throw NNError.invalidArgument("--momentum must be in [0, 1), got \(momentum)") }
         guard weightDecay >= 0 else { throw NNError.invalidArgument("--weight-decay must be ≥ 0, got \(weightDecay)") }
