@@ -92,7 +92,7 @@ enum ConvKernels {
         return Swift.max(1, Swift.min(byColumns, byCache, imagesPerThread))
     }
     static let wantedColumns = 512
-    static let columnBudget = 1 << 19
+    static let columnBudget = 1 << 22
 
     /// Forward: `out[n, co] = Σ w[co] ⋆ x[n] + bias[co]`. Each core takes a contiguous range of
     /// images and runs im2col → sgemm on blocks of `imagesPerGemm` images.

@@ -1,9 +1,29 @@
 import Dispatch
 import Foundation
+import Synchronization
+
+/// How many cores Tensor kernels use (default: `ProcessInfo.activeProcessorCount`).
+public enum TensorThreads {
+    /// Number of threads Tensor splits its kernels over; set it before heavy work (≥ 1).
+    public static var count: Int {
+        get { Parallel.threads }
+        set { Parallel.setThreads(newValue) }
+    }
+}
 
 /// Splits work over the machine's cores (2 on the target machine) with `concurrentPerform`.
 enum Parallel {
-    static let threads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    private static let configured = Atomic<Int>(0)
+    static var threads: Int {
+        let n = configured.load(ordering: .relaxed)
+        return n > 0 ? n : defaultThreads
+    }
+    /// Read once, on first use (after any affinity change made before the first tensor op).
+    private static let defaultThreads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+    static func setThreads(_ n: Int) {
+        precondition(n >= 1, "TensorThreads.count must be ≥ 1, got \(n)")
+        configured.store(n, ordering: .relaxed)
+    }
 
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, in parallel when each part gets
     /// at least `grain` items of work.
