@@ -26,31 +26,46 @@ struct ConvGeometry: Sendable, Equatable {
 /// group and chunk, then a scatter back to NCHW.
 enum ConvKernels {
     /// im2col of one image's group slice `x` (cinG×h×w) into rows of `col` (leading dimension `ld`).
+    /// Row `(c·kh + i)·kw + j`, column `oy·wo + ox` holds `x[c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]`
+    /// (zero outside the image). Short copies are explicit loops: at 4×4 or 7×7 outputs a
+    /// `memmove` call per row segment costs more than the copy.
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ld: Int) {
-        let ho = g.ho, wo = g.wo
-        for c in 0..<g.cinG {
-            for i in 0..<g.kh {
-                for j in 0..<g.kw {
+        let ho = g.ho, wo = g.wo, sw = g.sw
+        for i in 0..<g.kh {
+            // Output rows whose input row is inside the image.
+            let yOff = i * g.dh - g.ph
+            let oyLo = Swift.min(ho, Swift.max(0, ceilDiv(-yOff, g.sh)))
+            let oyHi = Swift.max(oyLo, Swift.min(ho, floorDiv(g.h - 1 - yOff, g.sh) + 1))
+            for j in 0..<g.kw {
+                let xOff = j * g.dw - g.pw
+                let lo = Swift.min(wo, Swift.max(0, ceilDiv(-xOff, sw)))
+                let hi = Swift.max(lo, Swift.min(wo, floorDiv(g.w - 1 - xOff, sw) + 1))
+                let contiguous = sw == 1 && g.sh == 1 && lo == 0 && hi == wo && wo == g.w
+                for c in 0..<g.cinG {
                     let row = col + ((c * g.kh + i) * g.kw + j) * ld
-                    let xOff = j * g.dw - g.pw
-                    let lo = Swift.min(wo, Swift.max(0, ceilDiv(-xOff, g.sw)))
-                    let hi = Swift.max(lo, Swift.min(wo, floorDiv(g.w - 1 - xOff, g.sw) + 1))
-                    for oy in 0..<ho {
-                        let iy = oy * g.sh - g.ph + i * g.dh
-                        let dst = row + oy * wo
-                        if iy < 0 || iy >= g.h {
-                            dst.update(repeating: 0, count: wo)
-                            continue
-                        }
-                        let src = x + (c * g.h + iy) * g.w + xOff
-                        if lo > 0 { dst.update(repeating: 0, count: lo) }
-                        if g.sw == 1 {
-                            (dst + lo).update(from: src + lo, count: hi - lo)
+                    for q in 0..<(oyLo * wo) { row[q] = 0 }
+                    for q in (oyHi * wo)..<(ho * wo) { row[q] = 0 }
+                    if oyHi == oyLo { continue }
+                    var src = x + (c * g.h + oyLo * g.sh + yOff) * g.w + xOff
+                    var dst = row + oyLo * wo
+                    if contiguous {
+                        dst.update(from: src, count: (oyHi - oyLo) * wo)
+                        continue
+                    }
+                    for _ in oyLo..<oyHi {
+                        for ox in 0..<lo { dst[ox] = 0 }
+                        if sw == 1 {
+                            if hi - lo >= 64 {
+                                (dst + lo).update(from: src + lo, count: hi - lo)
+                            } else {
+                                for ox in lo..<hi { dst[ox] = src[ox] }
+                            }
                         } else {
-                            let s = g.sw
-                            for ox in lo..<hi { dst[ox] = src[ox * s] }
+                            for ox in lo..<hi { dst[ox] = src[ox * sw] }
                         }
-                        if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
+                        for ox in hi..<wo { dst[ox] = 0 }
+                        src += g.sh * g.w
+                        dst += wo
                     }
                 }
             }
@@ -59,25 +74,32 @@ enum ConvKernels {
 
     /// Adjoint of `im2col`: accumulates the column matrix into `dx` (cinG×h×w).
     static func col2im(_ col: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
-        let ho = g.ho, wo = g.wo
-        for c in 0..<g.cinG {
-            for i in 0..<g.kh {
-                for j in 0..<g.kw {
-                    let row = col + ((c * g.kh + i) * g.kw + j) * ld
-                    let xOff = j * g.dw - g.pw
-                    let lo = Swift.min(wo, Swift.max(0, ceilDiv(-xOff, g.sw)))
-                    let hi = Swift.max(lo, Swift.min(wo, floorDiv(g.w - 1 - xOff, g.sw) + 1))
-                    for oy in 0..<ho {
-                        let iy = oy * g.sh - g.ph + i * g.dh
-                        if iy < 0 || iy >= g.h { continue }
-                        let src = row + oy * wo
-                        let dst = dx + (c * g.h + iy) * g.w + xOff
-                        if g.sw == 1 {
+        let ho = g.ho, wo = g.wo, sw = g.sw
+        for i in 0..<g.kh {
+            let yOff = i * g.dh - g.ph
+            let oyLo = Swift.min(ho, Swift.max(0, ceilDiv(-yOff, g.sh)))
+            let oyHi = Swift.max(oyLo, Swift.min(ho, floorDiv(g.h - 1 - yOff, g.sh) + 1))
+            if oyHi == oyLo { continue }
+            for j in 0..<g.kw {
+                let xOff = j * g.dw - g.pw
+                let lo = Swift.min(wo, Swift.max(0, ceilDiv(-xOff, sw)))
+                let hi = Swift.max(lo, Swift.min(wo, floorDiv(g.w - 1 - xOff, sw) + 1))
+                let contiguous = sw == 1 && g.sh == 1 && lo == 0 && hi == wo && wo == g.w
+                for c in 0..<g.cinG {
+                    var src = col + ((c * g.kh + i) * g.kw + j) * ld + oyLo * wo
+                    var dst = dx + (c * g.h + oyLo * g.sh + yOff) * g.w + xOff
+                    if contiguous {
+                        for q in 0..<((oyHi - oyLo) * wo) { dst[q] += src[q] }
+                        continue
+                    }
+                    for _ in oyLo..<oyHi {
+                        if sw == 1 {
                             for ox in lo..<hi { dst[ox] += src[ox] }
                         } else {
-                            let s = g.sw
-                            for ox in lo..<hi { dst[ox * s] += src[ox] }
+                            for ox in lo..<hi { dst[ox * sw] += src[ox] }
                         }
+                        src += wo
+                        dst += g.sh * g.w
                     }
                 }
             }
