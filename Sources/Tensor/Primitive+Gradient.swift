@@ -41,7 +41,7 @@ extension Primitive {
             }
 
         case .relu(let y):
-            return [Kernels.zip(g, y) { $1 > 0 ? $0 : 0 }]
+            return [Kernels.reluBackward(g, y)]
 
         case .reshape(let inputShape):
             return [Tensor(shape: inputShape, storage: g.storage)]

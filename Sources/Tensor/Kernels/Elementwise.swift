@@ -204,4 +204,15 @@ enum Kernels {
         let (s, shape) = binary(f, a, b, "gradient")
         return Tensor(shape: shape, storage: s)
     }
+
+    /// `dx = y > 0 ? dy : 0` (branch-free so it vectorises).
+    static func reluBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
+        let n = g.count
+        let out = TensorStorage(uninitializedCount: n)
+        let pg = g.storage.base, py = y.storage.base, po = out.base
+        Parallel.forRanges(n, grain: parallelGrain) { r in
+            for i in r { let v = pg[i]; po[i] = py[i] > 0 ? v : 0 }
+        }
+        return Tensor(shape: g.shape, storage: out)
+    }
 }
