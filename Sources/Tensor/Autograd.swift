@@ -53,6 +53,9 @@ extension Tensor {
     static func record(
         _ storage: TensorStorage, shape: [Int], inputs: [Tensor], _ primitive: () -> Primitive
     ) -> Tensor {
+        #if TENSOR_CHECKS
+        Checks.requireFinite(storage, shape) { primitive().name }
+        #endif
         guard inputs.contains(where: { $0.node != nil }), Autograd.isRecording else {
             return Tensor(shape: shape, storage: storage)
         }
@@ -94,9 +97,24 @@ extension Tensor {
                 let gradients = primitive.inputGradients(g, needed: needed)
                 precondition(gradients.count == n.inputs.count, "autograd: \(primitive.name) returned \(gradients.count) gradients for \(n.inputs.count) inputs")
                 for (input, gi) in zip(n.inputs, gradients) {
-                    if let input, let gi { input.accumulate(gi) }
+                    guard let input, let gi else { continue }
+                    #if TENSOR_CHECKS
+                    Checks.requireFinite(gi.storage, gi.shape) { "the gradient of \(primitive.name)" }
+                    #endif
+                    input.accumulate(gi)
                 }
             }
         }
     }
 }
+
+#if TENSOR_CHECKS
+/// Expensive invariant checks, compiled in with `-Xswiftc -DTENSOR_CHECKS`.
+enum Checks {
+    static func requireFinite(_ s: TensorStorage, _ shape: [Int], _ what: () -> String) {
+        for i in 0..<s.count where !s.base[i].isFinite {
+            preconditionFailure("TENSOR_CHECKS: non-finite value \(s.base[i]) at \(i) in \(what()) (shape \(shape))")
+        }
+    }
+}
+#endif
