@@ -87,6 +87,20 @@ final class ForwardTests: XCTestCase {
         assertAllClose(conv2d(x, w1).scalars, naiveConv2d(x, w1, nil, stride: 1, padding: 0, dilation: 1, groups: 1), tol: 1e-4)
     }
 
+    func testConvRowTiling() {
+        // One-image blocks split into row tiles (tiny tile budget forces several tiles).
+        let saved = ConvKernels.tileBudget
+        ConvKernels.tileBudget = 1
+        defer { ConvKernels.tileBudget = saved }
+        var rng = SeededGenerator(seed: 11)
+        for (h, k, s, p, d) in [(23, 3, 1, 1, 1), (41, 3, 2, 1, 1), (24, 3, 1, 2, 2), (40, 7, 2, 3, 1)] {
+            let x = randomTensor([2, 3, h, h + 1], &rng), w = randomTensor([4, 3, k, k], &rng)
+            let b = randomTensor([4], &rng)
+            assertAllClose(conv2d(x, w, bias: b, stride: s, padding: p, dilation: d).scalars,
+                           naiveConv2d(x, w, b, stride: s, padding: p, dilation: d, groups: 1), tol: 1e-4)
+        }
+    }
+
     func testPooling() {
         let x = Tensor(shape: [1, 1, 4, 4], data: (0..<16).map(Float.init))
         XCTAssertEqual(maxPool2d(x, kernel: 2).scalars, [5, 7, 13, 15])

@@ -86,6 +86,16 @@ final class GradientTests: XCTestCase {
         checkGradients([xs, wp, randomTensor([4], &rng)]) { conv2d($0[0], $0[1], bias: $0[2], groups: 2) }
     }
 
+    func testConv2dRowTiles() {
+        let saved = ConvKernels.tileBudget
+        ConvKernels.tileBudget = 1
+        defer { ConvKernels.tileBudget = saved }
+        let x = randomTensor([1, 2, 19, 18], &rng), w = randomTensor([2, 2, 3, 3], &rng, scale: 0.5)
+        XCTAssertLessThan(ConvKernels.rowsPerTile(ConvGeometry(n: 1, c: 2, h: 19, w: 18, cout: 2, kh: 3, kw: 3,
+            sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1)), 19, "test must use several tiles")
+        checkGradients([x, w, randomTensor([2], &rng)]) { conv2d($0[0], $0[1], bias: $0[2], padding: 1) }
+    }
+
     func testBatchNormTraining() {
         let x = randomTensor([3, 2, 3, 3], &rng, scale: 2)
         let gamma = randomTensor([2], &rng, awayFromZero: 0.5), beta = randomTensor([2], &rng)

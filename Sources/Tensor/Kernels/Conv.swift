@@ -29,13 +29,15 @@ enum ConvKernels {
     /// Row `(c·kh + i)·kw + j`, column `oy·wo + ox` holds `x[c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]`
     /// (zero outside the image). Short copies are explicit loops: at 4×4 or 7×7 outputs a
     /// `memmove` call per row segment costs more than the copy.
-    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ld: Int) {
+    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ld: Int,
+                       rows: Range<Int>? = nil) {
         let ho = g.ho, wo = g.wo, sw = g.sw
+        let oyA = rows?.lowerBound ?? 0, oyB = rows?.upperBound ?? ho
         for i in 0..<g.kh {
-            // Output rows whose input row is inside the image.
+            // Output rows (within oyA..<oyB) whose input row is inside the image.
             let yOff = i * g.dh - g.ph
-            let oyLo = Swift.min(ho, Swift.max(0, ceilDiv(-yOff, g.sh)))
-            let oyHi = Swift.max(oyLo, Swift.min(ho, floorDiv(g.h - 1 - yOff, g.sh) + 1))
+            let oyLo = Swift.min(oyB, Swift.max(oyA, ceilDiv(-yOff, g.sh)))
+            let oyHi = Swift.max(oyLo, Swift.min(oyB, floorDiv(g.h - 1 - yOff, g.sh) + 1))
             for j in 0..<g.kw {
                 let xOff = j * g.dw - g.pw
                 let lo = Swift.min(wo, Swift.max(0, ceilDiv(-xOff, sw)))
@@ -43,11 +45,11 @@ enum ConvKernels {
                 let contiguous = sw == 1 && g.sh == 1 && lo == 0 && hi == wo && wo == g.w
                 for c in 0..<g.cinG {
                     let row = col + ((c * g.kh + i) * g.kw + j) * ld
-                    for q in 0..<(oyLo * wo) { row[q] = 0 }
-                    for q in (oyHi * wo)..<(ho * wo) { row[q] = 0 }
+                    for q in 0..<((oyLo - oyA) * wo) { row[q] = 0 }
+                    for q in ((oyHi - oyA) * wo)..<((oyB - oyA) * wo) { row[q] = 0 }
                     if oyHi == oyLo { continue }
                     var src = x + (c * g.h + oyLo * g.sh + yOff) * g.w + xOff
-                    var dst = row + oyLo * wo
+                    var dst = row + (oyLo - oyA) * wo
                     if contiguous {
                         dst.update(from: src, count: (oyHi - oyLo) * wo)
                         continue
@@ -73,12 +75,14 @@ enum ConvKernels {
     }
 
     /// Adjoint of `im2col`: accumulates the column matrix into `dx` (cinG×h×w).
-    static func col2im(_ col: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+    static func col2im(_ col: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>,
+                       rows: Range<Int>? = nil) {
         let ho = g.ho, wo = g.wo, sw = g.sw
+        let oyA = rows?.lowerBound ?? 0, oyB = rows?.upperBound ?? ho
         for i in 0..<g.kh {
             let yOff = i * g.dh - g.ph
-            let oyLo = Swift.min(ho, Swift.max(0, ceilDiv(-yOff, g.sh)))
-            let oyHi = Swift.max(oyLo, Swift.min(ho, floorDiv(g.h - 1 - yOff, g.sh) + 1))
+            let oyLo = Swift.min(oyB, Swift.max(oyA, ceilDiv(-yOff, g.sh)))
+            let oyHi = Swift.max(oyLo, Swift.min(oyB, floorDiv(g.h - 1 - yOff, g.sh) + 1))
             if oyHi == oyLo { continue }
             for j in 0..<g.kw {
                 let xOff = j * g.dw - g.pw
@@ -86,7 +90,7 @@ enum ConvKernels {
                 let hi = Swift.max(lo, Swift.min(wo, floorDiv(g.w - 1 - xOff, sw) + 1))
                 let contiguous = sw == 1 && g.sh == 1 && lo == 0 && hi == wo && wo == g.w
                 for c in 0..<g.cinG {
-                    var src = col + ((c * g.kh + i) * g.kw + j) * ld + oyLo * wo
+                    var src = col + ((c * g.kh + i) * g.kw + j) * ld + (oyLo - oyA) * wo
                     var dst = dx + (c * g.h + oyLo * g.sh + yOff) * g.w + xOff
                     if contiguous {
                         for q in 0..<((oyHi - oyLo) * wo) { dst[q] += src[q] }
@@ -115,6 +119,16 @@ enum ConvKernels {
     }
     static let wantedColumns = 512
     static let columnBudget = 1 << 22
+    /// Column-block budget (floats) when one image is too big for a cache-resident block: the
+    /// output rows are then processed in tiles.
+    nonisolated(unsafe) static var tileBudget = 1 << 19
+
+    /// Output rows per tile for one-image blocks.
+    static func rowsPerTile(_ g: ConvGeometry) -> Int {
+        let byCache = tileBudget / Swift.max(1, g.k * g.wo)
+        let byColumns = ceilDiv(wantedColumns / 2, g.wo)
+        return Swift.min(g.ho, Swift.max(1, byCache, byColumns))
+    }
 
     /// Forward: `out[n, co] = Σ w[co] ⋆ x[n] + bias[co]`. Each core takes a contiguous range of
     /// images and runs im2col → sgemm on blocks of `imagesPerGemm` images.
@@ -125,21 +139,32 @@ enum ConvKernels {
         Parallel.forEach(T) { t in
             let lo = g.n * t / T, hi = g.n * (t + 1) / T
             let nb = imagesPerGemm(g, imagesPerThread: hi - lo)
-            Scratch.with(g.isPointwise ? 1 : K * nb * P) { col in
+            let tile = nb == 1 ? rowsPerTile(g) : g.ho
+            Scratch.with(g.isPointwise ? 1 : K * (nb == 1 ? tile * g.wo : nb * P)) { col in
                 Scratch.with(nb > 1 ? g.cout * nb * P : 1) { y in
                     var n0 = lo
                     while n0 < hi {
                         let m = Swift.min(nb, hi - n0), ld = m * P
                         for grp in 0..<g.groups {
-                            let b: UnsafePointer<Float>
+                            let wg = w + grp * g.coutG * K
                             if g.isPointwise {
-                                b = x + n0 * chw + grp * gxs
+                                let c = m == 1 ? out + n0 * g.cout * P + grp * g.coutG * P : y + grp * g.coutG * ld
+                                BLAS.sgemm(m: g.coutG, n: ld, k: K, a: wg, lda: K, b: x + n0 * chw + grp * gxs, ldb: ld, c: c, ldc: ld)
+                            } else if m == 1 {
+                                // One image, output rows in cache-sized tiles, written in place.
+                                var oy = 0
+                                while oy < g.ho {
+                                    let oyB = Swift.min(g.ho, oy + tile), cols = (oyB - oy) * g.wo
+                                    im2col(x + n0 * chw + grp * gxs, g, col, ld: cols, rows: oy..<oyB)
+                                    BLAS.sgemm(m: g.coutG, n: cols, k: K, a: wg, lda: K, b: col, ldb: cols,
+                                               c: out + n0 * g.cout * P + grp * g.coutG * P + oy * g.wo, ldc: P)
+                                    oy = oyB
+                                }
                             } else {
                                 for i in 0..<m { im2col(x + (n0 + i) * chw + grp * gxs, g, col + i * P, ld: ld) }
-                                b = UnsafePointer(col)
+                                BLAS.sgemm(m: g.coutG, n: ld, k: K, a: wg, lda: K, b: col, ldb: ld,
+                                           c: y + grp * g.coutG * ld, ldc: ld)
                             }
-                            let c = m == 1 ? out + n0 * g.cout * P + grp * g.coutG * P : y + grp * g.coutG * ld
-                            BLAS.sgemm(m: g.coutG, n: ld, k: K, a: w + grp * g.coutG * K, lda: K, b: b, ldb: ld, c: c, ldc: ld)
                         }
                         for i in 0..<m {
                             for co in 0..<g.cout {
@@ -177,7 +202,8 @@ enum ConvKernels {
                 dbT?.update(repeating: 0, count: g.cout)
                 if let dx { (dx + lo * chw).update(repeating: 0, count: (hi - lo) * chw) }
                 let nb = imagesPerGemm(g, imagesPerThread: hi - lo)
-                Scratch.with(K * nb * P) { col in
+                let tile = nb == 1 ? rowsPerTile(g) : g.ho
+                Scratch.with(K * (nb == 1 ? tile * g.wo : nb * P)) { col in
                     Scratch.with(nb > 1 ? g.cout * nb * P : 1) { gather in
                         var n0 = lo
                         while n0 < hi {
@@ -196,23 +222,41 @@ enum ConvKernels {
                             if let dbT { for co in 0..<g.cout { dbT[co] += Reduce.sum(dyc + co * ld, ld) } }
                             for grp in 0..<g.groups {
                                 let dyg = dyc + grp * g.coutG * ld
-                                if let dwT {
-                                    let b: UnsafePointer<Float>
-                                    if g.isPointwise {
-                                        b = x + n0 * chw + grp * gxs
-                                    } else {
-                                        for i in 0..<m { im2col(x + (n0 + i) * chw + grp * gxs, g, col + i * P, ld: ld) }
-                                        b = UnsafePointer(col)
+                                let wg = w + grp * g.coutG * K
+                                let xg = x + n0 * chw + grp * gxs
+                                if g.isPointwise {
+                                    if let dwT {
+                                        BLAS.sgemm(transB: true, m: g.coutG, n: K, k: ld, a: dyg, lda: ld, b: xg, ldb: ld,
+                                                   beta: 1, c: dwT + grp * g.coutG * K, ldc: K)
                                     }
-                                    BLAS.sgemm(transB: true, m: g.coutG, n: K, k: ld, a: dyg, lda: ld, b: b, ldb: ld,
-                                               beta: 1, c: dwT + grp * g.coutG * K, ldc: K)
-                                }
-                                if let dx {
-                                    let wg = w + grp * g.coutG * K
-                                    if g.isPointwise {
+                                    if let dx {
                                         BLAS.sgemm(transA: true, m: K, n: ld, k: g.coutG, a: wg, lda: K, b: dyg, ldb: ld,
                                                    c: dx + n0 * chw + grp * gxs, ldc: ld)
-                                    } else {
+                                    }
+                                } else if m == 1 {
+                                    var oy = 0
+                                    while oy < g.ho {
+                                        let oyB = Swift.min(g.ho, oy + tile), cols = (oyB - oy) * g.wo
+                                        let dyt = dyg + oy * g.wo
+                                        if let dwT {
+                                            im2col(xg, g, col, ld: cols, rows: oy..<oyB)
+                                            BLAS.sgemm(transB: true, m: g.coutG, n: K, k: cols, a: dyt, lda: P, b: col, ldb: cols,
+                                                       beta: 1, c: dwT + grp * g.coutG * K, ldc: K)
+                                        }
+                                        if let dx {
+                                            BLAS.sgemm(transA: true, m: K, n: cols, k: g.coutG, a: wg, lda: K, b: dyt, ldb: P,
+                                                       c: col, ldc: cols)
+                                            col2im(col, ld: cols, g, dx + n0 * chw + grp * gxs, rows: oy..<oyB)
+                                        }
+                                        oy = oyB
+                                    }
+                                } else {
+                                    if let dwT {
+                                        for i in 0..<m { im2col(x + (n0 + i) * chw + grp * gxs, g, col + i * P, ld: ld) }
+                                        BLAS.sgemm(transB: true, m: g.coutG, n: K, k: ld, a: dyg, lda: ld, b: col, ldb: ld,
+                                                   beta: 1, c: dwT + grp * g.coutG * K, ldc: K)
+                                    }
+                                    if let dx {
                                         BLAS.sgemm(transA: true, m: K, n: ld, k: g.coutG, a: wg, lda: K, b: dyg, ldb: ld,
                                                    c: col, ldc: ld)
                                         for i in 0..<m { col2im(col + i * P, ld: ld, g, dx + (n0 + i) * chw + grp * gxs) }
