@@ -165,6 +165,18 @@ public final class Parameter: @unchecked Sendable {
         }
     }
 
+    /// Like `update`, split over the cores: `body(range, values, gradient)` is called concurrently
+    /// on disjoint ranges covering all elements and must touch only elements in `range` (of the
+    /// values, the gradient and any state of its own). Skipped when there is no gradient.
+    public func updateInParallel(_ body: (Range<Int>, UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Float>) -> Void) {
+        guard let g = value.grad else { return }
+        value.withUnsafeMutableBufferPointer { w in
+            g.withUnsafeBufferPointer { gb in
+                Parallel.forRanges(w.count, grain: 1 << 14) { r in body(r, w, gb) }
+            }
+        }
+    }
+
     /// Replaces the values (shape must match); keeps identity, clears the gradient.
     public func assign(_ newValue: Tensor) {
         precondition(newValue.shape == value.shape, "Parameter.assign: shape \(newValue.shape) != \(value.shape)")

@@ -49,6 +49,25 @@ final class ForwardTests: XCTestCase {
         XCTAssertEqual(concat([a, a], axis: 0).shape, [4, 3])
     }
 
+    func testLargeBroadcastReductions() {
+        // Big enough for the parallel path of the broadcast reduction.
+        var rng = SeededGenerator(seed: 12)
+        let x = randomTensor([4, 8, 64, 65], &rng)
+        let xs = x.scalars
+        for (axes, kept) in [([0, 2, 3], [1, 8, 1, 1]), ([1], [4, 1, 64, 65]), ([0], [1, 8, 64, 65]), ([3], [4, 8, 64, 1])] {
+            let r = x.sum(alongAxes: axes, keepingDims: true)
+            XCTAssertEqual(r.shape, kept)
+            var ref = [Double](repeating: 0, count: kept.reduce(1, *))
+            for i in 0..<4 { for c in 0..<8 { for h in 0..<64 { for w in 0..<65 {
+                let idx = [i, c, h, w]
+                var o = 0
+                for d in 0..<4 { o = o * kept[d] + (kept[d] == 1 ? 0 : idx[d]) }
+                ref[o] += Double(xs[((i * 8 + c) * 64 + h) * 65 + w])
+            } } } }
+            assertAllClose(r.scalars, ref.map { Float($0) }, tol: 1e-4)
+        }
+    }
+
     func testMatmulAndLinear() {
         let a = Tensor(shape: [2, 3], data: [1, 2, 3, 4, 5, 6])
         let b = Tensor(shape: [3, 2], data: [1, 0, 0, 1, 1, 1])
@@ -173,6 +192,11 @@ final class ForwardTests: XCTestCase {
         XCTAssertEqual(p.value.scalars, [-1, -2])
         p.zeroGrad()
         XCTAssertNil(p.grad)
+        // parallel update over ranges
+        let big = Parameter(Tensor.ones([100_000]))
+        (big.value * 2).sum().backward()
+        big.updateInParallel { r, w, g in for i in r { w[i] -= 0.25 * g[i] } }
+        XCTAssertEqual(Set(big.value.scalars), [0.5])
         // a tensor copied before an update keeps its values (copy-on-write)
         let snapshot = p.value
         p.update { w, _ in w[0] = 42 }

@@ -120,7 +120,7 @@ enum ConvKernels {
     static let wantedColumns = 512
     static let columnBudget = 1 << 22
     /// Column-block budget (floats) when one image is too big for a cache-resident block: the
-    /// output rows are then processed in tiles.
+    /// output rows are then processed in tiles. Mutable only for tests (set before any conv runs).
     nonisolated(unsafe) static var tileBudget = 1 << 19
 
     /// Output rows per tile for one-image blocks.

@@ -135,14 +135,28 @@ enum Kernels {
         let plan = BroadcastPlan(out: x.shape, a: x.shape, b: shape)
         let n = plan.inner, sb = plan.strideB.last!
         let px = x.storage.base, po = out.base
-        // Sequential: rows of different outer indices may hit the same destination.
-        plan.forEachRow(0..<plan.rows) { _, ob, ox in
-            let src = px + ox, dst = po + ob
-            if sb == 0 {
-                dst[0] += Reduce.sum(src, n)
-            } else {
-                for i in 0..<n { dst[i * sb] += src[i] }
+        func reduceRows(_ rows: Range<Int>, into dst: UnsafeMutablePointer<Float>) {
+            plan.forEachRow(rows) { _, ob, ox in
+                let src = px + ox, d = dst + ob
+                if sb == 0 {
+                    d[0] += Reduce.sum(src, n)
+                } else {
+                    for i in 0..<n { d[i * sb] += src[i] }
+                }
             }
+        }
+        let T = Parallel.threads
+        if T > 1 && x.count >= 4 * parallelGrain && count <= 1 << 16 && plan.rows >= T {
+            // Different rows may hit the same destination: private accumulators per core, then summed.
+            Scratch.with(T * count) { partial in
+                partial.update(repeating: 0, count: T * count)
+                Parallel.forEach(T) { t in
+                    reduceRows(plan.rows * t / T ..< plan.rows * (t + 1) / T, into: partial + t * count)
+                }
+                for t in 0..<T { for i in 0..<count { po[i] += partial[t * count + i] } }
+            }
+        } else {
+            reduceRows(0..<plan.rows, into: po)
         }
         return Tensor(shape: shape, storage: out)
     }
