@@ -111,8 +111,9 @@ extension Primitive {
             var sumDy = [Float](repeating: 0, count: c), sumDyX = [Float](repeating: 0, count: c)
             sumDy.withUnsafeMutableBufferPointer { a in
                 sumDyX.withUnsafeMutableBufferPointer { b in
+                    guard let pa = a.baseAddress, let pb = b.baseAddress else { return }
                     NormKernels.gradientSums(x.storage.base, g.storage.base, n: n, c: c, s: s, mean: mean,
-                                             sumDy: a.baseAddress!, sumDyX: b.baseAddress!)
+                                             sumDy: pa, sumDyX: pb)
                 }
             }
             var dx: Tensor?
@@ -136,7 +137,9 @@ extension Primitive {
 
         case .maxPool2d(let inputShape, let argmax, let geo):
             let out = TensorStorage(uninitializedCount: inputShape.reduce(1, *))
-            argmax.withUnsafeBufferPointer { PoolKernels.maxBackward(g.storage.base, $0.baseAddress!, out.base, geo) }
+            argmax.withUnsafeBufferPointer { am in
+                if let p = am.baseAddress { PoolKernels.maxBackward(g.storage.base, p, out.base, geo) }
+            }
             return [Tensor(shape: inputShape, storage: out)]
 
         case .avgPool2d(let inputShape, let geo):

@@ -36,7 +36,9 @@ public struct Tensor: Sendable {
         let n = shape.reduce(1, *)
         precondition(n == data.count, "Tensor: shape \(shape) needs \(n) values, got \(data.count)")
         self.shape = shape
-        self.storage = data.withUnsafeBufferPointer { TensorStorage(copying: $0.baseAddress!, count: n) }
+        self.storage = data.withUnsafeBufferPointer { buf in
+            buf.baseAddress.map { TensorStorage(copying: $0, count: n) } ?? TensorStorage(uninitializedCount: 0)
+        }
         self.node = nil
         if requiresGrad { self.requiresGrad = true }
     }
@@ -94,7 +96,7 @@ public struct Tensor: Sendable {
         get { node != nil }
         set {
             if newValue {
-                if node == nil || !(node!.isLeaf) { node = Node(leafShape: shape) }
+                if node?.isLeaf != true { node = Node(leafShape: shape) }
             } else {
                 node = nil
             }
@@ -121,7 +123,7 @@ public struct Tensor: Sendable {
     /// In-place mutation of the elements (copy-on-write; keeps leaf identity and gradient).
     /// Mutating a tensor that is part of a recorded graph is a programmer error.
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        precondition(node == nil || node!.isLeaf, "Tensor: in-place mutation of a non-leaf tensor")
+        precondition(node?.isLeaf ?? true, "Tensor: in-place mutation of a non-leaf tensor")
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
     }

@@ -10,6 +10,8 @@ final class ForwardTests: XCTestCase {
         XCTAssertEqual(Tensor.zeros([3]).scalars, [0, 0, 0])
         XCTAssertEqual(Tensor.full([2], value: 7).scalars, [7, 7])
         XCTAssertEqual(Tensor(3).scalar, 3)
+        XCTAssertEqual(Tensor(shape: [2, 0], data: []).scalars, [])
+        XCTAssertEqual(Tensor(shape: [0], data: []).count, 0)
         var rng = SeededGenerator(seed: 1)
         let r = Tensor.randn([1000], std: 2, using: &rng).scalars
         let mean = r.reduce(0, +) / 1000

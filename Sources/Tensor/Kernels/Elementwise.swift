@@ -32,9 +32,8 @@ struct BroadcastPlan {
         let sa = strides(a), sb = strides(b)
         var d: [Int] = [], pa: [Int] = [], pb: [Int] = []
         for i in 0..<out.count where out[i] != 1 {
-            if let last = d.last, pa.last! == sa[i] * out[i], pb.last! == sb[i] * out[i] {
+            if let da = pa.last, let db = pb.last, da == sa[i] * out[i], db == sb[i] * out[i] {
                 // merge dimension i into the previous one
-                _ = last
                 d[d.count - 1] *= out[i]
                 pa[pa.count - 1] = sa[i]
                 pb[pb.count - 1] = sb[i]

@@ -45,7 +45,9 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int
     let count = shape.reduce(1, *)
     let out = TensorStorage(uninitializedCount: count)
     var argmax = [Int32](repeating: 0, count: count)
-    argmax.withUnsafeMutableBufferPointer { PoolKernels.maxForward(x.storage.base, out.base, $0.baseAddress!, g) }
+    argmax.withUnsafeMutableBufferPointer { am in
+        if let p = am.baseAddress { PoolKernels.maxForward(x.storage.base, out.base, p, g) }
+    }
     return Tensor.record(out, shape: shape, inputs: [x]) { .maxPool2d(inputShape: x.shape, argmax: argmax, geometry: g) }
 }
 

@@ -30,7 +30,8 @@ public func batchNorm(_ x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNorm
         var variance = [Float](repeating: 0, count: c)
         mean.withUnsafeMutableBufferPointer { mp in
             variance.withUnsafeMutableBufferPointer { vp in
-                NormKernels.statistics(x.storage.base, n: n, c: c, s: s, mean: mp.baseAddress!, variance: vp.baseAddress!)
+                guard let pm = mp.baseAddress, let pv = vp.baseAddress else { return }
+                NormKernels.statistics(x.storage.base, n: n, c: c, s: s, mean: pm, variance: pv)
             }
         }
         let unbias = Float(m) / Float(m - 1)
