@@ -133,6 +133,29 @@ final class ForwardTests: XCTestCase {
         XCTAssertEqual(globalAvgPool(x).shape, [1, 1])
     }
 
+    func testPoolingMatchesNaive() {
+        var rng = SeededGenerator(seed: 13)
+        for (h, w, k, st, p) in [(7, 9, 3, 2, 1), (8, 8, 2, 2, 0), (6, 5, 3, 1, 1), (112, 112, 3, 2, 1), (5, 5, 5, 5, 2)] {
+            let x = randomTensor([2, 3, h, w], &rng)
+            let xs = x.scalars
+            let ho = (h + 2 * p - k) / st + 1, wo = (w + 2 * p - k) / st + 1
+            var mx = [Float](), av = [Float]()
+            for plane in 0..<6 { for oy in 0..<ho { for ox in 0..<wo {
+                var m = -Float.infinity, sum: Float = 0
+                for i in 0..<k { for j in 0..<k {
+                    let iy = oy * st - p + i, ix = ox * st - p + j
+                    if iy < 0 || iy >= h || ix < 0 || ix >= w { continue }
+                    let v = xs[plane * h * w + iy * w + ix]
+                    m = max(m, v); sum += v
+                } }
+                mx.append(m); av.append(sum / Float(k * k))
+            } } }
+            XCTAssertEqual(maxPool2d(x, kernel: k, stride: st, padding: p).shape, [2, 3, ho, wo])
+            assertAllClose(maxPool2d(x, kernel: k, stride: st, padding: p).scalars, mx, tol: 0)
+            assertAllClose(avgPool2d(x, kernel: k, stride: st, padding: p).scalars, av, tol: 1e-5)
+        }
+    }
+
     func testBatchNormTrainingAndEval() {
         var rng = SeededGenerator(seed: 4)
         let x = randomTensor([4, 3, 5, 5], &rng, scale: 3) + 2
