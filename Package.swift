@@ -19,12 +19,13 @@ let package = Package(
         // C libraries reached through module maps (Debian: libopenblas-dev, liblapack-dev).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", providers: [.apt(["libopenblas-dev", "liblapack-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK"]),
         .target(name: "Netlist"),
         .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
-        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor", "CZlib"]),
         .executableTarget(
             name: "kelvin",
             dependencies: [
@@ -43,6 +44,6 @@ let package = Package(
             exclude: ["AnalogCellTests.swift"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
