@@ -19,6 +19,7 @@ let package = Package(
         // C libraries reached through module maps (Debian: libopenblas-dev, liblapack-dev).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", providers: [.apt(["libopenblas-dev", "liblapack-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // SuiteSparse KLU sparse LU (Debian: libsuitesparse-dev).
         .systemLibrary(name: "CKLU", path: "Sources/CKLU", providers: [.apt(["libsuitesparse-dev"])]),
@@ -29,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
         .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist", "CStdio"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
-        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor", "CZlib"]),
         .executableTarget(
             name: "kelvin",
             dependencies: [
@@ -42,9 +43,12 @@ let package = Package(
         .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"],
-            exclude: []),
+            // AnalogCellTests needs .ac, BJT, MOSFET and S switches (helper "dev") and, for the
+            // 1000-section ladder, the sparse LU (helper "speed"): remove it from this list once
+            // they are in main.
+            exclude: ["AnalogCellTests.swift"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -28,8 +28,7 @@ public struct Simulation: Sendable {
         // Fail fast on analyses this simulator cannot run.
         for analysis in deck.analyses {
             switch analysis.kind {
-            case .operatingPoint, .dcSweep, .transient: break
-            case .ac: throw SimulatorError.unsupportedAnalysis(kind: "ac", location: analysis.location.description)
+            case .operatingPoint, .dcSweep, .transient, .ac: break
             }
         }
         var counts: [String: Int] = [:]
@@ -65,8 +64,9 @@ public struct Simulation: Sendable {
                     step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)
                 results.append(try Transient.run(circuit: circuit, parameters: parameters, deck: deck, name: name,
                                                  location: analysis.location.description))
-            case .ac:
-                break
+            case .ac(let variation, let points, let start, let stop):
+                results.append(try ACAnalysis.run(circuit: circuit, variation: variation, points: points, start: start,
+                                                  stop: stop, options: deck.options, name: name, title: deck.title))
             }
         }
         return results

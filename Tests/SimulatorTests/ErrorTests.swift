@@ -137,7 +137,9 @@ final class ErrorTests: XCTestCase {
         t.op()
         XCTAssertThrowsError(try t.run())
         var m = TestDeck()
-        m.add("m1", ["d", "g", "0", "0"], .mosfet(model: Model(name: "n", type: "nmos", parameters: [:], location: TestDeck.here), instance: [:]))
+        // MOSFETs are supported now; an effective length L − 2·LD ≤ 0 is rejected.
+        m.add("m1", ["d", "g", "0", "0"], .mosfet(
+            model: Model(name: "n", type: "nmos", parameters: ["ld": 1e-6], location: TestDeck.here), instance: ["l": 1e-6]))
         XCTAssertThrowsError(try Simulation(deck: m.deck))
     }
 }

@@ -58,6 +58,7 @@ enum Transient {
         let truncation = TruncationError(
             reltol: options.reltol, abstol: options.abstol, chgtol: options.chgtol, trtol: options.trtol)
         let itl4 = ContinuationSettings.iterationLimit(options.values["itl4"], default: 10)
+        let stepLimiters = circuit.devices.compactMap { $0 as? any TimeStepLimiting }
 
         // Accepted history, newest first.
         let zero = Array(repeating: 0.0, count: circuit.dimension)
@@ -113,9 +114,14 @@ enum Transient {
                     var next = h
                     var limiting: Int?
                     if !accept {
-                        let (allowed, row) = truncation.allowedStep(
+                        var (allowed, row) = truncation.allowedStep(
                             charges: newCharges, derivatives: newDerivatives, steps: trialSteps,
                             order: integrator.order, errorConstant: integrator.errorConstant)
+                        // Switches approaching their switching point bound the step (ngspice's SWtrunc).
+                        for device in stepLimiters {
+                            allowed = min(allowed, device.maximumStep(step: h, state: solution.state,
+                                                                      previousState: current.state))
+                        }
                         next = allowed
                         limiting = row
                         if allowed > 0.9 * h {

@@ -13,9 +13,6 @@ extension Circuit {
         func invalid(_ reason: String) -> SimulatorError {
             .invalidElement(element: e.name, reason: reason, location: e.location.description)
         }
-        func unsupported(_ kind: String) -> SimulatorError {
-            .unsupportedElement(element: e.name, kind: kind, location: e.location.description)
-        }
         func finite(_ value: Double) throws {
             if !value.isFinite { throw invalid("value is not finite") }
         }
@@ -56,10 +53,50 @@ extension Circuit {
             let d = Diode(name: e.name, anode: a, anodePrime: ap, cathode: c, model: model, instance: instance, options: options)
             guard d.saturationCurrent > 0, d.vte > 0, d.vcrit.isFinite else { throw invalid("IS and N must be positive") }
             return d
-        case .bjt: throw unsupported("bipolar transistor")
-        case .mosfet: throw unsupported("MOSFET")
-        case .voltageSwitch: throw unsupported("voltage-controlled switch")
-        case .currentSwitch: throw unsupported("current-controlled switch")
+        case .bjt(let model, let instance):
+            if let level = model.parameters["level"], level != 1 {
+                throw invalid("BJT model level \(format(level)) is not supported (only the Gummel-Poon level 1)")
+            }
+            let c = try node(0), b = try node(1), em = try node(2)
+            // The optional fourth node is the substrate (ground otherwise).
+            let sub = e.nodes.count > 3 ? try node(3) : groundIndex
+            let area = (instance["area"] ?? 1) * (instance["m"] ?? 1)
+            guard area > 0, area.isFinite else { throw invalid("area must be positive") }
+            let params = BJT.Parameters(model: model, area: area)
+            func prime(_ external: Int, _ g: Double, _ suffix: String) -> Int {
+                g > 0 ? unknowns.addInternalNode("\(e.name)#\(suffix)") : external
+            }
+            let cp = prime(c, params.gc, "collector"), bp = prime(b, params.gb, "base"), ep = prime(em, params.ge, "emitter")
+            let q = BJT(name: e.name, collector: c, base: b, emitter: em, substrate: sub, collectorPrime: cp, basePrime: bp,
+                        emitterPrime: ep, model: model, instance: instance, options: options)
+            guard params.isat > 0, params.nf > 0, params.nr > 0, params.bf > 0, params.br > 0, q.vcrit.isFinite
+            else { throw invalid("IS, NF, NR, BF and BR must be positive") }
+            return q
+        case .mosfet(let model, let instance):
+            if let level = model.parameters["level"], level != 1 {
+                throw invalid("MOSFET model level \(format(level)) is not supported (only level 1, Shichman-Hodges)")
+            }
+            let d = try node(0), g = try node(1), s = try node(2), b = try node(3)
+            let dp = MOSFET.needsDrainNode(model, instance) ? unknowns.addInternalNode("\(e.name)#drain") : d
+            let sp = MOSFET.needsSourceNode(model, instance) ? unknowns.addInternalNode("\(e.name)#source") : s
+            let m = MOSFET(name: e.name, drain: d, gate: g, source: s, bulk: b, drainPrime: dp, sourcePrime: sp,
+                           model: model, instance: instance, options: options)
+            guard m.beta.isFinite, m.beta >= 0 else { throw invalid("W, L and KP must give a finite, non-negative beta (L > 2·LD)") }
+            guard m.phi > 0 else { throw invalid("PHI must be positive") }
+            return m
+        case .voltageSwitch(let model, let instance):
+            let logic = SwitchLogic(model: model, instance: instance, thresholdKey: "vt", hysteresisKey: "vh",
+                                    gmin: options.gmin)
+            return VoltageSwitch(name: e.name, a: try node(0), b: try node(1), controlPositive: try node(2),
+                                 controlNegative: try node(3), logic: logic)
+        case .currentSwitch(let src, let model, let instance):
+            let control = unknowns.branch(src)
+            guard control != groundIndex else {
+                throw SimulatorError.unknownControllingSource(element: e.name, source: src, location: e.location.description)
+            }
+            let logic = SwitchLogic(model: model, instance: instance, thresholdKey: "it", hysteresisKey: "ih",
+                                    gmin: options.gmin)
+            return CurrentSwitch(name: e.name, a: try node(0), b: try node(1), control: control, logic: logic)
         }
     }
 }

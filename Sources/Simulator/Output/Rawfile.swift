@@ -14,6 +14,10 @@ public enum Rawfile {
         let stamp = formatter.string(from: date)
         var out = ""
         for r in results {
+            if let pairs = complexPairs(r) {
+                out += complexPlot(r, pairs: pairs, stamp: stamp)
+                continue
+            }
             out += "Title: \(r.title)\n"
             out += "Date: \(stamp)\n"
             out += "Plotname: \(r.plotName)\n"
@@ -33,6 +37,46 @@ public enum Rawfile {
                 }
                 out += "\n"
             }
+        }
+        return out
+    }
+
+    /// For an AC result (`frequency`, then `vr(x)`, `vi(x)` / `ir(x)`, `ii(x)` pairs), the complex
+    /// vectors as (rawfile name, type, real column, imaginary column); nil for a real plot.
+    static func complexPairs(_ r: SimulationResult) -> [(String, String, Int, Int)]? {
+        guard r.variables.first == "frequency", r.variables.count % 2 == 1, r.variables.count > 1 else { return nil }
+        var pairs: [(String, String, Int, Int)] = []
+        var k = 1
+        while k < r.variables.count {
+            let re = r.variables[k], im = r.variables[k + 1]
+            guard re.count > 4, re.hasSuffix(")"), let kind = re.first, kind == "v" || kind == "i",
+                  re.dropFirst().hasPrefix("r("), im == "\(kind)i(" + re.dropFirst(3)
+            else { return nil }
+            pairs.append(("\(kind)(" + re.dropFirst(3), kind == "v" ? "voltage" : "current", k, k + 1))
+            k += 2
+        }
+        return pairs
+    }
+
+    /// An ngspice complex plot (`Flags: complex`, values written `re,im`; the frequency scale with a
+    /// zero imaginary part), which ngspice's `load` reads.
+    static func complexPlot(_ r: SimulationResult, pairs: [(String, String, Int, Int)], stamp: String) -> String {
+        var out = "Title: \(r.title)\n"
+        out += "Date: \(stamp)\n"
+        out += "Plotname: \(r.plotName)\n"
+        out += "Flags: complex\n"
+        out += "No. Variables: \(pairs.count + 1)\n"
+        out += "No. Points: \(r.rows.count)\n"
+        out += "Variables:\n"
+        out += "\t0\tfrequency\tfrequency\tgrid=3\n"
+        for (k, pair) in pairs.enumerated() { out += "\t\(k + 1)\t\(pair.0)\t\(pair.1)\n" }
+        out += "Values:\n"
+        for (p, row) in r.rows.enumerated() {
+            out += " \(p)\t\(String(format: "%.15e", row[0])),\(String(format: "%.15e", 0.0))\n"
+            for pair in pairs {
+                out += "\t\(String(format: "%.15e", row[pair.2])),\(String(format: "%.15e", row[pair.3]))\n"
+            }
+            out += "\n"
         }
         return out
     }
@@ -80,31 +124,49 @@ public enum Rawfile {
             guard let nv = header["No. Variables"].flatMap({ Int($0) }), let np = header["No. Points"].flatMap({ Int($0) })
             else { throw fail("missing variable or point count") }
             guard nv > 0, np >= 0 else { throw fail("bad variable or point count") }
-            if let flags = header["Flags"], flags.contains("complex") { throw fail("complex plots are not supported") }
+            let isComplex = header["Flags"]?.contains("complex") ?? false
             var variables: [String] = []
-            for _ in 0..<nv {
+            for k in 0..<nv {
                 guard i < lines.count else { throw fail("truncated variable list") }
                 let fields = lines[i].split(whereSeparator: { $0 == " " || $0 == "\t" })
                 guard fields.count >= 3 else { throw fail("bad variable line") }
-                variables.append(kelvinName(String(fields[1]), type: String(fields[2]), index: variables.count))
+                let name = kelvinName(String(fields[1]), type: String(fields[2]), index: k)
+                if isComplex && k > 0, let kind = name.first {
+                    // v(x) → vr(x), vi(x); i(x) → ir(x), ii(x).
+                    let inner = name.dropFirst()
+                    variables += ["\(kind)r\(inner)", "\(kind)i\(inner)"]
+                } else {
+                    variables.append(name)
+                }
                 i += 1
             }
             guard i < lines.count, lines[i].hasPrefix("Values:") else { throw fail("missing 'Values:'") }
             i += 1
             var tokens: [Double] = []
-            let needed = (nv + 1) * np
+            let needed = (variables.count + 1) * np
             while tokens.count < needed {
                 guard i < lines.count else { throw fail("truncated values") }
                 for t in lines[i].split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+                    if isComplex, t.contains(",") {
+                        // A complex value "re,im"; the scale (first of a point) keeps only its real part.
+                        let parts = t.split(separator: ",")
+                        guard parts.count == 2, let re = Double(parts[0]), let im = Double(parts[1]) else {
+                            throw fail("bad complex number '\(t)'")
+                        }
+                        tokens.append(re)
+                        if tokens.count % (variables.count + 1) != 2 { tokens.append(im) }
+                        continue
+                    }
                     guard let v = Double(t) else { throw fail("bad number '\(t)'") }
                     tokens.append(v)
                 }
                 i += 1
             }
             var rows: [[Double]] = []
+            let width = variables.count
             for p in 0..<np {
-                let base = p * (nv + 1)
-                rows.append(Array(tokens[(base + 1)..<(base + 1 + nv)]))
+                let base = p * (width + 1)
+                rows.append(Array(tokens[(base + 1)..<(base + 1 + width)]))
             }
             let plotName = header["Plotname"] ?? ""
             let kind = plotKind(plotName)
