@@ -19,7 +19,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 lib = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.join(here, "..", "netlists", "opamp.lib")
 lib = os.path.normpath(lib)
 rng = random.Random(1234)
-print(f"crossbar_{n}x{n}: {n}x{n} resistive crossbar with {n} op-amp transimpedance amplifiers (Kelvin benchmark)")
+print(f"crossbar_{n}x{n}_dc201: {n}x{n} resistive crossbar with {n} op-amp transimpedance amplifiers (Kelvin benchmark)")
 print(f".include {lib}")
 for j in range(1, n + 1):
     print(f"VX{j} x{j} 0 DC {rng.uniform(-0.5, 0.5):.4f}")

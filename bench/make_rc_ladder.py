@@ -10,7 +10,7 @@ simulated for 200 us with .tran 0.5u 200u.
 import sys
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-print(f"rc_ladder_{n}: {n}-section RC ladder, pulse input, .tran (Kelvin benchmark)")
+print(f"rc_ladder_{n}_pulse: {n}-section RC ladder, pulse input, .tran (Kelvin benchmark)")
 print("VIN n0 0 PULSE(0 1 1u 100n 100n 1 2)")
 for k in range(1, n + 1):
     print(f"R{k} n{k-1} n{k} 10")

@@ -5,9 +5,11 @@
 #
 # Decks: every golden fixture Tests/Fixtures/*.cir plus the scale decks generated here:
 #   ladder_200, ladder_1000   N-node resistor/diode ladder, 201-point .dc sweep (bench/make_ladder.py)
-#   crossbar_32x32            32x32 resistive crossbar + 32 op-amp TIAs, .op and a 201-point .dc
-#                             sweep of one input (bench/make_crossbar.py, netlists/opamp.lib)
-#   rc_ladder_1000            1000-section RC ladder, pulse input, .tran (bench/make_rc_ladder.py)
+#   crossbar_32x32            netlists/crossbar_32x32.cir, the deck (.op, 21-point .dc)
+#   rc_ladder_1000            netlists/rc_ladder_1000.cir, the deck (.tran)
+#   crossbar_32x32_dc201      32x32 crossbar + 32 op-amp TIAs, .op and a 201-point .dc sweep of one
+#                             input (bench/make_crossbar.py, netlists/opamp.lib)
+#   rc_ladder_1000_pulse      1000-section RC ladder, pulse input, .tran (bench/make_rc_ladder.py)
 # Commands timed (both write their results, so both do the same work):
 #   kelvin:  KELVIN sim DECK --out TMPDIR
 #   ngspice: ngspice -b -r TMPDIR/out.raw DECK     (binary rawfile)
@@ -29,9 +31,13 @@ command -v ngspice >/dev/null || { echo "error: ngspice is not installed" >&2; e
 
 python3 "$ROOT/bench/make_ladder.py" 200 > "$WORK/ladder_200.cir"
 python3 "$ROOT/bench/make_ladder.py" 1000 > "$WORK/ladder_1000.cir"
-python3 "$ROOT/bench/make_crossbar.py" 32 "$ROOT/netlists/opamp.lib" > "$WORK/crossbar_32x32.cir"
-python3 "$ROOT/bench/make_rc_ladder.py" 1000 > "$WORK/rc_ladder_1000.cir"
-SCALE_DECKS="$WORK/ladder_200.cir $WORK/ladder_1000.cir $WORK/crossbar_32x32.cir $WORK/rc_ladder_1000.cir"
+python3 "$ROOT/bench/make_crossbar.py" 32 "$ROOT/netlists/opamp.lib" > "$WORK/crossbar_32x32_dc201.cir"
+python3 "$ROOT/bench/make_rc_ladder.py" 1000 > "$WORK/rc_ladder_1000_pulse.cir"
+SCALE_DECKS="$WORK/ladder_200.cir $WORK/ladder_1000.cir"
+for d in crossbar_32x32 rc_ladder_1000; do
+    if [ -f "$ROOT/netlists/$d.cir" ]; then SCALE_DECKS="$SCALE_DECKS $ROOT/netlists/$d.cir"; fi
+done
+SCALE_DECKS="$SCALE_DECKS $WORK/crossbar_32x32_dc201.cir $WORK/rc_ladder_1000_pulse.cir"
 mkdir -p "$RESULTS"
 CSV="$RESULTS/sim.csv"
 echo "deck,kelvin_s,ngspice_s,ratio" > "$CSV"
