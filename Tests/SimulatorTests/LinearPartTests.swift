@@ -78,4 +78,37 @@ final class LinearPartTests: XCTestCase {
             XCTAssertEqual(viaPart.jacobianQ[k], direct.jacobianQ[k], accuracy: 1e-24)
         }
     }
+
+    func testSourcesAreAffineAndOneStepSolvesAnAffineCircuit() throws {
+        let c = try circuit()
+        var rng = SeededGenerator(seed: 13)
+        for device in c.devices where device is any AffineDevice {
+            var loads: [LoadBuffer] = []
+            for _ in 0..<2 {
+                let x = (0..<c.dimension).map { _ in Double.random(in: -2...2, using: &rng) }
+                var buffer = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
+                device.load(LoadContext(x: x, previousState: buffer.state, gmin: 1e-12), into: &buffer)
+                var gx = Array(repeating: 0.0, count: c.dimension)
+                for (k, e) in c.pattern.enumerated() { gx[e.row] += buffer.jacobianF[k] * x[e.column] }
+                for i in 0..<c.dimension { XCTAssertEqual(buffer.f[i], gx[i], accuracy: 1e-12, device.name) }
+                XCTAssertTrue(buffer.q.allSatisfy { $0 == 0 } && buffer.jacobianQ.allSatisfy { $0 == 0 }, device.name)
+                XCTAssertEqual(buffer.limited, 0, device.name)
+                loads.append(buffer)
+            }
+            XCTAssertEqual(loads[0].b, loads[1].b, "\(device.name): B must not depend on x")
+        }
+        XCTAssertFalse(LinearPart(circuit: c).isAffine, "a diode makes the circuit nonlinear")
+
+        // An RC divider is affine: every DC sweep point after the first converges in one iteration.
+        var t = TestDeck("rc")
+        t.v("v1", "a", "0", 0)
+        t.r("r1", "a", "b", 1e3)
+        t.r("r2", "b", "0", 3e3)
+        t.c("c1", "b", "0", 1e-9)
+        t.dc(SweepSpec(source: "v1", start: 0, stop: 1, step: 0.25))
+        XCTAssertTrue(LinearPart(circuit: try Circuit(deck: t.deck)).isAffine)
+        let result = try Simulation(deck: t.deck).run()[0]
+        for row in result.rows { XCTAssertEqual(row[2], 0.75 * row[0], accuracy: 1e-12) }
+        XCTAssertEqual(result.newtonIterations, 2 + 4, "op point: 2 iterations, then 1 per point")
+    }
 }

@@ -9,6 +9,15 @@ import LinearAlgebra
 /// `LinearPartTests`); anything with sources, state, limiting or a nonlinear charge must not conform.
 protocol LinearDevice: Device {}
 
+/// A device whose `F` is linear, `F(x) = G·x` with a constant `G`, and that adds only that, its
+/// Jacobian and an `x`-independent `B(t)`: no `Q`, no state, no limiting, always converged
+/// (independent sources). A circuit of `LinearDevice`s and `AffineDevice`s is affine in `x`, so one
+/// Newton step from any iterate solves it exactly.
+protocol AffineDevice: Device {}
+
+extension VoltageSource: AffineDevice {}
+extension CurrentSource: AffineDevice {}
+
 extension Resistor: LinearDevice {}
 extension VCCS: LinearDevice {}
 extension VCVS: LinearDevice {}
@@ -26,6 +35,8 @@ extension Inductor: LinearDevice {}
 struct LinearPart: Sendable {
     /// Devices that still load each iteration (indices into `Circuit.devices`), in circuit order.
     let loadedDevices: [Int]
+    /// True when every loaded device is an `AffineDevice`: the circuit equations are affine in `x`.
+    let isAffine: Bool
     /// Non-zero constant stamps of `dF/dx` (`G`) and of `dQ/dx` (`C`).
     private let resistive: Stamps
     private let reactive: Stamps
@@ -46,13 +57,17 @@ struct LinearPart: Sendable {
             }
         }
 
-        /// Adds the values to `jacobian` and the product with `x` to `vector`.
-        func apply(x: [Double], jacobian: inout [Double], vector: inout [Double]) {
+        /// Number of stamps.
+        var slotCount: Int { values.count }
+
+        /// Adds the values to `jacobian` and the product with `x` to `vector`; with `compact`,
+        /// `jacobian` has one entry per stamp instead of one per pattern slot.
+        func apply(x: [Double], jacobian: inout [Double], vector: inout [Double], compact: Bool = false) {
             jacobian.withUnsafeMutableBufferPointer { jacobian in
                 vector.withUnsafeMutableBufferPointer { vector in
                     for k in values.indices {
                         let g = values[k]
-                        jacobian[slots[k]] += g
+                        jacobian[compact ? k : slots[k]] += g
                         vector[rows[k]] += g * x[columns[k]]
                     }
                 }
@@ -78,8 +93,23 @@ struct LinearPart: Sendable {
             }
         }
         loadedDevices = loaded
+        var affineTypes: [ObjectIdentifier: Bool] = [:]
+        isAffine = loaded.allSatisfy { k in
+            let device = circuit.devices[k]
+            let type = ObjectIdentifier(Swift.type(of: device))
+            let affine = affineTypes[type] ?? (device is any AffineDevice)
+            affineTypes[type] = affine
+            return affine
+        }
         resistive = Stamps(buffer.jacobianF, pattern: circuit.pattern)
         reactive = Stamps(buffer.jacobianQ, pattern: circuit.pattern)
+    }
+
+    /// Replaces `q` by the linear devices' charges `C·x` (all of `Q` in an affine circuit).
+    func charges(at x: [Double], into q: inout [Double]) {
+        for i in q.indices { q[i] = 0 }
+        var scratch = Array(repeating: 0.0, count: reactive.slotCount)
+        reactive.apply(x: x, jacobian: &scratch, vector: &q, compact: true)
     }
 
     /// Adds the linear devices' `G` to `dF/dx`, `G·x` to `F`, `C` to `dQ/dx` and `C·x` to `Q`, as

@@ -206,6 +206,13 @@ struct NewtonSolver: Sendable {
                 }
             }
             if !finite { throw .iterationLimit(unknown: worst, update: .infinity) }
+            // An affine circuit (only linear devices and independent sources) is solved exactly by
+            // one Newton step: skip the confirming iteration (half the work of a linear transient).
+            // Its charges are then those at the new point, recomputed from the linear part.
+            if linearPart.isAffine && !initJ && !clamped && !converged {
+                converged = true
+                linearPart.charges(at: xNew, into: &buffer.q)
+            }
             if converged {
                 let devices = circuit.devices
                 let state = buffer.state
