@@ -1,0 +1,176 @@
+import Foundation
+
+/// One swept input: a V or I source stepped over `count` evenly spaced points from `lower` to `upper`.
+public struct SweepAxis: Sendable, Equatable {
+    /// Lower-case source name, e.g. `v1`.
+    public var source: String
+    public var lower: Double
+    public var upper: Double
+    public var count: Int
+
+    public init(source: String, lower: Double, upper: Double, count: Int) {
+        self.source = source.lowercased()
+        self.lower = lower
+        self.upper = upper
+        self.count = count
+    }
+
+    /// The `.dc` step `(upper − lower)/(count − 1)`.
+    public var step: Double { (upper - lower) / Double(count - 1) }
+
+    /// The grid `lower + k·step`, `k = 0 ..< count`, computed exactly as the simulator's `.dc` does.
+    public var grid: [Double] { (0..<count).map { lower + Double($0) * step } }
+
+    /// `source=lo:hi:n`.
+    public var text: String { "\(source)=\(Self.format(lower)):\(Self.format(upper)):\(count)" }
+
+    static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+
+    /// Parses `SRC=lo:hi:n` (command line) or `SRC lo:hi:n` (header); numbers take SPICE suffixes.
+    public static func parse(_ text: String, origin: String) throws -> SweepAxis {
+        let parts = text.split(whereSeparator: { $0 == "=" || $0 == " " || $0 == "\t" }).map(String.init)
+        guard parts.count == 2 else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "expected SOURCE=lo:hi:n, got '\(text)'")
+        }
+        let range = parts[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard range.count == 3, let lo = spiceNumber(range[0]), let hi = spiceNumber(range[1]), let n = Int(range[2])
+        else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "expected lo:hi:n in '\(parts[1])'")
+        }
+        guard lo.isFinite, hi.isFinite, hi > lo, n >= 2, n <= 100_000 else {
+            throw CharacterizationError.badSpec(
+                origin: origin, reason: "need lo < hi (finite) and 2 ≤ n ≤ 100000 in '\(parts[1])'")
+        }
+        let first = parts[0].lowercased()
+        guard first.first == "v" || first.first == "i" else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "'\(parts[0])' is not a V or I source")
+        }
+        return SweepAxis(source: first, lower: lo, upper: hi, count: n)
+    }
+}
+
+/// A SPICE number with an optional scale suffix (`1k`, `10m`, `2.5meg`, `1u`), as in netlists.
+func spiceNumber(_ text: String) -> Double? {
+    let lower = text.lowercased()
+    let suffixes: [(String, Double)] = [
+        ("meg", 1e6), ("mil", 25.4e-6), ("t", 1e12), ("g", 1e9), ("k", 1e3), ("m", 1e-3), ("u", 1e-6), ("µ", 1e-6),
+        ("n", 1e-9), ("p", 1e-12), ("f", 1e-15),
+    ]
+    if let v = Double(lower) { return v }
+    for (suffix, scale) in suffixes where lower.hasSuffix(suffix) {
+        if let v = Double(lower.dropLast(suffix.count)) { return v * scale }
+    }
+    return nil
+}
+
+/// What to characterise: a netlist, its swept inputs, the output and the ideal function.
+///
+/// A cell netlist declares this in its header comments:
+/// ```
+/// * characterize: input=V1 -15:15:61 output=out
+/// * ideal: -(x + 0.5*1 + 0.2*(-2))
+/// ```
+/// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
+/// `v(out)`) or a source current `i(vname)`. The ideal is an expression of `x` (and `w`).
+public struct CellSpec: Sendable, Equatable {
+    /// Cell name (the netlist's base name).
+    public var name: String
+    public var netlistPath: String
+    /// The netlist's text, as hashed into the provenance.
+    public var netlistText: String
+    public var inputs: [SweepAxis]
+    /// Simulator output label, e.g. `v(out)`.
+    public var output: String
+    public var ideal: String?
+
+    public init(name: String, netlistPath: String, netlistText: String, inputs: [SweepAxis], output: String, ideal: String?) {
+        self.name = name
+        self.netlistPath = netlistPath
+        self.netlistText = netlistText
+        self.inputs = inputs
+        self.output = output
+        self.ideal = ideal
+    }
+
+    /// The simulator label for an output spec: a bare node `out` → `v(out)`.
+    public static func outputLabel(_ text: String) -> String {
+        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+        return t.hasPrefix("v(") || t.hasPrefix("i(") ? t : "v(\(t))"
+    }
+
+    /// The netlist of cell `name` in `directory` (`netlists/NAME.cir`).
+    public static func path(cell name: String, directory: String) throws -> String {
+        let path = (directory as NSString).appendingPathComponent("\(name).cir")
+        guard FileManager.default.fileExists(atPath: path) else {
+            let available = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+                .filter { $0.hasSuffix(".cir") }.map { String($0.dropLast(4)) }.sorted()
+            throw CharacterizationError.unknownCell(name: name, searched: path, available: available)
+        }
+        return path
+    }
+
+    /// Loads a netlist and its header spec; `inputs`/`output`/`ideal` given here override the header.
+    public static func load(
+        netlist path: String, name: String? = nil, inputs: [SweepAxis] = [], output: String? = nil, ideal: String? = nil
+    ) throws -> CellSpec {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CharacterizationError.unreadable(path: path)
+        }
+        let header = try Header.parse(text, path: path)
+        let chosenInputs = inputs.isEmpty ? header.inputs : inputs
+        guard !chosenInputs.isEmpty, let chosenOutput = output ?? header.output else {
+            throw CharacterizationError.missingSpec(path: path)
+        }
+        guard chosenInputs.count <= 2 else {
+            throw CharacterizationError.badSpec(origin: path, reason: "at most 2 inputs (x, w), got \(chosenInputs.count)")
+        }
+        let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return CellSpec(
+            name: name ?? base, netlistPath: path, netlistText: text, inputs: chosenInputs,
+            output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal)
+    }
+
+    /// The `* characterize:` and `* ideal:` comment lines of a netlist.
+    struct Header: Equatable {
+        var inputs: [SweepAxis] = []
+        var output: String?
+        var ideal: String?
+
+        static func parse(_ text: String, path: String) throws -> Header {
+            var header = Header()
+            for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                guard line.hasPrefix("*") else { continue }
+                let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
+                let origin = "\(path):\(number + 1)"
+                if body.lowercased().hasPrefix("ideal:") {
+                    header.ideal = body.dropFirst("ideal:".count).trimmingCharacters(in: .whitespaces)
+                } else if body.lowercased().hasPrefix("characterize:") {
+                    let words = body.dropFirst("characterize:".count).split(whereSeparator: { $0 == " " || $0 == "\t" })
+                        .map(String.init)
+                    var k = 0
+                    while k < words.count {
+                        let word = words[k]
+                        let lower = word.lowercased()
+                        if lower.hasPrefix("input=") {
+                            // `input=V1 lo:hi:n` or `input=V1=lo:hi:n`
+                            var spec = String(word.dropFirst("input=".count))
+                            if !spec.contains("="), k + 1 < words.count {
+                                spec += "=" + words[k + 1]
+                                k += 1
+                            }
+                            header.inputs.append(try SweepAxis.parse(spec, origin: origin))
+                        } else if lower.hasPrefix("output=") {
+                            header.output = String(word.dropFirst("output=".count))
+                        } else {
+                            throw CharacterizationError.badSpec(
+                                origin: origin, reason: "unknown field '\(word)' (expected input=SRC lo:hi:n, output=NODE)")
+                        }
+                        k += 1
+                    }
+                }
+            }
+            return header
+        }
+    }
+}
