@@ -49,6 +49,17 @@ public struct SweepAxis: Sendable, Equatable {
     }
 }
 
+/// Parses `lo:hi` (SPICE numbers, lo ≤ hi).
+public func parseRange(_ text: String, origin: String) throws -> ClosedRange<Double> {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 2, let lo = spiceNumber(parts[0]), let hi = spiceNumber(parts[1]), lo.isFinite, hi.isFinite,
+        lo <= hi
+    else {
+        throw CharacterizationError.badSpec(origin: origin, reason: "expected a range lo:hi with lo ≤ hi, got '\(text)'")
+    }
+    return lo...hi
+}
+
 /// A SPICE number with an optional scale suffix (`1k`, `10m`, `2.5meg`, `1u`), as in netlists.
 func spiceNumber(_ text: String) -> Double? {
     let lower = text.lowercased()
@@ -71,7 +82,9 @@ func spiceNumber(_ text: String) -> Double? {
 /// * ideal: -(x + 0.5*1 + 0.2*(-2))
 /// ```
 /// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
-/// `v(out)`) or a source current `i(vname)`. The ideal is an expression of `x` (and `w`).
+/// `v(out)`) or a source current `i(vname)`; optional `fit=lo:hi` limits the Monte Carlo gain/offset
+/// fit to inputs x in `[lo, hi]` (the linear range of a saturating cell). The ideal is an expression
+/// of `x` (and `w`).
 public struct CellSpec: Sendable, Equatable {
     /// Cell name (the netlist's base name).
     public var name: String
@@ -82,8 +95,14 @@ public struct CellSpec: Sendable, Equatable {
     /// Simulator output label, e.g. `v(out)`.
     public var output: String
     public var ideal: String?
+    /// x range of the Monte Carlo gain/offset fit (nil: whole grid).
+    public var gainFitRange: ClosedRange<Double>?
 
-    public init(name: String, netlistPath: String, netlistText: String, inputs: [SweepAxis], output: String, ideal: String?) {
+    public init(
+        name: String, netlistPath: String, netlistText: String, inputs: [SweepAxis], output: String, ideal: String?,
+        gainFitRange: ClosedRange<Double>? = nil
+    ) {
+        self.gainFitRange = gainFitRange
         self.name = name
         self.netlistPath = netlistPath
         self.netlistText = netlistText
@@ -127,7 +146,7 @@ public struct CellSpec: Sendable, Equatable {
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         return CellSpec(
             name: name ?? base, netlistPath: path, netlistText: text, inputs: chosenInputs,
-            output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal)
+            output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal, gainFitRange: header.fitRange)
     }
 
     /// The `* characterize:` and `* ideal:` comment lines of a netlist.
@@ -135,6 +154,7 @@ public struct CellSpec: Sendable, Equatable {
         var inputs: [SweepAxis] = []
         var output: String?
         var ideal: String?
+        var fitRange: ClosedRange<Double>?
 
         static func parse(_ text: String, path: String) throws -> Header {
             var header = Header()
@@ -160,6 +180,8 @@ public struct CellSpec: Sendable, Equatable {
                                 k += 1
                             }
                             header.inputs.append(try SweepAxis.parse(spec, origin: origin))
+                        } else if lower.hasPrefix("fit=") {
+                            header.fitRange = try parseRange(String(word.dropFirst("fit=".count)), origin: origin)
                         } else if lower.hasPrefix("output=") {
                             header.output = String(word.dropFirst("output=".count))
                         } else {

@@ -13,6 +13,8 @@ public struct CharacterizationOptions: Sendable {
     public var seed: UInt64
     /// Relative residual target of the separable fit of a 2-D table.
     public var fitTarget: Double
+    /// x range for the Monte Carlo gain/offset fit (nil: the spec's, else the whole grid).
+    public var gainFitRange: ClosedRange<Double>?
     /// The command line, recorded in the provenance.
     public var command: String?
     /// The timestamp recorded in the provenance.
@@ -20,8 +22,9 @@ public struct CharacterizationOptions: Sendable {
 
     public init(
         monteCarloInstances: Int = 0, tolerances: Tolerances = Tolerances(), seed: UInt64 = 1, fitTarget: Double = 1e-3,
-        command: String? = nil, date: Date = Date()
+        gainFitRange: ClosedRange<Double>? = nil, command: String? = nil, date: Date = Date()
     ) {
+        self.gainFitRange = gainFitRange
         self.monteCarloInstances = monteCarloInstances
         self.tolerances = tolerances
         self.seed = seed
@@ -93,7 +96,7 @@ public struct Characterizer: Sendable {
     /// `progress(done, total)` is called from worker threads after each instance.
     /// Returns the statistics and the tolerance keys that matched no element.
     public func monteCarlo(
-        instances: Int, tolerances: Tolerances, seed: UInt64, nominal: [Double],
+        instances: Int, tolerances: Tolerances, seed: UInt64, nominal: [Double], fitRange: ClosedRange<Double>? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> (statistics: MonteCarloStatistics, unusedKeys: [String]) {
         var probe = SplitMix64(seed: seed)
@@ -120,8 +123,16 @@ public struct Characterizer: Sendable {
         guard !curves.isEmpty else {
             throw CharacterizationError.allInstancesFailed(count: instances, firstReason: firstFailure ?? "none run")
         }
+        // Points whose x lies in the fit range (x is the outer index of the row-major grid).
+        let x = spec.inputs[0].grid
+        let inner = pointCount / x.count
+        let mask = (0..<pointCount).map { p in fitRange.map { $0.contains(x[p / inner]) } ?? true }
+        guard mask.contains(true) else {
+            throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "the gain fit range holds no grid point")
+        }
         let stats = Self.statistics(
-            curves: curves, nominal: nominal, failed: instances - curves.count, seed: seed, tolerances: tolerances)
+            curves: curves, nominal: nominal, failed: instances - curves.count, seed: seed, tolerances: tolerances,
+            fitMask: mask, fitRange: fitRange)
         return (stats, unused.sorted())
     }
 
@@ -129,8 +140,10 @@ public struct Characterizer: Sendable {
     ///
     /// `a_k = Σ_p (y0_p − ȳ0)(yk_p − ȳk) / Σ_p (y0_p − ȳ0)²`, `b_k = ȳk − a_k·ȳ0`,
     /// residual `sqrt((1/P) Σ_p (yk_p − a_k·y0_p − b_k)²)`; a constant nominal gives `a_k = 1`.
+    /// Only points with `fitMask[p]` enter the gain/offset fit (all points when nil).
     static func statistics(
-        curves: [[Double]], nominal: [Double], failed: Int, seed: UInt64, tolerances: Tolerances
+        curves: [[Double]], nominal: [Double], failed: Int, seed: UInt64, tolerances: Tolerances,
+        fitMask: [Bool]? = nil, fitRange: ClosedRange<Double>? = nil
     ) -> MonteCarloStatistics {
         let n = curves.count, points = nominal.count
         var mean = [Double](repeating: 0, count: points)
@@ -144,27 +157,29 @@ public struct Characterizer: Sendable {
             mean[p] = m
             std[p] = n > 1 ? (ss / Double(n - 1)).squareRoot() : 0
         }
-        let nominalMean = nominal.reduce(0, +) / Double(points)
-        let nominalVariance = nominal.reduce(0) { $0 + ($1 - nominalMean) * ($1 - nominalMean) }
+        let used = (0..<points).filter { fitMask?[$0] ?? true }
+        let count = Double(used.count)
+        let nominalMean = used.reduce(0) { $0 + nominal[$1] } / count
+        let nominalVariance = used.reduce(0) { $0 + (nominal[$1] - nominalMean) * (nominal[$1] - nominalMean) }
         var gains: [Double] = [], offsets: [Double] = [], residuals: [Double] = []
         for c in curves {
-            let cm = c.reduce(0, +) / Double(points)
+            let cm = used.reduce(0) { $0 + c[$1] } / count
             var covariance = 0.0
-            for p in 0..<points { covariance += (nominal[p] - nominalMean) * (c[p] - cm) }
+            for p in used { covariance += (nominal[p] - nominalMean) * (c[p] - cm) }
             let a = nominalVariance > 0 ? covariance / nominalVariance : 1
             let b = cm - a * nominalMean
             var r = 0.0
-            for p in 0..<points {
+            for p in used {
                 let e = c[p] - a * nominal[p] - b
                 r += e * e
             }
             gains.append(a)
             offsets.append(b)
-            residuals.append((r / Double(points)).squareRoot())
+            residuals.append((r / count).squareRoot())
         }
         return MonteCarloStatistics(
             instances: n, failedInstances: failed, seed: seed, tolerances: tolerances.sigma, mean: mean,
-            standardDeviation: std, gain: gains, offset: offsets, residual: residuals)
+            standardDeviation: std, gain: gains, offset: offsets, residual: residuals, fitRange: fitRange)
     }
 
     /// The full table: nominal sweep, optional Monte Carlo, separable fit for 2-D, provenance.
@@ -177,6 +192,7 @@ public struct Characterizer: Sendable {
         if options.monteCarloInstances > 0 {
             let mc = try monteCarlo(
                 instances: options.monteCarloInstances, tolerances: options.tolerances, seed: options.seed, nominal: values,
+                fitRange: options.gainFitRange ?? spec.gainFitRange,
                 progress: progress)
             stats = mc.statistics
             for key in mc.unusedKeys { notes?("tolerance \(key.uppercased()) matches no element of \(spec.name)") }

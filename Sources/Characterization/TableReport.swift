@@ -80,6 +80,8 @@ public enum TableReport {
             let (gm, gs) = meanStd(mc.gain), (om, os) = meanStd(mc.offset)
             let tol = mc.tolerances.sorted(by: { $0.key < $1.key }).map { "\($0.key.uppercased())=\(g($0.value * 100))%" }
             lines.append("  monte carlo  \(mc.instances) instances (\(mc.failedInstances) failed), seed \(mc.seed), \(tol.joined(separator: ","))")
+            let range = mc.fitRange.map { "fitted over x in [\(g($0.lowerBound)), \(g($0.upperBound))]" } ?? "fitted over the whole grid"
+            lines.append("               per-instance gain/offset against nominal, \(range):")
             lines.append("               gain \(g(gm)) ± \(g(gs)) (σ/gain \(g(gm != 0 ? gs / abs(gm) : 0))), offset \(g(om)) ± \(g(os)) \(table.output.unit)")
             lines.append("               max σ over grid \(g(mc.standardDeviation.max() ?? 0)) \(table.output.unit), max fit residual \(g(mc.residual.max() ?? 0))")
         } else {

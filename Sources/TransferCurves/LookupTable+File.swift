@@ -29,7 +29,8 @@ extension LookupTable {
                 FileHeader.MonteCarloEntry(
                     instances: mc.instances, failedInstances: mc.failedInstances, seed: String(mc.seed),
                     tolerances: mc.tolerances, mean: blob.append(mc.mean), standardDeviation: blob.append(mc.standardDeviation),
-                    gain: blob.append(mc.gain), offset: blob.append(mc.offset), residual: blob.append(mc.residual))
+                    gain: blob.append(mc.gain), offset: blob.append(mc.offset), residual: blob.append(mc.residual),
+                    fitRange: mc.fitRange.map { blob.append([$0.lowerBound, $0.upperBound]) })
             },
             dynamics: dynamics,
             separableFit: separableFit.map { fit in
@@ -137,7 +138,13 @@ extension LookupTable {
                 return MonteCarloStatistics(
                     instances: m.instances, failedInstances: m.failedInstances, seed: seed, tolerances: m.tolerances,
                     mean: try blob[m.mean], standardDeviation: try blob[m.standardDeviation], gain: try blob[m.gain],
-                    offset: try blob[m.offset], residual: try blob[m.residual])
+                    offset: try blob[m.offset], residual: try blob[m.residual], fitRange: try m.fitRange.map { ref in
+                        let r = try blob[ref]
+                        guard r.count == 2, r[0] <= r[1] else {
+                            throw TransferCurvesError.corrupt(path: path, reason: "bad Monte Carlo fit range")
+                        }
+                        return r[0]...r[1]
+                    })
             }
             let fit = try header.separableFit.map { f -> SeparableFit in
                 guard axes.count == 2, f.rank >= 0 else {
@@ -182,6 +189,8 @@ struct FileHeader: Codable {
         var gain: BlobReference
         var offset: BlobReference
         var residual: BlobReference
+        /// `[lower, upper]` of the x range used for the gain/offset fit; absent: the whole grid.
+        var fitRange: BlobReference?
     }
     struct FitEntry: Codable {
         var rank: Int

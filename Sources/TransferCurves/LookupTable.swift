@@ -169,13 +169,18 @@ public struct MonteCarloStatistics: Sendable, Equatable {
     public var standardDeviation: [Double]
     public var gain: [Double]
     public var offset: [Double]
-    /// RMS of `y_k − (a_k·y_0 + b_k)` over the grid, per instance.
+    /// RMS of `y_k − (a_k·y_0 + b_k)` over the fitted points, per instance.
     public var residual: [Double]
+    /// The x range `[lower, upper]` of the grid points used for the gain/offset fit (e.g. the linear
+    /// range of a saturating amplifier); nil: the whole grid.
+    public var fitRange: ClosedRange<Double>?
 
     public init(
         instances: Int, failedInstances: Int, seed: UInt64, tolerances: [String: Double], mean: [Double],
-        standardDeviation: [Double], gain: [Double], offset: [Double], residual: [Double]
+        standardDeviation: [Double], gain: [Double], offset: [Double], residual: [Double],
+        fitRange: ClosedRange<Double>? = nil
     ) {
+        self.fitRange = fitRange
         self.instances = instances
         self.failedInstances = failedInstances
         self.seed = seed
