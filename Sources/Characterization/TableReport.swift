@@ -107,8 +107,8 @@ public enum TableReport {
         let columns: [Int] = nw == 1 ? [0] : Array(Set([0, nw / 4, nw / 2, (3 * nw) / 4, nw - 1])).sorted()
         func series(_ v: [Double], _ j: Int) -> [Double] { x.indices.map { v[$0 * nw + j] } }
 
-        let width: Double = 760, left: Double = 80, right: Double = 20
-        let top1: Double = 40, height1: Double = 300, top2: Double = 390, height2: Double = 150
+        let width: Double = 760, left: Double = 86, right: Double = 24
+        let top1: Double = 62, height1: Double = 300, top2: Double = 412, height2: Double = 150
         let totalHeight: Double = ideal == nil ? top1 + height1 + 50.0 : top2 + height2 + 50.0
         var ys = table.values + (ideal ?? [])
         if let mc = table.monteCarlo {
@@ -120,7 +120,10 @@ public enum TableReport {
         }
         let (ylo, yhi) = padded(ys.min() ?? 0, ys.max() ?? 1)
         let (xlo, xhi) = (x[0], x[x.count - 1])
-        func px(_ v: Double) -> Double { left + (v - xlo) / (xhi - xlo) * (width - left - right) }
+        // A positive input spanning two decades or more (log converter) is drawn on a log axis.
+        let logX = xlo > 0 && xhi / xlo >= 100
+        func scaled(_ v: Double) -> Double { logX ? log10(v) : v }
+        func px(_ v: Double) -> Double { left + (scaled(v) - scaled(xlo)) / (scaled(xhi) - scaled(xlo)) * (width - left - right) }
         func py(_ v: Double, _ lo: Double, _ hi: Double, _ top: Double, _ h: Double) -> Double { top + (hi - v) / (hi - lo) * h }
         func path(_ v: [Double], _ lo: Double, _ hi: Double, _ top: Double, _ h: Double) -> String {
             zip(x, v).enumerated().map { k, p in
@@ -134,7 +137,7 @@ public enum TableReport {
             "<text x=\"\(left)\" y=\"22\" font-size=\"15\">\(escape(table.provenance.cell)): \(escape(table.output.name)) vs \(escape(table.axes[0].name))"
                 + (table.axes.count == 2 ? " for several \(escape(table.axes[1].name))" : "") + "</text>",
         ]
-        s += frame(left: left, top: top1, width: width - left - right, height: height1, xlo: xlo, xhi: xhi, ylo: ylo, yhi: yhi,
+        s += frame(left: left, top: top1, width: width - left - right, height: height1, xlo: xlo, xhi: xhi, logX: logX, ylo: ylo, yhi: yhi,
                    xlabel: "\(table.axes[0].name) [\(table.axes[0].unit)]", ylabel: "\(table.output.name) [\(table.output.unit)]")
         if let mc = table.monteCarlo {
             for j in columns {
@@ -153,18 +156,26 @@ public enum TableReport {
             }
             s.append("<path d=\"\(path(series(table.values, j), ylo, yhi, top1, height1))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>")
         }
-        // Legend.
-        var legend = ["table (simulated)"]
-        if ideal != nil { legend.append("ideal: \(table.provenance.ideal ?? "")") }
-        if table.monteCarlo != nil { legend.append("Monte Carlo mean ± 3σ") }
-        if nw > 1 { legend.append(columns.map { String(format: "w=%.3g", table.axes[1].values[$0]) }.joined(separator: ", ")) }
-        for (k, text) in legend.enumerated() {
-            s.append("<text x=\"\(left + 10)\" y=\"\(top1 + 16 + 15 * Double(k))\" fill=\"#333\">\(escape(text))</text>")
+        // Legend, one row above the plot: a line sample, then its label.
+        var legend: [(style: String, text: String)] = [("stroke=\"\(colors[0])\" stroke-width=\"2\"", "table (simulated)")]
+        if ideal != nil {
+            legend.append(("stroke=\"#555\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"", "ideal: \(table.provenance.ideal ?? "")"))
+        }
+        if table.monteCarlo != nil { legend.append(("stroke=\"#9ecae1\" stroke-width=\"8\"", "Monte Carlo mean ± 3σ")) }
+        if nw > 1 {
+            let ws = columns.map { String(format: "%.3g", table.axes[1].values[$0]) }.joined(separator: ", ")
+            legend.append(("stroke=\"none\"", "\(table.axes[1].name) = \(ws)"))
+        }
+        var lx = left
+        for item in legend {
+            s.append(String(format: "<line x1=\"%.1f\" y1=\"44\" x2=\"%.1f\" y2=\"44\" %@/>", lx, lx + 22, item.style))
+            s.append(String(format: "<text x=\"%.1f\" y=\"48\" fill=\"#333\">%@</text>", lx + 27, escape(item.text)))
+            lx += 40 + 6.5 * Double(item.text.count)
         }
         if let ideal {
             let dev = zip(table.values, ideal).map { $0 - $1 }
             let (dlo, dhi) = padded(dev.min() ?? 0, dev.max() ?? 0)
-            s += frame(left: left, top: top2, width: width - left - right, height: height2, xlo: xlo, xhi: xhi, ylo: dlo, yhi: dhi,
+            s += frame(left: left, top: top2, width: width - left - right, height: height2, xlo: xlo, xhi: xhi, logX: logX, ylo: dlo, yhi: dhi,
                        xlabel: "\(table.axes[0].name) [\(table.axes[0].unit)]", ylabel: "table − ideal [\(table.output.unit)]")
             for (n, j) in columns.enumerated() {
                 s.append("<path d=\"\(path(series(dev, j), dlo, dhi, top2, height2))\" fill=\"none\" stroke=\"\(colors[n % colors.count])\" stroke-width=\"1.5\"/>")
@@ -180,17 +191,17 @@ public enum TableReport {
         return (lo - 0.05 * span, hi + 0.05 * span)
     }
 
-    static func frame(left: Double, top: Double, width: Double, height: Double, xlo: Double, xhi: Double, ylo: Double,
+    static func frame(left: Double, top: Double, width: Double, height: Double, xlo: Double, xhi: Double, logX: Bool, ylo: Double,
                       yhi: Double, xlabel: String, ylabel: String) -> [String] {
         var s = ["<rect x=\"\(left)\" y=\"\(top)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#222\"/>"]
         for k in 0...4 {
             let f = Double(k) / 4
-            let xv = xlo + f * (xhi - xlo), yv = ylo + f * (yhi - ylo)
+            let xv = logX ? xlo * pow(xhi / xlo, f) : xlo + f * (xhi - xlo), yv = ylo + f * (yhi - ylo)
             let gx = left + f * width, gy = top + height - f * height
             s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", gx, top, gx, top + height))
             s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left, gy, left + width, gy))
             s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", gx, top + height + 15, String(format: "%.4g", xv)))
-            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left - 5, gy + 4, String(format: "%.4g", yv)))
+            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left - 5, gy + 4, String(format: "%.3g", yv)))
         }
         s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", left + width / 2, top + height + 32, escape(xlabel)))
         s.append(String(format: "<text transform=\"translate(14,%.1f) rotate(-90)\" text-anchor=\"middle\">%@</text>", top + height / 2, escape(ylabel)))
