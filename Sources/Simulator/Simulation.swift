@@ -26,8 +26,7 @@ public struct Simulation: Sendable {
         // Fail fast on analyses this simulator cannot run.
         for analysis in deck.analyses {
             switch analysis.kind {
-            case .operatingPoint, .dcSweep: break
-            case .transient: throw SimulatorError.unsupportedAnalysis(kind: "tran", location: analysis.location.description)
+            case .operatingPoint, .dcSweep, .transient: break
             case .ac: throw SimulatorError.unsupportedAnalysis(kind: "ac", location: analysis.location.description)
             }
         }
@@ -48,7 +47,9 @@ public struct Simulation: Sendable {
             case .ac: name = nextName("ac")
             }
             if !checked {
-                try checkTopology(analysis: name)
+                var uic = false
+                if case .transient(_, _, _, _, let flag) = analysis.kind { uic = flag }
+                try checkTopology(analysis: name, floating: !uic)
                 checked = true
             }
             switch analysis.kind {
@@ -57,7 +58,12 @@ public struct Simulation: Sendable {
             case .dcSweep(let specs):
                 results.append(try DCSweep.run(circuit: circuit, specs: specs, options: deck.options, name: name,
                                                title: deck.title))
-            case .transient, .ac:
+            case .transient(let step, let stop, let start, let maxStep, let uic):
+                let parameters = Transient.Parameters(
+                    step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)
+                results.append(try Transient.run(circuit: circuit, parameters: parameters, deck: deck, name: name,
+                                                 location: analysis.location.description))
+            case .ac:
                 break
             }
         }
@@ -65,8 +71,9 @@ public struct Simulation: Sendable {
     }
 
     /// Throws when the DC matrix is structurally singular: floating nodes or a voltage loop.
-    func checkTopology(analysis: String) throws {
-        let floating = circuit.floatingNodes()
+    /// `floating: false` skips the floating-node check (a UIC transient needs no DC path).
+    func checkTopology(analysis: String, floating checkFloating: Bool = true) throws {
+        let floating = checkFloating ? circuit.floatingNodes() : []
         if !floating.isEmpty { throw SimulatorError.floatingNodes(analysis: analysis, nodes: floating) }
         if let loop = circuit.voltageLoop() { throw SimulatorError.voltageLoop(analysis: analysis, elements: loop) }
     }

@@ -25,6 +25,11 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     case unsupportedAnalysis(kind: String, location: String)
     /// More unknowns than the dense solver handles in reasonable memory and time.
     case circuitTooLarge(unknowns: Int, limit: Int)
+    /// A `.tran` card with impossible times.
+    case invalidTransient(reason: String, location: String)
+    /// The transient step fell below the minimum step at `time` (s); `unknown` is the row with the
+    /// largest truncation error or Newton update (`cause` says which).
+    case timestepTooSmall(time: Double, step: Double, unknown: String, cause: String)
     /// A result file could not be written or read.
     case io(path: String, reason: String)
     /// A rawfile that does not follow the ngspice ASCII format.
@@ -57,6 +62,11 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(location): .\(kind) analysis is not supported by the simulator yet"
         case .circuitTooLarge(let unknowns, let limit):
             return "circuit has \(unknowns) unknowns; the dense solver handles at most \(limit) (a sparse solver is planned)"
+        case .invalidTransient(let reason, let location):
+            return "\(location): .tran: \(reason)"
+        case .timestepTooSmall(let time, let step, let unknown, let cause):
+            return "tran: timestep too small at time \(format(time)) s: step \(format(step)) s is below the minimum; "
+                + "largest \(cause) at \(unknown)"
         case .io(let path, let reason):
             return "\(path): \(reason)"
         case .malformedRawfile(let path, let line, let reason):

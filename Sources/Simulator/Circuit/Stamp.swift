@@ -66,6 +66,9 @@ struct LoadContext: Sendable {
     var initJunction: Bool = false
     /// Time (s) at which independent sources are evaluated; 0 for DC.
     var time: Double = 0
+    /// True in a transient analysis (and its initial operating point): independent sources use their
+    /// waveform at `time` instead of their DC value.
+    var waveforms = false
 
     /// Voltage of the unknown `n` (0 for ground).
     @inline(__always) func v(_ n: Int) -> Double { n == groundIndex ? 0 : x[n] }

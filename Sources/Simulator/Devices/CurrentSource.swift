@@ -4,13 +4,16 @@ import Netlist
 ///
 /// It leaves node `a` and enters node `b`, so with KCL written as currents leaving a node,
 /// `B_a −= I · s`, `B_b += I · s` (`s` the source-stepping factor). No Jacobian entries.
-struct CurrentSource: SweepableSource {
+/// In a transient `I` is the waveform at the load's time (the DC value without a waveform).
+struct CurrentSource: SweepableSource, TransientSource {
     let name: String
     let a: Int
     let b: Int
     /// DC value (A).
     var dcValue: Double
     let source: Source
+    /// The waveform with transient defaults, set by `prepareTransient`.
+    private(set) var waveform: TimeWaveform?
 
     init(name: String, a: Int, b: Int, source: Source) {
         self.name = name
@@ -25,8 +28,15 @@ struct CurrentSource: SweepableSource {
     mutating func reserve(_ reserver: inout SlotReserver) {}
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let i = dcValue * context.sourceFactor
+        let value = context.waveforms ? (waveform?.value(at: context.time) ?? dcValue) : dcValue
+        let i = value * context.sourceFactor
         buffer.addB(a, -i)
         buffer.addB(b, i)
     }
+
+    mutating func prepareTransient(step: Double, stop: Double) {
+        waveform = source.timeWaveform(step: step, stop: stop)
+    }
+
+    func breakpoints(until stop: Double) -> [Double] { waveform?.breakpoints(until: stop) ?? [] }
 }

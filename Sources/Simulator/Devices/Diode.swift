@@ -170,7 +170,16 @@ struct Diode: Device {
         buffer.addCapacitanceQ(junctionSlots, c)
     }
 
-    /// Junction charge (C) and capacitance (F): depletion (linearised above `FC·VJ`) plus `TT·I`.
+    /// Junction charge (C) and capacitance (F) at junction voltage `vd` (V), stored in `Q` so the
+    /// transient integrator owns the method:
+    ///
+    /// - diffusion: `q = TT·I_d`, `c = TT·g_d` (TT in s, `I_d` the junction current without gmin);
+    /// - depletion for `vd < FC·VJ`: `q = CJO·VJ·(1 − (1 − vd/VJ)^(1−M))/(1 − M)`,
+    ///   `c = CJO·(1 − vd/VJ)^(−M)`;
+    /// - depletion for `vd ≥ FC·VJ` (SPICE's linearisation, continuous in q and c):
+    ///   `q = CJO·F1 + CJO/F2·(F3·(vd − FC·VJ) + M/(2·VJ)·(vd² − (FC·VJ)²))`,
+    ///   `c = CJO/F2·(F3 + M·vd/VJ)`, with `F1 = VJ·(1 − (1 − FC)^(1−M))/(1 − M)`,
+    ///   `F2 = (1 − FC)^(1+M)`, `F3 = 1 − FC·(1 + M)`.
     func charge(_ vd: Double, current: Double, conductance: Double) -> (Double, Double) {
         var q = transitTime * current
         var c = transitTime * conductance

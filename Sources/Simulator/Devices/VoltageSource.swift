@@ -4,8 +4,9 @@ import Netlist
 ///
 /// `i` flows into `a` (n+), through the source, out of `b`, as SPICE reports `i(vname)`.
 /// KCL: `F_a += i`, `F_b −= i`; branch: `F_k = v_a − v_b`, `B_k = V · s` where `s` is the
-/// source-stepping factor (1 normally).
-struct VoltageSource: SweepableSource {
+/// source-stepping factor (1 normally). In a transient `V` is the waveform at the load's time
+/// (the DC value when the card has no waveform).
+struct VoltageSource: SweepableSource, TransientSource {
     let name: String
     let a: Int
     let b: Int
@@ -13,6 +14,8 @@ struct VoltageSource: SweepableSource {
     /// DC value (V).
     var dcValue: Double
     let source: Source
+    /// The waveform with transient defaults, set by `prepareTransient`.
+    private(set) var waveform: TimeWaveform?
     private var ak = Slot.dropped, bk = Slot.dropped, ka = Slot.dropped, kb = Slot.dropped
 
     init(name: String, a: Int, b: Int, branch: Int, source: Source) {
@@ -42,8 +45,15 @@ struct VoltageSource: SweepableSource {
         buffer.addJF(bk, -1)
         buffer.addJF(ka, 1)
         buffer.addJF(kb, -1)
-        buffer.addB(branch, dcValue * context.sourceFactor)
+        let value = context.waveforms ? (waveform?.value(at: context.time) ?? dcValue) : dcValue
+        buffer.addB(branch, value * context.sourceFactor)
     }
+
+    mutating func prepareTransient(step: Double, stop: Double) {
+        waveform = source.timeWaveform(step: step, stop: stop)
+    }
+
+    func breakpoints(until stop: Double) -> [Double] { waveform?.breakpoints(until: stop) ?? [] }
 
     var dcPaths: [(Int, Int)] { [(a, b)] }
     var voltageDefinition: (Int, Int)? { (a, b) }

@@ -6,6 +6,8 @@ import Netlist
 struct NewtonState: Sendable {
     var x: [Double]
     var state: [Double]
+    /// `Q` per row from the load that produced this state (C or Wb); empty until a solve fills it.
+    var charges: [Double] = []
 }
 
 /// Why a Newton run stopped without converging.
@@ -35,6 +37,8 @@ struct NewtonSolver: Sendable {
     private var rhs: [Double]
     /// Newton iterations done so far by this solver (all runs).
     private(set) var iterations = 0
+    /// Set by a transient analysis: source time and the integration terms `α·dQ/dx`, `α·Q + history`.
+    var transient: TransientTerms?
 
     init(circuit: Circuit, options: Options, solver solverType: any PatternSolver.Type = DenseLU.self) throws {
         self.circuit = circuit
@@ -81,14 +85,19 @@ struct NewtonSolver: Sendable {
         let clampIterations = initJunction && !circuit.nodeSets.isEmpty ? 2 : 0
         while true {
             buffer.reset()
-            let context = LoadContext(
+            var context = LoadContext(
                 x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
+            if let transient {
+                context.time = transient.time
+                context.waveforms = true
+            }
             for device in circuit.devices { device.load(context, into: &buffer) }
             count += 1
             iterations += 1
 
             for k in values.indices { values[k] = buffer.jacobianF[k] }
             for i in 0..<n { rhs[i] = buffer.b[i] - buffer.f[i] }
+            transient?.apply(buffer, values: &values, rhs: &rhs)
             if diagGmin > 0 {
                 for k in 0..<n where circuit.unknownKinds[k] != .branch {
                     values[circuit.diagonals[k].index] += diagGmin
@@ -145,7 +154,7 @@ struct NewtonSolver: Sendable {
                 #if KELVIN_INVARIANTS
                 checkKCL(at: xNew, state: buffer.state, sourceFactor: sourceFactor, diagGmin: diagGmin)
                 #endif
-                return (NewtonState(x: xNew, state: buffer.state), count)
+                return (NewtonState(x: xNew, state: buffer.state, charges: buffer.q), count)
             }
             if count >= limit { throw .iterationLimit(unknown: worst, update: worstUpdate) }
             x = xNew
