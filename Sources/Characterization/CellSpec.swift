@@ -61,15 +61,21 @@ public func parseRange(_ text: String, origin: String) throws -> ClosedRange<Dou
 }
 
 /// A SPICE number with an optional scale suffix (`1k`, `10m`, `2.5meg`, `1u`), as in netlists.
+public func spiceValue(_ text: String) -> Double? { spiceNumber(text) }
+
+/// A SPICE number with an optional scale suffix (`1k`, `10m`, `2.5meg`, `1u`), as in netlists.
 func spiceNumber(_ text: String) -> Double? {
     let lower = text.lowercased()
-    let suffixes: [(String, Double)] = [
-        ("meg", 1e6), ("mil", 25.4e-6), ("t", 1e12), ("g", 1e9), ("k", 1e3), ("m", 1e-3), ("u", 1e-6), ("µ", 1e-6),
-        ("n", 1e-9), ("p", 1e-12), ("f", 1e-15),
+    // Scale by exponent text where possible, so `20u` is the double nearest 20e-6 (as `20e-6` parses).
+    let suffixes: [(String, Int)] = [
+        ("meg", 6), ("t", 12), ("g", 9), ("k", 3), ("m", -3), ("u", -6), ("µ", -6), ("n", -9), ("p", -12), ("f", -15),
     ]
     if let v = Double(lower) { return v }
-    for (suffix, scale) in suffixes where lower.hasSuffix(suffix) {
-        if let v = Double(lower.dropLast(suffix.count)) { return v * scale }
+    if lower.hasSuffix("mil"), let v = Double(lower.dropLast(3)) { return v * 25.4e-6 }
+    for (suffix, exponent) in suffixes where lower.hasSuffix(suffix) {
+        let mantissa = String(lower.dropLast(suffix.count))
+        if !mantissa.contains("e"), let v = Double(mantissa + "e\(exponent)") { return v }
+        if let v = Double(mantissa) { return v * pow(10, Double(exponent)) }
     }
     return nil
 }
@@ -82,7 +88,8 @@ func spiceNumber(_ text: String) -> Double? {
 /// * ideal: -(x + 0.5*1 + 0.2*(-2))
 /// ```
 /// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
-/// `v(out)`) or a source current `i(vname)`; optional `fit=lo:hi` limits the Monte Carlo gain/offset
+/// `v(out)`) or a source current `i(vname)`; optional `tstop=T [step=lo:hi] [supplies=V1,V2]` adds a
+/// transient step measurement (settling time, energy per operation, see `measureDynamics`); optional `fit=lo:hi` limits the Monte Carlo gain/offset
 /// fit to inputs x in `[lo, hi]` (the linear range of a saturating cell). The ideal is an expression
 /// of `x` (and `w`).
 public struct CellSpec: Sendable, Equatable {
@@ -97,12 +104,15 @@ public struct CellSpec: Sendable, Equatable {
     public var ideal: String?
     /// x range of the Monte Carlo gain/offset fit (nil: whole grid).
     public var gainFitRange: ClosedRange<Double>?
+    /// Transient step measurement (settling, energy); nil: not measured.
+    public var dynamics: DynamicsSpec?
 
     public init(
         name: String, netlistPath: String, netlistText: String, inputs: [SweepAxis], output: String, ideal: String?,
-        gainFitRange: ClosedRange<Double>? = nil
+        gainFitRange: ClosedRange<Double>? = nil, dynamics: DynamicsSpec? = nil
     ) {
         self.gainFitRange = gainFitRange
+        self.dynamics = dynamics
         self.name = name
         self.netlistPath = netlistPath
         self.netlistText = netlistText
@@ -146,7 +156,8 @@ public struct CellSpec: Sendable, Equatable {
         let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         return CellSpec(
             name: name ?? base, netlistPath: path, netlistText: text, inputs: chosenInputs,
-            output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal, gainFitRange: header.fitRange)
+            output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal, gainFitRange: header.fitRange,
+            dynamics: header.dynamics)
     }
 
     /// The `* characterize:` and `* ideal:` comment lines of a netlist.
@@ -155,6 +166,9 @@ public struct CellSpec: Sendable, Equatable {
         var output: String?
         var ideal: String?
         var fitRange: ClosedRange<Double>?
+        var dynamics: DynamicsSpec?
+        var pendingStep: ClosedRange<Double>?
+        var pendingSupplies: [String] = []
 
         static func parse(_ text: String, path: String) throws -> Header {
             var header = Header()
@@ -180,6 +194,20 @@ public struct CellSpec: Sendable, Equatable {
                                 k += 1
                             }
                             header.inputs.append(try SweepAxis.parse(spec, origin: origin))
+                        } else if lower.hasPrefix("tstop=") {
+                            guard let stop = spiceNumber(String(word.dropFirst("tstop=".count))), stop > 0 else {
+                                throw CharacterizationError.badSpec(origin: origin, reason: "bad '\(word)'")
+                            }
+                            header.dynamics = DynamicsSpec(
+                                stop: stop, from: header.dynamics?.from, to: header.dynamics?.to,
+                                supplies: header.dynamics?.supplies ?? [])
+                        } else if lower.hasPrefix("step=") {
+                            let r = try parseRange(String(word.dropFirst("step=".count)), origin: origin)
+                            header.pendingStep = r
+                        } else if lower.hasPrefix("supplies=") {
+                            header.pendingSupplies = word.dropFirst("supplies=".count).split(separator: ",").map {
+                                $0.lowercased()
+                            }
                         } else if lower.hasPrefix("fit=") {
                             header.fitRange = try parseRange(String(word.dropFirst("fit=".count)), origin: origin)
                         } else if lower.hasPrefix("output=") {
@@ -191,6 +219,14 @@ public struct CellSpec: Sendable, Equatable {
                         k += 1
                     }
                 }
+            }
+            if var d = header.dynamics {
+                if let r = header.pendingStep {
+                    d.from = r.lowerBound
+                    d.to = r.upperBound
+                }
+                d.supplies = header.pendingSupplies
+                header.dynamics = d
             }
             return header
         }

@@ -208,7 +208,7 @@ public struct Characterizer: Sendable {
         return try LookupTable(
             provenance: provenance(options: options), axes: axes,
             output: Quantity(name: spec.output, unit: spec.output.hasPrefix("i(") ? "A" : "V"), values: values,
-            monteCarlo: stats, dynamics: nil, separableFit: fit)
+            monteCarlo: stats, dynamics: try spec.dynamics.map(measureDynamics), separableFit: fit)
     }
 
     /// Cell name, hashes of the netlist and its includes, model parameters, temperature, grid, version, date.

@@ -34,6 +34,15 @@ struct CharacterizeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The ideal function of x (and w); overrides the header.", valueName: "EXPR"))
     var ideal: String?
 
+    @Option(name: .long, help: ArgumentHelp("Measure settling and energy with a transient step run to this time (s).", valueName: "T"))
+    var tstop: String?
+
+    @Option(name: .long, help: ArgumentHelp("Step levels for --tstop (default: the input's range).", valueName: "lo:hi"))
+    var step: String?
+
+    @Option(name: .long, help: ArgumentHelp("Supply V sources whose energy is integrated, e.g. VCC,VEE.", valueName: "LIST"))
+    var supplies: String?
+
     @Option(name: .long, help: ArgumentHelp("Write the table here.", valueName: "FILE.lut"))
     var out: String?
 
@@ -106,7 +115,20 @@ struct CharacterizeCommand: ParsableCommand {
         case (nil, nil): throw ValidationError("give a cell name (netlists/NAME.cir) or --netlist FILE")
         }
         let inputs = try input.map { try SweepAxis.parse($0, origin: "--input") }
-        let spec = try CellSpec.load(netlist: path, name: cell, inputs: inputs, output: output, ideal: ideal)
+        var spec = try CellSpec.load(netlist: path, name: cell, inputs: inputs, output: output, ideal: ideal)
+        if let tstop {
+            guard let stop = Double(tstop) ?? spiceValue(tstop), stop > 0 else { throw ValidationError("bad --tstop '\(tstop)'") }
+            spec.dynamics = DynamicsSpec(stop: stop, from: spec.dynamics?.from, to: spec.dynamics?.to, supplies: spec.dynamics?.supplies ?? [])
+        }
+        if var d = spec.dynamics {
+            if let step {
+                let r = try parseRange(step, origin: "--step")
+                d.from = r.lowerBound
+                d.to = r.upperBound
+            }
+            if let supplies { d.supplies = supplies.split(separator: ",").map { $0.lowercased() } }
+            spec.dynamics = d
+        }
         let tolerances = try Tolerances.parse(tolerance)
         let characterizer = try Characterizer(spec: spec)
         for note in characterizer.deck.notes { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }

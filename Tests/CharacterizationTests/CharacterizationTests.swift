@@ -189,3 +189,39 @@ final class CharacterizationTests: XCTestCase {
         XCTAssertTrue(try TableReport.summary(table, path: file).contains("rank 2"))
     }
 }
+
+/// Settling time and energy from a transient step, against the RC low-pass's analytic values.
+final class DynamicsTests: XCTestCase {
+    /// `τ = RC = 1 µs`: settling to 0.1 % takes `τ·ln(1000) = 6.908 µs`; a 0 → 1 V step charges C
+    /// through R, and the source delivers `E = C·V² = 1 nJ` (half stored, half dissipated in R).
+    func testRCStepSettlingAndEnergy() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-dyn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rc.cir").path
+        try """
+            rc: low-pass
+            * characterize: input=V1 0:1:3 output=out tstop=20u supplies=V1
+            * ideal: x
+            V1 in 0 DC 0
+            R1 in out 1k
+            C1 out 0 1n
+            .end
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.dynamics, DynamicsSpec(stop: 20e-6, supplies: ["v1"]))
+        let table = try Characterizer(spec: spec).characterize()
+        let d = try XCTUnwrap(table.dynamics)
+        // The 20 ns input ramp delays the response by about half its length.
+        XCTAssertEqual(try XCTUnwrap(d.settlingTime), 1e-6 * log(1000.0) + 10e-9, accuracy: 0.02 * 6.9e-6)
+        XCTAssertEqual(try XCTUnwrap(d.energyPerOperation), 1e-9, accuracy: 0.02e-9)
+        XCTAssertEqual(d.stepFrom, 0)
+        XCTAssertEqual(d.stepTo, 1)
+        let file = directory.appendingPathComponent("rc.lut").path
+        try table.write(to: file)
+        XCTAssertEqual(try LookupTable.read(from: file).dynamics, d)
+        // Too short a run is reported, not silently measured.
+        let short = try Characterizer(spec: spec)
+        XCTAssertThrowsError(try short.measureDynamics(DynamicsSpec(stop: 3e-6)))
+    }
+}
