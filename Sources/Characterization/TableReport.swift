@@ -93,7 +93,7 @@ public enum TableReport {
         if let d = table.dynamics {
             lines.append("  dynamics     settling(0.1%) \(d.settlingTime.map(g) ?? "?") s, energy/op \(d.energyPerOperation.map(g) ?? "?") J")
         } else {
-            lines.append("  dynamics     (not measured: needs transient analysis)")
+            lines.append("  dynamics     (not measured: add tstop= to the cell header or give --tstop)")
         }
         return lines.joined(separator: "\n")
     }
