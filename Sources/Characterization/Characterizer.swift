@@ -65,7 +65,10 @@ public struct Characterizer: Sendable {
     public var pointCount: Int { spec.inputs.reduce(1) { $0 * $1.count } }
 
     /// Simulates `deck` and returns the output on the grid, row-major (x outer).
-    func sweep(_ deck: Deck) throws -> [Double] {
+    func sweep(_ deck: Deck) throws -> [Double] { try sweep(deck, expected: pointCount) }
+
+    /// Simulates `deck` (one `.dc` analysis) and returns the output column, checking its length.
+    func sweep(_ deck: Deck, expected: Int) throws -> [Double] {
         let results = try Simulation(deck: deck).run()
         guard let result = results.first else {
             throw CharacterizationError.simulationFailed(cell: spec.name, reason: "no result")
@@ -73,22 +76,60 @@ public struct Characterizer: Sendable {
         guard let column = result.variables.firstIndex(of: spec.output) else {
             throw CharacterizationError.unknownOutput(name: spec.output, available: Array(result.variables.dropFirst()))
         }
-        guard result.rows.count == pointCount else {
+        guard result.rows.count == expected else {
             throw CharacterizationError.simulationFailed(
-                cell: spec.name, reason: "sweep gave \(result.rows.count) points, expected \(pointCount)")
+                cell: spec.name, reason: "sweep gave \(result.rows.count) points, expected \(expected)")
         }
         return result.rows.map { $0[column] }
     }
 
-    /// The nominal output on the grid.
+    /// The nominal output on the grid. A 2-D cell runs one `.dc` over w per x value (each continuing
+    /// from its previous point), the x values in parallel on all cores.
     public func nominal() throws -> [Double] {
         do {
-            return try sweep(deck)
+            return spec.inputs.count == 2 ? try sweepRowsInParallel(deck) : try sweep(deck)
         } catch let error as CharacterizationError {
             throw error
         } catch let error as SimulatorError {
             throw CharacterizationError.simulationFailed(cell: spec.name, reason: "\(error)")
         }
+    }
+
+    /// The 2-D grid as independent 1-D sweeps: for each `x_i` the x source is set to `x_i` (DC) and
+    /// one `.dc` steps w; rows run concurrently and are stored in grid order.
+    func sweepRowsInParallel(_ deck: Deck) throws -> [Double] {
+        let xAxis = spec.inputs[0], wAxis = spec.inputs[1]
+        let xs = xAxis.grid
+        guard let index = deck.elements.firstIndex(where: { $0.name == xAxis.source }) else {
+            throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "no source '\(xAxis.source)'")
+        }
+        let inner = [SweepSpec(source: wAxis.source, start: wAxis.lower, stop: wAxis.upper, step: wAxis.step)]
+        let rows = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: xs.count))
+        DispatchQueue.concurrentPerform(iterations: xs.count) { i in
+            var row = deck
+            switch row.elements[index].kind {
+            case .voltageSource(var source):
+                source.dc = xs[i]
+                row.elements[index].kind = .voltageSource(source)
+            case .currentSource(var source):
+                source.dc = xs[i]
+                row.elements[index].kind = .currentSource(source)
+            default: break
+            }
+            row.analyses = [Analysis(kind: .dcSweep(inner), location: deck.analyses.first?.location ?? SourceLocation(
+                file: spec.netlistPath, line: 1, column: 1))]
+            let outcome = Result { try sweep(row, expected: wAxis.count) }
+            rows.withLock { $0[i] = outcome }
+        }
+        var values: [Double] = []
+        values.reserveCapacity(pointCount)
+        for outcome in rows.withLock({ $0 }) {
+            guard let outcome else {
+                throw CharacterizationError.simulationFailed(cell: spec.name, reason: "a row was not simulated")
+            }
+            values += try outcome.get()
+        }
+        return values
     }
 
     /// Runs `instances` perturbed copies and reduces them to statistics against `nominal`.

@@ -170,8 +170,13 @@ final class CharacterizationTests: XCTestCase {
             E1 out 0 0 sum 1e7
             .end
             """)
-        let table = try Characterizer(spec: try CellSpec.load(netlist: path)).characterize()
+        let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+        let table = try characterizer.characterize()
         XCTAssertEqual(table.axes.map(\.name), ["v1", "v2"])
+        // The parallel per-row sweeps agree with one nested .dc over the whole grid.
+        let nested = try characterizer.monteCarlo(
+            instances: 1, tolerances: Tolerances(), seed: 1, nominal: table.values).statistics.mean
+        for (a, b) in zip(table.values, nested) { assertClose(a, b, relative: 1e-12, absolute: 1e-15) }
         XCTAssertEqual(table.values.count, 45)
         let ideal = try XCTUnwrap(TableReport.idealValues(table))
         for (a, b) in zip(table.values, ideal) { assertClose(a, b, relative: 1e-6, absolute: 1e-9) }
