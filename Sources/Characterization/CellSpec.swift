@@ -1,28 +1,42 @@
 import Foundation
 
-/// One swept input: a V or I source stepped over `count` evenly spaced points from `lower` to `upper`.
+/// One swept input: a V or I source stepped over `count` points from `lower` to `upper`, evenly
+/// spaced (`lo:hi:n`) or, for inputs spanning decades such as a log converter's, geometrically
+/// (`lo:hi:n:log`, `x_k = lo·(hi/lo)^(k/(n−1))`).
 public struct SweepAxis: Sendable, Equatable {
     /// Lower-case source name, e.g. `v1`.
     public var source: String
     public var lower: Double
     public var upper: Double
     public var count: Int
+    /// Geometric spacing (needs `0 < lower`).
+    public var logarithmic: Bool
 
-    public init(source: String, lower: Double, upper: Double, count: Int) {
+    public init(source: String, lower: Double, upper: Double, count: Int, logarithmic: Bool = false) {
         self.source = source.lowercased()
         self.lower = lower
         self.upper = upper
         self.count = count
+        self.logarithmic = logarithmic
     }
 
     /// The `.dc` step `(upper − lower)/(count − 1)`.
     public var step: Double { (upper - lower) / Double(count - 1) }
 
-    /// The grid `lower + k·step`, `k = 0 ..< count`, computed exactly as the simulator's `.dc` does.
-    public var grid: [Double] { (0..<count).map { lower + Double($0) * step } }
+    /// The grid: `lower + k·step`, `k = 0 ..< count`, computed exactly as the simulator's `.dc` does;
+    /// geometric: `lower·exp(k/(n−1)·ln(upper/lower))` with the ends exact.
+    public var grid: [Double] {
+        guard logarithmic else { return (0..<count).map { lower + Double($0) * step } }
+        let ratio = log(upper / lower)
+        return (0..<count).map { k in
+            k == 0 ? lower : k == count - 1 ? upper : lower * exp(ratio * Double(k) / Double(count - 1))
+        }
+    }
 
-    /// `source=lo:hi:n`.
-    public var text: String { "\(source)=\(Self.format(lower)):\(Self.format(upper)):\(count)" }
+    /// `source=lo:hi:n` (`:log` appended for geometric spacing).
+    public var text: String {
+        "\(source)=\(Self.format(lower)):\(Self.format(upper)):\(count)" + (logarithmic ? ":log" : "")
+    }
 
     static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
 
@@ -33,9 +47,14 @@ public struct SweepAxis: Sendable, Equatable {
             throw CharacterizationError.badSpec(origin: origin, reason: "expected SOURCE=lo:hi:n, got '\(text)'")
         }
         let range = parts[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard range.count == 3, let lo = spiceNumber(range[0]), let hi = spiceNumber(range[1]), let n = Int(range[2])
+        guard range.count == 3 || (range.count == 4 && range[3].lowercased() == "log"), let lo = spiceNumber(range[0]),
+            let hi = spiceNumber(range[1]), let n = Int(range[2])
         else {
-            throw CharacterizationError.badSpec(origin: origin, reason: "expected lo:hi:n in '\(parts[1])'")
+            throw CharacterizationError.badSpec(origin: origin, reason: "expected lo:hi:n or lo:hi:n:log in '\(parts[1])'")
+        }
+        let logarithmic = range.count == 4
+        if logarithmic && !(lo > 0) {
+            throw CharacterizationError.badSpec(origin: origin, reason: "a log grid needs lo > 0 in '\(parts[1])'")
         }
         guard lo.isFinite, hi.isFinite, hi > lo, n >= 2, n <= 100_000 else {
             throw CharacterizationError.badSpec(
@@ -45,7 +64,7 @@ public struct SweepAxis: Sendable, Equatable {
         guard first.first == "v" || first.first == "i" else {
             throw CharacterizationError.badSpec(origin: origin, reason: "'\(parts[0])' is not a V or I source")
         }
-        return SweepAxis(source: first, lower: lo, upper: hi, count: n)
+        return SweepAxis(source: first, lower: lo, upper: hi, count: n, logarithmic: logarithmic)
     }
 }
 

@@ -57,7 +57,9 @@ public struct Characterizer: Sendable {
         let sweeps = spec.inputs.reversed().map {
             SweepSpec(source: $0.source, start: $0.lower, stop: $0.upper, step: $0.step)
         }
-        deck.analyses = [Analysis(kind: .dcSweep(sweeps), location: SourceLocation(file: spec.netlistPath, line: 1, column: 1))]
+        // Log-spaced grids are not `.dc` steps: those points are solved one operating point each.
+        let location = SourceLocation(file: spec.netlistPath, line: 1, column: 1)
+        deck.analyses = [Analysis(kind: spec.inputs.contains(where: \.logarithmic) ? .operatingPoint : .dcSweep(sweeps), location: location)]
         self.deck = deck
     }
 
@@ -65,7 +67,50 @@ public struct Characterizer: Sendable {
     public var pointCount: Int { spec.inputs.reduce(1) { $0 * $1.count } }
 
     /// Simulates `deck` and returns the output on the grid, row-major (x outer).
-    func sweep(_ deck: Deck) throws -> [Double] { try sweep(deck, expected: pointCount) }
+    func sweep(_ deck: Deck) throws -> [Double] {
+        spec.inputs.contains(where: \.logarithmic) ? try sweepPointwise(deck, parallel: false) : try sweep(deck, expected: pointCount)
+    }
+
+    /// Every grid point as its own operating point (for log-spaced grids), optionally in parallel.
+    func sweepPointwise(_ deck: Deck, parallel: Bool) throws -> [Double] {
+        let grids = spec.inputs.map(\.grid)
+        let indices: [Int] = try spec.inputs.map { axis in
+            guard let k = deck.elements.firstIndex(where: { $0.name == axis.source }) else {
+                throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "no source '\(axis.source)'")
+            }
+            return k
+        }
+        let inner = grids.count == 2 ? grids[1].count : 1
+        let solve: @Sendable (Int) throws -> Double = { p in
+            var point = deck
+            let values = grids.count == 2 ? [grids[0][p / inner], grids[1][p % inner]] : [grids[0][p]]
+            for (k, value) in zip(indices, values) { Self.setSource(&point, k, to: value) }
+            return try sweep(point, expected: 1)[0]
+        }
+        guard parallel else { return try (0..<pointCount).map(solve) }
+        let outcomes = Mutex<[Result<Double, any Error>?]>(Array(repeating: nil, count: pointCount))
+        DispatchQueue.concurrentPerform(iterations: pointCount) { p in
+            let outcome = Result { try solve(p) }
+            outcomes.withLock { $0[p] = outcome }
+        }
+        return try outcomes.withLock { $0 }.map { outcome in
+            guard let outcome else { throw CharacterizationError.simulationFailed(cell: spec.name, reason: "a point was not simulated") }
+            return try outcome.get()
+        }
+    }
+
+    /// Sets the DC value of the V or I source at `index`.
+    static func setSource(_ deck: inout Deck, _ index: Int, to value: Double) {
+        switch deck.elements[index].kind {
+        case .voltageSource(var source):
+            source.dc = value
+            deck.elements[index].kind = .voltageSource(source)
+        case .currentSource(var source):
+            source.dc = value
+            deck.elements[index].kind = .currentSource(source)
+        default: break
+        }
+    }
 
     /// Simulates `deck` (one `.dc` analysis) and returns the output column, checking its length.
     func sweep(_ deck: Deck, expected: Int) throws -> [Double] {
@@ -87,6 +132,7 @@ public struct Characterizer: Sendable {
     /// from its previous point), the x values in parallel on all cores.
     public func nominal() throws -> [Double] {
         do {
+            if spec.inputs.contains(where: \.logarithmic) { return try sweepPointwise(deck, parallel: true) }
             return spec.inputs.count == 2 ? try sweepRowsInParallel(deck) : try sweep(deck)
         } catch let error as CharacterizationError {
             throw error
@@ -107,15 +153,7 @@ public struct Characterizer: Sendable {
         let rows = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: xs.count))
         DispatchQueue.concurrentPerform(iterations: xs.count) { i in
             var row = deck
-            switch row.elements[index].kind {
-            case .voltageSource(var source):
-                source.dc = xs[i]
-                row.elements[index].kind = .voltageSource(source)
-            case .currentSource(var source):
-                source.dc = xs[i]
-                row.elements[index].kind = .currentSource(source)
-            default: break
-            }
+            Self.setSource(&row, index, to: xs[i])
             row.analyses = [Analysis(kind: .dcSweep(inner), location: deck.analyses.first?.location ?? SourceLocation(
                 file: spec.netlistPath, line: 1, column: 1))]
             let outcome = Result { try sweep(row, expected: wAxis.count) }

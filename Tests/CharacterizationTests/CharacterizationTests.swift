@@ -122,7 +122,7 @@ final class CharacterizationTests: XCTestCase {
         let ideal = try IdealFunction(try XCTUnwrap(spec.ideal), inputs: ["v1"])
         assertClose(try ideal(2), -2.1, relative: 1e-15)
         let log = try CellSpec.load(netlist: try CellSpec.path(cell: "log_converter", directory: Self.netlists))
-        XCTAssertEqual(log.inputs.first?.source, "vin")
+        XCTAssertEqual(log.inputs, [SweepAxis(source: "vin", lower: 1e-3, upper: 10, count: 41, logarithmic: true)])
         let logIdeal = try IdealFunction(try XCTUnwrap(log.ideal), inputs: ["vin"])
         assertClose(try logIdeal(1e-3), -0.417, relative: 2e-3)
         XCTAssertThrowsError(try CellSpec.path(cell: "no_such_cell", directory: Self.netlists)) { error in
@@ -130,7 +130,30 @@ final class CharacterizationTests: XCTestCase {
         }
     }
 
+    /// The log converter on a log grid: 10 points per decade, each an operating point; the table
+    /// follows `−Vt·ln(x/(RIN·IS))` within the diode's series-resistance drop (≤ 1 mV at 10 V), and the
+    /// monotone interpolant between grid points stays within 1.5 mV of it.
+    func testLogGridFollowsTheLogLaw() throws {
+        let spec = try CellSpec.load(netlist: try CellSpec.path(cell: "log_converter", directory: Self.netlists))
+        let table = try Characterizer(spec: spec).characterize()
+        let x = table.axes[0].values
+        XCTAssertEqual(x.first, 1e-3)
+        XCTAssertEqual(x.last, 10)
+        assertClose(x[10], 1e-2, relative: 1e-12)
+        XCTAssertEqual(table.provenance.grid, "vin=0.001:10:41:log")
+        let ideal = try IdealFunction(try XCTUnwrap(spec.ideal), inputs: ["vin"])
+        for (xv, y) in zip(x, table.values) { XCTAssertEqual(y, try ideal(xv), accuracy: 1.1e-3) }
+        let curve = try XCTUnwrap(table.curve)
+        for k in 0..<(x.count - 1) {
+            let mid = (x[k] * x[k + 1]).squareRoot()
+            XCTAssertEqual(curve(mid), try ideal(mid), accuracy: 1.5e-3, "x = \(mid)")
+        }
+    }
+
     func testSpecAndToleranceErrors() throws {
+        XCTAssertThrowsError(try SweepAxis.parse("V1=0:1:5:log", origin: "--input"))
+        XCTAssertEqual(
+            try SweepAxis.parse("I1=1n:1u:4:log", origin: "x").grid.map { ($0 * 1e12).rounded() }, [1000, 10000, 100000, 1_000_000])
         XCTAssertThrowsError(try SweepAxis.parse("V1=1:0:5", origin: "--input"))
         XCTAssertThrowsError(try SweepAxis.parse("V1=0:1", origin: "--input"))
         XCTAssertThrowsError(try SweepAxis.parse("R1=0:1:3", origin: "--input"))
