@@ -42,7 +42,10 @@ let package = Package(
         .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"],
-            exclude: []),
+            // AnalogCellTests needs .ac, BJT, MOSFET and S switches (helper "dev") and, for the
+            // 1000-section ladder, the sparse LU (helper "speed"): remove it from this list once
+            // they are in main.
+            exclude: ["AnalogCellTests.swift"]),
         .testTarget(name: "TransferCurvesTests", dependencies: ["TransferCurves", "TestSupport"]),
         .testTarget(
             name: "CharacterizationTests",

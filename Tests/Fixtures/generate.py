@@ -49,13 +49,40 @@ PLOT_KINDS = {
 }
 
 
+ANALOG = os.path.join(HERE, "analog")
+
+# Features that arrive with issue 3 (transient, AC, BJT, MOSFET, switches).
+ISSUE3 = re.compile(r"^\s*(\.tran|\.ac|\.ic)\b|^\s*[qmsw]\S*\s", re.IGNORECASE | re.MULTILINE)
+
+
+def needs_issue3(path):
+    """True when a deck uses .tran/.ac/.ic or a Q, M, S or W element (Kelvin's analog/ cells)."""
+    with open(path) as f:
+        body = f.read().split("\n", 1)[-1]  # the first line is the title
+    return ISSUE3.search(body) is not None
+
+
 def copy_cells():
-    """Copies netlists/*.cir and netlists/*.lib next to the fixtures (they are references too)."""
+    """Copies netlists/*.cir and netlists/*.lib next to the fixtures (they are references too).
+
+    Cells that need issue-3 features (see needs_issue3) go to analog/, which FixtureTests does
+    not scan (it compares DC points one to one); AnalogCellTests checks them. The .lib files
+    go to both directories."""
     if not os.path.isdir(CELLS):
         return
+    os.makedirs(ANALOG, exist_ok=True)
     for name in sorted(os.listdir(CELLS)):
-        if name.endswith(".cir") or name.endswith(".lib"):
-            shutil.copyfile(os.path.join(CELLS, name), os.path.join(HERE, name))
+        source = os.path.join(CELLS, name)
+        if name.endswith(".lib"):
+            shutil.copyfile(source, os.path.join(HERE, name))
+            shutil.copyfile(source, os.path.join(ANALOG, name))
+        elif name.endswith(".cir"):
+            target, other = (ANALOG, HERE) if needs_issue3(source) else (HERE, ANALOG)
+            shutil.copyfile(source, os.path.join(target, name))
+            stem = name[: -len(".cir")]
+            for old in os.listdir(other):  # a cell that changed category
+                if old == name or (old.startswith(stem + ".") and old.endswith(".csv")):
+                    os.remove(os.path.join(other, old))
 
 
 def run_ngspice(deck, rawpath):
@@ -68,8 +95,11 @@ def run_ngspice(deck, rawpath):
             ["ngspice", "-b", "-r", rawpath, os.path.basename(deck)],
             cwd=os.path.dirname(deck), env=env, capture_output=True, text=True)
     log = proc.stdout + proc.stderr
+    # "Warning: Further gmin increment" is a step of ngspice's dynamic gmin stepping that it
+    # retries with a smaller increment (the operating point still converges); it is not a failure.
     bad = [line for line in log.splitlines()
            if re.search(r"\b(error|warning)\b", line, re.IGNORECASE)
+           and "Further gmin increment" not in line
            or "singular" in line.lower() or "too small" in line.lower()]
     if proc.returncode != 0 or bad:
         sys.exit(f"ngspice failed on {deck} (rc={proc.returncode}):\n" + "\n".join(bad or log.splitlines()[-20:]))
@@ -77,7 +107,10 @@ def run_ngspice(deck, rawpath):
 
 
 def parse_rawfile(path):
-    """Parses an ngspice ASCII rawfile into [(plotname, [(name, type)], [[values]])]."""
+    """Parses an ngspice ASCII rawfile into [(plotname, [(name, type)], [[values]])].
+
+    Complex plots (.ac) hold "re,im" pairs: their values are returned as Python complex numbers
+    (convert_plot recognises them)."""
     with open(path) as f:
         lines = f.read().splitlines()
     plots = []
@@ -100,8 +133,7 @@ def parse_rawfile(path):
             elif key == "Flags":
                 flags = value.strip()
             i += 1
-        if "complex" in flags:
-            sys.exit(f"{path}: complex plots are not supported")
+        is_complex = "complex" in flags
         i += 1
         variables = []
         for _ in range(nvars):
@@ -114,11 +146,18 @@ def parse_rawfile(path):
         while len(tokens) < (nvars + 1) * npoints:
             tokens.extend(lines[i].split())
             i += 1
+
+        def number(token):
+            if not is_complex:
+                return float(token)
+            re_part, _, im_part = token.partition(",")
+            return complex(float(re_part), float(im_part))
+
         rows = []
         for p in range(npoints):
             chunk = tokens[p * (nvars + 1):(p + 1) * (nvars + 1)]
             assert int(chunk[0]) == p, (path, chunk)
-            rows.append([float(t) for t in chunk[1:]])
+            rows.append([number(t) for t in chunk[1:]])
         plots.append((plotname, variables, rows))
     return plots
 
@@ -126,6 +165,8 @@ def parse_rawfile(path):
 def kelvin_name(name, vtype, index):
     """Maps an ngspice rawfile vector name to Kelvin's CSV column name (None: leave out)."""
     name = name.lower()
+    if index == 0 and vtype in ("time", "frequency"):
+        return vtype  # the scale of .tran / .ac
     m = re.fullmatch(r"([vi])\((.*)\)", name)
     inner = m.group(2) if m else name
     if index == 0 and inner.endswith("-sweep"):
@@ -143,15 +184,34 @@ def kelvin_name(name, vtype, index):
     return None
 
 
+SCALES = ("v-sweep", "i-sweep", "time", "frequency")
+
+
 def convert_plot(variables, rows):
+    """Kelvin's header and rows for one plot.
+
+    Real plots: scale, v(...) sorted, i(...) sorted.  Complex (.ac) plots: `frequency` (the
+    real part; ngspice's imaginary part of the scale is garbage), then for every node, sorted,
+    vr(node), vi(node), then for every V source / inductor ir(name), ii(name)."""
+    is_complex = bool(rows) and any(isinstance(v, complex) for v in rows[0])
     columns = [(kelvin_name(n, t, k), k) for k, (n, t) in enumerate(variables)]
-    scale = [c for c in columns if c[0] is not None and c[0].endswith("-sweep")]
+    scale = [c for c in columns if c[0] in SCALES]
     volts = sorted(c for c in columns if c[0] is not None and c[0].startswith("v("))
     amps = sorted(c for c in columns if c[0] is not None and c[0].startswith("i("))
-    order = scale + volts + amps
-    header = [c[0] for c in order]
+    if not is_complex:
+        order = scale + volts + amps
+        header = [c[0] for c in order]
+        assert len(set(header)) == len(header), header
+        body = [[row[k] for _, k in order] for row in rows]
+        return header, body
+    header = [c[0] for c in scale]
+    picks = [(k, "re") for _, k in scale]
+    for name, k in volts + amps:
+        kind, inner = name[0], name[2:-1]
+        header += [f"{kind}r({inner})", f"{kind}i({inner})"]
+        picks += [(k, "re"), (k, "im")]
     assert len(set(header)) == len(header), header
-    body = [[row[k] for _, k in order] for row in rows]
+    body = [[row[k].real if part == "re" else row[k].imag for k, part in picks] for row in rows]
     return header, body
 
 
@@ -164,9 +224,10 @@ def write_csv(path, header, body):
 
 def generate(deck):
     name = os.path.splitext(os.path.basename(deck))[0]
-    for old in os.listdir(HERE):
+    where = os.path.dirname(deck)
+    for old in os.listdir(where):
         if old.startswith(name + ".") and old.endswith(".csv"):
-            os.remove(os.path.join(HERE, old))
+            os.remove(os.path.join(where, old))
     with tempfile.TemporaryDirectory() as tmp:
         raw = os.path.join(tmp, "out.raw")
         run_ngspice(deck, raw)
@@ -181,7 +242,7 @@ def generate(deck):
         if counts[kind] > 1:
             sys.exit(f"{deck}: more than one {kind} analysis; ngspice's order would be ambiguous")
         header, body = convert_plot(variables, rows)
-        out = os.path.join(HERE, f"{name}.{kind}{counts[kind]}.csv")
+        out = os.path.join(where, f"{name}.{kind}{counts[kind]}.csv")
         write_csv(out, header, body)
         written.append(f"{os.path.basename(out)} ({len(body)}x{len(header)})")
     print(f"{os.path.basename(deck):28s} -> " + ", ".join(sorted(written)))
@@ -192,11 +253,16 @@ def main():
         sys.exit("ngspice is not installed (apt-get install ngspice)")
     copy_cells()
     decks = sys.argv[1:] or sorted(
-        os.path.join(HERE, f) for f in os.listdir(HERE) if f.endswith(".cir"))
+        os.path.join(d, f) for d in (HERE, ANALOG) for f in os.listdir(d) if f.endswith(".cir"))
     for deck in decks:
-        if not os.path.exists(deck) and os.path.exists(os.path.join(HERE, deck)):
-            deck = os.path.join(HERE, deck)  # a bare fixture name
-        generate(os.path.abspath(deck))
+        for d in (HERE, ANALOG):
+            if not os.path.exists(deck) and os.path.exists(os.path.join(d, deck)):
+                deck = os.path.join(d, deck)  # a bare fixture name
+        deck = os.path.abspath(deck)
+        if os.path.dirname(deck) == CELLS:  # netlists/CELL.cir: use its copy here
+            name = os.path.basename(deck)
+            deck = os.path.join(ANALOG if needs_issue3(deck) else HERE, name)
+        generate(deck)
 
 
 if __name__ == "__main__":
