@@ -69,7 +69,9 @@ public enum TableReport {
             lines.append("  separable    rank \(fit.rank), relative residual \(g(fit.relativeResidual)) (target \(g(fit.target))), max error \(g(fit.maxAbsoluteError))")
         }
         if let d = table.dynamics {
-            lines.append("  dynamics     settling(0.1%) \(d.settlingTime.map(g) ?? "?") s, energy/op \(d.energyPerOperation.map(g) ?? "?") J")
+            lines.append("  dynamics     settling(0.1%) \(d.settlingTime.map(g) ?? "?") s, "
+                + (d.energyPerOperation.map { "energy/op \(g($0)) J (supplies \(d.supplies.joined(separator: ", ")))" } ?? "energy/op n/a (no supplies declared)")
+                + ", step \(d.stepFrom.map(g) ?? "?") → \(d.stepTo.map(g) ?? "?") \(table.axes[0].unit)")
         } else {
             lines.append("  dynamics     (not measured: add tstop= to the cell header or give --tstop)")
         }

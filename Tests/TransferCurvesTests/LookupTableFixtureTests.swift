@@ -19,6 +19,7 @@ final class LookupTableFixtureTests: XCTestCase {
             XCTAssertEqual(table.monteCarlo?.instances, 50)
             XCTAssertNotNil(table.provenance.ideal)
             XCTAssertNotNil(table.curve)
+            if cell == "summing_amplifier" { XCTAssertNotNil(table.dynamics?.settlingTime) }
         }
     }
 }
