@@ -106,6 +106,7 @@ func spiceNumber(_ text: String) -> Double? {
 /// * characterize: input=V1 -15:15:61 output=out
 /// * ideal: -(x + 0.5*1 + 0.2*(-2))
 /// ```
+/// The grid is `lo:hi:n` (evenly spaced, one `.dc` sweep) or `lo:hi:n:log` (geometric).
 /// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
 /// `v(out)`) or a source current `i(vname)`; optional `tstop=T [step=lo:hi] [supplies=V1,V2]` adds a
 /// transient step measurement (settling time, energy per operation, see `measureDynamics`); optional `fit=lo:hi` limits the Monte Carlo gain/offset

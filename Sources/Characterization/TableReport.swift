@@ -14,6 +14,11 @@ public enum TableReport {
         return try x.flatMap { xv in try w.map { try ideal(xv, $0) } }
     }
 
+    /// The ideal on the grid, or the reason it cannot be evaluated (a report still shows the table).
+    static func tolerantIdeal(_ table: LookupTable) -> (values: [Double]?, problem: String?) {
+        do { return (try idealValues(table), nil) } catch { return (nil, "\(error)") }
+    }
+
     /// A multi-line summary: provenance, grid, range, deviation from the ideal, Monte Carlo, fit.
     public static func summary(_ table: LookupTable, path: String) throws -> String {
         let p = table.provenance
@@ -36,7 +41,10 @@ public enum TableReport {
         lines.append("  grid         " + axes.joined(separator: " × ") + " → \(table.output.name) [\(table.output.unit)]")
         let lo = table.values.min() ?? 0, hi = table.values.max() ?? 0
         lines.append("  output       \(g(lo)) … \(g(hi)) \(table.output.unit)")
-        if let ideal = try idealValues(table) {
+        let (idealOrNil, idealProblem) = tolerantIdeal(table)
+        if let problem = idealProblem {
+            lines.append("  ideal        \(p.ideal ?? "");  cannot evaluate: \(problem)")
+        } else if let ideal = idealOrNil {
             var worst = 0.0, at = 0
             for k in table.values.indices where abs(table.values[k] - ideal[k]) > worst {
                 worst = abs(table.values[k] - ideal[k])
@@ -81,7 +89,7 @@ public enum TableReport {
     /// An SVG plot: the curve (2-D: a family over x for several w) with the ideal dashed beside it and
     /// the Monte Carlo band mean ± 3σ; below, the deviation table − ideal.
     public static func svg(_ table: LookupTable) throws -> String {
-        let ideal = try idealValues(table)
+        let ideal = tolerantIdeal(table).values
         let x = table.axes[0].values
         let nw = table.axes.count == 2 ? table.axes[1].values.count : 1
         let columns: [Int] = nw == 1 ? [0] : Array(Set([0, nw / 4, nw / 2, (3 * nw) / 4, nw - 1])).sorted()

@@ -215,6 +215,11 @@ final class CharacterizationTests: XCTestCase {
         XCTAssertEqual(try LookupTable.read(from: file), table)
         XCTAssertTrue(try TableReport.svg(table).hasPrefix("<svg"))
         XCTAssertTrue(try TableReport.summary(table, path: file).contains("rank 2"))
+        // An ideal that does not evaluate is reported, and the plot is still drawn.
+        var odd = table
+        odd.provenance.ideal = "x + undefined_name"
+        XCTAssertTrue(try TableReport.summary(odd, path: file).contains("cannot evaluate"))
+        XCTAssertTrue(try TableReport.svg(odd).hasSuffix("</svg>\n"))
     }
 }
 
