@@ -36,7 +36,10 @@ extension Characterizer {
     /// Energy per operation: `E = Σ_s ∫_{t_d}^{tstop} −(V(n+) − V(n−))·I_s dt` over the supplies
     /// (trapezoidal rule on the accepted time points; `I_s` flows into `n+` through the source, so
     /// `−V·I` is the power the source delivers), i.e. static dissipation over the window included.
-    public func measureDynamics(_ spec: DynamicsSpec) throws -> Dynamics {
+    ///
+    /// With `fullScale` (the output range of the DC table), a step whose output swing is below 1 % of
+    /// it is refused: the 0.1 % band would be set by numerical noise (e.g. −5 → 5 V on |x|).
+    public func measureDynamics(_ spec: DynamicsSpec, fullScale: Double? = nil) throws -> Dynamics {
         guard spec.stop > 0, spec.stop.isFinite, let input = self.spec.inputs.first else {
             throw CharacterizationError.badSpec(origin: self.spec.netlistPath, reason: "tstop must be > 0")
         }
@@ -88,7 +91,13 @@ extension Characterizer {
         }
         // y_0: the output just before the step.
         let k0 = t.lastIndex(where: { $0 <= td }) ?? 0
-        let band = 0.001 * abs(yEnd - y[k0])
+        let swing = abs(yEnd - y[k0])
+        if let fullScale, swing < 0.01 * fullScale {
+            throw CharacterizationError.badSpec(
+                origin: self.spec.netlistPath,
+                reason: "the step \(a) → \(b) moves the output by only \(swing) (full scale \(fullScale)); choose another step=lo:hi")
+        }
+        let band = 0.001 * swing
         var settle = td
         if let last = y.lastIndex(where: { abs($0 - yEnd) > band }), last + 1 < t.count {
             // Interpolate the band crossing between points `last` and `last + 1`.

@@ -287,7 +287,9 @@ public struct Characterizer: Sendable {
         return try LookupTable(
             provenance: provenance(options: options), axes: axes,
             output: Quantity(name: spec.output, unit: spec.output.hasPrefix("i(") ? "A" : "V"), values: values,
-            monteCarlo: stats, dynamics: try spec.dynamics.map(measureDynamics), separableFit: fit)
+            monteCarlo: stats,
+            dynamics: try spec.dynamics.map { try measureDynamics($0, fullScale: (values.max() ?? 0) - (values.min() ?? 0)) },
+            separableFit: fit)
     }
 
     /// Cell name, hashes of the netlist and its includes, model parameters, temperature, grid, version, date.
