@@ -2,7 +2,7 @@
 # Both install the system packages they need (apt-get) when missing.
 
 SWIFT        ?= swift
-APT_PACKAGES := libopenblas-dev liblapack-dev ngspice dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev liblapack-dev ngspice dataset-fashion-mnist zlib1g-dev
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KELVIN       := .build/release/kelvin
 

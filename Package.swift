@@ -21,6 +21,7 @@ let package = Package(
         // C libraries reached through module maps (Debian: libopenblas-dev, liblapack-dev).
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK", providers: [.apt(["libopenblas-dev", "liblapack-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK"]),
         .target(name: "Netlist"),
@@ -29,7 +30,7 @@ let package = Package(
         // Cells has no target yet: Characterization reads cell netlists from netlists/ by name.
         .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "TransferCurves"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
-        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor", "CZlib"]),
         .executableTarget(
             name: "kelvin",
             dependencies: [
@@ -52,6 +53,6 @@ let package = Package(
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,60 @@
+/// Loads a data set by the name used on the command line and prepares it for training.
+public enum DatasetCatalog {
+    /// Names accepted by `load`.
+    public static let names = ["fashion-mnist", "mnist", "idx", "cifar10", "cifar100", "synthetic"]
+
+    /// Loads the train and test splits of `name` (from `directory` or the default location).
+    public static func load(_ name: String, directory: String?) throws -> (train: ImageDataset, test: ImageDataset) {
+        switch name {
+        case "fashion-mnist", "fashion_mnist", "fmnist":
+            return (try Datasets.fashionMNIST(train: true, directory: directory),
+                    try Datasets.fashionMNIST(train: false, directory: directory))
+        case "mnist", "idx":
+            // Any MNIST-layout directory: {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
+            guard let directory else {
+                throw NNError.invalidArgument("--data-dir is required for \(name) (a directory of MNIST-named IDX files)")
+            }
+            return (try Datasets.fashionMNIST(train: true, directory: directory),
+                    try Datasets.fashionMNIST(train: false, directory: directory))
+        case "cifar10", "cifar100":
+            let classes = name == "cifar10" ? 10 : 100
+            guard let directory else {
+                throw NNError.invalidArgument("--data-dir is required for \(name) (the directory of the binary batches)")
+            }
+            return (try Datasets.cifar(directory: directory, classes: classes, train: true),
+                    try Datasets.cifar(directory: directory, classes: classes, train: false))
+        case "synthetic":
+            return (ImageDataset.synthetic(count: 512, channels: 1, height: 28, width: 28, classes: 10, seed: 1),
+                    ImageDataset.synthetic(count: 128, channels: 1, height: 28, width: 28, classes: 10, seed: 2))
+        default:
+            throw NNError.invalidArgument("unknown data set '\(name)' (use \(names.joined(separator: ", ")))")
+        }
+    }
+
+    /// The default augmentation for `name` when `--augment` is given: random crop (padding 2 for 28 px,
+    /// 4 for 32 px) and, except for digit-like data, horizontal flips.
+    public static func augmentation(for name: String) -> Augmentation {
+        name.hasPrefix("cifar") ? Augmentation(cropPadding: 4, horizontalFlip: true) : Augmentation(cropPadding: 2, horizontalFlip: true)
+    }
+}
+
+extension DatasetCatalog {
+    /// Loads the data set named in `options`, applies the train/test limits and normalises both splits.
+    ///
+    /// When `options` carries no normalisation yet, the per-channel statistics of the (limited)
+    /// training split are computed and stored in the returned options.
+    public static func prepare(_ options: TrainingOptions) throws -> (options: TrainingOptions, train: ImageDataset, test: ImageDataset) {
+        var opts = options
+        var (train, test) = try load(options.dataset, directory: options.dataDirectory)
+        if let n = options.trainLimit { train = train.prefix(n) }
+        if let n = options.testLimit { test = test.prefix(n) }
+        if opts.normalizationMean.isEmpty || opts.normalizationStd.isEmpty {
+            let stats = train.channelStatistics()
+            opts.normalizationMean = stats.mean
+            opts.normalizationStd = stats.std
+        }
+        train = try train.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)
+        test = try test.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)
+        return (opts, train, test)
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import Tensor
+
+/// Top-1/top-5 accuracy of a model on a data set.
+public struct EvaluationResult: Codable, Sendable, Equatable {
+    public var top1: Double
+    public var top5: Double
+    public var images: Int
+    public var seconds: Double
+}
+
+/// Live progress of a training step, for progress lines.
+public struct StepProgress: Sendable {
+    public var epoch: Int            // 1-based
+    public var epochs: Int
+    public var batch: Int            // 1-based within the epoch
+    public var batchesPerEpoch: Int
+    public var step: Int             // optimizer steps so far
+    public var totalSteps: Int
+    public var loss: Double          // running mean over the epoch
+    public var accuracy: Double      // running top-1 over the epoch
+    public var imagesPerSecond: Double
+    public var learningRate: Double
+}
+
+/// How a `Trainer.run` ended.
+public enum TrainingOutcome: Sendable, Equatable {
+    case finished
+    case stoppedAtMaxSteps(step: Int)
+}
+
+/// Counts how many of `logits`' rows have their label within the `k` largest entries.
+func topKCorrect(_ logits: Tensor, labels: [Int32], k: Int) -> Int {
+    let n = logits.shape[0], classes = logits.shape[1]
+    return logits.withUnsafeBufferPointer { p in
+        var correct = 0
+        for i in 0..<n {
+            let row = i * classes, target = p[row + Int(labels[i])]
+            var greater = 0
+            for j in 0..<classes where p[row + j] > target || (p[row + j] == target && j < Int(labels[i])) { greater += 1 }
+            if greater < k { correct += 1 }
+        }
+        return correct
+    }
+}
+
+/// The training loop: SGD over mini-batches with a learning-rate schedule, metrics and checkpoints.
+public struct Trainer {
+    public let options: TrainingOptions
+    public let model: ResNet
+    public var optimizer: SGD
+    public let schedule: any LRSchedule
+    public let loader: DataLoader
+    public let testSet: ImageDataset?
+    /// Epoch in progress (0-based), batch index within it, optimizer steps taken.
+    public private(set) var epoch = 0
+    public private(set) var batchInEpoch = 0
+    public private(set) var step = 0
+    public private(set) var progress = EpochProgress()
+    /// Training random stream (reserved for stochastic layers; stored in checkpoints).
+    public private(set) var rng: RandomSource
+    private let parameterNames: [String]
+
+    /// Total optimizer steps of the full run (the schedule's length).
+    public var totalSteps: Int { options.epochs * loader.batchesPerEpoch }
+
+    /// Starts a fresh run. `train` and `test` must already be normalised.
+    public init(options: TrainingOptions, train: ImageDataset, test: ImageDataset?) throws {
+        try options.validate()
+        guard train.channels == options.model.inputChannels, train.classes <= options.model.classes else {
+            throw NNError.invalidArgument(
+                "model expects \(options.model.inputChannels) channels and ≤ \(options.model.classes) classes; data has \(train.channels) and \(train.classes)")
+        }
+        guard train.count >= 2 else { throw NNError.invalidArgument("training set needs at least 2 images, has \(train.count)") }
+        self.options = options
+        model = try ResNet(options.model, seed: options.seed)
+        parameterNames = model.namedParameters.map(\.name)
+        optimizer = SGD(parameters: model.parameters, config: SGDConfig(
+            learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay,
+            nesterov: options.nesterov))
+        loader = try DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true,
+                                augmentation: options.augmentation, seed: options.seed &+ 1, dropLast: true)
+        testSet = test
+        schedule = options.schedule.make(lr: options.learningRate, totalSteps: options.epochs * loader.batchesPerEpoch)
+        rng = RandomSource(seed: options.seed, stream: 0x7472_6169_6e)
+    }
+
+    /// Continues the run saved in `checkpoint` (read from `path`), optionally with new epoch/step limits.
+    public init(resuming checkpoint: Checkpoint, path: String, train: ImageDataset, test: ImageDataset?,
+                epochs: Int? = nil, maxSteps: Int?? = nil) throws {
+        guard var options = checkpoint.header.training else {
+            throw NNError.mismatch(path: path, reason: "checkpoint holds no training state (cannot resume)")
+        }
+        if let epochs { options.epochs = epochs }
+        if let maxSteps { options.maxSteps = maxSteps }
+        try self.init(options: options, train: train, test: test)
+        guard checkpoint.header.model == options.model else {
+            throw NNError.mismatch(path: path, reason: "model configuration differs from the training options")
+        }
+        try model.loadState(from: checkpoint.arrays, path: path)
+        try optimizer.loadState(from: checkpoint.arrays, names: parameterNames, path: path)
+        let h = checkpoint.header
+        epoch = h.epoch; batchInEpoch = h.batchInEpoch; step = h.step; progress = h.progress
+        optimizer.config = h.optimizer
+        rng = RandomSource(seed: 0); rng.state = h.rngState
+        if batchInEpoch >= loader.batchesPerEpoch { epoch += 1; batchInEpoch = 0; progress = EpochProgress() }
+    }
+
+    /// A checkpoint of the current state.
+    public func checkpoint() -> Checkpoint {
+        let header = CheckpointHeader(
+            model: options.model, epoch: epoch, batchInEpoch: batchInEpoch, step: step, optimizer: optimizer.config,
+            training: options, progress: progress, rngState: rng.state)
+        return Checkpoint(header: header, arrays: model.stateArrays() + optimizer.stateArrays(names: parameterNames))
+    }
+
+    /// One optimizer step on `batch`; returns the loss and the number of correct top-1 predictions.
+    /// Throws `nonFiniteLoss` (before touching any weight) when the loss is NaN or infinite.
+    public mutating func trainStep(_ batch: Batch) throws -> (loss: Float, correct: Int) {
+        let d = loader.dataset
+        let x = Tensor(shape: [batch.count, d.channels, d.height, d.width], data: batch.images)
+        optimizer.config.learningRate = schedule.learningRate(at: step)
+        if let m = schedule.momentum(at: step) { optimizer.config.momentum = m }
+        let logits = model(x, context: .training)
+        let loss = softmaxCrossEntropy(logits, labels: batch.labels.map(Int.init), labelSmoothing: Float(options.labelSmoothing))
+        let value = loss.scalar
+        guard value.isFinite else { throw NNError.nonFiniteLoss(step: step + 1, value: value) }
+        let correct = topKCorrect(logits.detached(), labels: batch.labels, k: 1)
+        optimizer.zeroGrad()
+        loss.backward()
+        optimizer.step()
+        step += 1
+        return (value, correct)
+    }
+
+    /// Runs until the last epoch or `maxSteps`, writing `runDirectory/metrics.jsonl` and
+    /// `runDirectory/last.ckpt` (atomically, at each epoch end and at a max-steps stop).
+    /// A non-finite loss throws without writing a checkpoint, so the last good one is kept.
+    public mutating func run(
+        runDirectory: String?, onStep: (StepProgress) -> Void = { _ in }, onEpoch: (EpochMetrics) -> Void = { _ in }
+    ) throws -> TrainingOutcome {
+        let metrics = runDirectory.map { MetricsWriter(path: $0 + "/metrics.jsonl") }
+        if let runDirectory {
+            do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
+                throw NNError.writeFailed(path: runDirectory, reason: "\(error)")
+            }
+            try metrics?.truncate(keepBefore: epoch + 1)
+        }
+        let perEpoch = loader.batchesPerEpoch
+        while epoch < options.epochs {
+            var stoppedEarly = false
+            let stream = loader.batches(epoch: epoch, startingAt: batchInEpoch)
+            var last = Date()
+            for batch in stream {
+                if let maxSteps = options.maxSteps, step >= maxSteps { stoppedEarly = true; stream.cancel(); break }
+                let (loss, correct) = try trainStep(batch)
+                let now = Date()
+                progress.seconds += now.timeIntervalSince(last)
+                last = now
+                progress.lossSum += Double(loss) * Double(batch.count)
+                progress.correct += correct
+                progress.seen += batch.count
+                batchInEpoch = batch.index + 1
+                onStep(StepProgress(
+                    epoch: epoch + 1, epochs: options.epochs, batch: batchInEpoch, batchesPerEpoch: perEpoch, step: step,
+                    totalSteps: min(totalSteps, options.maxSteps ?? .max),
+                    loss: progress.lossSum / Double(max(progress.seen, 1)),
+                    accuracy: Double(progress.correct) / Double(max(progress.seen, 1)),
+                    imagesPerSecond: Double(progress.seen) / max(progress.seconds, 1e-9),
+                    learningRate: optimizer.config.learningRate))
+            }
+            if !stoppedEarly, let maxSteps = options.maxSteps, step >= maxSteps, batchInEpoch < perEpoch { stoppedEarly = true }
+            let line = epochMetrics()
+            if stoppedEarly {
+                if let metrics { try metrics.append(line) }
+                onEpoch(line)
+                if let runDirectory { try checkpoint().write(to: runDirectory + "/last.ckpt") }
+                return .stoppedAtMaxSteps(step: step)
+            }
+            epoch += 1
+            batchInEpoch = 0
+            progress = EpochProgress()
+            if let metrics { try metrics.append(line) }
+            onEpoch(line)
+            if let runDirectory { try checkpoint().write(to: runDirectory + "/last.ckpt") }
+        }
+        return .finished
+    }
+
+    /// Metrics of the epoch in progress, with a test-set evaluation when a test set is present.
+    private func epochMetrics() -> EpochMetrics {
+        let eval = testSet.map { Self.evaluate(model, on: $0, batchSize: max(options.batchSize, 256)) }
+        return EpochMetrics(
+            epoch: epoch + 1, train_loss: progress.lossSum / Double(max(progress.seen, 1)),
+            train_top1: Double(progress.correct) / Double(max(progress.seen, 1)),
+            test_top1: eval?.top1, test_top5: eval?.top5,
+            images_per_s: Double(progress.seen) / max(progress.seconds, 1e-9), seconds: progress.seconds,
+            lr: optimizer.config.learningRate)
+    }
+
+    /// Evaluation-mode top-1/top-5 accuracy of `model` on `dataset` (no graph recorded).
+    public static func evaluate(_ model: some Layer, on dataset: ImageDataset, batchSize: Int = 256) -> EvaluationResult {
+        let start = Date()
+        var top1 = 0, top5 = 0
+        let size = dataset.imageSize
+        noGrad {
+            var i = 0
+            while i < dataset.count {
+                let n = min(batchSize, dataset.count - i)
+                let x = Tensor(shape: [n, dataset.channels, dataset.height, dataset.width],
+                               data: Array(dataset.images[(i * size)..<((i + n) * size)]))
+                let labels = Array(dataset.labels[i..<(i + n)])
+                let logits = model(x, context: .inference)
+                top1 += topKCorrect(logits, labels: labels, k: 1)
+                top5 += topKCorrect(logits, labels: labels, k: 5)
+                i += n
+            }
+        }
+        let count = max(dataset.count, 1)
+        return EvaluationResult(top1: Double(top1) / Double(count), top5: Double(top5) / Double(count),
+                                images: dataset.count, seconds: Date().timeIntervalSince(start))
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import NN
+
+/// Prints `kelvin: error: MESSAGE` on stderr and exits with status 1.
+func failCLI(_ message: Any) -> ExitCode {
+    FileHandle.standardError.write(Data("kelvin: error: \(message)\n".utf8))
+    return ExitCode.failure
+}
+
+/// Writes text to standard error.
+func printErr(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+
+/// Formats seconds as `1h02m`, `3m12s` or `42s`.
+func formatDuration(_ s: Double) -> String {
+    guard s.isFinite, s >= 0 else { return "?" }
+    let t = Int(s.rounded())
+    if t >= 3600 { return String(format: "%dh%02dm", t / 3600, t % 3600 / 60) }
+    if t >= 60 { return String(format: "%dm%02ds", t / 60, t % 60) }
+    return "\(t)s"
+}
+
+/// `kelvin train`: trains a ResNet with SGD, writing metrics.jsonl and atomic checkpoints to a run directory.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a ResNet on an image data set (CPU, OpenBLAS).",
+        discussion: """
+            Writes RUNDIR/metrics.jsonl (one JSON object per epoch) and RUNDIR/last.ckpt (atomically, at each \
+            epoch end and at a --max-steps stop). --resume continues from RUNDIR/last.ckpt exactly where it stopped; \
+            --epochs and --max-steps may be raised on resume, other options come from the checkpoint.
+            """)
+
+    @Option(help: "Architecture: resnet18, resnet34, resnet50, resnet101 or resnet152.") var model = "resnet18"
+    @Option(help: "Stem: small (3x3/1 conv, no max-pool) or imagenet (7x7/2 conv + max-pool).") var stem = "small"
+    @Option(help: "Channels of the first stage.") var width = 64
+    @Option(help: "Data set: fashion-mnist, mnist or idx (MNIST-layout IDX files in --data-dir), cifar10, cifar100 or synthetic.") var dataset = "fashion-mnist"
+    @Option(name: .customLong("data-dir"), help: "Directory of the data set files (default: system location).") var dataDir: String?
+    @Option(help: "Number of epochs (default 10).") var epochs: Int?
+    @Option(help: "Mini-batch size.") var batch = 128
+    @Option(help: "Learning rate (the peak rate for onecycle).") var lr = 0.1
+    @Option(help: "SGD momentum (onecycle cycles it between 0.85 and 0.95, as PyTorch).") var momentum = 0.9
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay.") var weightDecay = 5e-4
+    @Flag(help: "Nesterov momentum.") var nesterov = false
+    @Option(help: "LR schedule: onecycle, cosine, step or constant.") var schedule = "onecycle"
+    @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε.") var labelSmoothing = 0.0
+    @Flag(help: "Random crop with padding and horizontal flips.") var augment = false
+    @Option(help: "Run directory for metrics.jsonl and last.ckpt.") var out = "runs/train"
+    @Option(name: .customLong("max-steps"), help: "Stop after this many optimizer steps in total.") var maxSteps: Int?
+    @Option(help: "Random seed (weights, shuffling, augmentation).") var seed: UInt64 = 0
+    @Option(help: "Cores to use (default: all).") var threads: Int?
+    @Option(name: .customLong("train-limit"), help: "Use only the first N training images.") var trainLimit: Int?
+    @Option(name: .customLong("test-limit"), help: "Use only the first N test images.") var testLimit: Int?
+    @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
+    @Flag(help: "No live progress line.") var quiet = false
+
+    func run() throws {
+        do { try train() } catch let e as NNError { throw failCLI(e) }
+    }
+
+    private func parseDepth() throws -> Int {
+        guard model.hasPrefix("resnet"), let d = Int(model.dropFirst(6)), ResNetConfig.stageRepeats[d] != nil else {
+            throw NNError.invalidArgument("unknown model '\(model)' (use resnet18, resnet34, resnet50, resnet101 or resnet152)")
+        }
+        return d
+    }
+
+    private func train() throws {
+        if let threads { try Threading.limitCores(to: threads) }
+        let checkpointPath = out + "/last.ckpt"
+        var trainer: Trainer
+        if resume {
+            let ck = try Checkpoint(path: checkpointPath)
+            guard let saved = ck.header.training else {
+                throw NNError.mismatch(path: checkpointPath, reason: "checkpoint holds no training state (cannot resume)")
+            }
+            let (_, trainSet, testSet) = try DatasetCatalog.prepare(saved)
+            trainer = try Trainer(resuming: ck, path: checkpointPath, train: trainSet, test: testSet,
+                                  epochs: epochs, maxSteps: .some(maxSteps))
+            printErr("resuming \(checkpointPath) at epoch \(trainer.epoch + 1), step \(trainer.step)\n")
+        } else {
+            guard let stemKind = ResNetConfig.Stem(rawValue: stem) else {
+                throw NNError.invalidArgument("unknown stem '\(stem)' (use small or imagenet)")
+            }
+            guard let scheduleKind = ScheduleKind(rawValue: schedule) else {
+                throw NNError.invalidArgument("unknown schedule '\(schedule)' (use onecycle, cosine, step or constant)")
+            }
+            let depth = try parseDepth()
+            if FileManager.default.fileExists(atPath: checkpointPath) {
+                throw NNError.invalidArgument("\(checkpointPath) exists; pass --resume to continue it or choose another --out")
+            }
+            let probe = TrainingOptions(model: ResNetConfig(depth: depth), dataset: dataset, dataDirectory: dataDir,
+                                        trainLimit: trainLimit, testLimit: testLimit)
+            let (prepared, trainSet, testSet) = try DatasetCatalog.prepare(probe)
+            var options = prepared
+            options.model = ResNetConfig(depth: depth, inputChannels: trainSet.channels, classes: trainSet.classes,
+                                         width: width, stem: stemKind)
+            options.epochs = epochs ?? 10; options.batchSize = batch; options.learningRate = lr
+            options.momentum = momentum; options.weightDecay = weightDecay; options.nesterov = nesterov
+            options.schedule = scheduleKind; options.labelSmoothing = labelSmoothing; options.seed = seed
+            options.maxSteps = maxSteps
+            options.augmentation = augment ? DatasetCatalog.augmentation(for: dataset) : .none
+            trainer = try Trainer(options: options, train: trainSet, test: testSet)
+            printErr("\(model) (\(stem) stem, width \(width), \(trainer.model.parameterCount) parameters) on \(dataset): "
+                + "\(trainSet.count) train / \(testSet.count) test images, \(trainer.loader.batchesPerEpoch) steps per epoch\n")
+        }
+        var lastPrint = Date.distantPast
+        let quiet = self.quiet
+        let batchSize = Double(trainer.options.batchSize)
+        let outcome = try trainer.run(runDirectory: out, onStep: { p in
+            guard !quiet else { return }
+            let now = Date()
+            guard now.timeIntervalSince(lastPrint) >= 0.25 || p.batch == p.batchesPerEpoch else { return }
+            lastPrint = now
+            let remaining = Double(p.totalSteps - p.step)
+            let eta = remaining * batchSize / max(p.imagesPerSecond, 1e-9)
+            printErr(String(format: "\repoch %d/%d  step %d/%d  loss %.4f  acc %5.1f%%  %.1f img/s  lr %.4g  ETA %@   ",
+                            p.epoch, p.epochs, p.batch, p.batchesPerEpoch, p.loss, 100 * p.accuracy,
+                            p.imagesPerSecond, p.learningRate, formatDuration(eta)))
+        }, onEpoch: { m in
+            var line = String(format: "\repoch %d: train loss %.4f top1 %.2f%%", m.epoch, m.train_loss, 100 * m.train_top1)
+            if let t1 = m.test_top1, let t5 = m.test_top5 { line += String(format: ", test top1 %.2f%% top5 %.2f%%", 100 * t1, 100 * t5) }
+            line += String(format: ", %.1f img/s, %@", m.images_per_s, formatDuration(m.seconds))
+            printErr(line + String(repeating: " ", count: 20) + "\n")
+        })
+        switch outcome {
+        case .finished: printErr("done: \(out)/last.ckpt, \(out)/metrics.jsonl\n")
+        case .stoppedAtMaxSteps(let step): printErr("stopped at step \(step) (--max-steps); resume with --resume\n")
+        }
+    }
+}

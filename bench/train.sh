@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Training throughput of ResNet-18 (forward + backward + SGD step, synthetic data), Kelvin vs PyTorch
+# measured in the same run on the same threads. Writes bench/results/train.csv:
+#   config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb      (ratio = kelvin / pytorch; RSS is Kelvin's)
+# Usage: bench/train.sh [path/to/kelvin] [threads] [steps]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KELVIN=${1:-.build/release/kelvin}
+THREADS=${2:-2}
+STEPS=${3:-3}
+OUT=bench/results/train.csv
+mkdir -p bench/results
+[ -x "$KELVIN" ] || swift build -c release --product kelvin
+echo "config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb" > "$OUT"
+for config in small imagenet; do
+  k=$("$KELVIN" bench-train --config "$config" --steps "$STEPS" --threads "$THREADS")
+  k_img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$k")
+  k_rss=$(sed -n 's/.*peak_rss_mb=\([0-9.]*\).*/\1/p' <<<"$k")
+  if p=$(python3 bench/train_pytorch.py "$config" "$STEPS" "$THREADS" 2>/dev/null); then
+    p_img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$p")
+    ratio=$(python3 -c "print(f'{$k_img / $p_img:.3f}')")
+  else
+    p_img=NA; ratio=NA
+  fi
+  case $config in small) name="resnet18-small-1x28x28-b128";; *) name="resnet18-imagenet-3x224x224-b16";; esac
+  echo "$name,$k_img,$p_img,$ratio,$k_rss" | tee -a "$OUT"
+done
