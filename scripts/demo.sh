@@ -71,3 +71,17 @@ if [ ${#skipped[@]} -gt 0 ]; then
     echo "== not run yet (simulator features not in main; see FEATURES in scripts/demo.sh):"
     printf '   %s\n' "${skipped[@]}"
 fi
+
+# Characterisation: every cell whose netlist declares `* characterize:` becomes a lookup table with
+# 200 Monte Carlo instances (1 % resistors, 5 % diode IS), and `--show` plots it beside its ideal.
+# Tables and plots go to ${KELVIN_TABLES:-tables}/ (regenerate: the same commands).
+TABLES=${KELVIN_TABLES:-$ROOT/tables}
+mkdir -p "$TABLES"
+for deck in "$ROOT"/netlists/*.cir; do
+    cell=$(basename "$deck" .cir)
+    grep -qi '^\* *characterize:' "$deck" || continue
+    echo "== characterize $cell"
+    (cd "$ROOT" && "$KELVIN" characterize "$cell" --out "$TABLES/$cell.lut" --mc 200 --tolerance 'R=1%,IS=5%' --quiet)
+    "$KELVIN" characterize --show "$TABLES/$cell.lut" | sed 's/^/   /'
+    echo
+done

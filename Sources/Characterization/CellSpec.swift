@@ -1,0 +1,254 @@
+import Foundation
+
+/// One swept input: a V or I source stepped over `count` points from `lower` to `upper`, evenly
+/// spaced (`lo:hi:n`) or, for inputs spanning decades such as a log converter's, geometrically
+/// (`lo:hi:n:log`, `x_k = lo·(hi/lo)^(k/(n−1))`).
+public struct SweepAxis: Sendable, Equatable {
+    /// Lower-case source name, e.g. `v1`.
+    public var source: String
+    public var lower: Double
+    public var upper: Double
+    public var count: Int
+    /// Geometric spacing (needs `0 < lower`).
+    public var logarithmic: Bool
+
+    public init(source: String, lower: Double, upper: Double, count: Int, logarithmic: Bool = false) {
+        self.source = source.lowercased()
+        self.lower = lower
+        self.upper = upper
+        self.count = count
+        self.logarithmic = logarithmic
+    }
+
+    /// The `.dc` step `(upper − lower)/(count − 1)`.
+    public var step: Double { (upper - lower) / Double(count - 1) }
+
+    /// The grid: `lower + k·step`, `k = 0 ..< count`, computed exactly as the simulator's `.dc` does;
+    /// geometric: `lower·exp(k/(n−1)·ln(upper/lower))` with the ends exact.
+    public var grid: [Double] {
+        guard logarithmic else { return (0..<count).map { lower + Double($0) * step } }
+        let ratio = log(upper / lower)
+        return (0..<count).map { k in
+            k == 0 ? lower : k == count - 1 ? upper : lower * exp(ratio * Double(k) / Double(count - 1))
+        }
+    }
+
+    /// `source=lo:hi:n` (`:log` appended for geometric spacing).
+    public var text: String {
+        "\(source)=\(Self.format(lower)):\(Self.format(upper)):\(count)" + (logarithmic ? ":log" : "")
+    }
+
+    static func format(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
+
+    /// Parses `SRC=lo:hi:n` (command line) or `SRC lo:hi:n` (header); numbers take SPICE suffixes.
+    public static func parse(_ text: String, origin: String) throws -> SweepAxis {
+        let parts = text.split(whereSeparator: { $0 == "=" || $0 == " " || $0 == "\t" }).map(String.init)
+        guard parts.count == 2 else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "expected SOURCE=lo:hi:n, got '\(text)'")
+        }
+        let range = parts[1].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard range.count == 3 || (range.count == 4 && range[3].lowercased() == "log"), let lo = spiceNumber(range[0]),
+            let hi = spiceNumber(range[1]), let n = Int(range[2])
+        else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "expected lo:hi:n or lo:hi:n:log in '\(parts[1])'")
+        }
+        let logarithmic = range.count == 4
+        if logarithmic && !(lo > 0) {
+            throw CharacterizationError.badSpec(origin: origin, reason: "a log grid needs lo > 0 in '\(parts[1])'")
+        }
+        guard lo.isFinite, hi.isFinite, hi > lo, n >= 2, n <= 100_000 else {
+            throw CharacterizationError.badSpec(
+                origin: origin, reason: "need lo < hi (finite) and 2 ≤ n ≤ 100000 in '\(parts[1])'")
+        }
+        let first = parts[0].lowercased()
+        guard first.first == "v" || first.first == "i" else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "'\(parts[0])' is not a V or I source")
+        }
+        return SweepAxis(source: first, lower: lo, upper: hi, count: n, logarithmic: logarithmic)
+    }
+}
+
+/// Parses `lo:hi` (SPICE numbers, lo ≤ hi).
+public func parseRange(_ text: String, origin: String) throws -> ClosedRange<Double> {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 2, let lo = spiceNumber(parts[0]), let hi = spiceNumber(parts[1]), lo.isFinite, hi.isFinite,
+        lo <= hi
+    else {
+        throw CharacterizationError.badSpec(origin: origin, reason: "expected a range lo:hi with lo ≤ hi, got '\(text)'")
+    }
+    return lo...hi
+}
+
+/// A SPICE number with an optional scale suffix (`1k`, `10m`, `2.5meg`, `1u`), as in netlists.
+public func spiceValue(_ text: String) -> Double? { spiceNumber(text) }
+
+/// A SPICE number with an optional scale suffix (`1k`, `10m`, `2.5meg`, `1u`), as in netlists.
+func spiceNumber(_ text: String) -> Double? {
+    let lower = text.lowercased()
+    // Scale by exponent text where possible, so `20u` is the double nearest 20e-6 (as `20e-6` parses).
+    let suffixes: [(String, Int)] = [
+        ("meg", 6), ("t", 12), ("g", 9), ("k", 3), ("m", -3), ("u", -6), ("µ", -6), ("n", -9), ("p", -12), ("f", -15),
+    ]
+    if let v = Double(lower) { return v }
+    if lower.hasSuffix("mil"), let v = Double(lower.dropLast(3)) { return v * 25.4e-6 }
+    for (suffix, exponent) in suffixes where lower.hasSuffix(suffix) {
+        let mantissa = String(lower.dropLast(suffix.count))
+        if !mantissa.contains("e"), let v = Double(mantissa + "e\(exponent)") { return v }
+        if let v = Double(mantissa) { return v * pow(10, Double(exponent)) }
+    }
+    return nil
+}
+
+/// What to characterise: a netlist, its swept inputs, the output and the ideal function.
+///
+/// A cell netlist declares this in its header comments:
+/// ```
+/// * characterize: input=V1 -15:15:61 output=out
+/// * ideal: -(x + 0.5*1 + 0.2*(-2))
+/// ```
+/// The grid is `lo:hi:n` (evenly spaced, one `.dc` sweep) or `lo:hi:n:log` (geometric).
+/// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
+/// `v(out)`) or a source current `i(vname)`; optional `tstop=T [step=lo:hi] [supplies=V1,V2]` adds a
+/// transient step measurement (settling time, energy per operation, see `measureDynamics`); optional `fit=lo:hi` limits the Monte Carlo gain/offset
+/// fit to inputs x in `[lo, hi]` (the linear range of a saturating cell). The ideal is an expression
+/// of `x` (and `w`).
+public struct CellSpec: Sendable, Equatable {
+    /// Cell name (the netlist's base name).
+    public var name: String
+    public var netlistPath: String
+    /// The netlist's text, as hashed into the provenance.
+    public var netlistText: String
+    public var inputs: [SweepAxis]
+    /// Simulator output label, e.g. `v(out)`.
+    public var output: String
+    public var ideal: String?
+    /// x range of the Monte Carlo gain/offset fit (nil: whole grid).
+    public var gainFitRange: ClosedRange<Double>?
+    /// Transient step measurement (settling, energy); nil: not measured.
+    public var dynamics: DynamicsSpec?
+
+    public init(
+        name: String, netlistPath: String, netlistText: String, inputs: [SweepAxis], output: String, ideal: String?,
+        gainFitRange: ClosedRange<Double>? = nil, dynamics: DynamicsSpec? = nil
+    ) {
+        self.gainFitRange = gainFitRange
+        self.dynamics = dynamics
+        self.name = name
+        self.netlistPath = netlistPath
+        self.netlistText = netlistText
+        self.inputs = inputs
+        self.output = output
+        self.ideal = ideal
+    }
+
+    /// The simulator label for an output spec: a bare node `out` → `v(out)`.
+    public static func outputLabel(_ text: String) -> String {
+        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+        return t.hasPrefix("v(") || t.hasPrefix("i(") ? t : "v(\(t))"
+    }
+
+    /// The netlist of cell `name` in `directory` (`netlists/NAME.cir`).
+    public static func path(cell name: String, directory: String) throws -> String {
+        let path = (directory as NSString).appendingPathComponent("\(name).cir")
+        guard FileManager.default.fileExists(atPath: path) else {
+            let available = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+                .filter { $0.hasSuffix(".cir") }.map { String($0.dropLast(4)) }.sorted()
+            throw CharacterizationError.unknownCell(name: name, searched: path, available: available)
+        }
+        return path
+    }
+
+    /// Loads a netlist and its header spec; `inputs`/`output`/`ideal` given here override the header.
+    public static func load(
+        netlist path: String, name: String? = nil, inputs: [SweepAxis] = [], output: String? = nil, ideal: String? = nil
+    ) throws -> CellSpec {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw CharacterizationError.unreadable(path: path)
+        }
+        let header = try Header.parse(text, path: path)
+        let chosenInputs = inputs.isEmpty ? header.inputs : inputs
+        guard !chosenInputs.isEmpty, let chosenOutput = output ?? header.output else {
+            throw CharacterizationError.missingSpec(path: path)
+        }
+        guard chosenInputs.count <= 2 else {
+            throw CharacterizationError.badSpec(origin: path, reason: "at most 2 inputs (x, w), got \(chosenInputs.count)")
+        }
+        let base = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return CellSpec(
+            name: name ?? base, netlistPath: path, netlistText: text, inputs: chosenInputs,
+            output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal, gainFitRange: header.fitRange,
+            dynamics: header.dynamics)
+    }
+
+    /// The `* characterize:` and `* ideal:` comment lines of a netlist.
+    struct Header: Equatable {
+        var inputs: [SweepAxis] = []
+        var output: String?
+        var ideal: String?
+        var fitRange: ClosedRange<Double>?
+        var dynamics: DynamicsSpec?
+        var pendingStep: ClosedRange<Double>?
+        var pendingSupplies: [String] = []
+
+        static func parse(_ text: String, path: String) throws -> Header {
+            var header = Header()
+            for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                guard line.hasPrefix("*") else { continue }
+                let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
+                let origin = "\(path):\(number + 1)"
+                if body.lowercased().hasPrefix("ideal:") {
+                    header.ideal = body.dropFirst("ideal:".count).trimmingCharacters(in: .whitespaces)
+                } else if body.lowercased().hasPrefix("characterize:") {
+                    let words = body.dropFirst("characterize:".count).split(whereSeparator: { $0 == " " || $0 == "\t" })
+                        .map(String.init)
+                    var k = 0
+                    while k < words.count {
+                        let word = words[k]
+                        let lower = word.lowercased()
+                        if lower.hasPrefix("input=") {
+                            // `input=V1 lo:hi:n` or `input=V1=lo:hi:n`
+                            var spec = String(word.dropFirst("input=".count))
+                            if !spec.contains("="), k + 1 < words.count {
+                                spec += "=" + words[k + 1]
+                                k += 1
+                            }
+                            header.inputs.append(try SweepAxis.parse(spec, origin: origin))
+                        } else if lower.hasPrefix("tstop=") {
+                            guard let stop = spiceNumber(String(word.dropFirst("tstop=".count))), stop > 0 else {
+                                throw CharacterizationError.badSpec(origin: origin, reason: "bad '\(word)'")
+                            }
+                            header.dynamics = DynamicsSpec(
+                                stop: stop, from: header.dynamics?.from, to: header.dynamics?.to,
+                                supplies: header.dynamics?.supplies ?? [])
+                        } else if lower.hasPrefix("step=") {
+                            let r = try parseRange(String(word.dropFirst("step=".count)), origin: origin)
+                            header.pendingStep = r
+                        } else if lower.hasPrefix("supplies=") {
+                            header.pendingSupplies = word.dropFirst("supplies=".count).split(separator: ",").map {
+                                $0.lowercased()
+                            }
+                        } else if lower.hasPrefix("fit=") {
+                            header.fitRange = try parseRange(String(word.dropFirst("fit=".count)), origin: origin)
+                        } else if lower.hasPrefix("output=") {
+                            header.output = String(word.dropFirst("output=".count))
+                        } else {
+                            throw CharacterizationError.badSpec(
+                                origin: origin, reason: "unknown field '\(word)' (expected input=SRC lo:hi:n, output=NODE)")
+                        }
+                        k += 1
+                    }
+                }
+            }
+            if var d = header.dynamics {
+                if let r = header.pendingStep {
+                    d.from = r.lowerBound
+                    d.to = r.upperBound
+                }
+                d.supplies = header.pendingSupplies
+                header.dynamics = d
+            }
+            return header
+        }
+    }
+}

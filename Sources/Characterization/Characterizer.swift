@@ -1,0 +1,327 @@
+import Dispatch
+import Foundation
+import Netlist
+import Simulator
+import Synchronization
+import TransferCurves
+
+/// Settings of one characterisation run.
+public struct CharacterizationOptions: Sendable {
+    /// Monte Carlo instances (0: nominal table only).
+    public var monteCarloInstances: Int
+    public var tolerances: Tolerances
+    public var seed: UInt64
+    /// Relative residual target of the separable fit of a 2-D table.
+    public var fitTarget: Double
+    /// x range for the Monte Carlo gain/offset fit (nil: the spec's, else the whole grid).
+    public var gainFitRange: ClosedRange<Double>?
+    /// The command line, recorded in the provenance.
+    public var command: String?
+    /// The timestamp recorded in the provenance.
+    public var date: Date
+
+    public init(
+        monteCarloInstances: Int = 0, tolerances: Tolerances = Tolerances(), seed: UInt64 = 1, fitTarget: Double = 1e-3,
+        gainFitRange: ClosedRange<Double>? = nil, command: String? = nil, date: Date = Date()
+    ) {
+        self.gainFitRange = gainFitRange
+        self.monteCarloInstances = monteCarloInstances
+        self.tolerances = tolerances
+        self.seed = seed
+        self.fitTarget = fitTarget
+        self.command = command
+        self.date = date
+    }
+}
+
+/// Turns a cell netlist into a `LookupTable` by `.dc` sweeps of its inputs.
+///
+/// The sweep is one `.dc` analysis over the grid (x outer, w inner for 2-D cells), so every point
+/// starts Newton from the previous point's solution. Monte Carlo instances are independent
+/// perturbed copies of the deck, simulated in parallel with `DispatchQueue.concurrentPerform`.
+/// (There is no `Cells` target yet: cells are read from `netlists/NAME.cir` by name.)
+public struct Characterizer: Sendable {
+    /// The Kelvin version recorded in every table's provenance.
+    public static let kelvinVersion = "0.1.0-dev"
+
+    public let spec: CellSpec
+    /// The parsed deck with its analyses replaced by the characterisation sweep.
+    public let deck: Deck
+
+    /// Parses the netlist (throws `NetlistError`) and sets up the sweep.
+    public init(spec: CellSpec) throws {
+        self.spec = spec
+        let directory = (spec.netlistPath as NSString).deletingLastPathComponent
+        var deck = try NetlistParser.parse(
+            text: spec.netlistText, fileName: spec.netlistPath, directory: directory.isEmpty ? "." : directory)
+        let sweeps = spec.inputs.reversed().map {
+            SweepSpec(source: $0.source, start: $0.lower, stop: $0.upper, step: $0.step)
+        }
+        // Log-spaced grids are not `.dc` steps: those points are solved one operating point each.
+        let location = SourceLocation(file: spec.netlistPath, line: 1, column: 1)
+        deck.analyses = [Analysis(kind: spec.inputs.contains(where: \.logarithmic) ? .operatingPoint : .dcSweep(sweeps), location: location)]
+        self.deck = deck
+    }
+
+    /// The number of grid points `Π n_k`.
+    public var pointCount: Int { spec.inputs.reduce(1) { $0 * $1.count } }
+
+    /// Simulates `deck` and returns the output on the grid, row-major (x outer).
+    func sweep(_ deck: Deck) throws -> [Double] {
+        spec.inputs.contains(where: \.logarithmic) ? try sweepPointwise(deck, parallel: false) : try sweep(deck, expected: pointCount)
+    }
+
+    /// Every grid point as its own operating point (for log-spaced grids), optionally in parallel.
+    func sweepPointwise(_ deck: Deck, parallel: Bool) throws -> [Double] {
+        let grids = spec.inputs.map(\.grid)
+        let indices: [Int] = try spec.inputs.map { axis in
+            guard let k = deck.elements.firstIndex(where: { $0.name == axis.source }) else {
+                throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "no source '\(axis.source)'")
+            }
+            return k
+        }
+        let inner = grids.count == 2 ? grids[1].count : 1
+        let solve: @Sendable (Int) throws -> Double = { p in
+            var point = deck
+            let values = grids.count == 2 ? [grids[0][p / inner], grids[1][p % inner]] : [grids[0][p]]
+            for (k, value) in zip(indices, values) { Self.setSource(&point, k, to: value) }
+            return try sweep(point, expected: 1)[0]
+        }
+        guard parallel else { return try (0..<pointCount).map(solve) }
+        let outcomes = Mutex<[Result<Double, any Error>?]>(Array(repeating: nil, count: pointCount))
+        DispatchQueue.concurrentPerform(iterations: pointCount) { p in
+            let outcome = Result { try solve(p) }
+            outcomes.withLock { $0[p] = outcome }
+        }
+        return try outcomes.withLock { $0 }.map { outcome in
+            guard let outcome else { throw CharacterizationError.simulationFailed(cell: spec.name, reason: "a point was not simulated") }
+            return try outcome.get()
+        }
+    }
+
+    /// Sets the DC value of the V or I source at `index`.
+    static func setSource(_ deck: inout Deck, _ index: Int, to value: Double) {
+        switch deck.elements[index].kind {
+        case .voltageSource(var source):
+            source.dc = value
+            deck.elements[index].kind = .voltageSource(source)
+        case .currentSource(var source):
+            source.dc = value
+            deck.elements[index].kind = .currentSource(source)
+        default: break
+        }
+    }
+
+    /// Simulates `deck` (one `.dc` analysis) and returns the output column, checking its length.
+    func sweep(_ deck: Deck, expected: Int) throws -> [Double] {
+        let results = try Simulation(deck: deck).run()
+        guard let result = results.first else {
+            throw CharacterizationError.simulationFailed(cell: spec.name, reason: "no result")
+        }
+        guard let column = result.variables.firstIndex(of: spec.output) else {
+            throw CharacterizationError.unknownOutput(name: spec.output, available: Array(result.variables.dropFirst()))
+        }
+        guard result.rows.count == expected else {
+            throw CharacterizationError.simulationFailed(
+                cell: spec.name, reason: "sweep gave \(result.rows.count) points, expected \(expected)")
+        }
+        return result.rows.map { $0[column] }
+    }
+
+    /// The nominal output on the grid. A 2-D cell runs one `.dc` over w per x value (each continuing
+    /// from its previous point), the x values in parallel on all cores.
+    public func nominal() throws -> [Double] {
+        do {
+            if spec.inputs.contains(where: \.logarithmic) { return try sweepPointwise(deck, parallel: true) }
+            return spec.inputs.count == 2 ? try sweepRowsInParallel(deck) : try sweep(deck)
+        } catch let error as CharacterizationError {
+            throw error
+        } catch let error as SimulatorError {
+            throw CharacterizationError.simulationFailed(cell: spec.name, reason: "\(error)")
+        }
+    }
+
+    /// The 2-D grid as independent 1-D sweeps: for each `x_i` the x source is set to `x_i` (DC) and
+    /// one `.dc` steps w; rows run concurrently and are stored in grid order.
+    func sweepRowsInParallel(_ deck: Deck) throws -> [Double] {
+        let xAxis = spec.inputs[0], wAxis = spec.inputs[1]
+        let xs = xAxis.grid
+        guard let index = deck.elements.firstIndex(where: { $0.name == xAxis.source }) else {
+            throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "no source '\(xAxis.source)'")
+        }
+        let inner = [SweepSpec(source: wAxis.source, start: wAxis.lower, stop: wAxis.upper, step: wAxis.step)]
+        let rows = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: xs.count))
+        DispatchQueue.concurrentPerform(iterations: xs.count) { i in
+            var row = deck
+            Self.setSource(&row, index, to: xs[i])
+            row.analyses = [Analysis(kind: .dcSweep(inner), location: deck.analyses.first?.location ?? SourceLocation(
+                file: spec.netlistPath, line: 1, column: 1))]
+            let outcome = Result { try sweep(row, expected: wAxis.count) }
+            rows.withLock { $0[i] = outcome }
+        }
+        var values: [Double] = []
+        values.reserveCapacity(pointCount)
+        for outcome in rows.withLock({ $0 }) {
+            guard let outcome else {
+                throw CharacterizationError.simulationFailed(cell: spec.name, reason: "a row was not simulated")
+            }
+            values += try outcome.get()
+        }
+        return values
+    }
+
+    /// Runs `instances` perturbed copies and reduces them to statistics against `nominal`.
+    ///
+    /// `progress(done, total)` is called from worker threads after each instance.
+    /// Returns the statistics and the tolerance keys that matched no element.
+    public func monteCarlo(
+        instances: Int, tolerances: Tolerances, seed: UInt64, nominal: [Double], fitRange: ClosedRange<Double>? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> (statistics: MonteCarloStatistics, unusedKeys: [String]) {
+        var probe = SplitMix64(seed: seed)
+        let unused = tolerances.perturb(deck, using: &probe).unused
+        let outcomes = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: instances))
+        let done = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: instances) { k in
+            var rng = SplitMix64(seed: seed, instance: k)
+            let perturbed = tolerances.perturb(deck, using: &rng).deck
+            let outcome = Result { try sweep(perturbed) }
+            outcomes.withLock { $0[k] = outcome }
+            let count = done.add(1, ordering: .relaxed).newValue
+            progress?(count, instances)
+        }
+        let all = outcomes.withLock { $0 }
+        var curves: [[Double]] = []
+        var firstFailure: String?
+        for case let outcome? in all {
+            switch outcome {
+            case .success(let y): curves.append(y)
+            case .failure(let error): firstFailure = firstFailure ?? "\(error)"
+            }
+        }
+        guard !curves.isEmpty else {
+            throw CharacterizationError.allInstancesFailed(count: instances, firstReason: firstFailure ?? "none run")
+        }
+        // Points whose x lies in the fit range (x is the outer index of the row-major grid).
+        let x = spec.inputs[0].grid
+        let inner = pointCount / x.count
+        let mask = (0..<pointCount).map { p in fitRange.map { $0.contains(x[p / inner]) } ?? true }
+        guard mask.contains(true) else {
+            throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "the gain fit range holds no grid point")
+        }
+        let stats = Self.statistics(
+            curves: curves, nominal: nominal, failed: instances - curves.count, seed: seed, tolerances: tolerances,
+            fitMask: mask, fitRange: fitRange)
+        return (stats, unused.sorted())
+    }
+
+    /// Per-point mean and sample standard deviation; per-instance least-squares gain, offset, residual.
+    ///
+    /// `a_k = Σ_p (y0_p − ȳ0)(yk_p − ȳk) / Σ_p (y0_p − ȳ0)²`, `b_k = ȳk − a_k·ȳ0`,
+    /// residual `sqrt((1/P) Σ_p (yk_p − a_k·y0_p − b_k)²)`; a constant nominal gives `a_k = 1`.
+    /// Only points with `fitMask[p]` enter the gain/offset fit (all points when nil).
+    static func statistics(
+        curves: [[Double]], nominal: [Double], failed: Int, seed: UInt64, tolerances: Tolerances,
+        fitMask: [Bool]? = nil, fitRange: ClosedRange<Double>? = nil
+    ) -> MonteCarloStatistics {
+        let n = curves.count, points = nominal.count
+        var mean = [Double](repeating: 0, count: points)
+        var std = [Double](repeating: 0, count: points)
+        for p in 0..<points {
+            var s = 0.0
+            for c in curves { s += c[p] }
+            let m = s / Double(n)
+            var ss = 0.0
+            for c in curves { ss += (c[p] - m) * (c[p] - m) }
+            mean[p] = m
+            std[p] = n > 1 ? (ss / Double(n - 1)).squareRoot() : 0
+        }
+        let used = (0..<points).filter { fitMask?[$0] ?? true }
+        let count = Double(used.count)
+        let nominalMean = used.reduce(0) { $0 + nominal[$1] } / count
+        let nominalVariance = used.reduce(0) { $0 + (nominal[$1] - nominalMean) * (nominal[$1] - nominalMean) }
+        var gains: [Double] = [], offsets: [Double] = [], residuals: [Double] = []
+        for c in curves {
+            let cm = used.reduce(0) { $0 + c[$1] } / count
+            var covariance = 0.0
+            for p in used { covariance += (nominal[p] - nominalMean) * (c[p] - cm) }
+            let a = nominalVariance > 0 ? covariance / nominalVariance : 1
+            let b = cm - a * nominalMean
+            var r = 0.0
+            for p in used {
+                let e = c[p] - a * nominal[p] - b
+                r += e * e
+            }
+            gains.append(a)
+            offsets.append(b)
+            residuals.append((r / count).squareRoot())
+        }
+        return MonteCarloStatistics(
+            instances: n, failedInstances: failed, seed: seed, tolerances: tolerances.sigma, mean: mean,
+            standardDeviation: std, gain: gains, offset: offsets, residual: residuals, fitRange: fitRange)
+    }
+
+    /// The full table: nominal sweep, optional Monte Carlo, separable fit for 2-D, provenance.
+    public func characterize(
+        options: CharacterizationOptions = CharacterizationOptions(), progress: (@Sendable (Int, Int) -> Void)? = nil,
+        notes: ((String) -> Void)? = nil
+    ) throws -> LookupTable {
+        let values = try nominal()
+        var stats: MonteCarloStatistics?
+        if options.monteCarloInstances > 0 {
+            let mc = try monteCarlo(
+                instances: options.monteCarloInstances, tolerances: options.tolerances, seed: options.seed, nominal: values,
+                fitRange: options.gainFitRange ?? spec.gainFitRange,
+                progress: progress)
+            stats = mc.statistics
+            for key in mc.unusedKeys { notes?("tolerance \(key.uppercased()) matches no element of \(spec.name)") }
+            if mc.statistics.failedInstances > 0 {
+                notes?("\(mc.statistics.failedInstances) Monte Carlo instance(s) did not converge and were dropped")
+            }
+        }
+        let axes = spec.inputs.map { Axis(name: $0.source, unit: $0.source.hasPrefix("i") ? "A" : "V", values: $0.grid) }
+        var fit: SeparableFit?
+        if axes.count == 2 {
+            fit = try SeparableFit.fit(x: axes[0].values, w: axes[1].values, values: values, target: options.fitTarget)
+        }
+        return try LookupTable(
+            provenance: provenance(options: options), axes: axes,
+            output: Quantity(name: spec.output, unit: spec.output.hasPrefix("i(") ? "A" : "V"), values: values,
+            monteCarlo: stats,
+            dynamics: try spec.dynamics.map { try measureDynamics($0, fullScale: (values.max() ?? 0) - (values.min() ?? 0)) },
+            separableFit: fit)
+    }
+
+    /// Cell name, hashes of the netlist and its includes, model parameters, temperature, grid, version, date.
+    func provenance(options: CharacterizationOptions) -> Provenance {
+        var models: [String: [String: Double]] = [:]
+        for element in deck.elements {
+            switch element.kind {
+            case .diode(let m, _), .bjt(let m, _), .mosfet(let m, _), .voltageSwitch(let m, _), .currentSwitch(_, let m, _):
+                models[m.name] = m.parameters
+            default: break
+            }
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return Provenance(
+            cell: spec.name, netlistPath: spec.netlistPath, netlistSHA256: SHA256.hex(text: spec.netlistText),
+            includedSHA256: includedHashes(), modelParameters: models, temperature: deck.options.temp,
+            grid: spec.inputs.map(\.text).joined(separator: " "), ideal: spec.ideal, kelvinVersion: Self.kelvinVersion,
+            date: formatter.string(from: options.date), command: options.command)
+    }
+
+    /// SHA-256 of each `.include`/`.inc`/`.lib` file named in the netlist (one level, as written).
+    func includedHashes() -> [String: String] {
+        let directory = (spec.netlistPath as NSString).deletingLastPathComponent
+        var hashes: [String: String] = [:]
+        for line in spec.netlistText.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard words.count >= 2, [".include", ".inc", ".lib"].contains(words[0].lowercased()) else { continue }
+            let name = words[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            let path = name.hasPrefix("/") ? name : (directory as NSString).appendingPathComponent(name)
+            if let data = FileManager.default.contents(atPath: path) { hashes[name] = SHA256.hex(Array(data)) }
+        }
+        return hashes
+    }
+}

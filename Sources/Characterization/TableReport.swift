@@ -1,0 +1,203 @@
+import Foundation
+import Netlist
+import TransferCurves
+
+/// Human-readable summary and SVG plot of a lookup table.
+public enum TableReport {
+    /// The ideal of `table` evaluated on its grid (row-major), or nil without an ideal.
+    public static func idealValues(_ table: LookupTable) throws -> [Double]? {
+        guard let text = table.provenance.ideal else { return nil }
+        let ideal = try IdealFunction(text, inputs: table.axes.map(\.name))
+        let x = table.axes[0].values
+        if table.axes.count == 1 { return try x.map { try ideal($0) } }
+        let w = table.axes[1].values
+        return try x.flatMap { xv in try w.map { try ideal(xv, $0) } }
+    }
+
+    /// The ideal on the grid, or the reason it cannot be evaluated (a report still shows the table).
+    static func tolerantIdeal(_ table: LookupTable) -> (values: [Double]?, problem: String?) {
+        do { return (try idealValues(table), nil) } catch { return (nil, "\(error)") }
+    }
+
+    /// A multi-line summary: provenance, grid, range, deviation from the ideal, Monte Carlo, fit.
+    public static func summary(_ table: LookupTable, path: String) throws -> String {
+        let p = table.provenance
+        func g(_ v: Double) -> String { String(format: "%.6g", v) }
+        var lines = [
+            "\(path): Kelvin lookup table, format v\(LookupTable.formatVersion)",
+            "  cell         \(p.cell)  (\(p.netlistPath))",
+            "  netlist      sha256 \(p.netlistSHA256)",
+        ]
+        for (name, hash) in p.includedSHA256.sorted(by: { $0.key < $1.key }) {
+            lines.append("  include      \(name) sha256 \(hash)")
+        }
+        lines.append("  produced     Kelvin \(p.kelvinVersion), \(p.date)" + (p.command.map { ", by: \($0)" } ?? ""))
+        lines.append("  temperature  \(g(p.temperature)) °C")
+        for (name, params) in p.modelParameters.sorted(by: { $0.key < $1.key }) {
+            let list = params.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\(g($0.value))" }.joined(separator: " ")
+            lines.append("  model        \(name): \(list)")
+        }
+        let axes = table.axes.map { "\($0.name) \(g($0.values[0]))…\(g($0.values[$0.values.count - 1])) \($0.unit), \($0.values.count) points" }
+        lines.append("  grid         " + axes.joined(separator: " × ") + " → \(table.output.name) [\(table.output.unit)]")
+        let lo = table.values.min() ?? 0, hi = table.values.max() ?? 0
+        lines.append("  output       \(g(lo)) … \(g(hi)) \(table.output.unit)")
+        let (idealOrNil, idealProblem) = tolerantIdeal(table)
+        if let problem = idealProblem {
+            lines.append("  ideal        \(p.ideal ?? "");  cannot evaluate: \(problem)")
+        } else if let ideal = idealOrNil {
+            var worst = 0.0, at = 0
+            for k in table.values.indices where abs(table.values[k] - ideal[k]) > worst {
+                worst = abs(table.values[k] - ideal[k])
+                at = k
+            }
+            let location = table.axes.count == 1
+                ? "x = \(g(table.axes[0].values[at]))"
+                : "x = \(g(table.axes[0].values[at / table.axes[1].values.count])), w = \(g(table.axes[1].values[at % table.axes[1].values.count]))"
+            lines.append("  ideal        \(p.ideal ?? "");  max |table − ideal| = \(g(worst)) \(table.output.unit) at \(location)")
+        } else {
+            lines.append("  ideal        (not declared)")
+        }
+        if let mc = table.monteCarlo {
+            func meanStd(_ v: [Double]) -> (Double, Double) {
+                let m = v.reduce(0, +) / Double(max(1, v.count))
+                let s = v.count > 1 ? (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot() : 0
+                return (m, s)
+            }
+            let (gm, gs) = meanStd(mc.gain), (om, os) = meanStd(mc.offset)
+            let tol = mc.tolerances.sorted(by: { $0.key < $1.key }).map { "\($0.key.uppercased())=\(g($0.value * 100))%" }
+            lines.append("  monte carlo  \(mc.instances) instances (\(mc.failedInstances) failed), seed \(mc.seed), \(tol.joined(separator: ","))")
+            let range = mc.fitRange.map { "fitted over x in [\(g($0.lowerBound)), \(g($0.upperBound))]" } ?? "fitted over the whole grid"
+            lines.append("               per-instance gain/offset against nominal, \(range):")
+            lines.append("               gain \(g(gm)) ± \(g(gs)) (σ/gain \(g(gm != 0 ? gs / abs(gm) : 0))), offset \(g(om)) ± \(g(os)) \(table.output.unit)")
+            lines.append("               max σ over grid \(g(mc.standardDeviation.max() ?? 0)) \(table.output.unit), max fit residual \(g(mc.residual.max() ?? 0))")
+        } else {
+            lines.append("  monte carlo  (none)")
+        }
+        if let fit = table.separableFit {
+            lines.append("  separable    rank \(fit.rank), relative residual \(g(fit.relativeResidual)) (target \(g(fit.target))), max error \(g(fit.maxAbsoluteError))")
+        }
+        if let d = table.dynamics {
+            lines.append("  dynamics     settling(0.1%) \(d.settlingTime.map(g) ?? "?") s, "
+                + (d.energyPerOperation.map { "energy/op \(g($0)) J (supplies \(d.supplies.joined(separator: ", ")))" } ?? "energy/op n/a (no supplies declared)")
+                + ", step \(d.stepFrom.map(g) ?? "?") → \(d.stepTo.map(g) ?? "?") \(table.axes[0].unit)")
+        } else {
+            lines.append("  dynamics     (not measured: add tstop= to the cell header or give --tstop)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// An SVG plot: the curve (2-D: a family over x for several w) with the ideal dashed beside it and
+    /// the Monte Carlo band mean ± 3σ; below, the deviation table − ideal.
+    public static func svg(_ table: LookupTable) throws -> String {
+        let ideal = tolerantIdeal(table).values
+        let x = table.axes[0].values
+        let nw = table.axes.count == 2 ? table.axes[1].values.count : 1
+        let columns: [Int] = nw == 1 ? [0] : Array(Set([0, nw / 4, nw / 2, (3 * nw) / 4, nw - 1])).sorted()
+        func series(_ v: [Double], _ j: Int) -> [Double] { x.indices.map { v[$0 * nw + j] } }
+
+        let width: Double = 760, left: Double = 86, right: Double = 24
+        let top1: Double = 62, height1: Double = 300, top2: Double = 412, height2: Double = 150
+        let totalHeight: Double = ideal == nil ? top1 + height1 + 50.0 : top2 + height2 + 50.0
+        var ys = table.values + (ideal ?? [])
+        if let mc = table.monteCarlo {
+            for (m, sd) in zip(mc.mean, mc.standardDeviation) {
+                let band: Double = 3 * sd
+                ys.append(m - band)
+                ys.append(m + band)
+            }
+        }
+        let (ylo, yhi) = padded(ys.min() ?? 0, ys.max() ?? 1)
+        let (xlo, xhi) = (x[0], x[x.count - 1])
+        // A positive input spanning two decades or more (log converter) is drawn on a log axis.
+        let logX = xlo > 0 && xhi / xlo >= 100
+        func scaled(_ v: Double) -> Double { logX ? log10(v) : v }
+        func px(_ v: Double) -> Double { left + (scaled(v) - scaled(xlo)) / (scaled(xhi) - scaled(xlo)) * (width - left - right) }
+        func py(_ v: Double, _ lo: Double, _ hi: Double, _ top: Double, _ h: Double) -> Double { top + (hi - v) / (hi - lo) * h }
+        func path(_ v: [Double], _ lo: Double, _ hi: Double, _ top: Double, _ h: Double) -> String {
+            zip(x, v).enumerated().map { k, p in
+                String(format: "%@%.2f,%.2f", k == 0 ? "M" : "L", px(p.0), py(p.1, lo, hi, top, h))
+            }.joined(separator: " ")
+        }
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+        var s = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(totalHeight))\" font-family=\"sans-serif\" font-size=\"12\">",
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
+            "<text x=\"\(left)\" y=\"22\" font-size=\"15\">\(escape(table.provenance.cell)): \(escape(table.output.name)) vs \(escape(table.axes[0].name))"
+                + (table.axes.count == 2 ? " for several \(escape(table.axes[1].name))" : "") + "</text>",
+        ]
+        s += frame(left: left, top: top1, width: width - left - right, height: height1, xlo: xlo, xhi: xhi, logX: logX, ylo: ylo, yhi: yhi,
+                   xlabel: "\(table.axes[0].name) [\(table.axes[0].unit)]", ylabel: "\(table.output.name) [\(table.output.unit)]")
+        if let mc = table.monteCarlo {
+            for j in columns {
+                let band: [Double] = mc.standardDeviation.map { 3 * $0 }
+                let upper = series(zip(mc.mean, band).map { $0 + $1 }, j)
+                let lower = series(zip(mc.mean, band).map { $0 - $1 }, j)
+                let forward = zip(x, upper).map { String(format: "%.2f,%.2f", px($0), py($1, ylo, yhi, top1, height1)) }
+                let back = zip(x, lower).reversed().map { String(format: "%.2f,%.2f", px($0), py($1, ylo, yhi, top1, height1)) }
+                s.append("<polygon points=\"\((forward + back).joined(separator: " "))\" fill=\"#9ecae1\" fill-opacity=\"0.5\" stroke=\"none\"/>")
+            }
+        }
+        for (n, j) in columns.enumerated() {
+            let color = colors[n % colors.count]
+            if let ideal {
+                s.append("<path d=\"\(path(series(ideal, j), ylo, yhi, top1, height1))\" fill=\"none\" stroke=\"#555\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"/>")
+            }
+            s.append("<path d=\"\(path(series(table.values, j), ylo, yhi, top1, height1))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>")
+        }
+        // Legend, one row above the plot: a line sample, then its label.
+        var legend: [(style: String, text: String)] = [("stroke=\"\(colors[0])\" stroke-width=\"2\"", "table (simulated)")]
+        if ideal != nil {
+            legend.append(("stroke=\"#555\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"", "ideal: \(table.provenance.ideal ?? "")"))
+        }
+        if table.monteCarlo != nil { legend.append(("stroke=\"#9ecae1\" stroke-width=\"8\"", "Monte Carlo mean ± 3σ")) }
+        if nw > 1 {
+            let ws = columns.map { String(format: "%.3g", table.axes[1].values[$0]) }.joined(separator: ", ")
+            legend.append(("stroke=\"none\"", "\(table.axes[1].name) = \(ws)"))
+        }
+        var lx = left
+        for item in legend {
+            s.append(String(format: "<line x1=\"%.1f\" y1=\"44\" x2=\"%.1f\" y2=\"44\" %@/>", lx, lx + 22, item.style))
+            s.append(String(format: "<text x=\"%.1f\" y=\"48\" fill=\"#333\">%@</text>", lx + 27, escape(item.text)))
+            lx += 40 + 6.5 * Double(item.text.count)
+        }
+        if let ideal {
+            let dev = zip(table.values, ideal).map { $0 - $1 }
+            let (dlo, dhi) = padded(dev.min() ?? 0, dev.max() ?? 0)
+            s += frame(left: left, top: top2, width: width - left - right, height: height2, xlo: xlo, xhi: xhi, logX: logX, ylo: dlo, yhi: dhi,
+                       xlabel: "\(table.axes[0].name) [\(table.axes[0].unit)]", ylabel: "table − ideal [\(table.output.unit)]")
+            for (n, j) in columns.enumerated() {
+                s.append("<path d=\"\(path(series(dev, j), dlo, dhi, top2, height2))\" fill=\"none\" stroke=\"\(colors[n % colors.count])\" stroke-width=\"1.5\"/>")
+            }
+        }
+        s.append("</svg>")
+        return s.joined(separator: "\n") + "\n"
+    }
+
+    static func padded(_ lo: Double, _ hi: Double) -> (Double, Double) {
+        let span = hi - lo
+        if !(span > 0) { let d = max(abs(lo) * 0.1, 1e-12); return (lo - d, hi + d) }
+        return (lo - 0.05 * span, hi + 0.05 * span)
+    }
+
+    static func frame(left: Double, top: Double, width: Double, height: Double, xlo: Double, xhi: Double, logX: Bool, ylo: Double,
+                      yhi: Double, xlabel: String, ylabel: String) -> [String] {
+        var s = ["<rect x=\"\(left)\" y=\"\(top)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#222\"/>"]
+        for k in 0...4 {
+            let f = Double(k) / 4
+            let xv = logX ? xlo * pow(xhi / xlo, f) : xlo + f * (xhi - xlo), yv = ylo + f * (yhi - ylo)
+            let gx = left + f * width, gy = top + height - f * height
+            s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", gx, top, gx, top + height))
+            s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left, gy, left + width, gy))
+            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", gx, top + height + 15, String(format: "%.4g", xv)))
+            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left - 5, gy + 4, String(format: "%.3g", yv)))
+        }
+        s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", left + width / 2, top + height + 32, escape(xlabel)))
+        s.append(String(format: "<text transform=\"translate(14,%.1f) rotate(-90)\" text-anchor=\"middle\">%@</text>", top + height / 2, escape(ylabel)))
+        return s
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

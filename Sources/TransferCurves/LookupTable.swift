@@ -1,0 +1,218 @@
+/// A characterised cell: its output sampled on a 1-D or 2-D input grid, with where it came from.
+///
+/// Grid layout: `values` is row-major over the axes, the last axis fastest. For a 1-D table
+/// `values[i] = f(x_i)`; for a 2-D table `values[i·n_w + j] = f(x_i, w_j)`. Axes are strictly
+/// increasing. Optional parts (Monte Carlo statistics, dynamics, separable fit) are absent when not
+/// measured; readers must treat them as optional. The file format is described in Docs/lut-format.md.
+public struct LookupTable: Sendable, Equatable {
+    /// The current on-disk format version (see `LookupTable+File.swift`).
+    public static let formatVersion: UInt32 = 1
+
+    public var provenance: Provenance
+    /// One axis (1-D) or two (2-D: x, then w).
+    public var axes: [Axis]
+    /// What the table holds, e.g. `v(out)` in `V`.
+    public var output: Quantity
+    /// The nominal output on the grid, row-major, last axis fastest.
+    public var values: [Double]
+    public var monteCarlo: MonteCarloStatistics?
+    public var dynamics: Dynamics?
+    /// The low-rank separable fit of a 2-D table.
+    public var separableFit: SeparableFit?
+
+    /// Checks shapes: 1 or 2 axes, each strictly increasing and finite, `values` (and Monte Carlo
+    /// per-point arrays) of length `Π n_k`.
+    public init(
+        provenance: Provenance, axes: [Axis], output: Quantity, values: [Double],
+        monteCarlo: MonteCarloStatistics? = nil, dynamics: Dynamics? = nil, separableFit: SeparableFit? = nil
+    ) throws {
+        guard axes.count == 1 || axes.count == 2 else {
+            throw TransferCurvesError.invalidTable(reason: "a table has 1 or 2 axes, not \(axes.count)")
+        }
+        for axis in axes {
+            guard axis.values.count >= 2 else {
+                throw TransferCurvesError.invalidTable(reason: "axis '\(axis.name)' needs at least 2 points")
+            }
+            guard axis.values.allSatisfy(\.isFinite), zip(axis.values, axis.values.dropFirst()).allSatisfy({ $0 < $1 })
+            else {
+                throw TransferCurvesError.invalidTable(reason: "axis '\(axis.name)' is not strictly increasing and finite")
+            }
+        }
+        let count = axes.reduce(1) { $0 * $1.values.count }
+        guard values.count == count else {
+            throw TransferCurvesError.invalidTable(reason: "\(values.count) values for a grid of \(count) points")
+        }
+        if let mc = monteCarlo {
+            guard mc.mean.count == count, mc.standardDeviation.count == count else {
+                throw TransferCurvesError.invalidTable(reason: "Monte Carlo mean/std do not match the grid of \(count) points")
+            }
+            let n = mc.gain.count
+            guard mc.offset.count == n, mc.residual.count == n else {
+                throw TransferCurvesError.invalidTable(reason: "Monte Carlo per-instance arrays differ in length")
+            }
+        }
+        self.provenance = provenance
+        self.axes = axes
+        self.output = output
+        self.values = values
+        self.monteCarlo = monteCarlo
+        self.dynamics = dynamics
+        self.separableFit = separableFit
+    }
+
+    /// The number of inputs (1 or 2).
+    public var dimension: Int { axes.count }
+
+    /// The monotone cubic interpolant of a 1-D table (nil for 2-D).
+    public var curve: MonotoneCubic? {
+        guard axes.count == 1 else { return nil }
+        return try? MonotoneCubic(x: axes[0].values, y: values)
+    }
+
+    /// The bilinear interpolant of a 2-D table (nil for 1-D).
+    public var surface: BilinearSurface? {
+        guard axes.count == 2 else { return nil }
+        return try? BilinearSurface(x: axes[0].values, w: axes[1].values, values: values)
+    }
+}
+
+/// One input axis: the swept source, its unit and the grid points.
+public struct Axis: Sendable, Equatable, Codable {
+    /// The swept source (lower case, e.g. `v1`).
+    public var name: String
+    /// `V` for a voltage source, `A` for a current source.
+    public var unit: String
+    /// Strictly increasing grid points.
+    public var values: [Double]
+
+    public init(name: String, unit: String, values: [Double]) {
+        self.name = name
+        self.unit = unit
+        self.values = values
+    }
+}
+
+/// A named physical quantity (the table's output).
+public struct Quantity: Sendable, Equatable, Codable {
+    /// e.g. `v(out)` or `i(vdd)`.
+    public var name: String
+    public var unit: String
+
+    public init(name: String, unit: String) {
+        self.name = name
+        self.unit = unit
+    }
+}
+
+/// Where a table came from, so it can always be traced back to the circuit that produced it.
+public struct Provenance: Sendable, Equatable, Codable {
+    /// The cell's name (the netlist's base name for `netlists/NAME.cir`).
+    public var cell: String
+    /// The netlist path as given when characterising.
+    public var netlistPath: String
+    /// SHA-256 (hex) of the netlist file's bytes.
+    public var netlistSHA256: String
+    /// SHA-256 (hex) of each file the netlist includes (`.include`/`.lib`), by the path as written.
+    public var includedSHA256: [String: String]
+    /// The evaluated `.model` parameters in use, model name → parameter → value (nominal values).
+    public var modelParameters: [String: [String: Double]]
+    /// Circuit temperature in °C.
+    public var temperature: Double
+    /// The sweep, as `source=lo:hi:n` per axis (the grid itself is in the axes).
+    public var grid: String
+    /// The ideal function the cell approximates (the header's `* ideal:` line), in the netlist's
+    /// expression language with `x` (and `w`) for the inputs; nil when not declared.
+    public var ideal: String?
+    /// The Kelvin version that wrote the table.
+    public var kelvinVersion: String
+    /// When the table was produced, ISO 8601 UTC.
+    public var date: String
+    /// The command that produced the table, for regeneration.
+    public var command: String?
+
+    public init(
+        cell: String, netlistPath: String, netlistSHA256: String, includedSHA256: [String: String] = [:],
+        modelParameters: [String: [String: Double]] = [:], temperature: Double, grid: String, ideal: String? = nil,
+        kelvinVersion: String, date: String, command: String? = nil
+    ) {
+        self.cell = cell
+        self.netlistPath = netlistPath
+        self.netlistSHA256 = netlistSHA256
+        self.includedSHA256 = includedSHA256
+        self.modelParameters = modelParameters
+        self.temperature = temperature
+        self.grid = grid
+        self.ideal = ideal
+        self.kelvinVersion = kelvinVersion
+        self.date = date
+        self.command = command
+    }
+}
+
+/// Monte Carlo mismatch statistics over `instances` perturbed copies of the cell.
+///
+/// Per grid point `p`: mean `μ_p = (1/N) Σ_k y_k(p)` and sample standard deviation
+/// `σ_p = sqrt(Σ_k (y_k(p) − μ_p)² / (N − 1))`. Per instance `k`: the least-squares gain `a_k` and
+/// offset `b_k` against the nominal curve `y_0`, minimising `Σ_p (y_k(p) − a_k·y_0(p) − b_k)²`, i.e.
+/// `a_k = cov(y_0, y_k)/var(y_0)`, `b_k = ȳ_k − a_k·ȳ_0`, and the RMS residual of that fit. A training
+/// backend draws an instance `k` and applies `y ≈ a_k·f(x) + b_k` as that cell's fixed-pattern error.
+public struct MonteCarloStatistics: Sendable, Equatable {
+    /// Number of instances that converged (the length of `gain`).
+    public var instances: Int
+    /// Instances dropped because the simulator did not converge.
+    public var failedInstances: Int
+    /// Seed of the random generator (instance `k` uses a generator derived from `seed` and `k`).
+    public var seed: UInt64
+    /// Relative Gaussian sigma per parameter class, e.g. `["r": 0.01, "is": 0.05]`.
+    public var tolerances: [String: Double]
+    public var mean: [Double]
+    public var standardDeviation: [Double]
+    public var gain: [Double]
+    public var offset: [Double]
+    /// RMS of `y_k − (a_k·y_0 + b_k)` over the fitted points, per instance.
+    public var residual: [Double]
+    /// The x range `[lower, upper]` of the grid points used for the gain/offset fit (e.g. the linear
+    /// range of a saturating amplifier); nil: the whole grid.
+    public var fitRange: ClosedRange<Double>?
+
+    public init(
+        instances: Int, failedInstances: Int, seed: UInt64, tolerances: [String: Double], mean: [Double],
+        standardDeviation: [Double], gain: [Double], offset: [Double], residual: [Double],
+        fitRange: ClosedRange<Double>? = nil
+    ) {
+        self.fitRange = fitRange
+        self.instances = instances
+        self.failedInstances = failedInstances
+        self.seed = seed
+        self.tolerances = tolerances
+        self.mean = mean
+        self.standardDeviation = standardDeviation
+        self.gain = gain
+        self.offset = offset
+        self.residual = residual
+    }
+}
+
+/// Speed and cost of one operation, from transient runs (absent until measured).
+public struct Dynamics: Sendable, Equatable, Codable {
+    /// Time for the output to stay within 0.1 % of its final value after a full-scale input step, s.
+    public var settlingTime: Double?
+    /// Supply energy per operation, `∫ Σ V_supply·I_supply dt` over one operation, J.
+    public var energyPerOperation: Double?
+    /// The input step used for the settling time (`from`, `to`, in the input's unit).
+    public var stepFrom: Double?
+    public var stepTo: Double?
+    /// The supply sources integrated for the energy (lower-case names).
+    public var supplies: [String]
+
+    public init(
+        settlingTime: Double? = nil, energyPerOperation: Double? = nil, stepFrom: Double? = nil, stepTo: Double? = nil,
+        supplies: [String] = []
+    ) {
+        self.settlingTime = settlingTime
+        self.energyPerOperation = energyPerOperation
+        self.stepFrom = stepFrom
+        self.stepTo = stepTo
+        self.supplies = supplies
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Characterization
+import Foundation
+import LinearAlgebra
+import Netlist
+import TransferCurves
+
+/// `kelvin characterize CELL --out FILE.lut`, or `--netlist F --input SRC=lo:hi:n --output NODE`,
+/// or `--show FILE.lut`: turns a DC cell into a lookup table, or summarises and plots a table.
+struct CharacterizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "characterize",
+        abstract: "Sweep a cell through .dc (with Monte Carlo mismatch) into a lookup table, or show a table.",
+        discussion: """
+            Cells are read from netlists/NAME.cir; their header declares the sweep and the ideal function:
+              * characterize: input=V1 -15:15:61 output=out
+              * ideal: -(x + 0.1)
+            A second input= line makes a 2-D table (x outer, w inner) with a separable fit. \
+            --show prints a table's summary and writes an SVG plot with the ideal beside the curve.
+            """)
+
+    @Argument(help: "Cell name (netlists/NAME.cir).")
+    var cell: String?
+
+    @Option(name: .long, help: ArgumentHelp("Characterise this netlist instead of a named cell.", valueName: "FILE"))
+    var netlist: String?
+
+    @Option(name: .long, help: ArgumentHelp("Swept source and grid, repeatable for a 2-D cell (overrides the header).", valueName: "SRC=lo:hi:n"))
+    var input: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Output node (or i(vname)); overrides the header.", valueName: "NODE"))
+    var output: String?
+
+    @Option(name: .long, help: ArgumentHelp("The ideal function of x (and w); overrides the header.", valueName: "EXPR"))
+    var ideal: String?
+
+    @Option(name: .long, help: ArgumentHelp("Measure settling and energy with a transient step run to this time (s).", valueName: "T"))
+    var tstop: String?
+
+    @Option(name: .long, help: ArgumentHelp("Step levels for --tstop (default: the input's range).", valueName: "lo:hi"))
+    var step: String?
+
+    @Option(name: .long, help: ArgumentHelp("Supply V sources whose energy is integrated, e.g. VCC,VEE.", valueName: "LIST"))
+    var supplies: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write the table here.", valueName: "FILE.lut"))
+    var out: String?
+
+    @Option(name: .long, help: "Monte Carlo instances (0: none).")
+    var mc: Int = 0
+
+    @Option(name: .long, help: ArgumentHelp("Relative Gaussian sigmas, e.g. R=1%,IS=5%.", valueName: "LIST"))
+    var tolerance: String = "R=1%"
+
+    @Option(name: .long, help: "Monte Carlo seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: ArgumentHelp("Input range of the Monte Carlo gain/offset fit (default: the header's fit=, else all).", valueName: "lo:hi"))
+    var gainFit: String?
+
+    @Option(name: .long, help: "Relative residual target of the separable fit (2-D cells).")
+    var fitTarget: Double = 1e-3
+
+    @Option(name: .long, help: ArgumentHelp("Directory of the named cells.", valueName: "DIR"))
+    var cells: String = "netlists"
+
+    @Option(name: .long, help: ArgumentHelp("Summarise this table and plot it.", valueName: "FILE.lut"))
+    var show: String?
+
+    @Option(name: .long, help: ArgumentHelp("SVG plot path for --show (default: the table's path with .svg).", valueName: "FILE.svg"))
+    var plot: String?
+
+    @Flag(name: .long, help: "No progress output.")
+    var quiet = false
+
+    func run() throws {
+        do {
+            if let show {
+                try showTable(show)
+            } else {
+                try characterize()
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
+            let line = error is NetlistError || error is TransferCurvesError ? "kelvin: \(message)" : "kelvin: error: \(message)"
+            FileHandle.standardError.write(Data("\(line)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private func showTable(_ path: String) throws {
+        let table = try LookupTable.read(from: path)
+        print(try TableReport.summary(table, path: path))
+        let svgPath = plot ?? ((path as NSString).deletingPathExtension + ".svg")
+        do {
+            try TableReport.svg(table).write(toFile: svgPath, atomically: true, encoding: .utf8)
+        } catch {
+            throw TransferCurvesError.io(path: svgPath, reason: "cannot write the plot")
+        }
+        print("wrote \(svgPath)")
+    }
+
+    private func characterize() throws {
+        guard let out else { throw ValidationError("give --out FILE.lut (or --show FILE.lut)") }
+        guard mc >= 0, mc <= 1_000_000 else { throw ValidationError("--mc must be between 0 and 1000000") }
+        guard fitTarget >= 0, fitTarget.isFinite else { throw ValidationError("--fit-target must be ≥ 0") }
+        BLASThreading.set(1)
+        let path: String
+        switch (cell, netlist) {
+        case (let name?, nil): path = try CellSpec.path(cell: name, directory: cells)
+        case (nil, let file?): path = file
+        case (.some, .some): throw ValidationError("give a cell name or --netlist, not both")
+        case (nil, nil): throw ValidationError("give a cell name (netlists/NAME.cir) or --netlist FILE")
+        }
+        let inputs = try input.map { try SweepAxis.parse($0, origin: "--input") }
+        var spec = try CellSpec.load(netlist: path, name: cell, inputs: inputs, output: output, ideal: ideal)
+        if let tstop {
+            guard let stop = Double(tstop) ?? spiceValue(tstop), stop > 0 else { throw ValidationError("bad --tstop '\(tstop)'") }
+            spec.dynamics = DynamicsSpec(stop: stop, from: spec.dynamics?.from, to: spec.dynamics?.to, supplies: spec.dynamics?.supplies ?? [])
+        }
+        if var d = spec.dynamics {
+            if let step {
+                let r = try parseRange(step, origin: "--step")
+                d.from = r.lowerBound
+                d.to = r.upperBound
+            }
+            if let supplies { d.supplies = supplies.split(separator: ",").map { $0.lowercased() } }
+            spec.dynamics = d
+        }
+        let tolerances = try Tolerances.parse(tolerance)
+        let characterizer = try Characterizer(spec: spec)
+        for note in characterizer.deck.notes { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }
+        let command = (["kelvin"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let range = try gainFit.map { try parseRange($0, origin: "--gain-fit") }
+        let options = CharacterizationOptions(
+            monteCarloInstances: mc, tolerances: tolerances, seed: seed, fitTarget: fitTarget, gainFitRange: range,
+            command: command)
+        let start = Date()
+        let showProgress = !quiet && mc > 0
+        let every = max(1, mc / 20)
+        var progress: (@Sendable (Int, Int) -> Void)?
+        if showProgress {
+            progress = { done, total in
+                if done % every == 0 || done == total {
+                    let end = done == total ? "\n" : ""
+                    FileHandle.standardError.write(Data("\rmonte carlo \(done)/\(total)\(end)".utf8))
+                }
+            }
+        }
+        let table = try characterizer.characterize(
+            options: options, progress: progress,
+            notes: { FileHandle.standardError.write(Data("kelvin: note: \($0)\n".utf8)) })
+        try table.write(to: out)
+        let elapsed = Date().timeIntervalSince(start)
+        let points = characterizer.pointCount
+        print("wrote \(out): \(spec.name), \(points) points" + (mc > 0 ? ", \(mc) Monte Carlo instances" : "")
+            + String(format: ", %.2f s", elapsed))
+    }
+}

@@ -1,0 +1,260 @@
+import Characterization
+import Foundation
+import TestSupport
+import TransferCurves
+import XCTest
+
+final class CharacterizationTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-char-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func write(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// The repository's netlists/ directory.
+    static let netlists = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("netlists").path
+
+    /// A resistor divider is exactly linear: the table, and its interpolant between grid points,
+    /// reproduce `vout = x·2k/3k` to solver tolerance (a linear circuit converges in one Newton step).
+    func testLinearNetlistReproducesTheLine() throws {
+        let path = try write(
+            "divider.cir",
+            """
+            divider: resistor divider
+            * characterize: input=V1 -10:10:41 output=out
+            * ideal: x*2k/(1k+2k)
+            V1 in 0 DC 0
+            R1 in out 1k
+            R2 out 0 2k
+            .op
+            .end
+            """)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.name, "divider")
+        XCTAssertEqual(spec.inputs, [SweepAxis(source: "v1", lower: -10, upper: 10, count: 41)])
+        let table = try Characterizer(spec: spec).characterize()
+        XCTAssertEqual(table.axes[0].values.count, 41)
+        XCTAssertEqual(table.output, Quantity(name: "v(out)", unit: "V"))
+        for (x, y) in zip(table.axes[0].values, table.values) { assertClose(y, x * 2 / 3, relative: 1e-9, absolute: 1e-12) }
+        let curve = try XCTUnwrap(table.curve)
+        for x in stride(from: -9.9, through: 9.9, by: 0.173) { assertClose(curve(x), x * 2 / 3, relative: 1e-9, absolute: 1e-12) }
+        let ideal = try XCTUnwrap(TableReport.idealValues(table))
+        for (a, b) in zip(table.values, ideal) { assertClose(a, b, relative: 1e-9, absolute: 1e-12) }
+        XCTAssertEqual(table.provenance.netlistSHA256, SHA256.hex(text: spec.netlistText))
+        XCTAssertEqual(table.provenance.temperature, 27)
+        XCTAssertEqual(table.provenance.grid, "v1=-10:10:41")
+    }
+
+    /// Inverting summer with a near-ideal op-amp (VCVS, gain 1e7) and 1 % resistors: the gain
+    /// `RF/R1` has relative spread `sqrt(σ_RF² + σ_R1²) = √2 %` to first order. With N = 400 the
+    /// sample σ has a relative standard error `1/sqrt(2N) ≈ 3.5 %`: accept ±12 % (3.4 standard errors).
+    func testMonteCarloGainSpreadMatchesAnalytic() throws {
+        let path = try write(
+            "summer.cir",
+            """
+            summer: resistor-only inverting summer
+            * characterize: input=V1 -5:5:11 output=out
+            * ideal: -(x + 0.5*1)
+            V1 in1 0 DC 0
+            V2 in2 0 DC 1
+            R1 in1 sum 10k
+            R2 in2 sum 20k
+            RF sum out 10k
+            E1 out 0 0 sum 1e7
+            .end
+            """)
+        let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+        let nominal = try characterizer.nominal()
+        let (stats, unused) = try characterizer.monteCarlo(
+            instances: 400, tolerances: try Tolerances.parse("R=1%"), seed: 42, nominal: nominal)
+        XCTAssertEqual(unused, [])
+        XCTAssertEqual(stats.instances, 400)
+        XCTAssertEqual(stats.failedInstances, 0)
+        let n = Double(stats.gain.count)
+        let mean = stats.gain.reduce(0, +) / n
+        let sigma = (stats.gain.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+        let analytic = (0.01 * 0.01 + 0.01 * 0.01).squareRoot()
+        XCTAssertEqual(sigma / mean, analytic, accuracy: 0.12 * analytic)
+        // The mean gain is 1 within 4 standard errors; a linear cell leaves no fit residual.
+        XCTAssertEqual(mean, 1, accuracy: 4 * analytic / n.squareRoot())
+        XCTAssertLessThan(stats.residual.max() ?? 1, 1e-9)
+        // Per-point σ at x = 0 is the offset spread: vout = −(RF/R2)·1, σ = 0.5·√2 %.
+        XCTAssertEqual(stats.standardDeviation[5], 0.5 * analytic, accuracy: 0.15 * 0.5 * analytic)
+        // The same seed gives the same statistics, whatever the thread schedule.
+        let again = try characterizer.monteCarlo(
+            instances: 400, tolerances: try Tolerances.parse("R=1%"), seed: 42, nominal: nominal)
+        XCTAssertEqual(again.statistics, stats)
+    }
+
+    /// Diode parameters are perturbed on every diode, and keys that match nothing are reported.
+    func testDiodeToleranceAndUnusedKeys() throws {
+        let path = try CellSpec.path(cell: "log_converter", directory: Self.netlists)
+        let spec = try CellSpec.load(netlist: path, inputs: [SweepAxis(source: "vin", lower: 0.01, upper: 1, count: 5)])
+        let characterizer = try Characterizer(spec: spec)
+        let nominal = try characterizer.nominal()
+        let (stats, unused) = try characterizer.monteCarlo(
+            instances: 8, tolerances: try Tolerances.parse("IS=5%,BF=10%"), seed: 7, nominal: nominal)
+        XCTAssertEqual(unused, ["bf"])
+        // IS mismatch shifts the log output by −Vt·ln(1 + δ): about 1.3 mV for 5 %.
+        let spread = stats.standardDeviation.max() ?? 0
+        XCTAssertGreaterThan(spread, 2e-4)
+        XCTAssertLessThan(spread, 5e-3)
+    }
+
+    /// The cell headers in netlists/ declare the sweep and an ideal that evaluates.
+    func testCellHeaders() throws {
+        let spec = try CellSpec.load(netlist: try CellSpec.path(cell: "summing_amplifier", directory: Self.netlists))
+        XCTAssertEqual(spec.inputs, [SweepAxis(source: "v1", lower: -15, upper: 15, count: 61)])
+        XCTAssertEqual(spec.output, "v(out)")
+        XCTAssertEqual(spec.gainFitRange, -11...11)
+        let ideal = try IdealFunction(try XCTUnwrap(spec.ideal), inputs: ["v1"])
+        assertClose(try ideal(2), -2.1, relative: 1e-15)
+        let log = try CellSpec.load(netlist: try CellSpec.path(cell: "log_converter", directory: Self.netlists))
+        XCTAssertEqual(log.inputs, [SweepAxis(source: "vin", lower: 1e-3, upper: 10, count: 41, logarithmic: true)])
+        let logIdeal = try IdealFunction(try XCTUnwrap(log.ideal), inputs: ["vin"])
+        assertClose(try logIdeal(1e-3), -0.417, relative: 2e-3)
+        XCTAssertThrowsError(try CellSpec.path(cell: "no_such_cell", directory: Self.netlists)) { error in
+            XCTAssertTrue("\(error)".contains("summing_amplifier"), "\(error)")
+        }
+    }
+
+    /// The log converter on a log grid: 10 points per decade, each an operating point; the table
+    /// follows `−Vt·ln(x/(RIN·IS))` within the diode's series-resistance drop (≤ 1 mV at 10 V), and the
+    /// monotone interpolant between grid points stays within 1.5 mV of it.
+    func testLogGridFollowsTheLogLaw() throws {
+        let spec = try CellSpec.load(netlist: try CellSpec.path(cell: "log_converter", directory: Self.netlists))
+        let table = try Characterizer(spec: spec).characterize()
+        let x = table.axes[0].values
+        XCTAssertEqual(x.first, 1e-3)
+        XCTAssertEqual(x.last, 10)
+        assertClose(x[10], 1e-2, relative: 1e-12)
+        XCTAssertEqual(table.provenance.grid, "vin=0.001:10:41:log")
+        let ideal = try IdealFunction(try XCTUnwrap(spec.ideal), inputs: ["vin"])
+        for (xv, y) in zip(x, table.values) { XCTAssertEqual(y, try ideal(xv), accuracy: 1.1e-3) }
+        let curve = try XCTUnwrap(table.curve)
+        for k in 0..<(x.count - 1) {
+            let mid = (x[k] * x[k + 1]).squareRoot()
+            XCTAssertEqual(curve(mid), try ideal(mid), accuracy: 1.5e-3, "x = \(mid)")
+        }
+    }
+
+    func testSpecAndToleranceErrors() throws {
+        XCTAssertThrowsError(try SweepAxis.parse("V1=0:1:5:log", origin: "--input"))
+        XCTAssertEqual(
+            try SweepAxis.parse("I1=1n:1u:4:log", origin: "x").grid.map { ($0 * 1e12).rounded() }, [1000, 10000, 100000, 1_000_000])
+        XCTAssertThrowsError(try SweepAxis.parse("V1=1:0:5", origin: "--input"))
+        XCTAssertThrowsError(try SweepAxis.parse("V1=0:1", origin: "--input"))
+        XCTAssertThrowsError(try SweepAxis.parse("R1=0:1:3", origin: "--input"))
+        XCTAssertEqual(try SweepAxis.parse("V1=1m:10:3", origin: "x"), SweepAxis(source: "v1", lower: 1e-3, upper: 10, count: 3))
+        XCTAssertEqual(try Tolerances.parse("R=1%,is=0.05").sigma, ["r": 0.01, "is": 0.05])
+        XCTAssertThrowsError(try Tolerances.parse("R"))
+        XCTAssertThrowsError(try Tolerances.parse("R=-1%"))
+        XCTAssertThrowsError(try Tolerances.parse("R=abc"))
+        let path = try write("bad.cir", "bad\n* characterize: input=V1 0:1:3 colour=red\nV1 a 0 1\nR1 a 0 1k\n.end\n")
+        XCTAssertThrowsError(try CellSpec.load(netlist: path)) { error in
+            XCTAssertTrue("\(error)".contains("bad.cir:2"), "\(error)")
+        }
+        let none = try write("none.cir", "none\nV1 a 0 1\nR1 a 0 1k\n.end\n")
+        XCTAssertThrowsError(try CellSpec.load(netlist: none)) { error in
+            XCTAssertEqual(error as? CharacterizationError, .missingSpec(path: none))
+        }
+        let spec = try CellSpec.load(netlist: none, inputs: [SweepAxis(source: "v1", lower: 0, upper: 1, count: 3)], output: "zz")
+        XCTAssertThrowsError(try Characterizer(spec: spec).characterize()) { error in
+            XCTAssertTrue("\(error)".contains("'v(zz)'"), "\(error)")
+        }
+    }
+
+    /// A 2-D sweep (x outer, w inner): the summer is affine in (x, w), so its surface is rank 2
+    /// and the separable fit finds that with a residual far below the target.
+    func testTwoInputCellGivesSurfaceAndSeparableFit() throws {
+        let path = try write(
+            "summer2.cir",
+            """
+            summer2: two-input summer
+            * characterize: input=V1 -2:2:9 input=V2 -1:1:5 output=out
+            * ideal: -(x + 0.5*w)
+            V1 in1 0 DC 0
+            V2 in2 0 DC 0
+            R1 in1 sum 10k
+            R2 in2 sum 20k
+            RF sum out 10k
+            E1 out 0 0 sum 1e7
+            .end
+            """)
+        let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+        let table = try characterizer.characterize()
+        XCTAssertEqual(table.axes.map(\.name), ["v1", "v2"])
+        // The parallel per-row sweeps agree with one nested .dc over the whole grid.
+        let nested = try characterizer.monteCarlo(
+            instances: 1, tolerances: Tolerances(), seed: 1, nominal: table.values).statistics.mean
+        for (a, b) in zip(table.values, nested) { assertClose(a, b, relative: 1e-12, absolute: 1e-15) }
+        XCTAssertEqual(table.values.count, 45)
+        let ideal = try XCTUnwrap(TableReport.idealValues(table))
+        for (a, b) in zip(table.values, ideal) { assertClose(a, b, relative: 1e-6, absolute: 1e-9) }
+        let fit = try XCTUnwrap(table.separableFit)
+        XCTAssertEqual(fit.rank, 2)
+        XCTAssertLessThan(fit.relativeResidual, 1e-10)
+        let surface = try XCTUnwrap(table.surface)
+        assertClose(surface(0.25, 0.5), -(0.25 + 0.25), relative: 1e-6)
+        assertClose(fit(0.25, 0.5), -(0.25 + 0.25), relative: 1e-6)
+        // And the whole table survives the file.
+        let file = directory.appendingPathComponent("s.lut").path
+        try table.write(to: file)
+        XCTAssertEqual(try LookupTable.read(from: file), table)
+        XCTAssertTrue(try TableReport.svg(table).hasPrefix("<svg"))
+        XCTAssertTrue(try TableReport.summary(table, path: file).contains("rank 2"))
+        // An ideal that does not evaluate is reported, and the plot is still drawn.
+        var odd = table
+        odd.provenance.ideal = "x + undefined_name"
+        XCTAssertTrue(try TableReport.summary(odd, path: file).contains("cannot evaluate"))
+        XCTAssertTrue(try TableReport.svg(odd).hasSuffix("</svg>\n"))
+    }
+}
+
+/// Settling time and energy from a transient step, against the RC low-pass's analytic values.
+final class DynamicsTests: XCTestCase {
+    /// `τ = RC = 1 µs`: settling to 0.1 % takes `τ·ln(1000) = 6.908 µs`; a 0 → 1 V step charges C
+    /// through R, and the source delivers `E = C·V² = 1 nJ` (half stored, half dissipated in R).
+    func testRCStepSettlingAndEnergy() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-dyn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rc.cir").path
+        try """
+            rc: low-pass
+            * characterize: input=V1 0:1:3 output=out tstop=20u supplies=V1
+            * ideal: x
+            V1 in 0 DC 0
+            R1 in out 1k
+            C1 out 0 1n
+            .end
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.dynamics, DynamicsSpec(stop: 20e-6, supplies: ["v1"]))
+        let table = try Characterizer(spec: spec).characterize()
+        let d = try XCTUnwrap(table.dynamics)
+        // The 20 ns input ramp delays the response by about half its length.
+        XCTAssertEqual(try XCTUnwrap(d.settlingTime), 1e-6 * log(1000.0) + 10e-9, accuracy: 0.02 * 6.9e-6)
+        XCTAssertEqual(try XCTUnwrap(d.energyPerOperation), 1e-9, accuracy: 0.02e-9)
+        XCTAssertEqual(d.stepFrom, 0)
+        XCTAssertEqual(d.stepTo, 1)
+        let file = directory.appendingPathComponent("rc.lut").path
+        try table.write(to: file)
+        XCTAssertEqual(try LookupTable.read(from: file).dynamics, d)
+        // Too short a run is reported, not silently measured.
+        let short = try Characterizer(spec: spec)
+        XCTAssertThrowsError(try short.measureDynamics(DynamicsSpec(stop: 3e-6)))
+    }
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates the checked-in lookup tables (format v1 golden files) from the cells in netlists/.
+# usage: Tests/Fixtures/tables/regenerate.sh [KELVIN_BINARY]   (default .build/release/kelvin)
+# LookupTableFixtureTests reads them: they must stay readable by every later Kelvin that reads v1.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+KELVIN=${1:-$ROOT/.build/release/kelvin}
+cd "$ROOT"
+"$KELVIN" characterize summing_amplifier --out Tests/Fixtures/tables/summing_amplifier.lut --mc 50 --tolerance 'R=1%' --seed 1 --quiet
+"$KELVIN" characterize log_converter --out Tests/Fixtures/tables/log_converter.lut --mc 50 --tolerance 'R=1%,IS=5%' --seed 1 --quiet

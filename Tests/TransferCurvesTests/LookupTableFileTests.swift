@@ -1,0 +1,167 @@
+import Foundation
+import TestSupport
+import TransferCurves
+import XCTest
+
+/// The `.lut` file: bit-exact round trips, and clear errors for damaged files.
+final class LookupTableFileTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-lut-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func provenance() -> Provenance {
+        Provenance(
+            cell: "test_cell", netlistPath: "netlists/test_cell.cir", netlistSHA256: SHA256.hex(text: "netlist"),
+            includedSHA256: ["opamp.lib": SHA256.hex(text: "lib")], modelParameters: ["dlog": ["is": 1e-14, "n": 1.0000001]],
+            temperature: 27, grid: "v1=-1:1:5", ideal: "-(x + 0.1)", kelvinVersion: "test", date: "2026-01-01T00:00:00Z",
+            command: "kelvin characterize test_cell")
+    }
+
+    /// Awkward doubles: −0, subnormals, extremes, non-terminating binary fractions, random bit patterns.
+    static func awkward(_ n: Int, seed: UInt64) -> [Double] {
+        var rng = SeededGenerator(seed: seed)
+        let specials: [Double] = [-0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.1, -1.0 / 3, .pi, 1e-300]
+        return (0..<n).map { k in
+            if k < specials.count { return specials[k] }
+            let d = Double(bitPattern: rng.next())
+            return d.isFinite ? d : Double(k) * 0.1
+        }
+    }
+
+    static func table1D() throws -> LookupTable {
+        let mc = MonteCarloStatistics(
+            instances: 3, failedInstances: 1, seed: .max, tolerances: ["r": 0.01, "is": 0.05], mean: awkward(5, seed: 2),
+            standardDeviation: awkward(5, seed: 3), gain: [1.01, 0.99, 1 + 1e-16], offset: [1e-3, -2e-3, 0.1],
+            residual: [1e-9, 2e-9, 3e-9], fitRange: -0.5...(1.0 / 3))
+        return try LookupTable(
+            provenance: provenance(), axes: [Axis(name: "v1", unit: "V", values: [-1, -0.5, 0.1, 0.7, 1])],
+            output: Quantity(name: "v(out)", unit: "V"), values: awkward(5, seed: 1), monteCarlo: mc,
+            dynamics: Dynamics(settlingTime: 1.234e-6, energyPerOperation: 5.6e-12, stepFrom: -1, stepTo: 1, supplies: ["vcc"]))
+    }
+
+    static func table2D() throws -> LookupTable {
+        let x = [-1.0, 0, 0.5, 1], w = [-2.0, 1.0 / 3, 2]
+        let values = x.flatMap { xv in w.map { xv * $0 / 10 + 0.01 * xv * xv } }
+        let fit = try SeparableFit.fit(x: x, w: w, values: values, target: 1e-12)
+        return try LookupTable(
+            provenance: provenance(), axes: [Axis(name: "vx", unit: "V", values: x), Axis(name: "vw", unit: "V", values: w)],
+            output: Quantity(name: "v(out)", unit: "V"), values: values, separableFit: fit)
+    }
+
+    private func assertBitEqual(_ a: [Double], _ b: [Double], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), file: file, line: line)
+    }
+
+    func testRoundTripIsBitExact() throws {
+        for table in [try Self.table1D(), try Self.table2D()] {
+            let path = directory.appendingPathComponent("t.lut").path
+            try table.write(to: path)
+            let back = try LookupTable.read(from: path)
+            XCTAssertEqual(back, table)
+            assertBitEqual(back.values, table.values)
+            for (a, b) in zip(back.axes, table.axes) { assertBitEqual(a.values, b.values) }
+            if let m = table.monteCarlo, let n = back.monteCarlo {
+                assertBitEqual(n.mean, m.mean)
+                assertBitEqual(n.standardDeviation, m.standardDeviation)
+                assertBitEqual(n.gain + n.offset + n.residual, m.gain + m.offset + m.residual)
+                XCTAssertEqual(n.seed, UInt64.max)
+            }
+            if let f = table.separableFit, let g = back.separableFit {
+                assertBitEqual(g.g.flatMap { $0 } + g.h.flatMap { $0 }, f.g.flatMap { $0 } + f.h.flatMap { $0 })
+                assertBitEqual([g.relativeResidual, g.maxAbsoluteError], [f.relativeResidual, f.maxAbsoluteError])
+            }
+            // Writing what was read gives the same bytes.
+            XCTAssertEqual(try back.encoded(), try table.encoded())
+        }
+    }
+
+    func testFileIsSmall() throws {
+        let bytes = try Self.table1D().encoded()
+        XCTAssertLessThan(bytes.count, 4096)
+    }
+
+    private func expectError(
+        _ bytes: [UInt8], _ check: (TransferCurvesError) -> Bool, _ reason: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws {
+        let path = directory.appendingPathComponent("bad.lut").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try LookupTable.read(from: path), file: file, line: line) { error in
+            guard let e = error as? TransferCurvesError else { return XCTFail("\(error)", file: file, line: line) }
+            XCTAssertTrue(check(e), "unexpected error \(e)", file: file, line: line)
+            XCTAssertTrue(e.description.hasPrefix(path + ": error: "), e.description, file: file, line: line)
+            XCTAssertTrue(e.description.contains(reason), e.description, file: file, line: line)
+        }
+    }
+
+    func testTruncatedFilesAreRejected() throws {
+        let bytes = try Self.table1D().encoded()
+        for length in [0, 5, 10, 14, 40, bytes.count / 2, bytes.count - 33, bytes.count - 1] {
+            try expectError(Array(bytes.prefix(length)), {
+                if case .truncated = $0 { return true }
+                return false
+            }, "truncated")
+        }
+    }
+
+    func testCorruptFilesAreRejected() throws {
+        let bytes = try Self.table1D().encoded()
+        // A flipped bit in the payload, in the header, in the checksum.
+        for position in [bytes.count - 40, 30, bytes.count - 1] {
+            var damaged = bytes
+            damaged[position] ^= 0x10
+            try expectError(damaged, {
+                if case .corrupt = $0 { return true }
+                return false
+            }, "checksum mismatch")
+        }
+        // Extra bytes after the checksum.
+        try expectError(bytes + [0], {
+            if case .corrupt = $0 { return true }
+            return false
+        }, "unexpected bytes")
+        // A damaged header with a valid checksum: the JSON is rejected.
+        var header = Array(bytes.dropLast(32))
+        header[16] = UInt8(ascii: "[")
+        try expectError(header + SHA256.digest(header), {
+            if case .corrupt = $0 { return true }
+            return false
+        }, "bad header")
+        // Not a table at all.
+        try expectError(Array("title\nV1 1 0 1\n.end\n".utf8), {
+            if case .notALookupTable = $0 { return true }
+            return false
+        }, "not a Kelvin lookup table")
+    }
+
+    func testWrongVersionIsRejected() throws {
+        var bytes = try Self.table1D().encoded()
+        bytes[8] = 2
+        try expectError(bytes, { $0 == .unsupportedVersion(path: self.directory.appendingPathComponent("bad.lut").path, found: 2, supported: 1) },
+                        "unsupported format version 2")
+    }
+
+    func testMissingFileNamesThePath() {
+        XCTAssertThrowsError(try LookupTable.read(from: "/nonexistent/x.lut")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("/nonexistent/x.lut: error: cannot read"), "\(error)")
+        }
+    }
+
+    func testInvalidShapesAreRejected() {
+        XCTAssertThrowsError(
+            try LookupTable(
+                provenance: Self.provenance(), axes: [Axis(name: "v1", unit: "V", values: [0, 1, 1])],
+                output: Quantity(name: "v(out)", unit: "V"), values: [0, 1, 2]))
+        XCTAssertThrowsError(
+            try LookupTable(
+                provenance: Self.provenance(), axes: [Axis(name: "v1", unit: "V", values: [0, 1])],
+                output: Quantity(name: "v(out)", unit: "V"), values: [0, 1, 2]))
+    }
+}
