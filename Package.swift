@@ -47,11 +47,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(
-            name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"],
-            // AnalogCellTests needs .ac, BJT, MOSFET and S switches (helper "dev") and, for the
-            // 1000-section ladder, the sparse LU (helper "speed"): remove it from this list once
-            // they are in main.
-            exclude: ["AnalogCellTests.swift"]),
+            name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"]),
         .testTarget(name: "TransferCurvesTests", dependencies: ["TransferCurves", "TestSupport"]),
         .testTarget(
             name: "CharacterizationTests",

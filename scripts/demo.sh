@@ -17,7 +17,7 @@
 #   sparse  the sparse LU (KLU): without it the 1000-section ladder takes about a minute
 set -euo pipefail
 
-FEATURES=${KELVIN_FEATURES:-"op dc tran ac bjt mosfet switch"}
+FEATURES=${KELVIN_FEATURES:-"op dc tran ac bjt mosfet switch sparse"}
 
 # cell                   features it needs
 CELLS=(
