@@ -45,6 +45,13 @@ final class DataTests: XCTestCase {
         XCTAssertThrowsError(try IDXFile(path: dir + "/missing")) { error in
             XCTAssertEqual(error as? NNError, .fileNotFound(path: dir + "/missing"))
         }
+        // Dimensions whose product overflows Int must be an error, not an arithmetic trap.
+        let huge = dir + "/huge-idx"
+        let big = 0x7FFF_FFFF
+        try Data(idx(type: 0x08, dims: [big, big, big], payload: [1])).write(to: URL(fileURLWithPath: huge))
+        XCTAssertThrowsError(try IDXFile(path: huge)) { error in
+            XCTAssertTrue("\(error)".contains(huge), "\(error)")
+        }
         let gz = dir + "/broken.gz"
         try Data([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff]).write(to: URL(fileURLWithPath: gz))
         XCTAssertThrowsError(try IDXFile(path: gz)) { error in XCTAssertTrue("\(error)".contains(gz), "\(error)") }

@@ -37,7 +37,14 @@ public struct IDXFile: Sendable {
             let o = 4 + 4 * d
             dims.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
-        let count = dims.reduce(1, *)
+        // Dimensions come from the file: multiply with overflow checks so a corrupt header is an error.
+        var count = 1
+        for d in dims + [elementSize] {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw fail("IDX dimensions \(dims) are too large") }
+            count = product
+        }
+        count /= elementSize
         guard bytes.count - headerSize >= count * elementSize else {
             throw fail("truncated IDX data: expected \(count * elementSize) bytes, found \(bytes.count - headerSize)")
         }
