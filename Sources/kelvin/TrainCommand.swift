@@ -107,7 +107,8 @@ struct TrainCommand: ParsableCommand {
         var lastPrint = Date.distantPast
         let quiet = self.quiet
         let batchSize = Double(trainer.options.batchSize)
-        let outcome = try trainer.run(runDirectory: out, onStep: { p in
+        let interrupt = InterruptFlag()
+        let outcome = try trainer.run(runDirectory: out, shouldStop: { interrupt.isRaised }, onStep: { p in
             guard !quiet else { return }
             let now = Date()
             guard now.timeIntervalSince(lastPrint) >= 0.25 || p.batch == p.batchesPerEpoch else { return }
@@ -126,6 +127,9 @@ struct TrainCommand: ParsableCommand {
         switch outcome {
         case .finished: printErr("done: \(out)/last.ckpt, \(out)/metrics.jsonl\n")
         case .stoppedAtMaxSteps(let step): printErr("stopped at step \(step) (--max-steps); resume with --resume\n")
+        case .interrupted(let step):
+            printErr("\ninterrupted at step \(step); checkpoint saved to \(out)/last.ckpt: resume with --resume\n")
+            throw ExitCode(130)
         }
     }
 }

@@ -43,6 +43,25 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(try MetricsWriter(path: dir + "/b/metrics.jsonl").read().map(\.epoch), [1, 2])
     }
 
+    /// An interrupt (shouldStop) mid-epoch saves a checkpoint from which the run resumes without
+    /// losing a step: the result equals the uninterrupted run.
+    func testInterruptSavesCheckpointAndResumeLosesNothing() throws {
+        var a = try Trainer(options: options(maxSteps: 6), train: train, test: nil)
+        XCTAssertEqual(try a.run(runDirectory: dir + "/a"), .stoppedAtMaxSteps(step: 6))
+        var b = try Trainer(options: options(maxSteps: 6), train: train, test: nil)
+        var polls = 0
+        let outcome = try b.run(runDirectory: dir + "/b", shouldStop: { polls += 1; return polls == 3 })
+        XCTAssertEqual(outcome, .interrupted(step: 3))
+        let path = dir + "/b/last.ckpt"
+        var c = try Trainer(resuming: try Checkpoint(path: path), path: path, train: train, test: nil, maxSteps: .some(6))
+        XCTAssertEqual(c.step, 3)
+        XCTAssertEqual(try c.run(runDirectory: dir + "/b"), .stoppedAtMaxSteps(step: 6))
+        for (x, y) in zip(a.model.stateArrays(), c.model.stateArrays()) {
+            let worst = zip(x.values, y.values).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst, 1e-6, x.name)
+        }
+    }
+
     func testFullRunWritesMetricsAndCheckpointThatEvaluates() throws {
         var t = try Trainer(options: options(maxSteps: nil), train: train, test: test)
         var steps = 0

@@ -27,6 +27,8 @@ public struct StepProgress: Sendable {
 public enum TrainingOutcome: Sendable, Equatable {
     case finished
     case stoppedAtMaxSteps(step: Int)
+    /// `shouldStop` asked to stop (an interrupt): the checkpoint holds every step taken.
+    case interrupted(step: Int)
 }
 
 /// Counts how many of `logits`' rows have their label within the `k` largest entries.
@@ -136,8 +138,11 @@ public struct Trainer {
     /// Runs until the last epoch or `maxSteps`, writing `runDirectory/metrics.jsonl` and
     /// `runDirectory/last.ckpt` (atomically, at each epoch end and at a max-steps stop).
     /// A non-finite loss throws without writing a checkpoint, so the last good one is kept.
+    /// `shouldStop` is polled after every step; when it answers true the run writes the
+    /// checkpoint (no evaluation) and returns `.interrupted`, so `--resume` loses no step.
     public mutating func run(
-        runDirectory: String?, onStep: (StepProgress) -> Void = { _ in }, onEpoch: (EpochMetrics) -> Void = { _ in }
+        runDirectory: String?, shouldStop: () -> Bool = { false },
+        onStep: (StepProgress) -> Void = { _ in }, onEpoch: (EpochMetrics) -> Void = { _ in }
     ) throws -> TrainingOutcome {
         let metrics = runDirectory.map { MetricsWriter(path: $0 + "/metrics.jsonl") }
         if let runDirectory {
@@ -168,6 +173,12 @@ public struct Trainer {
                     accuracy: Double(progress.correct) / Double(max(progress.seen, 1)),
                     imagesPerSecond: Double(progress.seen) / max(progress.seconds, 1e-9),
                     learningRate: optimizer.config.learningRate))
+                if shouldStop() {
+                    stream.cancel()
+                    if batchInEpoch == perEpoch { break }  // the epoch is complete: finish it normally
+                    if let runDirectory { try checkpoint().write(to: runDirectory + "/last.ckpt") }
+                    return .interrupted(step: step)
+                }
             }
             if !stoppedEarly, let maxSteps = options.maxSteps, step >= maxSteps, batchInEpoch < perEpoch { stoppedEarly = true }
             let line = epochMetrics()
@@ -183,6 +194,7 @@ public struct Trainer {
             if let metrics { try metrics.append(line) }
             onEpoch(line)
             if let runDirectory { try checkpoint().write(to: runDirectory + "/last.ckpt") }
+            if epoch < options.epochs && shouldStop() { return .interrupted(step: step) }
         }
         return .finished
     }
