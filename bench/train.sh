@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Training throughput of ResNet-18 (forward + backward + SGD step, synthetic data), Kelvin vs PyTorch
 # measured in the same run on the same threads. Writes bench/results/train.csv:
-#   config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb      (ratio = kelvin / pytorch; RSS is Kelvin's)
+#   config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb,kelvin_gflops,sgemm_peak_gflops,kelvin_pct_of_peak
+# (ratio = kelvin / pytorch; RSS is Kelvin's; GFLOP/s = img/s x the analytic training FLOPs per image
+# of bench/resnet_flops.py; the sgemm peak is a 2048^3 product on the same cores, measured in this run)
 # Usage: bench/train.sh [path/to/kelvin] [threads] [steps]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,8 @@ STEPS=${3:-3}
 OUT=bench/results/train.csv
 mkdir -p bench/results
 [ -x "$KELVIN" ] || swift build -c release --product kelvin
-echo "config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb" > "$OUT"
+echo "config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb,kelvin_gflops,sgemm_peak_gflops,kelvin_pct_of_peak" > "$OUT"
+peak=$("$KELVIN" bench-train --sgemm --threads "$THREADS" | sed -n 's/.*sgemm_gflops=\([0-9.]*\).*/\1/p')
 for config in small imagenet; do
   k=$("$KELVIN" bench-train --config "$config" --steps "$STEPS" --threads "$THREADS")
   k_img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$k")
@@ -23,5 +26,8 @@ for config in small imagenet; do
     p_img=NA; ratio=NA
   fi
   case $config in small) name="resnet18-small-1x28x28-b128";; *) name="resnet18-imagenet-3x224x224-b16";; esac
-  echo "$name,$k_img,$p_img,$ratio,$k_rss" | tee -a "$OUT"
+  flop=$(python3 bench/resnet_flops.py "$config" | sed -n 's/.*=\([0-9.]*\)/\1/p')
+  gflops=$(python3 -c "print(f'{$k_img * $flop:.1f}')")
+  pct=$(python3 -c "print(f'{100 * $k_img * $flop / $peak:.1f}')")
+  echo "$name,$k_img,$p_img,$ratio,$k_rss,$gflops,$peak,$pct" | tee -a "$OUT"
 done

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NN
+import Tensor
 
 /// `kelvin eval`: top-1/top-5 accuracy of a checkpoint on a test set.
 struct EvalCommand: ParsableCommand {
@@ -54,6 +55,8 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Timed steps after one warm-up step.") var steps = 3
     @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(help: "Channels of the first stage.") var width = 64
+    @Flag(help: "Instead of training, print the sgemm peak (GFLOP/s) of a 2048x2048 product on the same cores.")
+    var sgemm = false
 
     func run() throws {
         do { try bench() } catch let e as NNError { throw failCLI(e) }
@@ -61,6 +64,10 @@ struct BenchTrainCommand: ParsableCommand {
 
     private func bench() throws {
         if let threads { try Threading.limitCores(to: threads) }
+        if sgemm {
+            print(String(format: "sgemm_gflops=%.1f", Self.sgemmPeak(size: 2048)))
+            return
+        }
         let (model, batch, c, side, classes): (ResNetConfig, Int, Int, Int, Int)
         switch config {
         case "small": (model, batch, c, side, classes) = (ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: width, stem: .small), 128, 1, 28, 10)
@@ -80,5 +87,22 @@ struct BenchTrainCommand: ParsableCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print(String(format: "img_s=%.2f peak_rss_mb=%.1f", Double(steps * batch) / dt, Double(usage.ru_maxrss) / 1024))
+    }
+
+    /// Best of five `n×n · n×n` products through Tensor's matmul (OpenBLAS sgemm on every core):
+    /// `2n³` floating-point operations each.
+    static func sgemmPeak(size n: Int) -> Double {
+        var generator = SystemRandomNumberGenerator()
+        let a = Tensor.randn([n, n], using: &generator), b = Tensor.randn([n, n], using: &generator)
+        var best = Double.infinity
+        noGrad {
+            _ = matmul(a, b)
+            for _ in 0..<5 {
+                let start = Date()
+                _ = matmul(a, b)
+                best = min(best, Date().timeIntervalSince(start))
+            }
+        }
+        return 2 * Double(n * n * n) / best / 1e9
     }
 }
