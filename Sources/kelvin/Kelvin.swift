@@ -6,5 +6,5 @@ struct Kelvin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kelvin",
         abstract: "Analog circuit simulation, characterisation and analog-aware neural network training.",
-        subcommands: [SimCommand.self, CharacterizeCommand.self, TrainCommand.self, EvalCommand.self, BenchTrainCommand.self])
+        subcommands: [SimCommand.self, CharacterizeCommand.self, TrainCommand.self, EvalCommand.self, PlotCommand.self, BenchTrainCommand.self])
 }

@@ -56,6 +56,8 @@ final class TrainerTests: XCTestCase {
         var c = try Trainer(resuming: try Checkpoint(path: path), path: path, train: train, test: nil, maxSteps: .some(6))
         XCTAssertEqual(c.step, 3)
         XCTAssertEqual(try c.run(runDirectory: dir + "/b"), .stoppedAtMaxSteps(step: 6))
+        // steps.csv holds every step exactly once across the interruption.
+        XCTAssertEqual(try StepLog(path: dir + "/b/steps.csv").read().map(\.step), Array(1...6))
         for (x, y) in zip(a.model.stateArrays(), c.model.stateArrays()) {
             let worst = zip(x.values, y.values).map { abs($0 - $1) }.max() ?? 0
             XCTAssertLessThanOrEqual(worst, 1e-6, x.name)

@@ -151,6 +151,11 @@ public struct Trainer {
             }
             try metrics?.truncate(keepBefore: epoch + 1)
         }
+        let stepLog = try runDirectory.map { directory -> StepLog.Appender in
+            let log = StepLog(path: directory + "/steps.csv")
+            try log.truncate(keepThrough: step)
+            return try log.appender()
+        }
         let perEpoch = loader.batchesPerEpoch
         while epoch < options.epochs {
             var stoppedEarly = false
@@ -166,13 +171,17 @@ public struct Trainer {
                 progress.correct += correct
                 progress.seen += batch.count
                 batchInEpoch = batch.index + 1
-                onStep(StepProgress(
+                let report = StepProgress(
                     epoch: epoch + 1, epochs: options.epochs, batch: batchInEpoch, batchesPerEpoch: perEpoch, step: step,
                     totalSteps: min(totalSteps, options.maxSteps ?? .max),
                     loss: progress.lossSum / Double(max(progress.seen, 1)),
                     accuracy: Double(progress.correct) / Double(max(progress.seen, 1)),
                     imagesPerSecond: Double(progress.seen) / max(progress.seconds, 1e-9),
-                    learningRate: optimizer.config.learningRate))
+                    learningRate: optimizer.config.learningRate)
+                try stepLog?.append(StepRecord(
+                    step: step, epoch: epoch + 1, loss: report.loss, accuracy: report.accuracy,
+                    learningRate: report.learningRate, imagesPerSecond: report.imagesPerSecond))
+                onStep(report)
                 if shouldStop() {
                     stream.cancel()
                     if batchInEpoch == perEpoch { break }  // the epoch is complete: finish it normally

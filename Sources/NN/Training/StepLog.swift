@@ -1,0 +1,79 @@
+import Foundation
+
+/// One row of `steps.csv`: the state of training after one optimizer step.
+public struct StepRecord: Sendable, Equatable {
+    public var step: Int
+    public var epoch: Int
+    /// Mean training loss over the epoch so far.
+    public var loss: Double
+    /// Training top-1 accuracy over the epoch so far.
+    public var accuracy: Double
+    public var learningRate: Double
+    public var imagesPerSecond: Double
+}
+
+/// `RUNDIR/steps.csv`: one row per optimizer step, so training curves can be plotted
+/// (`kelvin plot RUNDIR`). On resume the rows after the checkpoint's step are dropped first, so a
+/// step is never logged twice.
+public struct StepLog: Sendable {
+    public static let header = "step,epoch,loss,accuracy,learning_rate,images_per_s"
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    /// The CSV row for `record` (no newline).
+    static func row(_ r: StepRecord) -> String {
+        "\(r.step),\(r.epoch),\(r.loss),\(r.accuracy),\(r.learningRate),\(r.imagesPerSecond)"
+    }
+
+    /// Keeps the rows with `step ≤ last` (all of them are earlier steps of this run), rewriting the
+    /// file atomically, and creates it with its header when absent.
+    public func truncate(keepThrough last: Int) throws {
+        let kept = try read().filter { $0.step <= last }
+        let text = ([Self.header] + kept.map(Self.row)).joined(separator: "\n") + "\n"
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw NNError.writeFailed(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Appends rows; the handle stays open for the run.
+    public final class Appender {
+        private let handle: FileHandle
+        private let path: String
+
+        init(path: String) throws {
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw NNError.writeFailed(path: path, reason: "cannot open for appending")
+            }
+            self.handle = handle
+            self.path = path
+            do { try handle.seekToEnd() } catch { throw NNError.writeFailed(path: path, reason: "\(error)") }
+        }
+
+        deinit { try? handle.close() }
+
+        public func append(_ record: StepRecord) throws {
+            do { try handle.write(contentsOf: Data((StepLog.row(record) + "\n").utf8)) } catch {
+                throw NNError.writeFailed(path: path, reason: "\(error)")
+            }
+        }
+    }
+
+    /// An appender positioned at the end of the file (call `truncate` first to create it).
+    public func appender() throws -> Appender { try Appender(path: path) }
+
+    /// Reads every row back; a missing file has none.
+    public func read() throws -> [StepRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        var out = [StepRecord]()
+        for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where i > 0 {
+            let f = line.split(separator: ",").map { Double($0) }
+            guard f.count == 6, f.allSatisfy({ $0 != nil }), let step = f[0], let epoch = f[1] else {
+                throw NNError.corruptFile(path: path, reason: "line \(i + 1): expected \(Self.header)")
+            }
+            out.append(StepRecord(step: Int(step), epoch: Int(epoch), loss: f[2]!, accuracy: f[3]!,
+                                  learningRate: f[4]!, imagesPerSecond: f[5]!))
+        }
+        return out
+    }
+}
