@@ -72,7 +72,8 @@ if [ ${#skipped[@]} -gt 0 ]; then
     printf '   %s\n' "${skipped[@]}"
 fi
 
-# Characterisation: every cell whose netlist declares `* characterize:` becomes a lookup table with
+# Characterisation: every cell whose netlist declares `* characterize:` (1-D cells and the 2-D
+# log_multiplier and log_divider) becomes a lookup table with
 # 200 Monte Carlo instances (1 % resistors, 5 % diode IS), and `--show` plots it beside its ideal.
 # Tables and plots go to ${KELVIN_TABLES:-tables}/ (regenerate: the same commands).
 TABLES=${KELVIN_TABLES:-$ROOT/tables}
