@@ -13,7 +13,8 @@
 #   ngspice_nested    one deck, one nested `.dc VY 1 10 0.225 VX 0.5 10 0.2375` (VY inner),
 #                     binary rawfile written (-r): ngspice's fastest form, the reference
 #   ngspice_loop      one deck, a .control `foreach` over the 41 x values: `alter vx dc = $x`,
-#                     `dc VY 1 10 0.225` (one .dc per x value, results kept in memory)
+#                     `dc VY 1 10 0.225` (one .dc per x value, results kept in memory; `quit 0`,
+#                     as batch ngspice otherwise exits 1 after a .control section)
 #   ngspice_41decks   41 decks, one `.dc VY` each, 41 ngspice processes (rawfile each)
 # Every ngspice form continues Newton from the previous point within a .dc, as Kelvin does.
 # ratio = kelvin_s / ngspice_s of the fastest ngspice form (ngspice_nested); target <= 1.
@@ -44,7 +45,7 @@ xs = [0.5 + k * 9.5 / 40 for k in range(41)]
 open(f"{work}/nested.cir", "w").write(base + ".dc VY 1 10 0.225 VX 0.5 10 0.2375\n.end\n")
 loop = " ".join("%.12g" % x for x in xs)
 open(f"{work}/loop.cir", "w").write(
-    base + ".control\nforeach xv " + loop + "\n  alter vx dc = $xv\n  dc VY 1 10 0.225\nend\n.endc\n.end\n")
+    base + ".control\nforeach xv " + loop + "\n  alter vx dc = $xv\n  dc VY 1 10 0.225\nend\nquit 0\n.endc\n.end\n")
 for i, x in enumerate(xs):
     open(f"{work}/rows/row{i:02d}.cir", "w").write(
         base.replace("VX x 0 DC 1", "VX x 0 DC %.12g" % x) + ".dc VY 1 10 0.225\n.end\n")
