@@ -72,8 +72,10 @@ if [ ${#skipped[@]} -gt 0 ]; then
     printf '   %s\n' "${skipped[@]}"
 fi
 
-# Characterisation: every cell whose netlist declares `* characterize:` becomes a lookup table with
-# 200 Monte Carlo instances (1 % resistors, 5 % diode IS), and `--show` plots it beside its ideal.
+# Characterisation: every cell whose netlist declares `* characterize:` (1-D cells and the 2-D
+# log_multiplier and log_divider) becomes a lookup table with
+# 200 Monte Carlo instances (1 % resistors, 5 % diode IS; 0.1 % and 1 % for the log-antilog cells),
+# and `--show` plots it beside its ideal (2-D cells: a family of curves z(x) for five w values).
 # Tables and plots go to ${KELVIN_TABLES:-tables}/ (regenerate: the same commands).
 TABLES=${KELVIN_TABLES:-$ROOT/tables}
 mkdir -p "$TABLES"
@@ -81,7 +83,11 @@ for deck in "$ROOT"/netlists/*.cir; do
     cell=$(basename "$deck" .cir)
     grep -qi '^\* *characterize:' "$deck" || continue
     echo "== characterize $cell"
-    (cd "$ROOT" && "$KELVIN" characterize "$cell" --out "$TABLES/$cell.lut" --mc 200 --tolerance 'R=1%,IS=5%' --quiet)
+    # The log-antilog multiplier/divider need matched parts: 1 % resistors in their log-domain
+    # summers alone give ~25 % spread in the output, so they get a matched network and pairs.
+    tolerance='R=1%,IS=5%'
+    case "$cell" in log_multiplier|log_divider) tolerance='R=0.1%,IS=1%' ;; esac
+    (cd "$ROOT" && "$KELVIN" characterize "$cell" --out "$TABLES/$cell.lut" --mc 200 --tolerance "$tolerance" --quiet)
     "$KELVIN" characterize --show "$TABLES/$cell.lut" | sed 's/^/   /'
     echo
 done

@@ -128,8 +128,8 @@ public struct Characterizer: Sendable {
         return result.rows.map { $0[column] }
     }
 
-    /// The nominal output on the grid. A 2-D cell runs one `.dc` over w per x value (each continuing
-    /// from its previous point), the x values in parallel on all cores.
+    /// The nominal output on the grid. A 2-D cell runs one nested `.dc` per block of x rows (each
+    /// point continuing from the previous one), the blocks in parallel on all cores.
     public func nominal() throws -> [Double] {
         do {
             if spec.inputs.contains(where: \.logarithmic) { return try sweepPointwise(deck, parallel: true) }
@@ -141,29 +141,42 @@ public struct Characterizer: Sendable {
         }
     }
 
-    /// The 2-D grid as independent 1-D sweeps: for each `x_i` the x source is set to `x_i` (DC) and
-    /// one `.dc` steps w; rows run concurrently and are stored in grid order.
+    /// The 2-D grid as independent nested sweeps, one per core: the x rows are split into
+    /// `min(rows, cores)` contiguous blocks, and each block is one nested `.dc` (w inner, x outer over
+    /// the block's rows), so every point — the first of each row included — starts Newton from the
+    /// previous point's solution and only one cold operating point is solved per block (not per
+    /// row: for the BJT multiplier a cold start costs as much as a row). A one-row block sets the
+    /// x source's DC value and steps w. Blocks run concurrently; values are stored in grid order.
     func sweepRowsInParallel(_ deck: Deck) throws -> [Double] {
         let xAxis = spec.inputs[0], wAxis = spec.inputs[1]
         let xs = xAxis.grid
         guard let index = deck.elements.firstIndex(where: { $0.name == xAxis.source }) else {
             throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "no source '\(xAxis.source)'")
         }
-        let inner = [SweepSpec(source: wAxis.source, start: wAxis.lower, stop: wAxis.upper, step: wAxis.step)]
-        let rows = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: xs.count))
-        DispatchQueue.concurrentPerform(iterations: xs.count) { i in
-            var row = deck
-            Self.setSource(&row, index, to: xs[i])
-            row.analyses = [Analysis(kind: .dcSweep(inner), location: deck.analyses.first?.location ?? SourceLocation(
-                file: spec.netlistPath, line: 1, column: 1))]
-            let outcome = Result { try sweep(row, expected: wAxis.count) }
-            rows.withLock { $0[i] = outcome }
+        let inner = SweepSpec(source: wAxis.source, start: wAxis.lower, stop: wAxis.upper, step: wAxis.step)
+        let blockCount = max(1, min(xs.count, ProcessInfo.processInfo.activeProcessorCount))
+        // Block b holds rows [bounds[b], bounds[b + 1]).
+        let bounds = (0...blockCount).map { $0 * xs.count / blockCount }
+        let location = deck.analyses.first?.location ?? SourceLocation(file: spec.netlistPath, line: 1, column: 1)
+        let blocks = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: blockCount))
+        DispatchQueue.concurrentPerform(iterations: blockCount) { b in
+            let first = bounds[b], rows = bounds[b + 1] - bounds[b]
+            var block = deck
+            Self.setSource(&block, index, to: xs[first])
+            var sweeps = [inner]
+            if rows > 1 {
+                // x from the block's first to its last grid value, in the grid's step.
+                sweeps.append(SweepSpec(source: xAxis.source, start: xs[first], stop: xs[first + rows - 1], step: xAxis.step))
+            }
+            block.analyses = [Analysis(kind: .dcSweep(sweeps), location: location)]
+            let outcome = Result { try sweep(block, expected: rows * wAxis.count) }
+            blocks.withLock { $0[b] = outcome }
         }
         var values: [Double] = []
         values.reserveCapacity(pointCount)
-        for outcome in rows.withLock({ $0 }) {
+        for outcome in blocks.withLock({ $0 }) {
             guard let outcome else {
-                throw CharacterizationError.simulationFailed(cell: spec.name, reason: "a row was not simulated")
+                throw CharacterizationError.simulationFailed(cell: spec.name, reason: "a block of rows was not simulated")
             }
             values += try outcome.get()
         }

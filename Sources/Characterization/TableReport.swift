@@ -145,15 +145,17 @@ public enum TableReport {
             s.append("<path d=\"\(path(series(table.values, j), ylo, yhi, top1, height1))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>")
         }
         // Legend, one row above the plot: a line sample, then its label.
-        var legend: [(style: String, text: String)] = [("stroke=\"\(colors[0])\" stroke-width=\"2\"", "table (simulated)")]
+        // A 2-D table: one legend entry per plotted w value, in its curve's colour.
+        var legend: [(style: String, text: String)] = nw == 1
+            ? [("stroke=\"\(colors[0])\" stroke-width=\"2\"", "table (simulated)")]
+            : columns.enumerated().map { n, j in
+                ("stroke=\"\(colors[n % colors.count])\" stroke-width=\"2\"",
+                 "\(table.axes[1].name)=" + String(format: "%.3g", table.axes[1].values[j]))
+            }
         if ideal != nil {
             legend.append(("stroke=\"#555\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"", "ideal: \(table.provenance.ideal ?? "")"))
         }
         if table.monteCarlo != nil { legend.append(("stroke=\"#9ecae1\" stroke-width=\"8\"", "Monte Carlo mean ± 3σ")) }
-        if nw > 1 {
-            let ws = columns.map { String(format: "%.3g", table.axes[1].values[$0]) }.joined(separator: ", ")
-            legend.append(("stroke=\"none\"", "\(table.axes[1].name) = \(ws)"))
-        }
         var lx = left
         for item in legend {
             s.append(String(format: "<line x1=\"%.1f\" y1=\"44\" x2=\"%.1f\" y2=\"44\" %@/>", lx, lx + 22, item.style))

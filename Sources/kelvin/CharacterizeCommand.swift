@@ -70,6 +70,9 @@ struct CharacterizeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("SVG plot path for --show (default: the table's path with .svg).", valueName: "FILE.svg"))
     var plot: String?
 
+    @Flag(name: .long, help: "DC table only: skip the transient step measurement the header asks for (tstop=).")
+    var noDynamics = false
+
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
@@ -129,6 +132,7 @@ struct CharacterizeCommand: ParsableCommand {
             if let supplies { d.supplies = supplies.split(separator: ",").map { $0.lowercased() } }
             spec.dynamics = d
         }
+        if noDynamics { spec.dynamics = nil }
         let tolerances = try Tolerances.parse(tolerance)
         let characterizer = try Characterizer(spec: spec)
         for note in characterizer.deck.notes { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }

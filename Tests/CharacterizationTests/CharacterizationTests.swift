@@ -150,6 +150,52 @@ final class CharacterizationTests: XCTestCase {
         }
     }
 
+    /// The BJT log-antilog multiplier as a 2-D table from its header (x = VX outer, w = VY inner):
+    /// every grid point matches x·w/10 within the tolerance its cell test states (0.5 % + 1 mV; the
+    /// summers' finite gain makes z about 0.23 % low), the surface is rank 1 to the fit target, and
+    /// Monte Carlo over IS mismatch gives the log-antilog gain spread (≈ 2·5 % from four transistors).
+    func testLogMultiplierTableMatchesProduct() throws {
+        var spec = try CellSpec.load(netlist: try CellSpec.path(cell: "log_multiplier", directory: Self.netlists))
+        XCTAssertEqual(spec.inputs.map(\.source), ["vx", "vy"])
+        XCTAssertEqual(spec.dynamics?.supplies, ["vcc", "vee"])
+        spec.dynamics = nil
+        let characterizer = try Characterizer(spec: spec)
+        let table = try characterizer.characterize()
+        XCTAssertEqual(table.values.count, 200)
+        let ideal = try XCTUnwrap(TableReport.idealValues(table))
+        var worst = 0.0
+        for (z, zi) in zip(table.values, ideal) {
+            XCTAssertEqual(z, zi, accuracy: 5e-3 * abs(zi) + 1e-3)
+            worst = max(worst, abs(z - zi) / zi)
+        }
+        XCTAssertGreaterThan(worst, 1e-3, "the finite-gain error (≈ 0.23 %) should be visible")
+        let fit = try XCTUnwrap(table.separableFit)
+        XCTAssertLessThanOrEqual(fit.rank, 2)
+        XCTAssertLessThan(fit.relativeResidual, 1e-3)
+        let surface = try XCTUnwrap(table.surface)
+        XCTAssertEqual(surface(5.25, 5.5), 5.25 * 5.5 / 10, accuracy: 0.005 * 2.9 + 1e-3)
+        let mc = try characterizer.monteCarlo(
+            instances: 8, tolerances: try Tolerances.parse("IS=5%"), seed: 3, nominal: table.values).statistics
+        let gains = mc.gain
+        let mean = gains.reduce(0, +) / Double(gains.count)
+        let sigma = (gains.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(gains.count - 1)).squareRoot()
+        XCTAssertGreaterThan(sigma, 0.02)
+        XCTAssertLessThan(sigma, 0.3)
+        // IS mismatch is (nearly) a pure gain error of the product: the fit leaves < 1 mV rms of 10 V.
+        XCTAssertLessThan(mc.residual.max() ?? 1, 1e-2)
+        XCTAssertTrue(try TableReport.svg(table).contains("for several vy"))
+    }
+
+    /// The divider's header grid keeps x ≤ w (no saturation): 10·x/w within 0.5 % + 1 mV.
+    func testLogDividerTableMatchesQuotient() throws {
+        var spec = try CellSpec.load(netlist: try CellSpec.path(cell: "log_divider", directory: Self.netlists))
+        spec.dynamics = nil
+        let table = try Characterizer(spec: spec).characterize()
+        let ideal = try XCTUnwrap(TableReport.idealValues(table))
+        for (z, zi) in zip(table.values, ideal) { XCTAssertEqual(z, zi, accuracy: 5e-3 * abs(zi) + 1e-3) }
+        XCTAssertLessThan(try XCTUnwrap(table.separableFit).relativeResidual, 1e-3)
+    }
+
     func testSpecAndToleranceErrors() throws {
         XCTAssertThrowsError(try SweepAxis.parse("V1=0:1:5:log", origin: "--input"))
         XCTAssertEqual(
@@ -225,6 +271,24 @@ final class CharacterizationTests: XCTestCase {
 
 /// Settling time and energy from a transient step, against the RC low-pass's analytic values.
 final class DynamicsTests: XCTestCase {
+    /// The summing amplifier on the supplied op-amp OPAMPS (±15 V): after the −5 → 5 V step the
+    /// output sits at −5.1 V and sinks 2 × 0.51 mA (RL and RF) from vee, on top of the 1 mA
+    /// quiescent current, so the supplies deliver `1 mA·30 V + 1.02 mA·15 V = 45.3 mW` over the
+    /// `0.9·tstop = 1.8 µs` window: 81.5 nJ (less a little while the output swings through 0).
+    func testSuppliedOpAmpEnergyPerOperation() throws {
+        let path = try CellSpec.path(cell: "summing_amplifier", directory: CharacterizationTests.netlists)
+        let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+        let spec = try XCTUnwrap(characterizer.spec.dynamics)
+        XCTAssertEqual(spec.supplies, ["vcc", "vee"])
+        let d = try characterizer.measureDynamics(spec)
+        let expected = (1e-3 * 30 + 2 * 0.51e-3 * 15) * 1.8e-6
+        XCTAssertEqual(try XCTUnwrap(d.energyPerOperation), expected, accuracy: 0.03 * expected)
+        // The supplied model's signal path is OPAMP's: the DC curve is unchanged (−(x + 0.1)).
+        let table = try characterizer.characterize()
+        let mid = table.values[table.axes[0].values.firstIndex(of: 2)!]
+        XCTAssertEqual(mid, -2.1, accuracy: 2.1 * 5e-5)
+    }
+
     /// `τ = RC = 1 µs`: settling to 0.1 % takes `τ·ln(1000) = 6.908 µs`; a 0 → 1 V step charges C
     /// through R, and the source delivers `E = C·V² = 1 nJ` (half stored, half dissipated in R).
     func testRCStepSettlingAndEnergy() throws {

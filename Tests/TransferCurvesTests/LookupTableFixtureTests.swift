@@ -9,7 +9,7 @@ final class LookupTableFixtureTests: XCTestCase {
         .appendingPathComponent("Fixtures/tables")
 
     func testFixtureTablesDecodeAndReencodeIdentically() throws {
-        for cell in ["summing_amplifier", "log_converter"] {
+        for cell in ["summing_amplifier", "log_converter", "log_multiplier", "log_divider"] {
             let url = Self.directory.appendingPathComponent("\(cell).lut")
             let bytes = [UInt8](try Data(contentsOf: url))
             let table = try LookupTable.decode(bytes, path: url.path)
@@ -18,8 +18,19 @@ final class LookupTableFixtureTests: XCTestCase {
             XCTAssertEqual(table.provenance.netlistSHA256.count, 64)
             XCTAssertEqual(table.monteCarlo?.instances, 50)
             XCTAssertNotNil(table.provenance.ideal)
-            XCTAssertNotNil(table.curve)
-            if cell == "summing_amplifier" { XCTAssertNotNil(table.dynamics?.settlingTime) }
+            if table.axes.count == 1 {
+                XCTAssertNotNil(table.curve, cell)
+            } else {
+                // The 2-D cells: a surface, its separable fit (rank chosen by the residual target).
+                XCTAssertNotNil(table.surface, cell)
+                let fit = try XCTUnwrap(table.separableFit, cell)
+                XCTAssertLessThanOrEqual(fit.relativeResidual, fit.target, cell)
+            }
+            if cell == "summing_amplifier" || cell == "log_multiplier" {
+                // Settling, and energy per operation from the supplied op-amp's VCC/VEE currents.
+                XCTAssertNotNil(table.dynamics?.settlingTime, cell)
+                XCTAssertGreaterThan(try XCTUnwrap(table.dynamics?.energyPerOperation, cell), 0, cell)
+            }
         }
     }
 }

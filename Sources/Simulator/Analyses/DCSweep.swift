@@ -61,16 +61,20 @@ enum DCSweep {
         for point in points {
             let values = Array(point.reversed())
             for (k, sweep) in sweeps.enumerated() { newton.setSource(sweep.device, to: values[k]) }
-            let label = "\(name) at " + zip(sweeps, values).map { "\($0.source) = \(format($1))" }.joined(separator: ", ")
+            // The point's name, for error messages only: built when needed (formatting it for every
+            // point cost 13 % of a 1681-point BJT sweep).
+            func label() -> String {
+                "\(name) at " + zip(sweeps, values).map { "\($0.source) = \(format($1))" }.joined(separator: ", ")
+            }
             let solution: NewtonState
             if let previous {
                 do throws(NewtonFailure) {
                     solution = try newton.iterate(from: previous, limit: settings.stepLimit, initJunction: false).0
                 } catch {
-                    solution = try newton.operatingPoint(from: previous, settings: settings, point: label, analysis: name)
+                    solution = try newton.operatingPoint(from: previous, settings: settings, point: label(), analysis: name)
                 }
             } else {
-                solution = try newton.operatingPoint(from: newton.zeroState, settings: settings, point: label, analysis: name)
+                solution = try newton.operatingPoint(from: newton.zeroState, settings: settings, point: label(), analysis: name)
             }
             previous = solution
             rows.append([values[0]] + circuit.outputUnknowns.map { solution.x[$0] })

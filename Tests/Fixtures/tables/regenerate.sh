@@ -8,3 +8,5 @@ KELVIN=${1:-$ROOT/.build/release/kelvin}
 cd "$ROOT"
 "$KELVIN" characterize summing_amplifier --out Tests/Fixtures/tables/summing_amplifier.lut --mc 50 --tolerance 'R=1%' --seed 1 --quiet
 "$KELVIN" characterize log_converter --out Tests/Fixtures/tables/log_converter.lut --mc 50 --tolerance 'R=1%,IS=5%' --seed 1 --quiet
+"$KELVIN" characterize log_multiplier --out Tests/Fixtures/tables/log_multiplier.lut --mc 50 --tolerance 'R=0.1%,IS=1%' --seed 1 --quiet
+"$KELVIN" characterize log_divider --out Tests/Fixtures/tables/log_divider.lut --mc 50 --tolerance 'R=0.1%,IS=1%' --seed 1 --quiet
