@@ -5,7 +5,7 @@
 # usage: bench/characterize.sh KELVIN_BINARY      (BENCH_REPS=N repetitions, default 5)
 #
 # Grid: x = VX 0.5 ... 10 V (41 points, outer), w = VY 1 ... 10 V (41 points, inner).
-# Commands timed (median wall time, bench/timeit.py; process start to exit):
+# Commands timed (median wall time, bench/time_command.py; process start to exit):
 #   kelvin            KELVIN characterize log_multiplier --input VX=0.5:10:41 --input VY=1:10:41
 #                     --no-dynamics --out T.lut   (41 rows of one .dc over w each, rows on all cores;
 #                     includes the separable fit and writing the table)
@@ -56,7 +56,7 @@ set -e
 for f in "$1"/row*.cir; do ngspice -b -r "$1/r.raw" "$f" > /dev/null 2>&1; done
 SH
 
-time_it() { python3 "$ROOT/bench/timeit.py" "$REPS" "$@" || true; }
+time_it() { python3 "$ROOT/bench/time_command.py" "$REPS" "$@" || true; }
 cd "$ROOT"
 k=$(time_it "$KELVIN" characterize log_multiplier --cells "$ROOT/netlists" --input VX=0.5:10:41 --input VY=1:10:41 \
     --no-dynamics --quiet --out "$WORK/m.lut")

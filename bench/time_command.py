@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Median wall time of a command: python3 bench/timeit.py REPS CMD [ARGS...]
+"""Median wall time of a command: python3 bench/time_command.py REPS CMD [ARGS...]
 
 Runs CMD once to warm up (file cache, dynamic loader), then REPS times, and prints the
 median wall time in seconds ("%.6f"). Prints "fail" and exits 1 if any run fails.
