@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "kelvin",
             dependencies: [
-                "Netlist", "Simulator", "NN", "TransferCurves", "Characterization",
+                "Netlist", "Simulator", "NN", "TransferCurves", "Characterization", "CBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
