@@ -67,16 +67,19 @@ public enum CSVWriter {
             n = 0
             return true
         }
+        let tables = CNumberFormat.Tables.shared
         buffer.update(from: header, count: header.count)
         n = header.count
         for row in r.rows {
             if capacity - n < rowBytes, !flush() { break }
-            for (k, value) in row.enumerated() {
-                if k > 0 {
-                    buffer[n] = UInt8(ascii: ",")
-                    n += 1
+            row.withUnsafeBufferPointer { values in
+                for (k, value) in values.enumerated() {
+                    if k > 0 {
+                        buffer[n] = UInt8(ascii: ",")
+                        n += 1
+                    }
+                    n += CNumberFormat.writeG12(value, to: buffer + n, tables: tables)
                 }
-                n += CNumberFormat.writeG12(value, to: buffer + n)
             }
             buffer[n] = UInt8(ascii: "\n")
             n += 1
