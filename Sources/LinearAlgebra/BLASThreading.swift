@@ -8,7 +8,18 @@ import CBLAS
 public enum BLASThreading {
     public static var count: Int { Int(openblas_get_num_threads()) }
 
+    /// Sets the thread count; with 1, also stops the worker threads OpenBLAS started when it was
+    /// loaded. Setting the present count again does nothing.
+    ///
+    /// OpenBLAS's pthread build starts its workers in a library constructor, and an idle worker
+    /// spins on `sched_yield` for ~0.1 s before it sleeps; lowering the count alone does not stop
+    /// it. On a busy 2-core machine that spinning competed with the simulation itself (measured:
+    /// ~500 `sched_yield` calls per `kelvin sim`). Raising the count again restarts the workers.
     public static func set(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, min(count, 1024))))
+        let n = Int32(max(1, min(count, 1024)))
+        // Same count: nothing to do (and OpenBLAS 0.3.21 would restart stopped workers).
+        if n == openblas_get_num_threads() { return }
+        openblas_set_num_threads(n)
+        if n == 1 { blas_thread_shutdown_() }
     }
 }

@@ -32,9 +32,12 @@ struct TruncationError: Sendable {
         // nested arrays cost ~800 instructions per row, 40% of a 1000-node RC ladder's run).
         var diff = (0...(order + 1)).map { charges[$0] }
         var active = Array(repeating: false, count: rows)
-        for k in 0...(order + 1) {
-            let column = diff[k]
-            for i in 0..<rows where column[i] != 0 { active[i] = true }
+        active.withUnsafeMutableBufferPointer { a in
+            for k in 0...(order + 1) {
+                diff[k].withUnsafeBufferPointer { column in
+                    for i in 0..<rows where column[i] != 0 { a[i] = true }
+                }
+            }
         }
         var span = Array(steps[0...order])
         var j = order
@@ -55,20 +58,45 @@ struct TruncationError: Sendable {
         let leading = diff[0]
         let q0 = charges[0], q1 = charges[1]
         let d0 = derivatives[0]
-        let d1 = derivatives.count > 1 ? derivatives[1] : []
-        for i in 0..<rows where active[i] {
-            let qdot = max(abs(d0[i]), abs(d1.isEmpty ? 0 : d1[i]))
-            let currentTol = abstol + reltol * qdot
-            let chargeTol = reltol * max(abs(q0[i]), abs(q1[i]), chgtol) / h
-            let tol = max(currentTol, chargeTol)
-            var del = trtol * tol / max(abstol, errorConstant * abs(leading[i]))
-            if order == 2 { del = del.squareRoot() } else if order > 2 { del = pow(del, 1 / Double(order)) }
-            if del < best {
-                best = del
-                worstRow = i
+        let d1 = derivatives.count > 1 ? derivatives[1] : d0.map { _ in 0 }
+        let (abstol, reltol, chgtol, trtol) = (abstol, reltol, chgtol, trtol)
+        // Flat loop over raw buffers (no bounds checks): ~45% of this function's instructions
+        // before (1000-node RC ladder).
+        withUnsafeBuffers(leading, q0, q1, d0, d1, active) { leading, q0, q1, d0, d1, active in
+            for i in 0..<rows where active[i] {
+                let qdot = max(abs(d0[i]), abs(d1[i]))
+                let currentTol = abstol + reltol * qdot
+                let chargeTol = reltol * max(abs(q0[i]), abs(q1[i]), chgtol) / h
+                let tol = max(currentTol, chargeTol)
+                var del = trtol * tol / max(abstol, errorConstant * abs(leading[i]))
+                if order == 2 { del = del.squareRoot() } else if order > 2 { del = pow(del, 1 / Double(order)) }
+                if del < best {
+                    best = del
+                    worstRow = i
+                }
             }
         }
         return (min(2 * h, best), worstRow)
+    }
+}
+
+/// Runs `body` with raw read-only views of six arrays (each at least as long as the loop needs).
+@inline(__always)
+private func withUnsafeBuffers<R>(
+    _ a: [Double], _ b: [Double], _ c: [Double], _ d: [Double], _ e: [Double], _ f: [Bool],
+    _ body: (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>,
+             UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Bool>) -> R
+) -> R {
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            c.withUnsafeBufferPointer { c in
+                d.withUnsafeBufferPointer { d in
+                    e.withUnsafeBufferPointer { e in
+                        f.withUnsafeBufferPointer { f in body(a, b, c, d, e, f) }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -46,22 +46,39 @@ enum CNumberFormat {
         }
     }
 
-    /// Powers of ten `10^0 ... 10^308`, each the correctly rounded double.
-    private static let powersOfTen: [Double] = (0...308).map { Double("1e\($0)") ?? .infinity }
-    /// "00", "01", ... "99" as ASCII bytes.
-    private static let digitPairs: [UInt8] = {
-        var table: [UInt8] = []
-        for k in 0..<100 {
-            table.append(48 + UInt8(k / 10))
-            table.append(48 + UInt8(k % 10))
-        }
-        return table
-    }()
-    private static let mantissaLow: UInt64 = 100_000_000_000  // 10^11
-    private static let mantissaHigh: UInt64 = 1_000_000_000_000  // 10^12
+    /// The lookup tables `writeG12` reads, as raw pointers: fetched once per file by the writer,
+    /// so the per-value path has neither a lazy-global check (`swift_once`) nor bounds checks
+    /// (measured: ~15% of the formatting instructions).
+    struct Tables: @unchecked Sendable {
+        /// Powers of ten `10^0 ... 10^308`, each the correctly rounded double.
+        let powersOfTen: UnsafePointer<Double>
+        /// "00", "01", ... "99" as ASCII bytes.
+        let digitPairs: UnsafePointer<UInt8>
+
+        /// The process-wide tables (allocated once, never freed).
+        static let shared: Tables = {
+            let powers = UnsafeMutablePointer<Double>.allocate(capacity: 309)
+            for k in 0...308 { powers[k] = Double("1e\(k)") ?? .infinity }
+            let pairs = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
+            for k in 0..<100 {
+                pairs[2 * k] = 48 + UInt8(k / 10)
+                pairs[2 * k + 1] = 48 + UInt8(k % 10)
+            }
+            return Tables(powersOfTen: powers, digitPairs: pairs)
+        }()
+    }
 
     /// Writes `value` as C's `%.12g` at `out` (room for `maxWidth` bytes); returns the byte count.
     static func writeG12(_ value: Double, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        writeG12(value, to: out, tables: .shared)
+    }
+
+    /// Writes `value` as C's `%.12g` at `out` (room for `maxWidth` bytes); returns the byte count.
+    /// `tables` is `Tables.shared`, passed in by loops that write many values.
+    @inline(__always)
+    static func writeG12(_ value: Double, to out: UnsafeMutablePointer<UInt8>, tables: Tables) -> Int {
+        let powersOfTen = tables.powersOfTen
+        let digitPairs = tables.digitPairs
         if value == 0 {
             if value.sign == .minus {
                 out[0] = UInt8(ascii: "-")
@@ -96,10 +113,11 @@ enum CNumberFormat {
             found = true
             break
         }
-        guard found, mantissa >= mantissaLow, mantissa < mantissaHigh else { return writeC(value, .g12, to: out) }
+        guard found, mantissa >= 100_000_000_000, mantissa < 1_000_000_000_000 else { return writeC(value, .g12, to: out) }
 
         // The 12 digits, most significant first, go to out[20..<32] first: the formatted text is at
-        // most 19 bytes, so it never overwrites digits still to be copied.
+        // most 19 bytes, so it never overwrites digits still to be copied (the block copies below
+        // never overlap).
         let d = out + 20
         // Two digits at a time from a table, on 32-bit halves (divisions by constants are multiplies).
         let high = UInt32(truncatingIfNeeded: mantissa / 1_000_000)
@@ -127,11 +145,8 @@ enum CNumberFormat {
             n += 1
             if last > 0 {
                 out[n] = UInt8(ascii: ".")
-                n += 1
-                for k in 1...last {
-                    out[n] = d[k]
-                    n += 1
-                }
+                (out + n + 1).update(from: d + 1, count: last)
+                n += 1 + last
             }
             out[n] = UInt8(ascii: "e")
             out[n + 1] = UInt8(ascii: exponent < 0 ? "-" : "+")
@@ -145,17 +160,12 @@ enum CNumberFormat {
             out[n + 1] = 48 + UInt8(e % 10)
             n += 2
         } else if exponent >= 0 {
-            for k in 0...exponent {
-                out[n] = d[k]
-                n += 1
-            }
+            (out + n).update(from: d, count: exponent + 1)
+            n += exponent + 1
             if last > exponent {
                 out[n] = UInt8(ascii: ".")
-                n += 1
-                for k in (exponent + 1)...last {
-                    out[n] = d[k]
-                    n += 1
-                }
+                (out + n + 1).update(from: d + exponent + 1, count: last - exponent)
+                n += 1 + last - exponent
             }
         } else {
             out[n] = UInt8(ascii: "0")
@@ -165,10 +175,8 @@ enum CNumberFormat {
                 out[n] = UInt8(ascii: "0")
                 n += 1
             }
-            for k in 0...last {
-                out[n] = d[k]
-                n += 1
-            }
+            (out + n).update(from: d, count: last + 1)
+            n += last + 1
         }
         return n
     }
