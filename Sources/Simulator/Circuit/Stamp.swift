@@ -39,6 +39,11 @@ struct SlotReserver: Sendable {
         ConductanceSlots(aa: reserve(a, a), ab: reserve(a, b), ba: reserve(b, a), bb: reserve(b, b))
     }
 
+    /// The incidence slots of branch `k` between `a` and `b`: (a,k), (b,k), (k,a), (k,b).
+    mutating func reserveBranch(_ a: Int, _ b: Int, branch k: Int) -> BranchSlots {
+        BranchSlots(ak: reserve(a, k), bk: reserve(b, k), ka: reserve(k, a), kb: reserve(k, b))
+    }
+
     /// Reserves `count` consecutive state values; returns the first index.
     mutating func reserveState(_ count: Int) -> Int {
         defer { stateCount += count }
@@ -49,6 +54,12 @@ struct SlotReserver: Sendable {
 /// Slots of a conductance stamp between two nodes.
 struct ConductanceSlots: Sendable {
     var aa = Slot.dropped, ab = Slot.dropped, ba = Slot.dropped, bb = Slot.dropped
+}
+
+/// Slots of a voltage-defined branch (V, L, E, H): the branch current `i = x_k` flows from `a`
+/// through the element to `b`, and the branch row `k` holds the element's voltage equation.
+struct BranchSlots: Sendable {
+    var ak = Slot.dropped, bk = Slot.dropped, ka = Slot.dropped, kb = Slot.dropped
 }
 
 /// Everything a device may read while loading: the present Newton iterate and the device state
@@ -112,6 +123,20 @@ struct LoadBuffer: Sendable {
     /// Stamps a conductance `g` between the nodes of `s` into `dF/dx`.
     mutating func addConductanceF(_ s: ConductanceSlots, _ g: Double) {
         addJF(s.aa, g); addJF(s.ab, -g); addJF(s.ba, -g); addJF(s.bb, g)
+    }
+
+    /// Adds a voltage-defined branch's incidence: KCL `F_a += i`, `F_b −= i` for the branch current
+    /// `i = x_k`, `v_a − v_b` on the branch row, and the ±1 entries of `dF/dx`. The element adds the
+    /// rest of its branch equation (a source value in `B`, `−A·v_ctrl`, the inductor's flux in `Q`).
+    mutating func addBranchIncidence(_ s: BranchSlots, a: Int, b: Int, branch k: Int, _ context: LoadContext) {
+        let i = context.v(k)
+        addF(a, i)
+        addF(b, -i)
+        addF(k, context.v(a) - context.v(b))
+        addJF(s.ak, 1)
+        addJF(s.bk, -1)
+        addJF(s.ka, 1)
+        addJF(s.kb, -1)
     }
 
     /// Stamps a capacitance `c` between the nodes of `s` into `dQ/dx`.

@@ -10,7 +10,8 @@ struct CCVS: Device {
     let branch: Int
     let control: Int
     let transresistance: Double
-    private var ak = Slot.dropped, bk = Slot.dropped, ka = Slot.dropped, kb = Slot.dropped, kc = Slot.dropped
+    private var incidence = BranchSlots()
+    private var kc = Slot.dropped
 
     init(name: String, a: Int, b: Int, branch: Int, control: Int, transresistance: Double) {
         self.name = name
@@ -21,22 +22,13 @@ struct CCVS: Device {
     }
 
     mutating func reserve(_ reserver: inout SlotReserver) {
-        ak = reserver.reserve(a, branch)
-        bk = reserver.reserve(b, branch)
-        ka = reserver.reserve(branch, a)
-        kb = reserver.reserve(branch, b)
+        incidence = reserver.reserveBranch(a, b, branch: branch)
         kc = reserver.reserve(branch, control)
     }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let i = context.v(branch)
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addF(branch, context.v(a) - context.v(b) - transresistance * context.v(control))
-        buffer.addJF(ak, 1)
-        buffer.addJF(bk, -1)
-        buffer.addJF(ka, 1)
-        buffer.addJF(kb, -1)
+        buffer.addBranchIncidence(incidence, a: a, b: b, branch: branch, context)
+        buffer.addF(branch, -transresistance * context.v(control))
         buffer.addJF(kc, -transresistance)
     }
 

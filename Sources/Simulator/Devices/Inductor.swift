@@ -13,7 +13,8 @@ struct Inductor: Device {
     /// Inductance (H).
     let inductance: Double
     let initialCondition: Double?
-    private var ak = Slot.dropped, bk = Slot.dropped, ka = Slot.dropped, kb = Slot.dropped, kk = Slot.dropped
+    private var incidence = BranchSlots()
+    private var kk = Slot.dropped
 
     init(name: String, a: Int, b: Int, branch: Int, inductance: Double, initialCondition: Double?) {
         self.name = name
@@ -25,23 +26,13 @@ struct Inductor: Device {
     }
 
     mutating func reserve(_ reserver: inout SlotReserver) {
-        ak = reserver.reserve(a, branch)
-        bk = reserver.reserve(b, branch)
-        ka = reserver.reserve(branch, a)
-        kb = reserver.reserve(branch, b)
+        incidence = reserver.reserveBranch(a, b, branch: branch)
         kk = reserver.reserve(branch, branch)
     }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let i = context.v(branch)
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addF(branch, context.v(a) - context.v(b))
-        buffer.addJF(ak, 1)
-        buffer.addJF(bk, -1)
-        buffer.addJF(ka, 1)
-        buffer.addJF(kb, -1)
-        buffer.addQ(branch, -inductance * i)
+        buffer.addBranchIncidence(incidence, a: a, b: b, branch: branch, context)
+        buffer.addQ(branch, -inductance * context.v(branch))
         buffer.addJQ(kk, -inductance)
     }
 

@@ -8,7 +8,7 @@ struct VCVS: Device {
     let a: Int, b: Int, c: Int, d: Int
     let branch: Int
     let gain: Double
-    private var ak = Slot.dropped, bk = Slot.dropped, ka = Slot.dropped, kb = Slot.dropped
+    private var incidence = BranchSlots()
     private var kc = Slot.dropped, kd = Slot.dropped
 
     init(name: String, a: Int, b: Int, c: Int, d: Int, branch: Int, gain: Double) {
@@ -19,23 +19,14 @@ struct VCVS: Device {
     }
 
     mutating func reserve(_ reserver: inout SlotReserver) {
-        ak = reserver.reserve(a, branch)
-        bk = reserver.reserve(b, branch)
-        ka = reserver.reserve(branch, a)
-        kb = reserver.reserve(branch, b)
+        incidence = reserver.reserveBranch(a, b, branch: branch)
         kc = reserver.reserve(branch, c)
         kd = reserver.reserve(branch, d)
     }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let i = context.v(branch)
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addF(branch, context.v(a) - context.v(b) - gain * (context.v(c) - context.v(d)))
-        buffer.addJF(ak, 1)
-        buffer.addJF(bk, -1)
-        buffer.addJF(ka, 1)
-        buffer.addJF(kb, -1)
+        buffer.addBranchIncidence(incidence, a: a, b: b, branch: branch, context)
+        buffer.addF(branch, -gain * (context.v(c) - context.v(d)))
         buffer.addJF(kc, -gain)
         buffer.addJF(kd, gain)
     }

@@ -16,7 +16,7 @@ struct VoltageSource: SweepableSource, TransientSource {
     let source: Source
     /// The waveform with transient defaults, set by `prepareTransient`.
     private(set) var waveform: TimeWaveform?
-    private var ak = Slot.dropped, bk = Slot.dropped, ka = Slot.dropped, kb = Slot.dropped
+    private var incidence = BranchSlots()
 
     init(name: String, a: Int, b: Int, branch: Int, source: Source) {
         self.name = name
@@ -30,21 +30,11 @@ struct VoltageSource: SweepableSource, TransientSource {
     var isCurrentSource: Bool { false }
 
     mutating func reserve(_ reserver: inout SlotReserver) {
-        ak = reserver.reserve(a, branch)
-        bk = reserver.reserve(b, branch)
-        ka = reserver.reserve(branch, a)
-        kb = reserver.reserve(branch, b)
+        incidence = reserver.reserveBranch(a, b, branch: branch)
     }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let i = context.v(branch)
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addF(branch, context.v(a) - context.v(b))
-        buffer.addJF(ak, 1)
-        buffer.addJF(bk, -1)
-        buffer.addJF(ka, 1)
-        buffer.addJF(kb, -1)
+        buffer.addBranchIncidence(incidence, a: a, b: b, branch: branch, context)
         let value = context.waveforms ? (waveform?.value(at: context.time) ?? dcValue) : dcValue
         buffer.addB(branch, value * context.sourceFactor)
     }
