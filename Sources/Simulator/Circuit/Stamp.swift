@@ -120,6 +120,15 @@ struct LoadBuffer: Sendable {
     @inline(__always) mutating func addJF(_ slot: Slot, _ value: Double) { if slot.index >= 0 { jacobianF[slot.index] += value } }
     @inline(__always) mutating func addJQ(_ slot: Slot, _ value: Double) { if slot.index >= 0 { jacobianQ[slot.index] += value } }
 
+    /// Stamps a linear conductance `g` (S) from `a` to `b`: the current `i = g·(v_a − v_b)` into
+    /// `F_a` (+) and `F_b` (−), and `g` into `dF/dx`.
+    mutating func addConductance(_ s: ConductanceSlots, _ a: Int, _ b: Int, _ g: Double, _ context: LoadContext) {
+        let i = g * (context.v(a) - context.v(b))
+        addF(a, i)
+        addF(b, -i)
+        addConductanceF(s, g)
+    }
+
     /// Stamps a conductance `g` between the nodes of `s` into `dF/dx`.
     mutating func addConductanceF(_ s: ConductanceSlots, _ g: Double) {
         addJF(s.aa, g); addJF(s.ab, -g); addJF(s.ba, -g); addJF(s.bb, g)

@@ -382,7 +382,7 @@ struct BJT: Device {
         stamp(0, op.gm + op.go, -(op.go + op.gmu), charge: false, &buffer)
         stamp(1, op.gpi, op.gmu, charge: false, &buffer)
         stamp(2, -(op.gm + op.go + op.gpi), op.go, charge: false, &buffer)
-        if collectorPrime != collector { series(collector, collectorPrime, parameters.gc, rcSlots, context, &buffer) }
+        if collectorPrime != collector { buffer.addConductance(rcSlots, collector, collectorPrime, parameters.gc, context) }
         if basePrime != base {
             if parameters.modulatedBase {
                 // I = gx(vbe, vbc)·(v_b − v_b'), linearised at the limited junction voltages.
@@ -401,10 +401,10 @@ struct BJT: Device {
                 buffer.addJF(block[4], -(a + c))
                 buffer.addJF(block[5], a)
             } else {
-                series(base, basePrime, parameters.gb, rbSlots, context, &buffer)
+                buffer.addConductance(rbSlots, base, basePrime, parameters.gb, context)
             }
         }
-        if emitterPrime != emitter { series(emitter, emitterPrime, parameters.ge, reSlots, context, &buffer) }
+        if emitterPrime != emitter { buffer.addConductance(reSlots, emitter, emitterPrime, parameters.ge, context) }
 
         // Charges: Qbe between b' and e', Qbc between b' and c'.
         buffer.addQ(basePrime, t * (op.qbe + op.qbc))
@@ -455,16 +455,6 @@ struct BJT: Device {
             buffer.addJF(block[3 * r + 1], dbe + dbc)
             buffer.addJF(block[3 * r + 2], -dbe)
         }
-    }
-
-    /// A series resistor `g` (S) from terminal `a` to its internal node `b`.
-    @inline(__always)
-    private func series(_ a: Int, _ b: Int, _ g: Double, _ slots: ConductanceSlots, _ context: LoadContext,
-                        _ buffer: inout LoadBuffer) {
-        let i = g * (context.v(a) - context.v(b))
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addConductanceF(slots, g)
     }
 
     /// SPICE's BJT test: the collector and base currents predicted by the last linearisation at `x`

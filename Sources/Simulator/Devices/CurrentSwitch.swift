@@ -28,10 +28,7 @@ struct CurrentSwitch: Device {
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
         let on = logic.decide(control: context.v(control), context: context, stateBase: stateBase, into: &buffer)
         let g = on ? logic.onConductance : logic.offConductance
-        let i = g * (context.v(a) - context.v(b))
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addConductanceF(slots, g)
+        buffer.addConductance(slots, a, b, g, context)
     }
 
     var dcPaths: [(Int, Int)] { [(a, b)] }

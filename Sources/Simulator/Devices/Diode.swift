@@ -158,10 +158,7 @@ struct Diode: Device {
         buffer.addF(cathode, -i)
         buffer.addConductanceF(junctionSlots, gd)
         if anodePrime != anode {
-            let ir = seriesConductance * (context.v(anode) - context.v(anodePrime))
-            buffer.addF(anode, ir)
-            buffer.addF(anodePrime, -ir)
-            buffer.addConductanceF(seriesSlots, seriesConductance)
+            buffer.addConductance(seriesSlots, anode, anodePrime, seriesConductance, context)
         }
 
         let (q, c) = charge(vd, current: cd - context.gmin * vd, conductance: gd - context.gmin)

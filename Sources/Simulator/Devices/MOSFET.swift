@@ -307,16 +307,10 @@ struct MOSFET: Device {
         stamp(2, -gIgs, -gIds, -gIbs - gbs, charge: false, &buffer)
         stamp(3, 0, -gbd, gbs + gbd, charge: false, &buffer)
         if drainPrime != drain {
-            let i = gDrain * (context.v(drain) - context.v(drainPrime))
-            buffer.addF(drain, i)
-            buffer.addF(drainPrime, -i)
-            buffer.addConductanceF(rdSlots, gDrain)
+            buffer.addConductance(rdSlots, drain, drainPrime, gDrain, context)
         }
         if sourcePrime != source {
-            let i = gSource * (context.v(source) - context.v(sourcePrime))
-            buffer.addF(source, i)
-            buffer.addF(sourcePrime, -i)
-            buffer.addConductanceF(rsSlots, gSource)
+            buffer.addConductance(rsSlots, source, sourcePrime, gSource, context)
         }
 
         // Charges: overlaps (linear) and junction depletion.

@@ -21,10 +21,7 @@ struct Resistor: Device {
     mutating func reserve(_ reserver: inout SlotReserver) { slots = reserver.reservePair(a, b) }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let i = conductance * (context.v(a) - context.v(b))
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addConductanceF(slots, conductance)
+        buffer.addConductance(slots, a, b, conductance, context)
     }
 
     var dcPaths: [(Int, Int)] { [(a, b)] }

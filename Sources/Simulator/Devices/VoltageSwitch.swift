@@ -113,10 +113,7 @@ struct VoltageSwitch: Device {
         let control = context.v(controlPositive) - context.v(controlNegative)
         let on = logic.decide(control: control, context: context, stateBase: stateBase, into: &buffer)
         let g = on ? logic.onConductance : logic.offConductance
-        let i = g * (context.v(a) - context.v(b))
-        buffer.addF(a, i)
-        buffer.addF(b, -i)
-        buffer.addConductanceF(slots, g)
+        buffer.addConductance(slots, a, b, g, context)
     }
 
     var dcPaths: [(Int, Int)] { [(a, b)] }
