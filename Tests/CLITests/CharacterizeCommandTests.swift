@@ -4,16 +4,11 @@ import XCTest
 
 /// End-to-end checks of `kelvin characterize`: a named cell with Monte Carlo, --show, errors.
 final class CharacterizeCommandTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: ScratchDirectory!
+    private var directory: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-charcli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+    override func setUpWithError() throws { scratch = try ScratchDirectory("charcli") }
+    override func tearDownWithError() throws { scratch.remove() }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

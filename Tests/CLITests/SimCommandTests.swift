@@ -4,25 +4,14 @@ import XCTest
 
 /// End-to-end checks of `kelvin sim`: output files and one-line errors with a non-zero exit.
 final class SimCommandTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: ScratchDirectory!
+    private var directory: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func write(_ name: String, _ text: String) throws -> String {
-        let url = directory.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    override func setUpWithError() throws { scratch = try ScratchDirectory("cli") }
+    override func tearDownWithError() throws { scratch.remove() }
 
     func testWritesOneCSVPerAnalysisAndASummary() throws {
-        let deck = try write(
+        let deck = try scratch.write(
             "divider.cir",
             """
             divider
@@ -59,7 +48,7 @@ final class SimCommandTests: XCTestCase {
             ("floating.cir", "t\nV1 a 0 1\nC1 a b 1u\nR1 b c 1k\n.op\n", "'b', 'c'"),
         ]
         for c in cases {
-            let path = try write(c.name, c.text)
+            let path = try scratch.write(c.name, c.text)
             let result = try KelvinProcess.run(["sim", path])
             XCTAssertEqual(result.status, 1, "\(c.name): \(result.stdout)")
             let lines = result.stderr.split(separator: "\n")

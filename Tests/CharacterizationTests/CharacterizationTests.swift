@@ -5,22 +5,11 @@ import TransferCurves
 import XCTest
 
 final class CharacterizationTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: ScratchDirectory!
+    private var directory: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-char-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    private func write(_ name: String, _ text: String) throws -> String {
-        let url = directory.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    override func setUpWithError() throws { scratch = try ScratchDirectory("char") }
+    override func tearDownWithError() throws { scratch.remove() }
 
     /// The repository's netlists/ directory.
     static let netlists = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -29,7 +18,7 @@ final class CharacterizationTests: XCTestCase {
     /// A resistor divider is exactly linear: the table, and its interpolant between grid points,
     /// reproduce `vout = x·2k/3k` to solver tolerance (a linear circuit converges in one Newton step).
     func testLinearNetlistReproducesTheLine() throws {
-        let path = try write(
+        let path = try scratch.write(
             "divider.cir",
             """
             divider: resistor divider
@@ -61,7 +50,7 @@ final class CharacterizationTests: XCTestCase {
     /// `RF/R1` has relative spread `sqrt(σ_RF² + σ_R1²) = √2 %` to first order. With N = 400 the
     /// sample σ has a relative standard error `1/sqrt(2N) ≈ 3.5 %`: accept ±12 % (3.4 standard errors).
     func testMonteCarloGainSpreadMatchesAnalytic() throws {
-        let path = try write(
+        let path = try scratch.write(
             "summer.cir",
             """
             summer: resistor-only inverting summer
@@ -208,11 +197,11 @@ final class CharacterizationTests: XCTestCase {
         XCTAssertThrowsError(try Tolerances.parse("R"))
         XCTAssertThrowsError(try Tolerances.parse("R=-1%"))
         XCTAssertThrowsError(try Tolerances.parse("R=abc"))
-        let path = try write("bad.cir", "bad\n* characterize: input=V1 0:1:3 colour=red\nV1 a 0 1\nR1 a 0 1k\n.end\n")
+        let path = try scratch.write("bad.cir", "bad\n* characterize: input=V1 0:1:3 colour=red\nV1 a 0 1\nR1 a 0 1k\n.end\n")
         XCTAssertThrowsError(try CellSpec.load(netlist: path)) { error in
             XCTAssertTrue("\(error)".contains("bad.cir:2"), "\(error)")
         }
-        let none = try write("none.cir", "none\nV1 a 0 1\nR1 a 0 1k\n.end\n")
+        let none = try scratch.write("none.cir", "none\nV1 a 0 1\nR1 a 0 1k\n.end\n")
         XCTAssertThrowsError(try CellSpec.load(netlist: none)) { error in
             XCTAssertEqual(error as? CharacterizationError, .missingSpec(path: none))
         }
@@ -225,7 +214,7 @@ final class CharacterizationTests: XCTestCase {
     /// A 2-D sweep (x outer, w inner): the summer is affine in (x, w), so its surface is rank 2
     /// and the separable fit finds that with a residual far below the target.
     func testTwoInputCellGivesSurfaceAndSeparableFit() throws {
-        let path = try write(
+        let path = try scratch.write(
             "summer2.cir",
             """
             summer2: two-input summer

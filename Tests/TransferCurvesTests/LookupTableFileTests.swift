@@ -5,16 +5,11 @@ import XCTest
 
 /// The `.lut` file: bit-exact round trips, and clear errors for damaged files.
 final class LookupTableFileTests: XCTestCase {
-    private var directory: URL!
+    private var scratch: ScratchDirectory!
+    private var directory: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-lut-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
+    override func setUpWithError() throws { scratch = try ScratchDirectory("lut") }
+    override func tearDownWithError() throws { scratch.remove() }
 
     static func provenance() -> Provenance {
         Provenance(
