@@ -1,0 +1,48 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// End-to-end checks of `kelvin plot`: curves from a run directory, and a clear error without data.
+final class PlotCommandTests: XCTestCase {
+    private var scratch: ScratchDirectory!
+
+    override func setUpWithError() throws { scratch = try ScratchDirectory("plot") }
+    override func tearDownWithError() throws { scratch.remove() }
+
+    func testPlotsStepsAndEpochMetrics() throws {
+        try scratch.write("steps.csv", """
+            step,epoch,loss,accuracy,learning_rate,images_per_s
+            1,1,2.3,0.1,0.01,50
+            2,1,2.1,0.2,0.05,51
+            3,2,1.7,0.4,0.02,52
+            4,2,1.5,0.5,0.001,52
+
+            """)
+        try scratch.write("metrics.jsonl", """
+            {"epoch":1,"images_per_s":50,"lr":0.05,"seconds":1,"test_top1":0.3,"test_top5":0.8,"train_loss":2.2,"train_top1":0.15}
+            {"epoch":2,"images_per_s":52,"lr":0.001,"seconds":1,"test_top1":0.61,"test_top5":0.9,"train_loss":1.6,"train_top1":0.45}
+
+            """)
+        let result = try KelvinProcess.run(["plot", scratch.url.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("4 steps, 2 epochs, last test top-1 61.00%"), result.stdout)
+        let svg = try String(contentsOfFile: scratch.url.path + "/curves.svg", encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg"))
+        XCTAssertEqual(svg.components(separatedBy: "<path ").count - 1, 3)  // loss, train top-1, lr
+        XCTAssertEqual(svg.components(separatedBy: "<circle ").count - 1, 4)  // 2 epoch losses, 2 test points
+    }
+
+    func testEmptyRunDirectoryIsAnError() throws {
+        let result = try KelvinProcess.run(["plot", scratch.url.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("no steps.csv or metrics.jsonl rows"), result.stderr)
+    }
+
+    func testCorruptStepLogNamesItsPath() throws {
+        let path = try scratch.write("steps.csv", "step,epoch,loss,accuracy,learning_rate,images_per_s\n1,1,nan-ish\n")
+        let result = try KelvinProcess.run(["plot", scratch.url.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains(path), result.stderr)
+    }
+}
