@@ -6,10 +6,12 @@ import CBLAS
 /// threads then cost more than they save (measured: a 400-node DC sweep took 3.4 s with the default
 /// threads and 0.6 s with one). Commands that only simulate set this to 1.
 public enum BLASThreading {
+    /// The present count (loads OpenBLAS if it is not loaded yet).
     public static var count: Int { Int(openblas_get_num_threads()) }
 
     /// Sets the thread count; with 1, also stops the worker threads OpenBLAS started when it was
-    /// loaded. Setting the present count again does nothing.
+    /// loaded. If OpenBLAS is not loaded yet (it is opened on first use, see CBLAS.h), the count is
+    /// applied when it is, so a command that never calls BLAS never loads it.
     ///
     /// OpenBLAS's pthread build starts its workers in a library constructor, and an idle worker
     /// spins on `sched_yield` for ~0.1 s before it sleeps; lowering the count alone does not stop
@@ -18,8 +20,10 @@ public enum BLASThreading {
     public static func set(_ count: Int) {
         let n = Int32(max(1, min(count, 1024)))
         // Same count: nothing to do (and OpenBLAS 0.3.21 would restart stopped workers).
-        if n == openblas_get_num_threads() { return }
-        openblas_set_num_threads(n)
-        if n == 1 { blas_thread_shutdown_() }
+        if kelvin_openblas_loaded() != 0, n == openblas_get_num_threads() { return }
+        kelvin_openblas_request_threads(n)
     }
+
+    /// Whether OpenBLAS has been loaded into this process.
+    public static var isLoaded: Bool { kelvin_openblas_loaded() != 0 }
 }

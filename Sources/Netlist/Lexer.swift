@@ -18,29 +18,57 @@ struct LogicalLine: Sendable {
         return SourceLocation(file: file, line: chosen.line, column: chosen.column + offset - chosen.offset)
     }
 
-    /// The text of `range`, as written.
-    func text(_ range: Range<Int>) -> String {
+    /// The text of `range`, as written; with `lowercased`, ASCII letters lower-cased.
+    func text(_ range: Range<Int>, lowercased: Bool = false) -> String {
         let lower = max(0, range.lowerBound), upper = min(scalars.count, range.upperBound)
         guard lower < upper else { return "" }
-        // UTF-8 encoded straight into the string's storage (UnicodeScalarView.append was 5% of
-        // simulating a 2,000-line deck).
-        return String(unsafeUninitializedCapacity: (upper - lower) * 4) { buffer in
+        var count = 0
+        for k in lower..<upper { count += UTF8.width(scalars[k]) }
+        // UTF-8 encoded straight into the string's storage at its exact size (a string of up to 15
+        // bytes is then stored inline, without an allocation).
+        return String(unsafeUninitializedCapacity: count) { buffer in
             var n = 0
             for k in lower..<upper {
-                UTF8.encode(scalars[k]) { byte in
-                    buffer[n] = byte
+                let scalar = scalars[k]
+                if scalar.isASCII {
+                    let byte = UInt8(truncatingIfNeeded: scalar.value)
+                    buffer[n] = lowercased && byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
                     n += 1
+                } else {
+                    UTF8.encode(scalar) { byte in
+                        buffer[n] = byte
+                        n += 1
+                    }
                 }
             }
             return n
         }
     }
 
+    /// Whether `range` holds an upper-case ASCII letter.
+    func hasUppercaseASCII(_ range: Range<Int>) -> Bool {
+        for k in range where scalars[k] >= "A" && scalars[k] <= "Z" { return true }
+        return false
+    }
+
+    /// Whether `range` holds a scalar outside ASCII.
+    func hasNonASCII(_ range: Range<Int>) -> Bool {
+        for k in range where !scalars[k].isASCII { return true }
+        return false
+    }
+
+    /// The text of `range` lower-cased as `String.lowercased()` would; ASCII without the
+    /// Unicode tables, and without a second string when there is nothing to lower.
+    func lowercasedText(_ range: Range<Int>, original: String) -> String {
+        if hasNonASCII(range) { return original.lowercased() }
+        return hasUppercaseASCII(range) ? text(range, lowercased: true) : original
+    }
+
     /// The first whitespace-delimited word, lower case (used before tokenizing, e.g. to skip `.control`).
     var firstWord: String {
         var end = 0
         while end < scalars.count, !Lexer.isSpace(scalars[end]) { end += 1 }
-        return text(0..<end).lowercased()
+        return hasNonASCII(0..<end) ? text(0..<end).lowercased() : text(0..<end, lowercased: true)
     }
 }
 
@@ -139,11 +167,12 @@ enum Lexer {
     static func tokenize(_ line: LogicalLine) throws -> [Token] {
         let s = line.scalars
         var tokens: [Token] = []
+        tokens.reserveCapacity(8)
         var i = 0
         func make(_ kind: Token.Kind, _ range: Range<Int>, text: String? = nil) -> Token {
             let t = text ?? line.text(range)
-            return Token(
-                kind: kind, text: t, lower: t.lowercased(), location: line.location(at: range.lowerBound), range: range)
+            let lower = text == nil ? line.lowercasedText(range, original: t) : t.lowercased()
+            return Token(kind: kind, text: t, lower: lower, location: line.location(at: range.lowerBound), range: range)
         }
         while i < s.count {
             let c = s[i]

@@ -6,6 +6,16 @@
 enum SpiceNumber {
     /// The value of `text`, or nil when it is not a complete SPICE number.
     static func parse(_ text: String) -> Double? {
+        var text = text
+        // ASCII text (nearly every deck) is scanned in place; anything else as scalars.
+        if let result = text.withUTF8({ bytes -> Double?? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            let scalars = bytes.lazy.map { Unicode.Scalar($0) }
+            guard let (value, end) = scan(scalars, from: 0), end == bytes.count else { return .some(nil) }
+            return value
+        }) {
+            return result
+        }
         let scalars = Array(text.unicodeScalars)
         guard let (value, end) = scan(scalars, from: 0), end == scalars.count else { return nil }
         return value
@@ -13,64 +23,55 @@ enum SpiceNumber {
 
     /// Scans a number (with optional sign) starting at `start`; returns its value and the offset past it,
     /// including the suffix and trailing letters. Nil when no digits are found.
-    static func scan(_ s: [Unicode.Scalar], from start: Int, allowSign: Bool = true) -> (Double, Int)? {
+    static func scan<Scalars: RandomAccessCollection>(_ s: Scalars, from start: Int, allowSign: Bool = true)
+        -> (Double, Int)? where Scalars.Element == Unicode.Scalar, Scalars.Index == Int
+    {
         var i = start
-        var literal = ""
-        if allowSign, i < s.count, s[i] == "+" || s[i] == "-" {
-            literal.unicodeScalars.append(s[i])
-            i += 1
-        }
+        if allowSign, i < s.endIndex, s[i] == "+" || s[i] == "-" { i += 1 }
         var digits = 0
-        while i < s.count, isDigit(s[i]) {
-            literal.unicodeScalars.append(s[i])
+        while i < s.endIndex, isDigit(s[i]) {
             i += 1
             digits += 1
         }
-        if i < s.count, s[i] == "." {
-            literal += "."
+        if i < s.endIndex, s[i] == "." {
             i += 1
-            while i < s.count, isDigit(s[i]) {
-                literal.unicodeScalars.append(s[i])
+            while i < s.endIndex, isDigit(s[i]) {
                 i += 1
                 digits += 1
             }
         }
         guard digits > 0 else { return nil }
         // Exponent only when `e` is followed by digits (optionally signed).
-        if i < s.count, s[i] == "e" || s[i] == "E" {
+        if i < s.endIndex, s[i] == "e" || s[i] == "E" {
             var j = i + 1
-            var exponent = "e"
-            if j < s.count, s[j] == "+" || s[j] == "-" {
-                exponent.unicodeScalars.append(s[j])
-                j += 1
-            }
-            var expDigits = 0
-            while j < s.count, isDigit(s[j]) {
-                exponent.unicodeScalars.append(s[j])
-                j += 1
-                expDigits += 1
-            }
-            if expDigits > 0 {
-                literal += exponent
-                i = j
-            }
+            if j < s.endIndex, s[j] == "+" || s[j] == "-" { j += 1 }
+            let exponentStart = j
+            while j < s.endIndex, isDigit(s[j]) { j += 1 }
+            if j > exponentStart { i = j }
+        }
+        // The literal is ASCII: its scalars are its UTF-8 bytes.
+        let literal = String(unsafeUninitializedCapacity: i - start) { buffer in
+            for k in start..<i { buffer[k - start] = UInt8(truncatingIfNeeded: s[k].value) }
+            return i - start
         }
         guard var value = Double(literal) else { return nil }
-        var letters = ""
         var j = i
-        while j < s.count, isLetter(s[j]) {
-            letters.unicodeScalars.append(s[j])
-            j += 1
-        }
-        value *= scale(ofSuffix: letters.lowercased())
+        while j < s.endIndex, isLetter(s[j]) { j += 1 }
+        value *= scale(ofSuffix: s[i..<j])
         return (value, j)
     }
 
-    /// The multiplier named by the start of `letters` (1 when there is no scale suffix).
-    static func scale(ofSuffix letters: String) -> Double {
-        if letters.hasPrefix("meg") { return 1e6 }
-        if letters.hasPrefix("mil") { return 25.4e-6 }
-        switch letters.first {
+    /// The multiplier named by the start of `letters` (1 when there is no scale suffix);
+    /// case-insensitive.
+    static func scale<Letters: Collection>(ofSuffix letters: Letters) -> Double where Letters.Element == Unicode.Scalar {
+        func lower(_ s: Unicode.Scalar) -> Unicode.Scalar {
+            s >= "A" && s <= "Z" ? Unicode.Scalar(UInt8(s.value) | 0x20) : s
+        }
+        var next = letters.makeIterator()
+        let first = next.next().map(lower), second = next.next().map(lower), third = next.next().map(lower)
+        if first == "m", second == "e", third == "g" { return 1e6 }
+        if first == "m", second == "i", third == "l" { return 25.4e-6 }
+        switch first {
         case "t": return 1e12
         case "g": return 1e9
         case "k": return 1e3

@@ -124,17 +124,17 @@ struct Flattener {
 
     // MARK: Names
 
-    /// The flattened node for `name` as written in the body of `frame`.
+    /// The flattened node for `name` (lower case, as `Token.lower`) in the body of `frame`.
     func node(_ name: String, frame f: Int) -> String {
-        let n = StructureBuilder.node(name.lowercased())
+        let n = StructureBuilder.node(name)
         if n == "0" || globals.contains(n) { return n }
         if let port = frames[f].ports[n] { return port }
         return frames[f].path.isEmpty ? n : frames[f].path + "." + n
     }
 
-    /// The flattened element name for `name` in `frame` (`r1` → `r.x1.r1`).
+    /// The flattened element name for `name` (lower case, as `Token.lower`) in `frame` (`r1` → `r.x1.r1`).
     func elementName(_ name: String, frame f: Int) -> String {
-        let n = name.lowercased()
+        let n = name
         guard !frames[f].path.isEmpty, let letter = n.first else { return n }
         return "\(letter).\(frames[f].path).\(n)"
     }

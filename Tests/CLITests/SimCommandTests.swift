@@ -37,6 +37,30 @@ final class SimCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("2 analyses (op1, dc1), 4 points"), result.stdout)
     }
 
+    /// The plain forms are parsed by hand (`SimRun`), everything else by argument-parser: both
+    /// must accept the same arguments and give the same results and usage errors.
+    func testArgumentFormsAndUsageErrors() throws {
+        let deck = try scratch.write("divider.cir", "divider\nV1 in 0 10\nR1 in out 1k\nR2 out 0 3k\n.op\n.end\n")
+        let a = directory.appendingPathComponent("a").path, b = directory.appendingPathComponent("b").path
+        let raw = directory.appendingPathComponent("r.raw").path
+        for arguments in [["sim", deck, "--out", a], ["sim", "--out=\(b)", "--raw", raw, deck]] {
+            let result = try KelvinProcess.run(arguments)
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.stderr)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: a + "/op1.csv", encoding: .utf8),
+                       try String(contentsOfFile: b + "/op1.csv", encoding: .utf8))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: raw))
+        let help = try KelvinProcess.run(["sim", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("USAGE: kelvin sim <deck>"), help.stdout)
+        for bad in [["sim"], ["sim", deck, "--out"], ["sim", deck, "--bogus", "x"], ["sim", deck, deck]] {
+            let result = try KelvinProcess.run(bad)
+            XCTAssertNotEqual(result.status, 0, "\(bad)")
+            XCTAssertTrue(result.stderr.contains("Usage: kelvin sim") || result.stderr.contains("USAGE: kelvin sim"),
+                          "\(bad): \(result.stderr)")
+        }
+    }
+
     /// Every bad input ends with exit status 1 and exactly one line on stderr naming the place.
     func testBadInputGivesOneLineErrorAndNonZeroExit() throws {
         let cases: [(name: String, text: String, expected: String)] = [

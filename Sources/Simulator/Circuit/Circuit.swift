@@ -87,14 +87,12 @@ extension Circuit {
 
         var devices: [any Device] = []
         var sources: [String: Int] = [:]
-        var sweepableTypes: [ObjectIdentifier: Bool] = [:]
         for e in deck.elements {
             let device = try Self.makeDevice(e, unknowns: &unknowns, options: deck.options)
-            // One existential cast per device type (a cast per element cost ~6,000 instructions).
-            let type = ObjectIdentifier(Swift.type(of: device))
-            let sweepable = sweepableTypes[type] ?? (device is any SweepableSource)
-            sweepableTypes[type] = sweepable
-            if sweepable { sources[e.name] = devices.count }
+            switch e.kind {
+            case .voltageSource, .currentSource: sources[e.name] = devices.count  // SweepableSource
+            default: break
+            }
             devices.append(device)
         }
 

@@ -9,11 +9,19 @@ import LinearAlgebra
 /// `LinearPartTests`); anything with sources, state, limiting or a nonlinear charge must not conform.
 protocol LinearDevice: Device {}
 
+extension LinearDevice {
+    static var linearity: Linearity { .linear }
+}
+
 /// A device whose `F` is linear, `F(x) = G·x` with a constant `G`, and that adds only that, its
 /// Jacobian and an `x`-independent `B(t)`: no `Q`, no state, no limiting, always converged
 /// (independent sources). A circuit of `LinearDevice`s and `AffineDevice`s is affine in `x`, so one
 /// Newton step from any iterate solves it exactly.
 protocol AffineDevice: Device {}
+
+extension AffineDevice {
+    static var linearity: Linearity { .affine }
+}
 
 extension VoltageSource: AffineDevice {}
 extension CurrentSource: AffineDevice {}
@@ -81,26 +89,20 @@ struct LinearPart: Sendable {
             x: Array(repeating: 0, count: circuit.dimension), previousState: Array(repeating: 0, count: circuit.stateCount),
             gmin: 0)
         var loaded: [Int] = []
-        var linearTypes: [ObjectIdentifier: Bool] = [:]  // one dynamic cast per device type
+        var affine = true
         for (k, device) in circuit.devices.enumerated() {
-            let type = ObjectIdentifier(Swift.type(of: device))
-            let linear = linearTypes[type] ?? (device is any LinearDevice)
-            linearTypes[type] = linear
-            if linear {
+            switch type(of: device).linearity {
+            case .linear:
                 device.load(context, into: &buffer)
-            } else {
+            case .affine:
                 loaded.append(k)
+            case .nonlinear:
+                loaded.append(k)
+                affine = false
             }
         }
         loadedDevices = loaded
-        var affineTypes: [ObjectIdentifier: Bool] = [:]
-        isAffine = loaded.allSatisfy { k in
-            let device = circuit.devices[k]
-            let type = ObjectIdentifier(Swift.type(of: device))
-            let affine = affineTypes[type] ?? (device is any AffineDevice)
-            affineTypes[type] = affine
-            return affine
-        }
+        isAffine = affine
         resistive = Stamps(buffer.jacobianF, pattern: circuit.pattern)
         reactive = Stamps(buffer.jacobianQ, pattern: circuit.pattern)
     }

@@ -18,12 +18,28 @@ protocol Device: Sendable {
     var dcPaths: [(Int, Int)] { get }
     /// Node pair whose voltage this device fixes at DC (V, E, H sources and inductors), if any.
     var voltageDefinition: (Int, Int)? { get }
+    /// How the device's equations depend on `x` (whether Newton must load it, see `LinearPart`).
+    /// Given by conforming to `LinearDevice` or `AffineDevice`: a protocol requirement, so asking
+    /// an `any Device` costs one witness call, where a dynamic cast to a protocol scans every
+    /// conformance record of the binary (~70,000 instructions the first time per type).
+    static var linearity: Linearity { get }
+}
+
+/// The dependence of a device's `F`, `Q` and `B` on the unknowns `x`.
+enum Linearity: Sendable {
+    /// `F(x) = G·x`, `Q(x) = C·x` with constant `G` and `C`, nothing else (`LinearDevice`).
+    case linear
+    /// `F(x) = G·x − B(t)`: linear plus an `x`-independent source (`AffineDevice`).
+    case affine
+    /// Anything else: loaded at every Newton iteration.
+    case nonlinear
 }
 
 extension Device {
     func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool { true }
     var dcPaths: [(Int, Int)] { [] }
     var voltageDefinition: (Int, Int)? { nil }
+    static var linearity: Linearity { .nonlinear }
 }
 
 /// An independent source whose DC value a `.dc` sweep can set.

@@ -1,7 +1,9 @@
-// Fortran LAPACK entry points used by Kelvin (column-major, arguments by pointer).
+// Fortran LAPACK entry points used by Kelvin (column-major, arguments by pointer), loaded on first
+// use as OpenBLAS is (see CBLAS.h): Kelvin's definitions (lapack.c) open liblapack.so.3 with dlopen
+// on the first call and forward to it.
 // Debian ships no LAPACKE headers with liblapack-dev, so the few routines needed are declared here.
-#ifndef KELVIN_CLAPACK_SHIM_H
-#define KELVIN_CLAPACK_SHIM_H
+#ifndef KELVIN_CLAPACK_H
+#define KELVIN_CLAPACK_H
 
 typedef struct { double re, im; } lapack_complex_double_t;
 
@@ -16,12 +18,5 @@ void dgecon_(const char *norm, const int *n, const double *a, const int *lda, co
 void zgetrf_(const int *m, const int *n, lapack_complex_double_t *a, const int *lda, int *ipiv, int *info);
 void zgetrs_(const char *trans, const int *n, const int *nrhs, const lapack_complex_double_t *a,
              const int *lda, const int *ipiv, lapack_complex_double_t *b, const int *ldb, int *info);
-// Least squares and singular values (fits, rank estimates).
-void dgelsd_(const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b,
-             const int *ldb, double *s, const double *rcond, int *rank, double *work,
-             const int *lwork, int *iwork, int *info);
-void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s,
-             double *u, const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork,
-             int *iwork, int *info);
 
 #endif
