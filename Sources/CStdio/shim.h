@@ -9,6 +9,11 @@ static inline int kelvin_format_g12(char *buffer, size_t size, double value) {
     return snprintf(buffer, size, "%.12g", value);
 }
 
+/// Writes `value` as "%g" into `buffer` (capacity `size`); returns snprintf's result.
+static inline int kelvin_format_g6(char *buffer, size_t size, double value) {
+    return snprintf(buffer, size, "%g", value);
+}
+
 /// Writes `value` as "%.15e" into `buffer` (capacity `size`); returns snprintf's result.
 static inline int kelvin_format_e15(char *buffer, size_t size, double value) {
     return snprintf(buffer, size, "%.15e", value);

@@ -9,6 +9,7 @@ struct ElementFields {
 
     init(_ card: Card, from start: Int = 1) throws {
         let tokens = card.tokens
+        positional.reserveCapacity(tokens.count)
         var i = start
         func startsKeyword(_ j: Int) -> Bool {
             j + 1 < tokens.count && tokens[j].kind == .word && tokens[j + 1].kind == .equals

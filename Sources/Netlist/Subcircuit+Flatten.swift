@@ -141,10 +141,11 @@ struct Flattener {
 
     /// Adds a flattened element, rejecting duplicate names.
     mutating func add(_ element: Element) throws {
-        if let first = definedAt[element.name] {
+        // One hash of the name: insert, and put the first definition back if there was one.
+        if let first = definedAt.updateValue(element.location, forKey: element.name) {
+            definedAt[element.name] = first
             throw NetlistError.duplicateElement(element.location, name: element.name, first: first)
         }
-        definedAt[element.name] = element.location
         deck.elements.append(element)
     }
 

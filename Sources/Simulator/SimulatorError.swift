@@ -75,10 +75,10 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// `%g`-style formatting for messages.
+/// `%g`-style formatting for messages (C's, without `String(format:)`'s va_list bridge, whose
+/// first use costs ~0.9M instructions of run-time conformance look-ups).
 func format(_ x: Double) -> String {
-    let s = String(format: "%g", x)
-    return s
+    CNumberFormat.string(x, .g6)
 }
 
 import Foundation

@@ -16,7 +16,8 @@ extension Circuit {
         func finite(_ value: Double) throws {
             if !value.isFinite { throw invalid("value is not finite") }
         }
-        let branch = unknowns.branch(e.name)
+        /// The element's own branch-current unknown (V, L, E, H).
+        var branch: Int { unknowns.branch(e.name) }
         switch e.kind {
         case .resistor(let r):
             try finite(r)

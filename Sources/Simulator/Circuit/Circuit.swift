@@ -56,16 +56,18 @@ extension Circuit {
         }
 
         // Branch currents, in ngspice's order.
-        var byName: [String: Element] = [:]
-        for element in deck.elements { byName[element.name] = element }
+        let elements = deck.elements
+        var byName: [String: Int] = [:]
+        byName.reserveCapacity(elements.count)
+        for (k, element) in elements.enumerated() { byName[element.name] = k }
         func controlling(_ e: Element, _ source: String) throws {
-            guard let c = byName[source], c.kind.ownsBranch else {
+            guard let c = byName[source], elements[c].kind.ownsBranch else {
                 throw SimulatorError.unknownControllingSource(
                     element: e.name, source: source, location: e.location.description)
             }
             unknowns.addBranch(source)
         }
-        let reversed = Array(deck.elements.reversed())
+        let reversed = elements.reversed()
         for e in reversed { if case .cccs(let src, _) = e.kind { try controlling(e, src) } }
         for e in reversed { if case .ccvs(let src, _) = e.kind { unknowns.addBranch(e.name); try controlling(e, src) } }
         for e in reversed { if case .inductor = e.kind { unknowns.addBranch(e.name) } }
@@ -86,6 +88,7 @@ extension Circuit {
         }
 
         var devices: [any Device] = []
+        devices.reserveCapacity(elements.count)
         var sources: [String: Int] = [:]
         for e in deck.elements {
             let device = try Self.makeDevice(e, unknowns: &unknowns, options: deck.options)

@@ -23,6 +23,9 @@ protocol Device: Sendable {
     /// an `any Device` costs one witness call, where a dynamic cast to a protocol scans every
     /// conformance record of the binary (~70,000 instructions the first time per type).
     static var linearity: Linearity { get }
+    /// Sets the DC value of a `SweepableSource` (V or A); other devices ignore it. A requirement
+    /// for the same reason as `linearity`: a sweep sets a source at every point.
+    mutating func setDCValue(_ value: Double)
 }
 
 /// The dependence of a device's `F`, `Q` and `B` on the unknowns `x`.
@@ -40,6 +43,7 @@ extension Device {
     var dcPaths: [(Int, Int)] { [] }
     var voltageDefinition: (Int, Int)? { nil }
     static var linearity: Linearity { .nonlinear }
+    mutating func setDCValue(_ value: Double) {}
 }
 
 /// An independent source whose DC value a `.dc` sweep can set.
@@ -48,6 +52,10 @@ protocol SweepableSource: Device {
     var dcValue: Double { get set }
     /// True for a current source (ngspice names its sweep scale `i-sweep`).
     var isCurrentSource: Bool { get }
+}
+
+extension SweepableSource {
+    mutating func setDCValue(_ value: Double) { dcValue = value }
 }
 
 /// SPICE convergence tolerances.

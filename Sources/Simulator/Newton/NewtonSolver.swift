@@ -119,10 +119,7 @@ struct NewtonSolver: Sendable {
 
     /// Sets the DC value of the sweepable source `devices[index]` (V or A).
     mutating func setSource(_ index: Int, to value: Double) {
-        if var source = circuit.devices[index] as? any SweepableSource {
-            source.dcValue = value
-            circuit.devices[index] = source
-        }
+        circuit.devices[index].setDCValue(value)
     }
 
     /// The all-zero starting point.

@@ -16,6 +16,8 @@ enum CNumberFormat {
         case g12
         /// `%.15e`, the rawfile format.
         case e15
+        /// `%g`, for messages.
+        case g6
     }
 
     /// Bytes a single value can take in either style (C prints at most 24).
@@ -39,6 +41,7 @@ enum CNumberFormat {
             switch style {
             case .g12: count = kelvin_format_g12(base, 64, value)
             case .e15: count = kelvin_format_e15(base, 64, value)
+            case .g6: count = kelvin_format_g6(base, 64, value)
             }
             let n = Int(min(max(count, 0), Int32(maxWidth)))
             base.withMemoryRebound(to: UInt8.self, capacity: n) { out.update(from: $0, count: n) }

@@ -72,9 +72,9 @@ public enum Rawfile {
         for (k, pair) in pairs.enumerated() { out += "\t\(k + 1)\t\(pair.0)\t\(pair.1)\n" }
         out += "Values:\n"
         for (p, row) in r.rows.enumerated() {
-            out += " \(p)\t\(String(format: "%.15e", row[0])),\(String(format: "%.15e", 0.0))\n"
+            out += " \(p)\t\(CNumberFormat.string(row[0], .e15)),\(CNumberFormat.string(0, .e15))\n"
             for pair in pairs {
-                out += "\t\(String(format: "%.15e", row[pair.2])),\(String(format: "%.15e", row[pair.3]))\n"
+                out += "\t\(CNumberFormat.string(row[pair.2], .e15)),\(CNumberFormat.string(row[pair.3], .e15))\n"
             }
             out += "\n"
         }
