@@ -17,6 +17,8 @@ public struct DenseLU: PatternSolver {
     public private(set) var pivots: [Int32]
     public private(set) var isFactored = false
     private var pattern: [MatrixEntry]
+    /// Column-major offset of each pattern entry in `matrix.storage`.
+    private var offsets: [Int] = []
 
     /// Largest dimension factored and solved natively instead of through LAPACK: below it a
     /// LAPACK call's argument checks and dispatch cost more than the arithmetic (measured: a
@@ -41,22 +43,31 @@ public struct DenseLU: PatternSolver {
         }
         try self.init(matrix: DenseMatrix(rows: dimension, columns: dimension))
         self.pattern = pattern
+        self.offsets = pattern.map { $0.row + $0.column * dimension }
     }
 
     public mutating func load(values: [Double]) throws {
         guard values.count == pattern.count else {
             throw LinearAlgebraError.dimensionMismatch(expected: pattern.count, actual: values.count)
         }
-        matrix.zero()
-        let n = matrix.rows
-        for (k, e) in pattern.enumerated() { matrix.storage[e.row + e.column * n] += values[k] }
+        matrix.storage.withUnsafeMutableBufferPointer { a in
+            a.update(repeating: 0)
+            for k in offsets.indices { a[offsets[k]] += values[k] }
+        }
         isFactored = false
     }
 
     public mutating func factor() throws {
         isFactored = false
         let n = matrix.rows
-        factors = matrix
+        if factors.storage.count == matrix.storage.count {
+            // In place: assigning `factors = matrix` made a new copy at every factorisation.
+            factors.storage.withUnsafeMutableBufferPointer { f in
+                matrix.storage.withUnsafeBufferPointer { a in _ = f.update(fromContentsOf: a) }
+            }
+        } else {
+            factors = matrix
+        }
         if n == 0 { isFactored = true; return }
         if n <= Self.nativeLimit {
             if let column = NativeLU.factor(n: n, a: &factors.storage, pivots: &pivots) {
@@ -120,9 +131,16 @@ enum NativeLU {
     /// Factors the `n × n` column-major `a` in place; returns the zero-based column of the first
     /// exactly zero pivot (the factorisation is still completed, as LAPACK does), or nil.
     static func factor(n: Int, a: inout [Double], pivots: inout [Int32]) -> Int? {
+        a.withUnsafeMutableBufferPointer { a in
+            pivots.withUnsafeMutableBufferPointer { pivots in factor(n: n, a: a, pivots: pivots) }
+        }
+    }
+
+    private static func factor(
+        n: Int, a: UnsafeMutableBufferPointer<Double>, pivots: UnsafeMutableBufferPointer<Int32>
+    ) -> Int? {
         var singular: Int?
-        a.withUnsafeMutableBufferPointer { ap in
-            guard let m = ap.baseAddress else { return }
+        if let m = a.baseAddress {
             for k in 0..<n {
                 let ck = m + k * n
                 var p = k
@@ -163,32 +181,39 @@ enum NativeLU {
     static func solve(n: Int, factors: [Double], pivots: [Int32], b: inout [Double]) {
         factors.withUnsafeBufferPointer { ap in
             b.withUnsafeMutableBufferPointer { bp in
-                guard let m = ap.baseAddress, let x = bp.baseAddress else { return }
-                for k in 0..<n {
-                    let p = Int(pivots[k]) - 1
-                    if p != k { (x[k], x[p]) = (x[p], x[k]) }
-                }
-                // L (unit diagonal), column by column.
-                for k in 0..<n {
-                    let v = x[k]
-                    if v != 0 {
-                        let ck = m + k * n
-                        var i = k + 1
-                        while i < n { x[i] -= v * ck[i]; i += 1 }
-                    }
-                }
-                // U, backwards.
-                var k = n - 1
-                while k >= 0 {
-                    let ck = m + k * n
-                    x[k] /= ck[k]
-                    let v = x[k]
-                    if v != 0 {
-                        for i in 0..<k { x[i] -= v * ck[i] }
-                    }
-                    k -= 1
-                }
+                pivots.withUnsafeBufferPointer { pivots in solve(n: n, factors: ap, pivots: pivots, b: bp) }
             }
+        }
+    }
+
+    private static func solve(
+        n: Int, factors: UnsafeBufferPointer<Double>, pivots: UnsafeBufferPointer<Int32>,
+        b: UnsafeMutableBufferPointer<Double>
+    ) {
+        guard let m = factors.baseAddress, let x = b.baseAddress else { return }
+        for k in 0..<n {
+            let p = Int(pivots[k]) - 1
+            if p != k { (x[k], x[p]) = (x[p], x[k]) }
+        }
+        // L (unit diagonal), column by column.
+        for k in 0..<n {
+            let v = x[k]
+            if v != 0 {
+                let ck = m + k * n
+                var i = k + 1
+                while i < n { x[i] -= v * ck[i]; i += 1 }
+            }
+        }
+        // U, backwards.
+        var k = n - 1
+        while k >= 0 {
+            let ck = m + k * n
+            x[k] /= ck[k]
+            let v = x[k]
+            if v != 0 {
+                for i in 0..<k { x[i] -= v * ck[i] }
+            }
+            k -= 1
         }
     }
 }

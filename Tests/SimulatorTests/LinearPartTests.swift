@@ -25,6 +25,7 @@ final class LinearPartTests: XCTestCase {
         t.c("c1", "a", "b", 1e-9)
         t.l("l1", "f", "g", 1e-6)
         t.r("r7", "g", "0", 1e3)
+        t.i("i1", "g", "0", 1e-3)
         t.op()
         return try Circuit(deck: t.deck)
     }
@@ -60,16 +61,19 @@ final class LinearPartTests: XCTestCase {
     func testLinearPartEqualsLoadingTheDevices() throws {
         let c = try circuit()
         let part = LinearPart(circuit: c)
-        XCTAssertEqual(part.loadedDevices.map { c.devices[$0].name }, ["v1", "d1"])
+        XCTAssertEqual(part.loadedDevices.map { c.devices[$0].name }, ["d1"])
+        XCTAssertEqual(part.sourceDevices.map { c.devices[$0].name }, ["v1", "i1"])
         var rng = SeededGenerator(seed: 9)
         let x = (0..<c.dimension).map { _ in Double.random(in: -2...2, using: &rng) }
         let context = LoadContext(x: x, previousState: Array(repeating: 0, count: c.stateCount), gmin: 1e-12)
         var direct = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
         for device in c.devices { device.load(context, into: &direct) }
         var viaPart = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
+        for k in part.sourceDevices { c.devices[k].loadSource(context, into: &viaPart) }
         for k in part.loadedDevices { c.devices[k].load(context, into: &viaPart) }
         part.apply(x: x, to: &viaPart)
         for i in 0..<c.dimension {
+            XCTAssertEqual(viaPart.b[i], direct.b[i], accuracy: 1e-15)
             XCTAssertEqual(viaPart.f[i], direct.f[i], accuracy: 1e-12 * max(1, abs(direct.f[i])))
             XCTAssertEqual(viaPart.q[i], direct.q[i], accuracy: 1e-12 * max(1e-9, abs(direct.q[i])))
         }
@@ -96,6 +100,11 @@ final class LinearPartTests: XCTestCase {
                 loads.append(buffer)
             }
             XCTAssertEqual(loads[0].b, loads[1].b, "\(device.name): B must not depend on x")
+            // `loadSource` adds exactly that B and nothing else.
+            var source = LoadBuffer(dimension: c.dimension, slots: c.pattern.count, states: c.stateCount)
+            device.loadSource(LoadContext(x: loads[0].f, previousState: source.state, gmin: 1e-12), into: &source)
+            XCTAssertEqual(source.b, loads[0].b, device.name)
+            XCTAssertTrue(source.f.allSatisfy { $0 == 0 } && source.jacobianF.allSatisfy { $0 == 0 }, device.name)
         }
         XCTAssertFalse(LinearPart(circuit: c).isAffine, "a diode makes the circuit nonlinear")
 

@@ -16,7 +16,9 @@ extension LinearDevice {
 /// A device whose `F` is linear, `F(x) = G·x` with a constant `G`, and that adds only that, its
 /// Jacobian and an `x`-independent `B(t)`: no `Q`, no state, no limiting, always converged
 /// (independent sources). A circuit of `LinearDevice`s and `AffineDevice`s is affine in `x`, so one
-/// Newton step from any iterate solves it exactly.
+/// Newton step from any iterate solves it exactly. Newton applies the `G·x` part through
+/// `LinearPart` and loads only `B(t)` (`loadSource`), so `load` must equal the two together
+/// (checked by `LinearPartTests`).
 protocol AffineDevice: Device {}
 
 extension AffineDevice {
@@ -43,6 +45,8 @@ extension Inductor: LinearDevice {}
 struct LinearPart: Sendable {
     /// Devices that still load each iteration (indices into `Circuit.devices`), in circuit order.
     let loadedDevices: [Int]
+    /// `AffineDevice`s: their `G` is in the stamps, only their `B(t)` is loaded (`loadSource`).
+    let sourceDevices: [Int]
     /// True when every loaded device is an `AffineDevice`: the circuit equations are affine in `x`.
     let isAffine: Bool
     /// Non-zero constant stamps of `dF/dx` (`G`) and of `dQ/dx` (`C`).
@@ -89,20 +93,21 @@ struct LinearPart: Sendable {
             x: Array(repeating: 0, count: circuit.dimension), previousState: Array(repeating: 0, count: circuit.stateCount),
             gmin: 0)
         var loaded: [Int] = []
-        var affine = true
+        var sources: [Int] = []
         for (k, device) in circuit.devices.enumerated() {
             switch type(of: device).linearity {
             case .linear:
                 device.load(context, into: &buffer)
             case .affine:
-                loaded.append(k)
+                device.load(context, into: &buffer)  // for its G; the B this adds is not kept
+                sources.append(k)
             case .nonlinear:
                 loaded.append(k)
-                affine = false
             }
         }
         loadedDevices = loaded
-        isAffine = affine
+        sourceDevices = sources
+        isAffine = loaded.isEmpty
         resistive = Stamps(buffer.jacobianF, pattern: circuit.pattern)
         reactive = Stamps(buffer.jacobianQ, pattern: circuit.pattern)
     }

@@ -27,7 +27,9 @@ struct CurrentSource: SweepableSource, TransientSource {
 
     mutating func reserve(_ reserver: inout SlotReserver) {}
 
-    func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
+    func load(_ context: LoadContext, into buffer: inout LoadBuffer) { loadSource(context, into: &buffer) }
+
+    func loadSource(_ context: LoadContext, into buffer: inout LoadBuffer) {
         let value = context.waveforms ? (waveform?.value(at: context.time) ?? dcValue) : dcValue
         let i = value * context.sourceFactor
         buffer.addB(a, -i)

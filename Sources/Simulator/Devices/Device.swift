@@ -26,6 +26,9 @@ protocol Device: Sendable {
     /// Sets the DC value of a `SweepableSource` (V or A); other devices ignore it. A requirement
     /// for the same reason as `linearity`: a sweep sets a source at every point.
     mutating func setDCValue(_ value: Double)
+    /// Adds only the `x`-independent `B(t)` of an `AffineDevice` (its constant `G·x` part is
+    /// applied by `LinearPart`); not called for other devices.
+    func loadSource(_ context: LoadContext, into buffer: inout LoadBuffer)
 }
 
 /// The dependence of a device's `F`, `Q` and `B` on the unknowns `x`.
@@ -44,6 +47,7 @@ extension Device {
     var voltageDefinition: (Int, Int)? { nil }
     static var linearity: Linearity { .nonlinear }
     mutating func setDCValue(_ value: Double) {}
+    func loadSource(_ context: LoadContext, into buffer: inout LoadBuffer) {}
 }
 
 /// An independent source whose DC value a `.dc` sweep can set.

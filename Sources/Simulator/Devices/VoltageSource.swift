@@ -35,6 +35,10 @@ struct VoltageSource: SweepableSource, TransientSource {
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
         buffer.addBranchIncidence(incidence, a: a, b: b, branch: branch, context)
+        loadSource(context, into: &buffer)
+    }
+
+    func loadSource(_ context: LoadContext, into buffer: inout LoadBuffer) {
         let value = context.waveforms ? (waveform?.value(at: context.time) ?? dcValue) : dcValue
         buffer.addB(branch, value * context.sourceFactor)
     }

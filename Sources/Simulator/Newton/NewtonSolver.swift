@@ -109,9 +109,64 @@ struct NewtonSolver: Sendable {
         return true
     }
 
-    /// Copies `source` into the same-sized `target` element-wise (keeps `target`'s storage).
+    /// Copies `source` into the same-sized `target` (keeps `target`'s storage).
     @inline(__always) static func copy(_ source: [Double], into target: inout [Double]) {
-        for k in source.indices { target[k] = source[k] }
+        target.withUnsafeMutableBufferPointer { t in source.withUnsafeBufferPointer { _ = t.update(fromContentsOf: $0) } }
+    }
+
+    /// `target[i] = a[i] − b[i]` for the same-sized `a`, `b` and `target`.
+    @inline(__always) static func difference(_ a: [Double], _ b: [Double], into target: inout [Double]) {
+        target.withUnsafeMutableBufferPointer { t in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    for i in t.indices { t[i] = a[i] - b[i] }
+                }
+            }
+        }
+    }
+
+    /// What one Newton update `x_new = x + Δx` leaves: whether every unknown passed SPICE's
+    /// `|Δx| ≤ reltol·max(|x_new|, |x|) + (abstol for a branch current, vntol otherwise)`, whether
+    /// all are finite, and the node with the largest `|Δx|` (for messages).
+    struct Update {
+        var converged: Bool
+        var finite = true
+        var worst = 0
+        var worstUpdate = -1.0
+    }
+
+    /// Writes `x + delta` into `xNew` and checks it (see `Update`); with `check` false the
+    /// tolerance test is skipped and `converged` is false.
+    static func update(
+        x: [Double], delta: [Double], into xNew: inout [Double], kinds: [UnknownKind], tolerances: Tolerances,
+        check: Bool
+    ) -> Update {
+        var result = Update(converged: check)
+        xNew.withUnsafeMutableBufferPointer { xNew in
+            x.withUnsafeBufferPointer { x in
+                delta.withUnsafeBufferPointer { delta in
+                    kinds.withUnsafeBufferPointer { kinds in
+                        for i in xNew.indices {
+                            let d = delta[i]
+                            let new = x[i] + d
+                            xNew[i] = new
+                            if !new.isFinite { result.finite = false }
+                            let isBranch = kinds[i] == .branch
+                            if result.converged {
+                                let tol = tolerances.reltol * max(abs(new), abs(x[i]))
+                                    + (isBranch ? tolerances.abstol : tolerances.vntol)
+                                if !(abs(d) <= tol) { result.converged = false }
+                            }
+                            if !isBranch && abs(d) > result.worstUpdate {
+                                result.worstUpdate = abs(d)
+                                result.worst = i
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// Conductance (S) that holds a `.nodeset` node at its value.
@@ -155,17 +210,19 @@ struct NewtonSolver: Sendable {
                     context.time = transient.time
                     context.waveforms = true
                 }
-                // Linear devices are stamped in one pass by `linearPart`; the rest load by index
-                // (`for device in devices` would copy every existential).
+                // Linear devices and the `G` of sources are stamped in one pass by `linearPart`;
+                // sources add their `B`, the rest load by index (`for device in devices` would
+                // copy every existential).
                 let devices = circuit.devices
+                for k in linearPart.sourceDevices { devices[k].loadSource(context, into: &buffer) }
                 for k in linearPart.loadedDevices { devices[k].load(context, into: &buffer) }
                 linearPart.apply(x: x, to: &buffer)
             }
             count += 1
             iterations += 1
 
-            for k in values.indices { values[k] = buffer.jacobianF[k] }
-            for i in 0..<n { rhs[i] = buffer.b[i] - buffer.f[i] }
+            Self.copy(buffer.jacobianF, into: &values)
+            Self.difference(buffer.b, buffer.f, into: &rhs)
             transient?.apply(buffer, values: &values, rhs: &rhs)
             if diagGmin > 0 {
                 for k in 0..<n where circuit.unknownKinds[k] != .branch {
@@ -183,25 +240,11 @@ struct NewtonSolver: Sendable {
             try solveLinearSystem()
 
             // rhs now holds Δx.
-            var converged = !initJ && !clamped && count > 1 && buffer.limited == 0
-            var worst = 0
-            var worstUpdate = -1.0
-            var finite = true
-            for i in 0..<n {
-                let delta = rhs[i]
-                let new = x[i] + delta
-                xNew[i] = new
-                if !new.isFinite { finite = false }
-                let isBranch = circuit.unknownKinds[i] == .branch
-                if converged {
-                    let tol = tolerances.reltol * max(abs(new), abs(x[i])) + (isBranch ? tolerances.abstol : tolerances.vntol)
-                    if !(abs(delta) <= tol) { converged = false }
-                }
-                if !isBranch && abs(delta) > worstUpdate {
-                    worstUpdate = abs(delta)
-                    worst = i
-                }
-            }
+            let update = Self.update(
+                x: x, delta: rhs, into: &xNew, kinds: circuit.unknownKinds, tolerances: tolerances,
+                check: !initJ && !clamped && count > 1 && buffer.limited == 0)
+            var converged = update.converged
+            let (finite, worst, worstUpdate) = (update.finite, update.worst, update.worstUpdate)
             if !finite { throw .iterationLimit(unknown: worst, update: .infinity) }
             // An affine circuit (only linear devices and independent sources) is solved exactly by
             // one Newton step: skip the confirming iteration (half the work of a linear transient).
