@@ -75,8 +75,14 @@ public struct SparseLU: PatternSolver {
         guard values.count == position.count else {
             throw LinearAlgebraError.dimensionMismatch(expected: position.count, actual: values.count)
         }
-        for k in columnValues.indices { columnValues[k] = 0 }
-        for k in values.indices { columnValues[position[k]] += values[k] }
+        columnValues.withUnsafeMutableBufferPointer { column in
+            position.withUnsafeBufferPointer { position in
+                values.withUnsafeBufferPointer { values in
+                    column.update(repeating: 0)
+                    for k in values.indices { column[position[k]] += values[k] }
+                }
+            }
+        }
         isFactored = false
     }
 

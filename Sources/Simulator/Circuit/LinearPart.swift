@@ -77,10 +77,20 @@ struct LinearPart: Sendable {
         func apply(x: [Double], jacobian: inout [Double], vector: inout [Double], compact: Bool = false) {
             jacobian.withUnsafeMutableBufferPointer { jacobian in
                 vector.withUnsafeMutableBufferPointer { vector in
-                    for k in values.indices {
-                        let g = values[k]
-                        jacobian[compact ? k : slots[k]] += g
-                        vector[rows[k]] += g * x[columns[k]]
+                    x.withUnsafeBufferPointer { x in
+                        values.withUnsafeBufferPointer { values in
+                            slots.withUnsafeBufferPointer { slots in
+                                rows.withUnsafeBufferPointer { rows in
+                                    columns.withUnsafeBufferPointer { columns in
+                                        for k in values.indices {
+                                            let g = values[k]
+                                            jacobian[compact ? k : slots[k]] += g
+                                            vector[rows[k]] += g * x[columns[k]]
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -119,10 +129,10 @@ struct LinearPart: Sendable {
         reactive.apply(x: x, jacobian: &scratch, vector: &q, compact: true)
     }
 
-    /// Adds the linear devices' `G` to `dF/dx`, `G·x` to `F`, `C` to `dQ/dx` and `C·x` to `Q`, as
-    /// their loads at `x` would.
-    func apply(x: [Double], to buffer: inout LoadBuffer) {
+    /// Adds the linear devices' `G` to `dF/dx`, `G·x` to `F`, and with `charges`, `C` to `dQ/dx`
+    /// and `C·x` to `Q`, as their loads at `x` would.
+    func apply(x: [Double], to buffer: inout LoadBuffer, charges: Bool = true) {
         resistive.apply(x: x, jacobian: &buffer.jacobianF, vector: &buffer.f)
-        reactive.apply(x: x, jacobian: &buffer.jacobianQ, vector: &buffer.q)
+        if charges { reactive.apply(x: x, jacobian: &buffer.jacobianQ, vector: &buffer.q) }
     }
 }

@@ -119,6 +119,9 @@ struct LoadContext: Sendable {
     /// True in a transient analysis (and its initial operating point): independent sources use their
     /// waveform at `time` instead of their DC value.
     var waveforms = false
+    /// False in DC analyses, which have no integrator: `Q` and `dQ/dx` are not used, and devices
+    /// skip them (as SPICE's MODEDC loads do), e.g. a third of a diode's load.
+    var charges = true
 
     /// Voltage of the unknown `n` (0 for ground).
     @inline(__always) func v(_ n: Int) -> Double { n == groundIndex ? 0 : x[n] }

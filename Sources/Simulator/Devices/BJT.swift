@@ -405,6 +405,7 @@ struct BJT: Device {
             }
         }
         if emitterPrime != emitter { buffer.addConductance(reSlots, emitter, emitterPrime, parameters.ge, context) }
+        guard context.charges else { return }
 
         // Charges: Qbe between b' and e', Qbc between b' and c'.
         buffer.addQ(basePrime, t * (op.qbe + op.qbc))

@@ -160,6 +160,7 @@ struct Diode: Device {
         if anodePrime != anode {
             buffer.addConductance(seriesSlots, anode, anodePrime, seriesConductance, context)
         }
+        guard context.charges else { return }
 
         let (q, c) = charge(vd, current: cd - context.gmin * vd, conductance: gd - context.gmin)
         buffer.addQ(anodePrime, q)

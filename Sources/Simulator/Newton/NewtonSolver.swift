@@ -209,6 +209,8 @@ struct NewtonSolver: Sendable {
                 if let transient {
                     context.time = transient.time
                     context.waveforms = true
+                } else {
+                    context.charges = false
                 }
                 // Linear devices and the `G` of sources are stamped in one pass by `linearPart`;
                 // sources add their `B`, the rest load by index (`for device in devices` would
@@ -216,7 +218,7 @@ struct NewtonSolver: Sendable {
                 let devices = circuit.devices
                 for k in linearPart.sourceDevices { devices[k].loadSource(context, into: &buffer) }
                 for k in linearPart.loadedDevices { devices[k].load(context, into: &buffer) }
-                linearPart.apply(x: x, to: &buffer)
+                linearPart.apply(x: x, to: &buffer, charges: context.charges)
             }
             count += 1
             iterations += 1
