@@ -68,12 +68,13 @@ extension Flattener {
                 throw NetlistError.missingField(nameToken.location, token: nameToken.lower, expected: what)
             }
         }
+        let frame = frames[f], globals = globals
         func nodes(_ count: Int) throws -> [String] {
             try (0..<count).map { i in
                 guard p[i].kind == .word else {
                     throw NetlistError.syntax(p[i].location, token: p[i].text, message: "expected a node name")
                 }
-                return node(p[i].lower, frame: f)
+                return Self.node(p[i].lower, in: frame, globals: globals)
             }
         }
         func number(_ token: Token) throws -> Double { try value(token, in: card, frame: f) }

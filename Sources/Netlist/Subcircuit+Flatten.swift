@@ -125,11 +125,15 @@ struct Flattener {
     // MARK: Names
 
     /// The flattened node for `name` (lower case, as `Token.lower`) in the body of `frame`.
-    func node(_ name: String, frame f: Int) -> String {
+    func node(_ name: String, frame f: Int) -> String { Self.node(name, in: frames[f], globals: globals) }
+
+    /// `node(_:frame:)` without `self`, for closures inside mutating methods (which copied the
+    /// whole flattener at every call).
+    static func node(_ name: String, in frame: Frame, globals: Set<String>) -> String {
         let n = StructureBuilder.node(name)
         if n == "0" || globals.contains(n) { return n }
-        if let port = frames[f].ports[n] { return port }
-        return frames[f].path.isEmpty ? n : frames[f].path + "." + n
+        if let port = frame.ports[n] { return port }
+        return frame.path.isEmpty ? n : frame.path + "." + n
     }
 
     /// The flattened element name for `name` (lower case, as `Token.lower`) in `frame` (`r1` → `r.x1.r1`).

@@ -33,7 +33,7 @@ enum DCSweep {
     static func run(circuit: Circuit, specs: [SweepSpec], options: Options, name: String, title: String) throws
         -> SimulationResult
     {
-        guard let inner = specs.first else {
+        guard !specs.isEmpty else {
             throw SimulatorError.invalidSweep(analysis: name, source: "", reason: "no source given")
         }
         var sweeps: [(device: Int, values: [Double], source: String)] = []
@@ -43,10 +43,8 @@ enum DCSweep {
             }
             sweeps.append((index, try values(spec, analysis: name), spec.source))
         }
-        guard let innerSource = circuit.devices[sweeps[0].device] as? any SweepableSource else {
-            throw SimulatorError.unknownSweepSource(analysis: name, source: inner.source)
-        }
-        let scale = innerSource.isCurrentSource ? "i-sweep" : "v-sweep"
+        // `circuit.sources` holds only V and I sources (a concrete type test, not a protocol cast).
+        let scale = circuit.devices[sweeps[0].device] is CurrentSource ? "i-sweep" : "v-sweep"
 
         // Points in row order, inner sweep fastest; each lists values outermost first.
         var points: [[Double]] = [[]]

@@ -23,8 +23,6 @@ struct CurrentSource: SweepableSource, TransientSource {
         self.dcValue = source.dcOperatingValue
     }
 
-    var isCurrentSource: Bool { true }
-
     mutating func reserve(_ reserver: inout SlotReserver) {}
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) { loadSource(context, into: &buffer) }

@@ -54,8 +54,6 @@ extension Device {
 protocol SweepableSource: Device {
     /// The DC value: volts for a V source, amperes for an I source.
     var dcValue: Double { get set }
-    /// True for a current source (ngspice names its sweep scale `i-sweep`).
-    var isCurrentSource: Bool { get }
 }
 
 extension SweepableSource {

@@ -27,8 +27,6 @@ struct VoltageSource: SweepableSource, TransientSource {
         self.dcValue = source.dcOperatingValue
     }
 
-    var isCurrentSource: Bool { false }
-
     mutating func reserve(_ reserver: inout SlotReserver) {
         incidence = reserver.reserveBranch(a, b, branch: branch)
     }
