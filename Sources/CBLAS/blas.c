@@ -39,11 +39,11 @@ void *kelvin_blas_symbol(const char *library, const char *symbol) {
 int kelvin_openblas_loaded(void) { return __atomic_load_n(&openblas_is_loaded, __ATOMIC_ACQUIRE); }
 
 // The function pointer of `name` in OpenBLAS, resolved once (a race resolves it twice, harmlessly).
-#define OPENBLAS_FUNCTION(type, name)                                                      \
+#define OPENBLAS_FUNCTION(type, name)                                                    \
     static type cached;                                                                  \
     type forward = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);                           \
     if (!forward) {                                                                      \
-        forward = (type)kelvin_blas_symbol("libopenblas.so.0", #name);                              \
+        forward = (type)kelvin_blas_symbol("libopenblas.so.0", #name);                   \
         __atomic_store_n(&cached, forward, __ATOMIC_RELEASE);                            \
     }
 

@@ -7,7 +7,7 @@
     static type cached;                                                                  \
     type forward = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);                           \
     if (!forward) {                                                                      \
-        forward = (type)kelvin_blas_symbol("liblapack.so.3", #name);                              \
+        forward = (type)kelvin_blas_symbol("liblapack.so.3", #name);                     \
         __atomic_store_n(&cached, forward, __ATOMIC_RELEASE);                            \
     }
 

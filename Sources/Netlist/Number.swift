@@ -6,15 +6,14 @@
 enum SpiceNumber {
     /// The value of `text`, or nil when it is not a complete SPICE number.
     static func parse(_ text: String) -> Double? {
-        var text = text
         // ASCII text (nearly every deck) is scanned in place; anything else as scalars.
-        if let result = text.withUTF8({ bytes -> Double?? in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            let scalars = bytes.lazy.map { Unicode.Scalar($0) }
-            guard let (value, end) = scan(scalars, from: 0), end == bytes.count else { return .some(nil) }
-            return value
-        }) {
-            return result
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var text = text
+            return text.withUTF8 { bytes in
+                guard let (value, end) = scan(bytes.lazy.map(Unicode.Scalar.init), from: 0), end == bytes.count
+                else { return nil }
+                return value
+            }
         }
         let scalars = Array(text.unicodeScalars)
         guard let (value, end) = scan(scalars, from: 0), end == scalars.count else { return nil }
