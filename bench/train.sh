@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Training throughput of ResNet-18 (forward + backward + SGD step, synthetic data), Kelvin vs PyTorch
 # measured in the same run on the same threads. Writes bench/results/train.csv:
-#   config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb,kelvin_gflops,sgemm_peak_gflops,kelvin_pct_of_peak
-# (ratio = kelvin / pytorch; RSS is Kelvin's; GFLOP/s = img/s x the analytic training FLOPs per image
-# of bench/resnet_flops.py; the sgemm peak is a 2048^3 product on the same cores, measured in this run)
+#   config,isa,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb,kelvin_gflops,sgemm_peak_gflops,kelvin_pct_of_peak
+# (ratio = kelvin / pytorch; RSS is Kelvin's; GFLOP/s = img/s x the analytic direct-convolution
+# training FLOPs per image of bench/resnet_flops.py — Winograd layers do fewer, so this is the
+# equivalent rate; the sgemm peak is a 2048^3 product on the same cores and ISA, measured in this run)
+#
+# Each configuration runs twice, with both libraries on the same instruction set:
+#   avx2    OpenBLAS's Haswell kernels (OPENBLAS_CORETYPE=Haswell); PyTorch's oneDNN, MKL and ATen
+#           capped at AVX2 (DNNL_MAX_CPU_ISA, MKL_ENABLE_INSTRUCTIONS, ATEN_CPU_CAPABILITY)
+#   native  each library's own choice for this CPU (OPENBLAS_CORETYPE unset; PyTorch as installed)
+# An OPENBLAS_CORETYPE in the caller's environment pins OpenBLAS only; PyTorch ignores it, which is
+# why neither row takes it as given.
 # Usage: bench/train.sh [path/to/kelvin] [threads] [steps]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,21 +21,30 @@ STEPS=${3:-3}
 OUT=bench/results/train.csv
 mkdir -p bench/results
 [ -x "$KELVIN" ] || swift build -c release --product kelvin
-echo "config,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb,kelvin_gflops,sgemm_peak_gflops,kelvin_pct_of_peak" > "$OUT"
-peak=$("$KELVIN" bench-train --sgemm --threads "$THREADS" | sed -n 's/.*sgemm_gflops=\([0-9.]*\).*/\1/p')
-for config in small imagenet; do
-  k=$("$KELVIN" bench-train --config "$config" --steps "$STEPS" --threads "$THREADS")
-  k_img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$k")
-  k_rss=$(sed -n 's/.*peak_rss_mb=\([0-9.]*\).*/\1/p' <<<"$k")
-  if p=$(python3 bench/train_pytorch.py "$config" "$STEPS" "$THREADS" 2>/dev/null); then
-    p_img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$p")
-    ratio=$(python3 -c "print(f'{$k_img / $p_img:.3f}')")
+echo "config,isa,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb,kelvin_gflops,sgemm_peak_gflops,kelvin_pct_of_peak" > "$OUT"
+for isa in avx2 native; do
+  if [ $isa = avx2 ]; then
+    kenv=(env OPENBLAS_CORETYPE=Haswell)
+    penv=(env DNNL_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2)
   else
-    p_img=NA; ratio=NA
+    kenv=(env -u OPENBLAS_CORETYPE)
+    penv=(env)
   fi
-  case $config in small) name="resnet18-small-1x28x28-b128";; *) name="resnet18-imagenet-3x224x224-b16";; esac
-  flop=$(python3 bench/resnet_flops.py "$config" | sed -n 's/.*=\([0-9.]*\)/\1/p')
-  gflops=$(python3 -c "print(f'{$k_img * $flop:.1f}')")
-  pct=$(python3 -c "print(f'{100 * $k_img * $flop / $peak:.1f}')")
-  echo "$name,$k_img,$p_img,$ratio,$k_rss,$gflops,$peak,$pct" | tee -a "$OUT"
+  peak=$("${kenv[@]}" "$KELVIN" bench-train --sgemm --threads "$THREADS" | sed -n 's/.*sgemm_gflops=\([0-9.]*\).*/\1/p')
+  for config in small imagenet; do
+    k=$("${kenv[@]}" "$KELVIN" bench-train --config "$config" --steps "$STEPS" --threads "$THREADS")
+    k_img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$k")
+    k_rss=$(sed -n 's/.*peak_rss_mb=\([0-9.]*\).*/\1/p' <<<"$k")
+    if p=$("${penv[@]}" python3 bench/train_pytorch.py "$config" "$STEPS" "$THREADS" 2>/dev/null); then
+      p_img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$p")
+      ratio=$(python3 -c "print(f'{$k_img / $p_img:.3f}')")
+    else
+      p_img=NA; ratio=NA
+    fi
+    case $config in small) name="resnet18-small-1x28x28-b128";; *) name="resnet18-imagenet-3x224x224-b16";; esac
+    flop=$(python3 bench/resnet_flops.py "$config" | sed -n 's/.*=\([0-9.]*\)/\1/p')
+    gflops=$(python3 -c "print(f'{$k_img * $flop:.1f}')")
+    pct=$(python3 -c "print(f'{100 * $k_img * $flop / $peak:.1f}')")
+    echo "$name,$isa,$k_img,$p_img,$ratio,$k_rss,$gflops,$peak,$pct" | tee -a "$OUT"
+  done
 done

@@ -130,10 +130,15 @@ enum ConvKernels {
         return Swift.min(g.ho, Swift.max(1, byCache, byColumns))
     }
 
-    /// Forward: `out[n, co] = Σ w[co] ⋆ x[n] + bias[co]`. Each core takes a contiguous range of
-    /// images and runs im2col → sgemm on blocks of `imagesPerGemm` images.
+    /// Forward: `out[n, co] = Σ w[co] ⋆ x[n] + bias[co]`. 3×3 stride-1 layers go to `Winograd`;
+    /// otherwise each core takes a contiguous range of images and runs im2col → sgemm on blocks
+    /// of `imagesPerGemm` images.
     static func forward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, _ g: ConvGeometry) {
+        if Winograd.applies(g) {
+            Winograd.forward(x: x, w: w, bias: bias, out: out, g)
+            return
+        }
         let P = g.p, K = g.k, chw = g.c * g.h * g.w, gxs = g.cinG * g.h * g.w
         let T = Swift.min(Parallel.threads, g.n)
         Parallel.forEach(T) { t in
@@ -185,9 +190,22 @@ enum ConvKernels {
 
     /// Backward: gradients for input (`dx`), weight (`dw`) and bias (`db`), each overwritten.
     /// Cores split the batch; each accumulates a private weight/bias gradient, summed at the end.
+    /// The input gradient of a 3×3 stride-1 layer is a Winograd convolution of `dy`.
     static func backward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
                          db: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+        if let dx, let t = Winograd.inputGradientGeometry(g) {
+            Winograd.forward(x: dy, w: w, bias: nil, out: dx, t, rotated: true)
+            if dw != nil || db != nil { backwardIm2col(x: x, w: w, dy: dy, dx: nil, dw: dw, db: db, g) }
+        } else {
+            backwardIm2col(x: x, w: w, dy: dy, dx: dx, dw: dw, db: db, g)
+        }
+    }
+
+    /// `backward` on im2col → sgemm (and col2im for `dx`).
+    private static func backwardIm2col(x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                       dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
+                                       db: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
         let P = g.p, K = g.k, chw = g.c * g.h * g.w, gxs = g.cinG * g.h * g.w
         let T = Swift.min(Parallel.threads, g.n)
         let wCount = g.cout * K
