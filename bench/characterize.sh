@@ -5,7 +5,7 @@
 # usage: bench/characterize.sh KELVIN_BINARY      (BENCH_REPS=N repetitions, default 5)
 #
 # Grid: x = VX 0.5 ... 10 V (41 points, outer), w = VY 1 ... 10 V (41 points, inner).
-# Commands timed (median wall time, bench/time_command.py; process start to exit):
+# Commands timed in turn (median wall time, bench/time_command.py; process start to exit):
 #   kelvin            KELVIN characterize log_multiplier --input VX=0.5:10:41 --input VY=1:10:41
 #                     --no-dynamics --out T.lut   (41 rows of one .dc over w each, rows on all cores;
 #                     includes the separable fit and writing the table)
@@ -56,20 +56,17 @@ set -e
 for f in "$1"/row*.cir; do ngspice -b -r "$1/r.raw" "$f" > /dev/null 2>&1; done
 SH
 
-time_it() { python3 "$ROOT/bench/time_command.py" "$REPS" "$@" || true; }
 cd "$ROOT"
-k=$(time_it "$KELVIN" characterize log_multiplier --cells "$ROOT/netlists" --input VX=0.5:10:41 --input VY=1:10:41 \
-    --no-dynamics --quiet --out "$WORK/m.lut")
-k1=fail
-if command -v taskset >/dev/null; then
-    k1=$(time_it taskset -c 0 "$KELVIN" characterize log_multiplier --cells "$ROOT/netlists" --input VX=0.5:10:41 \
-        --input VY=1:10:41 --no-dynamics --quiet --out "$WORK/m1.lut")
-fi
-(cd "$WORK" && n=$(time_it ngspice -b -r "$WORK/nested.raw" nested.cir) && echo "$n" > "$WORK/n.txt")
-(cd "$WORK" && l=$(time_it ngspice -b loop.cir) && echo "$l" > "$WORK/l.txt")
-r=$(time_it bash "$WORK/rows.sh" "$WORK/rows")
-n=$(cat "$WORK/n.txt" 2>/dev/null || echo fail)
-l=$(cat "$WORK/l.txt" 2>/dev/null || echo fail)
+KARGS=(characterize log_multiplier --cells "$ROOT/netlists" --input VX=0.5:10:41 --input VY=1:10:41 --no-dynamics --quiet)
+ONE_CORE=(true)   # without taskset the one-core form is not timed (a placeholder keeps the order)
+command -v taskset >/dev/null && ONE_CORE=(taskset -c 0 "$KELVIN" "${KARGS[@]}" --out "$WORK/m1.lut")
+mapfile -t t < <(python3 "$ROOT/bench/time_command.py" "$REPS" "$KELVIN" "${KARGS[@]}" --out "$WORK/m.lut" \
+    ::: "${ONE_CORE[@]}" \
+    ::: --cwd="$WORK" ngspice -b -r "$WORK/nested.raw" nested.cir \
+    ::: --cwd="$WORK" ngspice -b loop.cir \
+    ::: bash "$WORK/rows.sh" "$WORK/rows" || true)
+k=${t[0]:-fail} k1=${t[1]:-fail} n=${t[2]:-fail} l=${t[3]:-fail} r=${t[4]:-fail}
+command -v taskset >/dev/null || k1=fail
 
 mkdir -p "$RESULTS"
 CSV="$RESULTS/characterize.csv"

@@ -13,7 +13,8 @@
 # Commands timed (both write their results, so both do the same work):
 #   kelvin:  KELVIN sim DECK --out TMPDIR
 #   ngspice: ngspice -b -r TMPDIR/out.raw DECK     (binary rawfile)
-# Each is run once to warm up, then BENCH_REPS times (fewer when slow, see bench/time_command.py);
+# Kelvin and ngspice run in turn on each deck: once to warm up, then BENCH_REPS rounds (fewer
+# when slow, see bench/time_command.py);
 # the median wall time (python's time.perf_counter, process start to exit) is reported.
 # ratio = kelvin_s / ngspice_s.
 # Output: bench/results/sim.csv (deck,kelvin_s,ngspice_s,ratio) and the table on stdout.
@@ -47,8 +48,9 @@ FIXTURES=("$ROOT"/Tests/Fixtures/*.cir)
 if [ "${BENCH_SCALE_ONLY:-0}" = 1 ]; then FIXTURES=(); fi
 for deck in "${FIXTURES[@]}" $SCALE_DECKS; do
     name=$(basename "$deck" .cir)
-    k=$(python3 "$ROOT/bench/time_command.py" "$REPS" "$KELVIN" sim "$deck" --out "$WORK/kelvin_out" || true)
-    n=$(python3 "$ROOT/bench/time_command.py" "$REPS" ngspice -b -r "$WORK/out.raw" "$deck" || true)
+    mapfile -t t < <(python3 "$ROOT/bench/time_command.py" "$REPS" "$KELVIN" sim "$deck" --out "$WORK/kelvin_out" \
+        ::: ngspice -b -r "$WORK/out.raw" "$deck" || true)
+    k=${t[0]:-fail} n=${t[1]:-fail}
     ratio=$(python3 -c "import sys; k, n = sys.argv[1:]; print('%.3f' % (float(k) / float(n)) if 'fail' not in (k, n) and float(n) > 0 else 'n/a')" "$k" "$n")
     echo "$name,$k,$n,$ratio" >> "$CSV"
 done

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Median wall time of a command: python3 bench/time_command.py REPS CMD [ARGS...]
+"""Median wall times of commands timed in turn:
 
-Runs CMD once to warm up (file cache, dynamic loader), then REPS times, and prints the
-median wall time in seconds ("%.6f"). Prints "fail" and exits 1 if any run fails.
-Slow commands get fewer repetitions: at most as many as fit in BUDGET seconds (env
-BENCH_BUDGET_S, default 20) judged from the warm-up run, and at least one.
+    python3 bench/time_command.py REPS CMD [ARGS...] [::: CMD [ARGS...]]...
+
+A command may start with --cwd=DIR to run in DIR. One warm-up round (file cache, dynamic loader),
+then REPS rounds, each running every command once in the order given, so that a drift in the
+machine's speed (on the shared 2-core machine: up to 30 % within an hour) falls on all of them
+alike instead of on whichever ran last. Prints one median wall time in seconds ("%.6f") per
+command, one per line, or "fail" for a command that failed (it is not run again).
+Slow rounds get fewer repetitions: at most as many as fit in BENCH_BUDGET_S seconds per command
+(default 20) judged from the warm-up round, and at least one.
 """
 import os
 import statistics
@@ -12,21 +17,54 @@ import subprocess
 import sys
 import time
 
-reps = int(sys.argv[1])
-cmd = sys.argv[2:]
-budget = float(os.environ.get("BENCH_BUDGET_S", "20"))
-times = []
-k = 0
-while k <= reps:
+
+def parse(argv):
+    commands, current = [], []
+    for arg in argv:
+        if arg == ":::":
+            commands.append(current)
+            current = []
+        else:
+            current.append(arg)
+    commands.append(current)
+    parsed = []
+    for cmd in commands:
+        cwd = None
+        if cmd and cmd[0].startswith("--cwd="):
+            cwd, cmd = cmd[0][len("--cwd="):], cmd[1:]
+        if not cmd:
+            sys.exit("time_command.py: empty command")
+        parsed.append((cmd, cwd))
+    return parsed
+
+
+def run(cmd, cwd):
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        print("fail")
-        sys.exit(1)
-    if k == 0:
-        reps = max(1, min(reps, int(budget / max(elapsed, 1e-9))))
-    else:
-        times.append(elapsed)
-    k += 1
-print("%.6f" % statistics.median(times))
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, proc.returncode == 0
+
+
+def main():
+    reps = int(sys.argv[1])
+    commands = parse(sys.argv[2:])
+    budget = float(os.environ.get("BENCH_BUDGET_S", "20")) * len(commands)
+    failed = [False] * len(commands)
+    times = [[] for _ in commands]
+    warm = 0.0
+    for i, (cmd, cwd) in enumerate(commands):
+        elapsed, ok = run(cmd, cwd)
+        failed[i] = not ok
+        warm += elapsed
+    reps = max(1, min(reps, int(budget / max(warm, 1e-9))))
+    for _ in range(reps):
+        for i, (cmd, cwd) in enumerate(commands):
+            if failed[i]:
+                continue
+            elapsed, ok = run(cmd, cwd)
+            failed[i] = not ok
+            times[i].append(elapsed)
+    for i in range(len(commands)):
+        print("fail" if failed[i] else "%.6f" % statistics.median(times[i]))
+
+
+main()

@@ -53,13 +53,14 @@ final class WinogradTests: XCTestCase {
         assertAllClose(conv2d(x, k, padding: 1).scalars, ref, tol: 1e-5)
     }
 
-    /// The input gradient (rotated kernel, padding 2 − p) equals the im2col/col2im path's.
-    func testInputGradientMatchesIm2col() {
+    /// The input gradient (rotated kernel, padding 2 − p) and the weight gradient (16 sgemms over
+    /// transformed tiles) equal the im2col path's, with several images per block and with one.
+    func testGradientsMatchIm2col() {
         for (n, c, h, w, co, p) in [(2, 3, 7, 6, 4, 1), (3, 5, 8, 8, 2, 0), (1, 2, 5, 9, 3, 2), (3, 16, 4, 5, 20, 1)] {
             let x = randomTensor([n, c, h, w], &rng), k = randomTensor([co, c, 3, 3], &rng)
             let dy = randomTensor([n, co, h + 2 * p - 2, w + 2 * p - 2], &rng)
-            func gradients(_ on: Bool) -> (dx: [Float], dw: [Float]) {
-                withWinograd(on) {
+            func gradients(_ on: Bool, budget: Int? = nil) -> (dx: [Float], dw: [Float]) {
+                withWinograd(on, budget: budget) {
                     var xl = x, kl = k
                     xl.requiresGrad = true
                     kl.requiresGrad = true
@@ -67,9 +68,11 @@ final class WinogradTests: XCTestCase {
                     return (xl.grad!.scalars, kl.grad!.scalars)
                 }
             }
-            let (fast, reference) = (gradients(true), gradients(false))
-            assertAllClose(fast.dx, reference.dx, tol: 1e-5)
-            assertAllClose(fast.dw, reference.dw, tol: 1e-5)
+            let reference = gradients(false)
+            for fast in [gradients(true), gradients(true, budget: 1)] {
+                assertAllClose(fast.dx, reference.dx, tol: 1e-5)
+                assertAllClose(fast.dw, reference.dw, tol: 1e-5)
+            }
         }
     }
 

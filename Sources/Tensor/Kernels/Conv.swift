@@ -190,15 +190,21 @@ enum ConvKernels {
 
     /// Backward: gradients for input (`dx`), weight (`dw`) and bias (`db`), each overwritten.
     /// Cores split the batch; each accumulates a private weight/bias gradient, summed at the end.
-    /// The input gradient of a 3×3 stride-1 layer is a Winograd convolution of `dy`.
+    /// 3×3 stride-1 layers take all three from `Winograd`.
     static func backward(x: UnsafePointer<Float>, w: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?,
                          db: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+        var rest = (dx: dx, dw: dw, db: db)  // what im2col still has to compute
         if let dx, let t = Winograd.inputGradientGeometry(g) {
             Winograd.forward(x: dy, w: w, bias: nil, out: dx, t, rotated: true)
-            if dw != nil || db != nil { backwardIm2col(x: x, w: w, dy: dy, dx: nil, dw: dw, db: db, g) }
-        } else {
-            backwardIm2col(x: x, w: w, dy: dy, dx: dx, dw: dw, db: db, g)
+            rest.dx = nil
+        }
+        if let dw, Winograd.applies(g) {
+            Winograd.weightGradient(x: x, dy: dy, dw: dw, db: db, g)
+            (rest.dw, rest.db) = (nil, nil)
+        }
+        if rest.dx != nil || rest.dw != nil || rest.db != nil {
+            backwardIm2col(x: x, w: w, dy: dy, dx: rest.dx, dw: rest.dw, db: rest.db, g)
         }
     }
 

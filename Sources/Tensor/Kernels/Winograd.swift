@@ -82,6 +82,120 @@ enum Winograd {
         }
     }
 
+    /// Weight and bias gradients (overwritten) of a layer where `applies` holds. The forward pass
+    /// is linear in the transformed kernels, `M_ξ = U_ξ · V_ξ` and `Y_t = Aᵀ M_t A`, so
+    ///
+    ///     ∂L/∂U_ξ = Σ_t (A ∂Y_t Aᵀ)_ξ · V_ξ[·, t]ᵀ,   ∂L/∂g = Gᵀ (∂L/∂U) G,
+    ///
+    /// 16 sgemms over the same transformed tiles (missing outputs of odd edges have zero gradient).
+    /// Cores split the batch, each accumulating a private ∂L/∂U, summed at the end.
+    static func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                               db: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
+        let cin = g.c, cout = g.cout, uCount = 16 * cout * cin, P = g.ho * g.wo
+        let (th, tw) = tiles(g), perImage = th * tw
+        let planeSize = (2 * th + 2) * (2 * tw + 2) + padding, gradientPlaneSize = 2 * th * (2 * tw + 8)
+        let T = Swift.min(Parallel.threads, g.n)
+        Scratch.with(uCount * T) { du in
+            Parallel.forEach(T) { t in
+                let lo = g.n * t / T, hi = g.n * (t + 1) / T
+                let nb = Swift.max(1, Swift.min(hi - lo, blockBudget / (16 * (cin + cout) * perImage)))
+                let ld = nb * perImage + padding
+                let dut = du + t * uCount
+                dut.update(repeating: 0, count: uCount)
+                Scratch.with(16 * (cin + cout) * ld + planeSize + gradientPlaneSize) { block in
+                    let v = block, d = v + 16 * cin * ld, plane = d + 16 * cout * ld, gradientPlane = plane + planeSize
+                    plane.update(repeating: 0, count: planeSize + gradientPlaneSize)
+                    var n0 = lo
+                    while n0 < hi {
+                        let count = Swift.min(nb, hi - n0)
+                        for i in 0..<count {
+                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, plane: plane, v + i * perImage, ld: ld)
+                            transformGradient(dy + (n0 + i) * cout * P, g, plane: gradientPlane, d + i * perImage, ld: ld)
+                        }
+                        for xi in 0..<16 {
+                            BLAS.sgemm(transB: true, m: cout, n: cin, k: count * perImage, a: d + xi * cout * ld, lda: ld,
+                                       b: v + xi * cin * ld, ldb: ld, beta: 1, c: dut + xi * cout * cin, ldc: cin)
+                        }
+                        n0 += count
+                    }
+                }
+            }
+            // Sum the cores' ∂L/∂U, then ∂L/∂g = Gᵀ (∂L/∂U) G per kernel (rows of Gᵀ:
+            // (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1)).
+            Parallel.forRanges(cout, grain: Swift.max(1, 2048 / cin)) { r in
+                for co in r {
+                    for ci in 0..<cin {
+                        let src = du + co * cin + ci
+                        @inline(__always) func u(_ xi: Int) -> Float {
+                            var sum: Float = 0
+                            for k in 0..<T { sum += src[k * uCount + xi * cout * cin] }
+                            return sum
+                        }
+                        // Row a of ∂L/∂U times G (c), then Gᵀ combines the rows into r0, r1, r2.
+                        var r0 = F4(), r1 = F4(), r2 = F4()
+                        for a in 0..<4 {
+                            let u0 = u(4 * a), u1 = u(4 * a + 1), u2 = u(4 * a + 2), u3 = u(4 * a + 3)
+                            let c = F4(u0 + 0.5 * (u1 + u2), 0.5 * (u1 - u2), 0.5 * (u1 + u2) + u3, 0)
+                            switch a {
+                            case 0: r0 += c
+                            case 1: r0 += 0.5 * c; r1 += 0.5 * c; r2 += 0.5 * c
+                            case 2: r0 += 0.5 * c; r1 -= 0.5 * c; r2 += 0.5 * c
+                            default: r2 += c
+                            }
+                        }
+                        let k = dw + (co * cin + ci) * 9
+                        for j in 0..<3 { (k[j], k[3 + j], k[6 + j]) = (r0[j], r1[j], r2[j]) }
+                    }
+                }
+            }
+        }
+        if let db {
+            Parallel.forRanges(cout, grain: Swift.max(1, (1 << 14) / Swift.max(1, g.n * P))) { r in
+                for co in r {
+                    var sum: Float = 0
+                    for n in 0..<g.n { sum += Reduce.sum(dy + (n * cout + co) * P, P) }
+                    db[co] = sum
+                }
+            }
+        }
+    }
+
+    /// `D_ξ[co][tile] = (A ∂Y_t Aᵀ)_ξ` for one image's output gradient `dy` (cout×ho×wo), laid out
+    /// like `transformInput`'s V (leading dimension `ld`, ξ matrices `cout · ld` apart, the same
+    /// spill). Each channel is copied into the zeroed `plane` (2·th rows of 2·tw + 8), so missing
+    /// rows and columns of odd edges read as zero gradient.
+    static func transformGradient(_ dy: UnsafePointer<Float>, _ g: ConvGeometry, plane: UnsafeMutablePointer<Float>,
+                                  _ d: UnsafeMutablePointer<Float>, ld: Int) {
+        let (th, tw) = tiles(g), width = 2 * tw + 8, stride = g.cout * ld
+        for co in 0..<g.cout {
+            let src = dy + co * g.ho * g.wo
+            for y in 0..<g.ho { (plane + y * width).update(from: src + y * g.wo, count: g.wo) }
+            for ty in 0..<th {
+                let top = UnsafeRawPointer(plane + 2 * ty * width), bottom = top + 4 * width
+                var p = d + co * ld + ty * tw
+                for tx in Swift.stride(from: 0, to: tw, by: 4) {
+                    // Four tiles' 2×2 patches [[y00, y01], [y10, y11]] from two rows of eight columns.
+                    let r0 = top.loadUnaligned(fromByteOffset: 8 * tx, as: SIMD8<Float>.self)
+                    let r1 = bottom.loadUnaligned(fromByteOffset: 8 * tx, as: SIMD8<Float>.self)
+                    let y00 = r0.evenHalf, y01 = r0.oddHalf, y10 = r1.evenHalf, y11 = r1.oddHalf
+                    // Rows of A·∂Y: (y00, y01), (y00 + y10, y01 + y11), (y00 − y10, y01 − y11), (−y10, −y11);
+                    // each row (p, q) times Aᵀ: (p, p + q, p − q, −q).
+                    @inline(__always) func row(_ a: Int, _ p0: F4, _ q: F4) {
+                        (p0).store(p + 4 * a * stride)
+                        (p0 + q).store(p + (4 * a + 1) * stride)
+                        (p0 - q).store(p + (4 * a + 2) * stride)
+                        (-q).store(p + (4 * a + 3) * stride)
+                    }
+                    row(0, y00, y01)
+                    row(1, y00 + y10, y01 + y11)
+                    row(2, y00 - y10, y01 - y11)
+                    row(3, -y10, -y11)
+                    p += 4
+                }
+            }
+        }
+    }
+
     /// Floats after each row of V and M and after the plane: the transforms work on four tiles
     /// at a time, and a row's last group may read, and in V write, up to three tiles past its end.
     static let padding = 8
@@ -132,8 +246,16 @@ enum Winograd {
             let src = x + ci * g.h * g.w
             for y in 0..<g.h {
                 let row = plane + (y + g.ph) * width, line = src + y * g.w
-                for x in Swift.stride(from: g.pw & 1, to: g.w, by: 2) { row[(x + g.pw) >> 1] = line[x] }
-                for x in Swift.stride(from: 1 - g.pw & 1, to: g.w, by: 2) { row[half + (x + g.pw) >> 1] = line[x] }
+                // Eight columns at a time: input column x goes to even[(x + pw) / 2] or odd[…].
+                let (even, odd) = g.pw & 1 == 0 ? (row, row + half) : (row + half, row)
+                var x = 0
+                while x + 8 <= g.w {
+                    let v = UnsafeRawPointer(line + x).loadUnaligned(as: SIMD8<Float>.self)
+                    v.evenHalf.store(even + (x + g.pw) >> 1)
+                    v.oddHalf.store(odd + (x + 1 + g.pw) >> 1)
+                    x += 8
+                }
+                for x in x..<g.w { row[((x + g.pw) & 1) * half + (x + g.pw) >> 1] = line[x] }
             }
             for ty in 0..<th {
                 let e0 = UnsafePointer(plane + 2 * ty * width), e1 = e0 + width, e2 = e1 + width, e3 = e2 + width
