@@ -53,7 +53,7 @@ enum Winograd {
         Scratch.with(16 * cout * cin) { u in
             transformKernels(w, g, rotated: rotated, into: u)
             let (th, tw) = tiles(g), perImage = th * tw
-            let planeSize = (2 * th + 2) * (2 * tw + 2) + padding
+            let planeSize = 2 * planeFloats(g)
             let T = Swift.min(Parallel.threads, g.n)
             Parallel.forEach(T) { t in
                 let lo = g.n * t / T, hi = g.n * (t + 1) / T
@@ -66,7 +66,7 @@ enum Winograd {
                     while n0 < hi {
                         let count = Swift.min(nb, hi - n0)
                         for i in 0..<count {
-                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, plane: plane, v + i * perImage, ld: ld)
+                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, planes: plane, v + i * perImage, ld: ld)
                         }
                         for xi in 0..<16 {
                             BLAS.sgemm(m: cout, n: count * perImage, k: cin, a: u + xi * cout * cin, lda: cin,
@@ -93,7 +93,7 @@ enum Winograd {
                                db: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
         let cin = g.c, cout = g.cout, uCount = 16 * cout * cin, P = g.ho * g.wo
         let (th, tw) = tiles(g), perImage = th * tw
-        let planeSize = (2 * th + 2) * (2 * tw + 2) + padding, gradientPlaneSize = 2 * th * (2 * tw + 8)
+        let planeSize = 2 * planeFloats(g), gradientPlaneSize = 2 * th * (2 * tw + 8)
         let T = Swift.min(Parallel.threads, g.n)
         Scratch.with(uCount * T) { du in
             Parallel.forEach(T) { t in
@@ -109,7 +109,7 @@ enum Winograd {
                     while n0 < hi {
                         let count = Swift.min(nb, hi - n0)
                         for i in 0..<count {
-                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, plane: plane, v + i * perImage, ld: ld)
+                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, planes: plane, v + i * perImage, ld: ld)
                             transformGradient(dy + (n0 + i) * cout * P, g, plane: gradientPlane, d + i * perImage, ld: ld)
                         }
                         for xi in 0..<16 {
@@ -196,6 +196,12 @@ enum Winograd {
         }
     }
 
+    /// Floats of one of `transformInput`'s two planes.
+    static func planeFloats(_ g: ConvGeometry) -> Int {
+        let (th, tw) = tiles(g)
+        return (2 * th + 2) * (2 * tw + 2) + padding
+    }
+
     /// Floats after each row of V and M and after the plane: the transforms work on four tiles
     /// at a time, and a row's last group may read, and in V write, up to three tiles past its end.
     static let padding = 8
@@ -232,18 +238,20 @@ enum Winograd {
     }
 
     /// `V_ξ[ci][tile] = (Bᵀ d B)_ξ` for one image's tiles, written from column 0 of `v` with
-    /// leading dimension `ld` (the ξ matrices are `cin · ld` apart). `plane` is a zeroed
-    /// `(2·th + 2) × (2·tw + 2)` buffer (plus `padding`); each channel is copied into it at offset
-    /// (ph, pw) with every row split into its even and odd columns, so the 4×4 patches of tiles
-    /// tx..<tx+4 are `even[tx…]`, `odd[tx…]`, `even[tx+1…]`, `odd[tx+1…]` of four rows: vector
-    /// loads and stores, no bounds checks (the borders stay zero). Four tiles at a time: a tile
-    /// row's last group spills up to three columns into the next row's (or next image's) tiles,
-    /// written after it, or into the row's padding.
-    static func transformInput(_ x: UnsafePointer<Float>, _ g: ConvGeometry, plane: UnsafeMutablePointer<Float>,
+    /// leading dimension `ld` (the ξ matrices are `cin · ld` apart). `planes` holds two zeroed
+    /// `(2·th + 2) × (2·tw + 2)` buffers (`planeFloats` each); each channel is copied into one at
+    /// offset (ph, pw) with every row split into its even and odd columns, so the 4×4 patches of
+    /// tiles tx..<tx+4 are `even[tx…]`, `odd[tx…]`, `even[tx+1…]`, `odd[tx+1…]` of four rows:
+    /// vector loads and stores, no bounds checks (the borders stay zero). The next channel is
+    /// copied into the other buffer before this one is read (the loads then do not wait on the
+    /// copy's stores). Four tiles at a time: a tile row's last group spills up to three columns
+    /// into the next row's (or next image's) tiles, written after it, or into the row's padding.
+    static func transformInput(_ x: UnsafePointer<Float>, _ g: ConvGeometry, planes: UnsafeMutablePointer<Float>,
                                _ v: UnsafeMutablePointer<Float>, ld: Int) {
-        let (th, tw) = tiles(g), half = tw + 1, width = 2 * half, stride = g.c * ld
-        for ci in 0..<g.c {
-            let src = x + ci * g.h * g.w
+        let (th, tw) = tiles(g), half = tw + 1, width = 2 * half, stride = g.c * ld, planeFloats = planeFloats(g)
+        // Channel ci into plane ci % 2.
+        func copy(_ ci: Int) {
+            let src = x + ci * g.h * g.w, plane = planes + (ci & 1) * planeFloats
             for y in 0..<g.h {
                 let row = plane + (y + g.ph) * width, line = src + y * g.w
                 // Eight columns at a time: input column x goes to even[(x + pw) / 2] or odd[…].
@@ -257,6 +265,11 @@ enum Winograd {
                 }
                 for x in x..<g.w { row[((x + g.pw) & 1) * half + (x + g.pw) >> 1] = line[x] }
             }
+        }
+        copy(0)
+        for ci in 0..<g.c {
+            if ci + 1 < g.c { copy(ci + 1) }
+            let plane = planes + (ci & 1) * planeFloats
             for ty in 0..<th {
                 let e0 = UnsafePointer(plane + 2 * ty * width), e1 = e0 + width, e2 = e1 + width, e3 = e2 + width
                 let o0 = e0 + half, o1 = e1 + half, o2 = e2 + half, o3 = e3 + half
