@@ -70,6 +70,12 @@ int openblas_get_num_threads(void) {
     return forward();
 }
 
+char *openblas_get_corename(void) {
+    typedef char *(*fn)(void);
+    OPENBLAS_FUNCTION(fn, openblas_get_corename)
+    return forward();
+}
+
 void blas_thread_shutdown_(void) {
     typedef void (*fn)(void);
     OPENBLAS_FUNCTION(fn, blas_thread_shutdown_)

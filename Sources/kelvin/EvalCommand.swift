@@ -55,7 +55,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Timed steps after one warm-up step.") var steps = 3
     @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(help: "Channels of the first stage.") var width = 64
-    @Flag(help: "Instead of training, print OpenBLAS's sgemm peak (GFLOP/s) on --threads cores (2048x2048 products).")
+    @Flag(help: "Instead of training, print OpenBLAS's sgemm peak (GFLOP/s) on --threads cores (2048x2048 products) and its kernel set.")
     var sgemm = false
 
     func run() throws {
@@ -65,7 +65,8 @@ struct BenchTrainCommand: ParsableCommand {
     private func bench() throws {
         if let threads { try Threading.limitCores(to: threads) }
         if sgemm {
-            print(String(format: "sgemm_gflops=%.1f", Self.sgemmPeak(size: 2048, threads: threads ?? 2)))
+            let peak = Self.sgemmPeak(size: 2048, threads: threads ?? 2)
+            print(String(format: "sgemm_gflops=%.1f core=%@", peak, String(cString: openblas_get_corename())))
             return
         }
         let (model, batch, c, side, classes): (ResNetConfig, Int, Int, Int, Int)

@@ -14,6 +14,8 @@
 // Thread control exported by OpenBLAS.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+/// The name of the kernel set OpenBLAS chose for this CPU (or `OPENBLAS_CORETYPE`), e.g. "Haswell".
+char *openblas_get_corename(void);
 // Stops OpenBLAS's worker threads (they are re-created on the next multithreaded call).
 void blas_thread_shutdown_(void);
 
