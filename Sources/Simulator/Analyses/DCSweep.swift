@@ -75,7 +75,7 @@ enum DCSweep {
                 solution = try newton.operatingPoint(from: newton.zeroState, settings: settings, point: label(), analysis: name)
             }
             previous = solution
-            rows.append([values[0]] + circuit.outputUnknowns.map { solution.x[$0] })
+            rows.append(circuit.outputRow(scale: values[0], solution.x))
         }
         return SimulationResult(
             name: name, plotName: "DC transfer characteristic", title: title,

@@ -68,7 +68,7 @@ enum Transient {
 
         var rows: [[Double]] = []
         func record(_ t: Double, _ x: [Double]) {
-            if t >= p.start { rows.append([t] + circuit.outputUnknowns.map { x[$0] }) }
+            if t >= p.start { rows.append(circuit.outputRow(scale: t, x)) }
         }
         // ngspice writes the time-zero row only when it solved an operating point (not with UIC).
         if !p.useInitialConditions { record(0, current.x) }

@@ -43,6 +43,16 @@ struct Circuit: Sendable {
 
     /// Result column names after the scale.
     var outputLabels: [String] { outputUnknowns.map(label) }
+
+    /// A result row: `scale`, then the output unknowns of `x`, allocated once at its final size
+    /// (`[scale] + map` grew the row a dozen times: 2.5 % of a 1000-node sweep).
+    func outputRow(scale: Double, _ x: [Double]) -> [Double] {
+        var row = [Double]()
+        row.reserveCapacity(1 + outputUnknowns.count)
+        row.append(scale)
+        for k in outputUnknowns { row.append(x[k]) }
+        return row
+    }
 }
 
 extension Circuit {

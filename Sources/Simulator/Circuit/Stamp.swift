@@ -171,9 +171,23 @@ struct LoadBuffer: Sendable {
         addConductanceF(s, g)
     }
 
-    /// Stamps a conductance `g` between the nodes of `s` into `dF/dx`.
+    /// Stamps a conductance `g` between the nodes of `s` into `dF/dx` (one uniqueness check for
+    /// the four writes, where `addJF` makes one each).
     mutating func addConductanceF(_ s: ConductanceSlots, _ g: Double) {
-        addJF(s.aa, g); addJF(s.ab, -g); addJF(s.ba, -g); addJF(s.bb, g)
+        jacobianF.withUnsafeMutableBufferPointer { j in
+            if s.aa.index >= 0 { j[s.aa.index] += g }
+            if s.ab.index >= 0 { j[s.ab.index] -= g }
+            if s.ba.index >= 0 { j[s.ba.index] -= g }
+            if s.bb.index >= 0 { j[s.bb.index] += g }
+        }
+    }
+
+    /// Adds a current `i` leaving node `a` and entering node `b`: `F_a += i`, `F_b −= i`.
+    mutating func addCurrentF(_ a: Int, _ b: Int, _ i: Double) {
+        f.withUnsafeMutableBufferPointer { f in
+            if a != groundIndex { f[a] += i }
+            if b != groundIndex { f[b] -= i }
+        }
     }
 
     /// Adds a voltage-defined branch's incidence: KCL `F_a += i`, `F_b −= i` for the branch current
@@ -190,8 +204,13 @@ struct LoadBuffer: Sendable {
         addJF(s.kb, -1)
     }
 
-    /// Stamps a capacitance `c` between the nodes of `s` into `dQ/dx`.
+    /// Stamps a capacitance `c` between the nodes of `s` into `dQ/dx` (one uniqueness check).
     mutating func addCapacitanceQ(_ s: ConductanceSlots, _ c: Double) {
-        addJQ(s.aa, c); addJQ(s.ab, -c); addJQ(s.ba, -c); addJQ(s.bb, c)
+        jacobianQ.withUnsafeMutableBufferPointer { j in
+            if s.aa.index >= 0 { j[s.aa.index] += c }
+            if s.ab.index >= 0 { j[s.ab.index] -= c }
+            if s.ba.index >= 0 { j[s.ba.index] -= c }
+            if s.bb.index >= 0 { j[s.bb.index] += c }
+        }
     }
 }

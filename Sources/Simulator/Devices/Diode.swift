@@ -148,14 +148,12 @@ struct Diode: Device {
         }
         gd += context.gmin
         cd += context.gmin * vd
-        buffer.state[stateBase] = vd
-        buffer.state[stateBase + 1] = cd
-        buffer.state[stateBase + 2] = gd
+        buffer.state.withUnsafeMutableBufferPointer { state in
+            (state[stateBase], state[stateBase + 1], state[stateBase + 2]) = (vd, cd, gd)
+        }
 
         // Residual of the linearisation at the limited voltage, evaluated at the iterate.
-        let i = cd + gd * (vRaw - vd)
-        buffer.addF(anodePrime, i)
-        buffer.addF(cathode, -i)
+        buffer.addCurrentF(anodePrime, cathode, cd + gd * (vRaw - vd))
         buffer.addConductanceF(junctionSlots, gd)
         if anodePrime != anode {
             buffer.addConductance(seriesSlots, anode, anodePrime, seriesConductance, context)

@@ -223,7 +223,8 @@ struct NewtonSolver: Sendable {
             count += 1
             iterations += 1
 
-            Self.copy(buffer.jacobianF, into: &values)
+            // The loaded Jacobian becomes `values` (the old `values` storage is zeroed by the next reset).
+            swap(&values, &buffer.jacobianF)
             Self.difference(buffer.b, buffer.f, into: &rhs)
             transient?.apply(buffer, values: &values, rhs: &rhs)
             if diagGmin > 0 {
