@@ -165,9 +165,7 @@ struct LoadBuffer: Sendable {
     /// Stamps a linear conductance `g` (S) from `a` to `b`: the current `i = g·(v_a − v_b)` into
     /// `F_a` (+) and `F_b` (−), and `g` into `dF/dx`.
     mutating func addConductance(_ s: ConductanceSlots, _ a: Int, _ b: Int, _ g: Double, _ context: LoadContext) {
-        let i = g * (context.v(a) - context.v(b))
-        addF(a, i)
-        addF(b, -i)
+        addCurrentF(a, b, g * (context.v(a) - context.v(b)))
         addConductanceF(s, g)
     }
 
@@ -194,9 +192,7 @@ struct LoadBuffer: Sendable {
     /// `i = x_k`, `v_a − v_b` on the branch row, and the ±1 entries of `dF/dx`. The element adds the
     /// rest of its branch equation (a source value in `B`, `−A·v_ctrl`, the inductor's flux in `Q`).
     mutating func addBranchIncidence(_ s: BranchSlots, a: Int, b: Int, branch k: Int, _ context: LoadContext) {
-        let i = context.v(k)
-        addF(a, i)
-        addF(b, -i)
+        addCurrentF(a, b, context.v(k))
         addF(k, context.v(a) - context.v(b))
         addJF(s.ak, 1)
         addJF(s.bk, -1)
