@@ -173,10 +173,16 @@ struct LoadBuffer: Sendable {
     /// the four writes, where `addJF` makes one each).
     mutating func addConductanceF(_ s: ConductanceSlots, _ g: Double) {
         jacobianF.withUnsafeMutableBufferPointer { j in
-            if s.aa.index >= 0 { j[s.aa.index] += g }
-            if s.ab.index >= 0 { j[s.ab.index] -= g }
-            if s.ba.index >= 0 { j[s.ba.index] -= g }
-            if s.bb.index >= 0 { j[s.bb.index] += g }
+            j.add(s.aa, g); j.add(s.ab, -g); j.add(s.ba, -g); j.add(s.bb, g)
+        }
+    }
+
+    /// Adds `va`, `vb`, `vc` to `F` at rows `a`, `b`, `c` (ground dropped) with one uniqueness check.
+    mutating func addF(_ a: Int, _ va: Double, _ b: Int, _ vb: Double, _ c: Int, _ vc: Double) {
+        f.withUnsafeMutableBufferPointer { f in
+            if a != groundIndex { f[a] += va }
+            if b != groundIndex { f[b] += vb }
+            if c != groundIndex { f[c] += vc }
         }
     }
 
@@ -203,10 +209,12 @@ struct LoadBuffer: Sendable {
     /// Stamps a capacitance `c` between the nodes of `s` into `dQ/dx` (one uniqueness check).
     mutating func addCapacitanceQ(_ s: ConductanceSlots, _ c: Double) {
         jacobianQ.withUnsafeMutableBufferPointer { j in
-            if s.aa.index >= 0 { j[s.aa.index] += c }
-            if s.ab.index >= 0 { j[s.ab.index] -= c }
-            if s.ba.index >= 0 { j[s.ba.index] -= c }
-            if s.bb.index >= 0 { j[s.bb.index] += c }
+            j.add(s.aa, c); j.add(s.ab, -c); j.add(s.ba, -c); j.add(s.bb, c)
         }
     }
+}
+
+extension UnsafeMutableBufferPointer<Double> {
+    /// Adds `value` at `slot` of slot values (nothing for a dropped slot).
+    @inline(__always) func add(_ slot: Slot, _ value: Double) { if slot.index >= 0 { self[slot.index] += value } }
 }

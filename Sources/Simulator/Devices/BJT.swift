@@ -362,26 +362,19 @@ struct BJT: Device {
         }
         let op = evaluate(vbe: vbe, vbc: vbc, gmin: context.gmin)
         let s = stateBase
-        buffer.state[s] = vbe
-        buffer.state[s + 1] = vbc
-        buffer.state[s + 2] = op.ic
-        buffer.state[s + 3] = op.ib
-        buffer.state[s + 4] = op.gpi
-        buffer.state[s + 5] = op.gmu
-        buffer.state[s + 6] = op.gm
-        buffer.state[s + 7] = op.go
+        buffer.state.withUnsafeMutableBufferPointer { state in
+            (state[s], state[s + 1], state[s + 2], state[s + 3]) = (vbe, vbc, op.ic, op.ib)
+            (state[s + 4], state[s + 5], state[s + 6], state[s + 7]) = (op.gpi, op.gmu, op.gm, op.go)
+        }
 
         // Currents of the linearisation at the limited voltages, evaluated at the iterate.
         let dvbe = vbeRaw - vbe, dvbc = vbcRaw - vbc
         let ic = op.ic + (op.gm + op.go) * dvbe - (op.go + op.gmu) * dvbc
         let ib = op.ib + op.gpi * dvbe + op.gmu * dvbc
-        buffer.addF(collectorPrime, t * ic)
-        buffer.addF(basePrime, t * ib)
-        buffer.addF(emitterPrime, -t * (ic + ib))
+        buffer.addF(collectorPrime, t * ic, basePrime, t * ib, emitterPrime, -t * (ic + ib))
         // Terminal-current partials (∂/∂vbe, ∂/∂vbc) for rows c', b', e'.
-        stamp(0, op.gm + op.go, -(op.go + op.gmu), charge: false, &buffer)
-        stamp(1, op.gpi, op.gmu, charge: false, &buffer)
-        stamp(2, -(op.gm + op.go + op.gpi), op.go, charge: false, &buffer)
+        stamp((op.gm + op.go, -(op.go + op.gmu)), (op.gpi, op.gmu), (-(op.gm + op.go + op.gpi), op.go),
+              charge: false, &buffer)
         if collectorPrime != collector { buffer.addConductance(rcSlots, collector, collectorPrime, parameters.gc, context) }
         if basePrime != base {
             if parameters.modulatedBase {
@@ -411,9 +404,7 @@ struct BJT: Device {
         buffer.addQ(basePrime, t * (op.qbe + op.qbc))
         buffer.addQ(emitterPrime, -t * op.qbe)
         buffer.addQ(collectorPrime, -t * op.qbc)
-        stamp(0, 0, -op.cbc, charge: true, &buffer)
-        stamp(1, op.cbe, op.cbeVbc + op.cbc, charge: true, &buffer)
-        stamp(2, -op.cbe, -op.cbeVbc, charge: true, &buffer)
+        stamp((0, -op.cbc), (op.cbe, op.cbeVbc + op.cbc), (-op.cbe, -op.cbeVbc), charge: true, &buffer)
 
         // The external part of CJC (XCJC < 1) between b and c', and the substrate junction.
         let p = parameters
@@ -443,18 +434,21 @@ struct BJT: Device {
         }
     }
 
-    /// Adds row `r` (0 = c', 1 = b', 2 = e') of `dF/dx` (or `dQ/dx`) from its partials in vbe and vbc:
+    /// Adds rows c', b', e' of `dF/dx` (or `dQ/dx`) from each row's partials in vbe and vbc:
     /// `∂/∂v_b' = ∂/∂vbe + ∂/∂vbc`, `∂/∂v_e' = −∂/∂vbe`, `∂/∂v_c' = −∂/∂vbc` (the polarity cancels).
     @inline(__always)
-    private func stamp(_ r: Int, _ dbe: Double, _ dbc: Double, charge: Bool, _ buffer: inout LoadBuffer) {
-        if charge {
-            buffer.addJQ(block[3 * r], -dbc)
-            buffer.addJQ(block[3 * r + 1], dbe + dbc)
-            buffer.addJQ(block[3 * r + 2], -dbe)
-        } else {
-            buffer.addJF(block[3 * r], -dbc)
-            buffer.addJF(block[3 * r + 1], dbe + dbc)
-            buffer.addJF(block[3 * r + 2], -dbe)
+    private func stamp(_ c: (dbe: Double, dbc: Double), _ b: (dbe: Double, dbc: Double), _ e: (dbe: Double, dbc: Double),
+                       charge: Bool, _ buffer: inout LoadBuffer) {
+        block.withUnsafeBufferPointer { block in
+            func rows(_ j: inout UnsafeMutableBufferPointer<Double>) {
+                func row(_ r: Int, _ p: (dbe: Double, dbc: Double)) {
+                    j.add(block[3 * r], -p.dbc)
+                    j.add(block[3 * r + 1], p.dbe + p.dbc)
+                    j.add(block[3 * r + 2], -p.dbe)
+                }
+                row(0, c); row(1, b); row(2, e)
+            }
+            if charge { buffer.jacobianQ.withUnsafeMutableBufferPointer(rows) } else { buffer.jacobianF.withUnsafeMutableBufferPointer(rows) }
         }
     }
 
