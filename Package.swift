@@ -34,18 +34,20 @@ let package = Package(
         .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
         .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist", "CStdio"]),
         .target(name: "TransferCurves"),
+        // The one seedable generator (SplitMix64), shared by Characterization, NN and the tests.
+        .target(name: "Randomness"),
         // Cells has no target yet: Characterization reads cell netlists from netlists/ by name.
-        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "TransferCurves"]),
+        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "TransferCurves", "Randomness"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
-        .target(name: "NN", dependencies: ["Tensor", "CZlib"]),
+        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib"]),
         .executableTarget(
             name: "kelvin",
             dependencies: [
-                "Netlist", "Simulator", "NN", "TransferCurves", "Characterization", "CBLAS",
+                "Netlist", "Simulator", "NN", "TransferCurves", "Characterization", "LinearAlgebra",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Randomness"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Netlist
+import Randomness
 import Simulator
 import Synchronization
 import TransferCurves

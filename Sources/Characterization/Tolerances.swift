@@ -1,4 +1,5 @@
 import Netlist
+import Randomness
 
 /// Relative Gaussian component tolerances, e.g. `R=1%,IS=5%`.
 ///

@@ -141,6 +141,9 @@ extension Tensor: CustomStringConvertible {
 public final class Parameter: @unchecked Sendable {
     /// The current value: a leaf that requires grad.
     public private(set) var value: Tensor
+    /// The parameter's `state_dict` name (`layer1.0.conv1.weight`), set when a model is built; empty
+    /// for a free-standing parameter. Execution profiles key per-layer state and noise by it.
+    public var label = ""
 
     public init(_ value: Tensor) {
         var v = value.detached()

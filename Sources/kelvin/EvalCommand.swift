@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import CBLAS
+import LinearAlgebra
 import NN
 
 /// `kelvin eval`: top-1/top-5 accuracy of a checkpoint on a test set.
@@ -24,7 +24,7 @@ struct EvalCommand: ParsableCommand {
         if let threads { try Threading.limitCores(to: threads) }
         guard batch > 0 else { throw NNError.invalidArgument("--batch must be positive, got \(batch)") }
         let ck = try Checkpoint(path: checkpoint)
-        let model = try ResNet(ck.header.model)
+        let model = try Model(ck.header.model)
         try model.loadState(from: ck.arrays, path: checkpoint)
         var options = ck.header.training ?? TrainingOptions(model: ck.header.model)
         if let dataset, dataset != options.dataset { options.dataset = dataset; options.dataDirectory = nil }
@@ -32,8 +32,11 @@ struct EvalCommand: ParsableCommand {
         options.trainLimit = 1
         options.testLimit = limit
         let (_, _, test) = try DatasetCatalog.prepare(options)
-        guard test.channels == ck.header.model.inputChannels, test.classes <= ck.header.model.classes else {
-            throw NNError.mismatch(path: checkpoint, reason: "model (\(ck.header.model.inputChannels) channels, \(ck.header.model.classes) classes) does not fit data set \(options.dataset)")
+        let fits = (try? ck.header.model.outputShape(for: [test.channels, test.height, test.width])).map {
+            $0.count == 1 && $0[0] >= test.classes
+        } ?? false
+        guard fits else {
+            throw NNError.mismatch(path: checkpoint, reason: "model (\(ck.header.model.summary)) does not fit data set \(options.dataset) (\(test.channels)×\(test.height)×\(test.width), \(test.classes) classes)")
         }
         let r = Trainer.evaluate(model, on: test, batchSize: batch)
         if json {
@@ -66,18 +69,18 @@ struct BenchTrainCommand: ParsableCommand {
         if let threads { try Threading.limitCores(to: threads) }
         if sgemm {
             let peak = Self.sgemmPeak(size: 2048, threads: threads ?? 2)
-            print(String(format: "sgemm_gflops=%.1f core=%@", peak, String(cString: openblas_get_corename())))
+            print(String(format: "sgemm_gflops=%.1f core=%@", peak, BLASThreading.coreName))
             return
         }
-        let (model, batch, c, side, classes): (ResNetConfig, Int, Int, Int, Int)
+        let (network, batch, c, side, classes): (ResNetConfig, Int, Int, Int, Int)
         switch config {
-        case "small": (model, batch, c, side, classes) = (ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: width, stem: .small), 128, 1, 28, 10)
-        case "imagenet": (model, batch, c, side, classes) = (ResNetConfig(depth: 18, inputChannels: 3, classes: 1000, width: width, stem: .imagenet), 16, 3, 224, 1000)
+        case "small": (network, batch, c, side, classes) = (ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: width, stem: .small), 128, 1, 28, 10)
+        case "imagenet": (network, batch, c, side, classes) = (ResNetConfig(depth: 18, inputChannels: 3, classes: 1000, width: width, stem: .imagenet), 16, 3, 224, 1000)
         default: throw NNError.invalidArgument("unknown --config '\(config)' (use small or imagenet)")
         }
         guard steps > 0 else { throw NNError.invalidArgument("--steps must be positive") }
         let data = ImageDataset.synthetic(count: batch, channels: c, height: side, width: side, classes: classes, seed: 1)
-        let options = TrainingOptions(model: model, dataset: "synthetic", epochs: steps + 1, batchSize: batch,
+        let options = TrainingOptions(model: .resnet(network), dataset: "synthetic", epochs: steps + 1, batchSize: batch,
                                       learningRate: 0.01, schedule: .constant)
         var trainer = try Trainer(options: options, train: data, test: nil)
         let b = trainer.loader.makeBatch(epoch: 0, index: 0, order: Array(0..<batch))
@@ -94,18 +97,7 @@ struct BenchTrainCommand: ParsableCommand {
     /// (`2n³` floating-point operations each). Run in its own process: it changes OpenBLAS's
     /// thread count, which Tensor otherwise keeps at 1 (Tensor parallelises itself).
     static func sgemmPeak(size n: Int, threads: Int) -> Double {
-        openblas_set_num_threads(Int32(threads))
-        var generator = SystemRandomNumberGenerator()
-        let a = (0..<(n * n)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let b = (0..<(n * n)).map { _ in Float.random(in: -1...1, using: &generator) }
-        var c = [Float](repeating: 0, count: n * n)
-        var best = Double.infinity
-        for rep in 0..<6 {
-            let start = Date()
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n),
-                        b, Int32(n), 0, &c, Int32(n))
-            if rep > 0 { best = min(best, Date().timeIntervalSince(start)) }  // the first call warms up
-        }
-        return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
+        BLASThreading.set(threads)
+        return BLASThreading.sgemmPeak(size: n)
     }
 }

@@ -20,20 +20,26 @@ func formatDuration(_ s: Double) -> String {
     return "\(t)s"
 }
 
-/// `kelvin train`: trains a ResNet with SGD, writing metrics.jsonl and atomic checkpoints to a run directory.
+/// `kelvin train`: trains a network with SGD, writing metrics.jsonl and atomic checkpoints to a run directory.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a ResNet on an image data set (CPU, OpenBLAS).",
+        abstract: "Train a network on an image data set (CPU, OpenBLAS).",
         discussion: """
             Writes RUNDIR/metrics.jsonl (one JSON object per epoch) and RUNDIR/last.ckpt (atomically, at each \
             epoch end and at a --max-steps stop). --resume continues from RUNDIR/last.ckpt exactly where it stopped; \
-            --epochs and --max-steps may be raised on resume, other options come from the checkpoint.
+            --epochs and --max-steps may be raised on resume, other options come from the checkpoint. \
+            --init CHECKPOINT starts a new run from a checkpoint's weights (fine-tuning): the architecture comes \
+            from the checkpoint, the optimizer and schedule start afresh.
             """)
 
-    @Option(help: "Architecture: resnet18, resnet34, resnet50, resnet101 or resnet152.") var model = "resnet18"
-    @Option(help: "Stem: small (3x3/1 conv, no max-pool) or imagenet (7x7/2 conv + max-pool).") var stem = "small"
-    @Option(help: "Channels of the first stage.") var width = 64
+    @Option(help: "Architecture: resnet18, resnet34, resnet50, resnet101, resnet152, cnn (two convolutions) or mlp (one hidden layer). Default resnet18.")
+    var model: String?
+    @Option(help: "ResNet stem: small (3x3/1 conv, no max-pool) or imagenet (7x7/2 conv + max-pool). Default small.")
+    var stem: String?
+    @Option(help: "Channels of the first stage (ResNet, cnn) or hidden units (mlp). Default 64.") var width: Int?
+    @Option(name: .customLong("init"), help: "Start a new run from this checkpoint's weights (its architecture; fresh optimizer).")
+    var initFrom: String?
     @Option(help: "Data set: fashion-mnist, mnist or idx (MNIST-layout IDX files in --data-dir), cifar10, cifar100 or synthetic.") var dataset = "fashion-mnist"
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files (default: system location).") var dataDir: String?
     @Option(help: "Number of epochs (default 10).") var epochs: Int?
@@ -58,11 +64,26 @@ struct TrainCommand: ParsableCommand {
         do { try train() } catch let e as NNError { throw failCLI(e) }
     }
 
-    private func parseDepth() throws -> Int {
-        guard model.hasPrefix("resnet"), let d = Int(model.dropFirst(6)), ResNetConfig.stageRepeats[d] != nil else {
-            throw NNError.invalidArgument("unknown model '\(model)' (use resnet18, resnet34, resnet50, resnet101 or resnet152)")
+    /// The architecture named by --model/--stem/--width for data of this shape.
+    private func modelSpec(for data: ImageDataset) throws -> ModelSpec {
+        let name = model ?? "resnet18", width = self.width ?? 64
+        if stem != nil, !name.hasPrefix("resnet") { throw NNError.invalidArgument("--stem applies to ResNets, not '\(name)'") }
+        switch name {
+        case "cnn":
+            guard data.height % 4 == 0, data.width % 4 == 0 else {
+                throw NNError.invalidArgument("cnn needs image sides divisible by 4, got \(data.height)×\(data.width)")
+            }
+            return .cnn(inputChannels: data.channels, height: data.height, width: data.width, classes: data.classes, channels: width)
+        case "mlp": return .mlp(inputs: data.imageSize, hidden: [width], classes: data.classes)
+        default:
+            guard name.hasPrefix("resnet"), let depth = Int(name.dropFirst(6)), ResNetConfig.stageRepeats[depth] != nil else {
+                throw NNError.invalidArgument("unknown model '\(name)' (use resnet18, resnet34, resnet50, resnet101, resnet152, cnn or mlp)")
+            }
+            guard let stemKind = ResNetConfig.Stem(rawValue: stem ?? "small") else {
+                throw NNError.invalidArgument("unknown stem '\(stem ?? "")' (use small or imagenet)")
+            }
+            return .resnet(ResNetConfig(depth: depth, inputChannels: data.channels, classes: data.classes, width: width, stem: stemKind))
         }
-        return d
     }
 
     private func train() throws {
@@ -70,6 +91,10 @@ struct TrainCommand: ParsableCommand {
         let checkpointPath = out + "/last.ckpt"
         var trainer: Trainer
         if resume {
+            if initFrom != nil { throw NNError.invalidArgument("--resume continues RUNDIR/last.ckpt; --init starts a new run: use one") }
+            if model != nil || stem != nil || width != nil {
+                throw NNError.invalidArgument("--resume continues the run's own architecture; drop --model, --stem and --width")
+            }
             let ck = try Checkpoint(path: checkpointPath)
             guard let saved = ck.header.training else {
                 throw NNError.mismatch(path: checkpointPath, reason: "checkpoint holds no training state (cannot resume)")
@@ -79,29 +104,42 @@ struct TrainCommand: ParsableCommand {
                                   epochs: epochs, maxSteps: .some(maxSteps))
             printErr("resuming \(checkpointPath) at epoch \(trainer.epoch + 1), step \(trainer.step)\n")
         } else {
-            guard let stemKind = ResNetConfig.Stem(rawValue: stem) else {
-                throw NNError.invalidArgument("unknown stem '\(stem)' (use small or imagenet)")
-            }
             guard let scheduleKind = ScheduleKind(rawValue: schedule) else {
                 throw NNError.invalidArgument("unknown schedule '\(schedule)' (use onecycle, cosine, step or constant)")
             }
-            let depth = try parseDepth()
             if FileManager.default.fileExists(atPath: checkpointPath) {
                 throw NNError.invalidArgument("\(checkpointPath) exists; pass --resume to continue it or choose another --out")
             }
-            let probe = TrainingOptions(model: ResNetConfig(depth: depth), dataset: dataset, dataDirectory: dataDir,
+            let initial = try initFrom.map { path in (path: path, checkpoint: try Checkpoint(path: path)) }
+            var probe = TrainingOptions(model: .relu, dataset: dataset, dataDirectory: dataDir,
                                         trainLimit: trainLimit, testLimit: testLimit)
+            if let saved = initial?.checkpoint.header.training, saved.dataset == dataset {
+                // The weights were trained on inputs normalised this way: keep it.
+                probe.normalizationMean = saved.normalizationMean; probe.normalizationStd = saved.normalizationStd
+            }
             let (prepared, trainSet, testSet) = try DatasetCatalog.prepare(probe)
             var options = prepared
-            options.model = ResNetConfig(depth: depth, inputChannels: trainSet.channels, classes: trainSet.classes,
-                                         width: width, stem: stemKind)
+            var network: Model?
+            if let initial {
+                if model != nil || stem != nil || width != nil {
+                    throw NNError.invalidArgument("--init takes the architecture from \(initial.path); drop --model, --stem and --width")
+                }
+                options.model = initial.checkpoint.header.model
+                let m = try Model(options.model)
+                try m.loadState(from: initial.checkpoint.arrays, path: initial.path)
+                network = m
+                options.initializedFrom = initial.path
+            } else {
+                options.model = try modelSpec(for: trainSet)
+            }
             options.epochs = epochs ?? 10; options.batchSize = batch; options.learningRate = lr
             options.momentum = momentum; options.weightDecay = weightDecay; options.nesterov = nesterov
             options.schedule = scheduleKind; options.labelSmoothing = labelSmoothing; options.seed = seed
             options.maxSteps = maxSteps
             options.augmentation = augment ? DatasetCatalog.augmentation(for: dataset) : .none
-            trainer = try Trainer(options: options, train: trainSet, test: testSet)
-            printErr("\(model) (\(stem) stem, width \(width), \(trainer.model.parameterCount) parameters) on \(dataset): "
+            trainer = try Trainer(options: options, model: network, train: trainSet, test: testSet)
+            printErr("\(options.model.summary), \(trainer.model.parameterCount) parameters"
+                + (initial.map { ", weights from \($0.path)" } ?? "") + ", on \(dataset): "
                 + "\(trainSet.count) train / \(testSet.count) test images, \(trainer.loader.batchesPerEpoch) steps per epoch\n")
         }
         var lastPrint = Date.distantPast

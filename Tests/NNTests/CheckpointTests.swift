@@ -11,7 +11,7 @@ final class CheckpointTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
     private func sample() -> Checkpoint {
-        var h = CheckpointHeader(model: ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: 4, stem: .small),
+        var h = CheckpointHeader(model: .resnet(ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: 4, stem: .small)),
                                  epoch: 2, batchInEpoch: 0, step: 40, optimizer: SGDConfig(learningRate: 0.1, momentum: 0.9),
                                  rngState: 12345)
         h.metadata["note"] = "test"
@@ -78,5 +78,35 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(try w.read().map(\.epoch), [0])
         let text = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8)
         XCTAssertTrue(text.hasPrefix("{\"epoch\":0,\"images_per_s\":100,\"lr\":0.1,\"seconds\":2,"), text)
+    }
+
+    /// A version-1 checkpoint (ResNetConfig header, no profile) written by commit 902d52a
+    /// (Fixtures/make_v1_checkpoint.sh) still loads, as a ResNet under the digital profile.
+    func testVersion1CheckpointLoads() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Fixtures/v1_resnet18_width2.ckpt"
+        let ck = try Checkpoint(path: path)
+        XCTAssertEqual(ck.header.model, .resnet(ResNetConfig(depth: 18, inputChannels: 1, classes: 10, width: 2, stem: .small)))
+        XCTAssertNil(ck.header.profile)
+        XCTAssertEqual(ck.header.step, 2)
+        XCTAssertEqual(ck.header.training?.model, ck.header.model)
+        let model = try Model(ck.header.model)
+        try model.loadState(from: ck.arrays, path: path)
+        XCTAssertEqual(model.parameterCount, 11384)
+        // Its training state resumes, under the digital profile only.
+        let data = ImageDataset.synthetic(count: 32, channels: 1, height: 28, width: 28, classes: 10, seed: 1)
+        XCTAssertNoThrow(try Trainer(resuming: ck, path: path, train: data, test: nil))
+        // Re-written, it is a version-2 file with the same content.
+        let copy = dir + "/v2.ckpt"
+        try ck.write(to: copy)
+        let v2 = try Data(contentsOf: URL(fileURLWithPath: copy))
+        XCTAssertEqual(v2[8], 2)
+        XCTAssertEqual(try Checkpoint(path: copy).arrays, ck.arrays)
+    }
+
+    func testProfileRecordRoundTrips() throws {
+        var h = sample().header
+        h.profile = ProfileRecord(name: "pcm", tables: ["t": "00ff"], document: "{}")
+        try Checkpoint(header: h, arrays: []).write(to: dir + "/p.ckpt")
+        XCTAssertEqual(try Checkpoint(path: dir + "/p.ckpt").header.profile, h.profile)
     }
 }

@@ -113,7 +113,7 @@ final class DataTests: XCTestCase {
 
 final class DatasetCatalogTests: XCTestCase {
     func testPrepareNormalisesWithTrainStatistics() throws {
-        let opts = TrainingOptions(model: ResNetConfig(depth: 18, inputChannels: 1, classes: 10), dataset: "synthetic",
+        let opts = TrainingOptions(model: .resnet(ResNetConfig(depth: 18, inputChannels: 1, classes: 10)), dataset: "synthetic",
                                    trainLimit: 100, testLimit: 10)
         let (prepared, train, test) = try DatasetCatalog.prepare(opts)
         XCTAssertEqual(train.count, 100)

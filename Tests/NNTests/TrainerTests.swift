@@ -16,7 +16,7 @@ final class TrainerTests: XCTestCase {
 
     private func options(maxSteps: Int?, epochs: Int = 2) -> TrainingOptions {
         TrainingOptions(
-            model: ResNetConfig(depth: 18, inputChannels: 1, classes: 4, width: 4, stem: .small), dataset: "synthetic",
+            model: .resnet(ResNetConfig(depth: 18, inputChannels: 1, classes: 4, width: 4, stem: .small)), dataset: "synthetic",
             epochs: epochs, batchSize: 16, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: .onecycle,
             seed: 7, maxSteps: maxSteps, augmentation: Augmentation(cropPadding: 1, horizontalFlip: true))
     }
@@ -75,7 +75,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(lines[1].train_loss, lines[0].train_loss)
         let ck = try Checkpoint(path: dir + "/last.ckpt")
         XCTAssertEqual(ck.header.epoch, 2)
-        let model = try ResNet(ck.header.model, seed: 99)
+        let model = try Model(ck.header.model, seed: 99)
         try model.loadState(from: ck.arrays, path: dir + "/last.ckpt")
         let reloaded = Trainer.evaluate(model, on: test), original = Trainer.evaluate(t.model, on: test)
         XCTAssertEqual(reloaded.top1, original.top1)
@@ -108,5 +108,52 @@ final class TrainerTests: XCTestCase {
             XCTAssertTrue("\(e)".contains(path) && "\(e)".contains("shape"), "\(e)")
         }
     }
-}
 
+    private struct NamedProfile: ExecutionProfile { var name: String }
+
+    /// The checkpoint records the profile; resuming under another one is refused with the reason,
+    /// and resuming under the same one works.
+    func testResumeRefusesADifferentProfile() throws {
+        var t = try Trainer(options: options(maxSteps: 1), profile: NamedProfile(name: "noisy"), train: train, test: nil)
+        _ = try t.run(runDirectory: dir)
+        let path = dir + "/last.ckpt"
+        let ck = try Checkpoint(path: path)
+        XCTAssertEqual(ck.header.profile?.name, "noisy")
+        XCTAssertThrowsError(try Trainer(resuming: ck, path: path, train: train, test: nil)) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.contains(path) && text.contains("'digital'") && text.contains("'noisy'") && text.contains("--init"), text)
+        }
+        XCTAssertNoThrow(try Trainer(resuming: ck, path: path, profile: NamedProfile(name: "noisy"), train: train, test: nil, maxSteps: .some(2)))
+        XCTAssertEqual(try MetricsWriter(path: dir + "/metrics.jsonl").read().last?.profile, "noisy")
+    }
+
+    /// A trainer trains the model it is given (here one with loaded weights), not a fresh one.
+    func testTrainerUsesTheModelItIsGiven() throws {
+        var first = try Trainer(options: options(maxSteps: 2), train: train, test: nil)
+        _ = try first.run(runDirectory: dir)
+        let ck = try Checkpoint(path: dir + "/last.ckpt")
+        let model = try Model(ck.header.model)
+        try model.loadState(from: ck.arrays, path: dir + "/last.ckpt")
+        let given = try Trainer(options: options(maxSteps: 2), model: model, train: train, test: nil)
+        XCTAssertEqual(given.model.stateArrays(), first.model.stateArrays())
+        XCTAssertEqual(given.step, 0)
+        XCTAssertThrowsError(try Trainer(options: options(maxSteps: 2), model: try Model(.mlp(inputs: 64, hidden: [], classes: 4)),
+                                         train: train, test: nil)) { e in XCTAssertTrue("\(e)".contains("not the one"), "\(e)") }
+    }
+
+    /// Networks other than ResNets train and resume (a small CNN and an MLP).
+    func testSmallNetworksTrainAndResume() throws {
+        for (i, spec) in [ModelSpec.cnn(inputChannels: 1, height: 8, width: 8, classes: 4, channels: 2),
+                          .mlp(inputs: 64, hidden: [8], classes: 4)].enumerated() {
+            var o = options(maxSteps: 3)
+            o.model = spec
+            var t = try Trainer(options: o, train: train, test: test)
+            XCTAssertEqual(try t.run(runDirectory: dir + "/\(i)"), .stoppedAtMaxSteps(step: 3))
+            let path = dir + "/\(i)/last.ckpt"
+            let ck = try Checkpoint(path: path)
+            XCTAssertEqual(ck.header.model, spec)
+            var r = try Trainer(resuming: ck, path: path, train: train, test: test, maxSteps: .some(4))
+            XCTAssertEqual(try r.run(runDirectory: dir + "/\(i)"), .stoppedAtMaxSteps(step: 4))
+        }
+    }
+}

@@ -20,7 +20,9 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
         public var count: Int
     }
     /// Model architecture, enough to rebuild the network.
-    public var model: ResNetConfig
+    public var model: ModelSpec
+    /// The execution profile the run trains under (nil: digital, and every version-1 checkpoint).
+    public var profile: ProfileRecord?
     /// Completed epochs (the epoch to continue with) and the batch index within it.
     public var epoch: Int
     public var batchInEpoch: Int
@@ -40,10 +42,11 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
     public var entries: [Entry]
 
     public init(
-        model: ResNetConfig, epoch: Int = 0, batchInEpoch: Int = 0, step: Int = 0, optimizer: SGDConfig = SGDConfig(),
-        training: TrainingOptions? = nil, progress: EpochProgress = EpochProgress(), rngState: UInt64 = 0, metadata: [String: String] = [:]
+        model: ModelSpec, profile: ProfileRecord? = nil, epoch: Int = 0, batchInEpoch: Int = 0, step: Int = 0,
+        optimizer: SGDConfig = SGDConfig(), training: TrainingOptions? = nil, progress: EpochProgress = EpochProgress(),
+        rngState: UInt64 = 0, metadata: [String: String] = [:]
     ) {
-        self.model = model; self.epoch = epoch; self.batchInEpoch = batchInEpoch; self.step = step
+        self.model = model; self.profile = profile; self.epoch = epoch; self.batchInEpoch = batchInEpoch; self.step = step
         self.optimizer = optimizer; self.training = training; self.progress = progress; self.rngState = rngState
         self.metadata = metadata; self.entries = []
     }
@@ -54,16 +57,22 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
 /// Layout (little-endian):
 /// ```
 /// "KELVINCK"            8 bytes magic
-/// version               UInt32 (currently 1)
+/// version               UInt32 (currently 2; version 1 is read too)
 /// header length H       UInt64
 /// header                H bytes of UTF-8 JSON (CheckpointHeader)
 /// data                  Σ count × 4 bytes: Float32 arrays in header order
 /// checksum              UInt32 CRC-32 of every preceding byte
 /// ```
 /// Files are written atomically: to a temporary file in the same directory, then renamed.
+///
+/// Version 2 stores the model as a layer graph (`ModelSpec`) and the execution profile
+/// (`ProfileRecord`); version 1 stored a `ResNetConfig` and no profile, and reads as `.resnet`
+/// under the digital profile.
 public struct Checkpoint: Sendable, Equatable {
     public static let magic: [UInt8] = Array("KELVINCK".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    /// The versions this build reads.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
 
     public var header: CheckpointHeader
     public var arrays: [NamedArray]
@@ -138,8 +147,9 @@ public struct Checkpoint: Sendable, Equatable {
         guard bytes.count >= 24 else { throw fail("truncated (only \(bytes.count) bytes)") }
         guard Array(bytes[0..<8]) == Self.magic else { throw fail("not a Kelvin checkpoint (bad magic)") }
         let version = UInt32(readLE(bytes, 8, 4))
-        guard version == Self.version else {
-            throw NNError.mismatch(path: path, reason: "unsupported checkpoint version \(version) (this build reads \(Self.version))")
+        guard Self.readableVersions.contains(version) else {
+            throw NNError.mismatch(path: path, reason:
+                "unsupported checkpoint version \(version) (this build reads \(Self.readableVersions.lowerBound)–\(Self.readableVersions.upperBound))")
         }
         let headerLength = Int(clamping: readLE(bytes, 12, 8))
         guard headerLength <= bytes.count - 24 else { throw fail("truncated header (needs \(headerLength) bytes)") }

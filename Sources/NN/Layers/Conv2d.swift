@@ -24,9 +24,7 @@ public struct Conv2d: Layer {
     public var outChannels: Int { weight.shape[0] }
     public var kernelSize: Int { weight.shape[2] }
 
-    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor {
-        conv2d(input, weight.value, bias: bias?.value, stride: stride, padding: padding)
-    }
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.conv2d(self), input) }
 
     public var namedState: [NamedState] {
         [NamedState("weight", .parameter(weight))] + (bias.map { [NamedState("bias", .parameter($0))] } ?? [])
@@ -47,10 +45,7 @@ public struct BatchNorm2d: Layer {
         self.momentum = momentum; self.eps = eps
     }
 
-    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor {
-        batchNorm(input, gamma: weight.value, beta: bias.value, state: statistics, training: context.training,
-                  momentum: momentum, eps: eps)
-    }
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.batchNorm(self), input) }
 
     public var namedState: [NamedState] {
         [NamedState("weight", .parameter(weight)), NamedState("bias", .parameter(bias)),
@@ -72,10 +67,8 @@ public struct Linear: Layer {
         self.bias = bias ? Parameter(Tensor(shape: [outFeatures], data: (0..<outFeatures).map { _ in (2 * rng.nextUniform() - 1) * bound })) : nil
     }
 
-    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor {
-        linear(input.rank == 2 ? input : input.reshaped(to: [input.shape[0], input.count / max(input.shape[0], 1)]),
-               weight.value, bias?.value)
-    }
+    /// The forward pass; an input of rank above 2 is flattened to `[N, in]` first.
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.linear(self), input) }
 
     public var namedState: [NamedState] {
         [NamedState("weight", .parameter(weight))] + (bias.map { [NamedState("bias", .parameter($0))] } ?? [])

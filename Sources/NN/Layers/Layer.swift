@@ -1,27 +1,5 @@
 import Tensor
 
-/// How a layer computes: exact digital arithmetic today; analog behaviour (transfer curves,
-/// noise, device models) is added here later, never through globals.
-public enum ExecutionProfile: Sendable, Equatable {
-    /// Exact Float32 arithmetic.
-    case digital
-}
-
-/// Per-call settings of a forward pass: training or evaluation mode and the execution profile.
-public struct ForwardContext: Sendable, Equatable {
-    /// Training mode: batch-norm uses batch statistics and updates its running statistics.
-    public var training: Bool
-    public var profile: ExecutionProfile
-
-    public init(training: Bool, profile: ExecutionProfile = .digital) {
-        self.training = training; self.profile = profile
-    }
-    /// Training mode, digital (PyTorch's `model.train()`).
-    public static let training = ForwardContext(training: true)
-    /// Evaluation mode, digital (PyTorch's `model.eval()`).
-    public static let inference = ForwardContext(training: false)
-}
-
 /// A named piece of layer state: a trainable parameter or batch-norm running statistics.
 public struct NamedState: Sendable {
     public enum Value: Sendable {
@@ -71,7 +49,7 @@ extension Layer {
 /// Parameterless element-wise rectifier.
 public struct ReLU: Layer {
     public init() {}
-    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { relu(input) }
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.relu, input) }
     public var namedState: [NamedState] { [] }
 }
 
@@ -81,17 +59,47 @@ public struct MaxPool2d: Layer {
     public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
         self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
     }
-    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor {
-        maxPool2d(input, kernel: kernelSize, stride: stride, padding: padding)
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.maxPool2d(self), input) }
+    public var namedState: [NamedState] { [] }
+}
+
+/// Average pooling with a square window (zero padding counted, as PyTorch's default).
+public struct AvgPool2d: Layer {
+    public var kernelSize: Int, stride: Int, padding: Int
+    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
+        self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
     }
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.avgPool2d(self), input) }
     public var namedState: [NamedState] { [] }
 }
 
 /// Mean over the spatial dimensions: `[N, C, H, W] → [N, C]`.
 public struct GlobalAvgPool: Layer {
     public init() {}
-    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { globalAvgPool(input) }
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.globalAvgPool, input) }
     public var namedState: [NamedState] { [] }
+}
+
+/// `[N, …] → [N, Π …]`, before a linear layer.
+public struct Flatten: Layer {
+    public init() {}
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor { context(.flatten, input) }
+    public var namedState: [NamedState] { [] }
+}
+
+/// `y = body(x) + shortcut(x)` (the shortcut is the identity when absent); state names
+/// `body.…` and `shortcut.…`.
+public struct Residual: Layer {
+    public var body: any Layer
+    public var shortcut: (any Layer)?
+    public init(_ body: any Layer, shortcut: (any Layer)? = nil) { self.body = body; self.shortcut = shortcut }
+
+    public func callAsFunction(_ input: Tensor, context: ForwardContext) -> Tensor {
+        context(.add, body(input, context: context), shortcut.map { $0(input, context: context) } ?? input)
+    }
+    public var namedState: [NamedState] {
+        body.namedState.map { $0.prefixed("body") } + (shortcut?.namedState.map { $0.prefixed("shortcut") } ?? [])
+    }
 }
 
 /// Layers applied one after another; state names are prefixed with the layer index (`0.weight`).

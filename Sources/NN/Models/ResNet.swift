@@ -17,10 +17,10 @@ public struct BasicBlock: Layer {
     }
 
     public func callAsFunction(_ x: Tensor, context c: ForwardContext) -> Tensor {
-        var out = relu(bn1(conv1(x, context: c), context: c))
+        var out = c(.relu, bn1(conv1(x, context: c), context: c))
         out = bn2(conv2(out, context: c), context: c)
         let identity = downsample.map { $0(x, context: c) } ?? x
-        return relu(out + identity)
+        return c(.relu, c(.add, out, identity))
     }
 
     public var namedState: [NamedState] {
@@ -49,11 +49,11 @@ public struct Bottleneck: Layer {
     }
 
     public func callAsFunction(_ x: Tensor, context c: ForwardContext) -> Tensor {
-        var out = relu(bn1(conv1(x, context: c), context: c))
-        out = relu(bn2(conv2(out, context: c), context: c))
+        var out = c(.relu, bn1(conv1(x, context: c), context: c))
+        out = c(.relu, bn2(conv2(out, context: c), context: c))
         out = bn3(conv3(out, context: c), context: c)
         let identity = downsample.map { $0(x, context: c) } ?? x
-        return relu(out + identity)
+        return c(.relu, c(.add, out, identity))
     }
 
     public var namedState: [NamedState] {
@@ -105,10 +105,10 @@ public struct ResNet: Layer {
     }
 
     public func callAsFunction(_ x: Tensor, context c: ForwardContext) -> Tensor {
-        var h = relu(bn1(conv1(x, context: c), context: c))
-        if config.stem == .imagenet { h = maxPool2d(h, kernel: 3, stride: 2, padding: 1) }
+        var h = c(.relu, bn1(conv1(x, context: c), context: c))
+        if config.stem == .imagenet { h = c(.maxPool2d(MaxPool2d(kernelSize: 3, stride: 2, padding: 1)), h) }
         for stage in layers { h = stage(h, context: c) }
-        return fc(globalAvgPool(h), context: c)
+        return fc(c(.globalAvgPool, h), context: c)
     }
 
     public var namedState: [NamedState] {

@@ -10,12 +10,15 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
     public var images_per_s: Double
     public var seconds: Double
     public var lr: Double
+    /// The execution profile's name (absent in metrics written before profiles existed).
+    public var profile: String?
 
     public init(epoch: Int, train_loss: Double, train_top1: Double, test_top1: Double?, test_top5: Double?,
-                images_per_s: Double, seconds: Double, lr: Double) {
+                images_per_s: Double, seconds: Double, lr: Double, profile: String? = nil) {
         self.epoch = epoch; self.train_loss = train_loss; self.train_top1 = train_top1
         self.test_top1 = test_top1; self.test_top5 = test_top5
         self.images_per_s = images_per_s; self.seconds = seconds; self.lr = lr
+        self.profile = profile
     }
 }
 

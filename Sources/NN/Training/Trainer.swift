@@ -47,10 +47,15 @@ func topKCorrect(_ logits: Tensor, labels: [Int32], k: Int) -> Int {
 }
 
 /// The training loop: SGD over mini-batches with a learning-rate schedule, metrics and checkpoints.
+///
+/// It trains the model it is given, with the optimizer and under the execution profile it is
+/// given; the convenience initialisers build them from `TrainingOptions`.
 public struct Trainer {
     public let options: TrainingOptions
-    public let model: ResNet
+    public let model: Model
     public var optimizer: SGD
+    /// How the forward pass computes (digital, or through characterised analog behaviour).
+    public let profile: any ExecutionProfile
     public let schedule: any LRSchedule
     public let loader: DataLoader
     public let testSet: ImageDataset?
@@ -66,18 +71,27 @@ public struct Trainer {
     /// Total optimizer steps of the full run (the schedule's length).
     public var totalSteps: Int { options.epochs * loader.batchesPerEpoch }
 
-    /// Starts a fresh run. `train` and `test` must already be normalised.
-    public init(options: TrainingOptions, train: ImageDataset, test: ImageDataset?) throws {
+    /// Starts a fresh run of `model` (built from `options.model` and `options.seed` when nil) with
+    /// `optimizer` (SGD from the options when nil) under `profile`. `train` and `test` must already
+    /// be normalised.
+    public init(options: TrainingOptions, model: Model? = nil, optimizer: SGD? = nil,
+                profile: any ExecutionProfile = DigitalProfile(), train: ImageDataset, test: ImageDataset?) throws {
         try options.validate()
-        guard train.channels == options.model.inputChannels, train.classes <= options.model.classes else {
+        let output = try options.model.outputShape(for: [train.channels, train.height, train.width])
+        guard output.count == 1, output[0] >= train.classes else {
             throw NNError.invalidArgument(
-                "model expects \(options.model.inputChannels) channels and ≤ \(options.model.classes) classes; data has \(train.channels) and \(train.classes)")
+                "\(options.model.summary) gives outputs of shape \(output) for \(train.channels)×\(train.height)×\(train.width) images; the data has \(train.classes) classes")
         }
         guard train.count >= 2 else { throw NNError.invalidArgument("training set needs at least 2 images, has \(train.count)") }
+        let model = try model ?? Model(options.model, seed: options.seed)
+        guard model.spec == options.model else {
+            throw NNError.invalidArgument("the model given (\(model.spec.summary)) is not the one in the options (\(options.model.summary))")
+        }
         self.options = options
-        model = try ResNet(options.model, seed: options.seed)
+        self.model = model
+        self.profile = profile
         parameterNames = model.namedParameters.map(\.name)
-        optimizer = SGD(parameters: model.parameters, config: SGDConfig(
+        self.optimizer = optimizer ?? SGD(parameters: model.parameters, config: SGDConfig(
             learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay,
             nesterov: options.nesterov))
         loader = try DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true,
@@ -87,18 +101,24 @@ public struct Trainer {
         rng = RandomSource(seed: options.seed, stream: 0x7472_6169_6e)
     }
 
-    /// Continues the run saved in `checkpoint` (read from `path`), optionally with new epoch/step limits.
-    public init(resuming checkpoint: Checkpoint, path: String, train: ImageDataset, test: ImageDataset?,
-                epochs: Int? = nil, maxSteps: Int?? = nil) throws {
+    /// Continues the run saved in `checkpoint` (read from `path`), optionally with new epoch/step
+    /// limits. The run continues under the profile it was started with: a different `profile`
+    /// is refused with the reason (start a new run from the weights with `--init` instead).
+    public init(resuming checkpoint: Checkpoint, path: String, profile: any ExecutionProfile = DigitalProfile(),
+                train: ImageDataset, test: ImageDataset?, epochs: Int? = nil, maxSteps: Int?? = nil) throws {
         guard var options = checkpoint.header.training else {
             throw NNError.mismatch(path: path, reason: "checkpoint holds no training state (cannot resume)")
         }
+        if let reason = (checkpoint.header.profile ?? .digital).difference(from: profile.record) {
+            throw NNError.mismatch(path: path, reason: "cannot resume under another profile: \(reason); "
+                + "use --init to start a new run from its weights")
+        }
         if let epochs { options.epochs = epochs }
         if let maxSteps { options.maxSteps = maxSteps }
-        try self.init(options: options, train: train, test: test)
         guard checkpoint.header.model == options.model else {
             throw NNError.mismatch(path: path, reason: "model configuration differs from the training options")
         }
+        try self.init(options: options, profile: profile, train: train, test: test)
         try model.loadState(from: checkpoint.arrays, path: path)
         try optimizer.loadState(from: checkpoint.arrays, names: parameterNames, path: path)
         let h = checkpoint.header
@@ -111,7 +131,7 @@ public struct Trainer {
     /// A checkpoint of the current state.
     public func checkpoint() -> Checkpoint {
         let header = CheckpointHeader(
-            model: options.model, epoch: epoch, batchInEpoch: batchInEpoch, step: step, optimizer: optimizer.config,
+            model: options.model, profile: profile.record, epoch: epoch, batchInEpoch: batchInEpoch, step: step, optimizer: optimizer.config,
             training: options, progress: progress, rngState: rng.state)
         return Checkpoint(header: header, arrays: model.stateArrays() + optimizer.stateArrays(names: parameterNames))
     }
@@ -123,7 +143,8 @@ public struct Trainer {
         let x = Tensor(shape: [batch.count, d.channels, d.height, d.width], data: batch.images)
         optimizer.config.learningRate = schedule.learningRate(at: step)
         if let m = schedule.momentum(at: step) { optimizer.config.momentum = m }
-        let logits = model(x, context: .training)
+        let context = ForwardContext(training: true, profile: profile, noise: NoiseStream(seed: options.seed, step: UInt64(step)))
+        let logits = model(x, context: context)
         let loss = softmaxCrossEntropy(logits, labels: batch.labels.map(Int.init), labelSmoothing: Float(options.labelSmoothing))
         let value = loss.scalar
         guard value.isFinite else { throw NNError.nonFiniteLoss(step: step + 1, value: value) }
@@ -210,17 +231,21 @@ public struct Trainer {
 
     /// Metrics of the epoch in progress, with a test-set evaluation when a test set is present.
     private func epochMetrics() -> EpochMetrics {
-        let eval = testSet.map { Self.evaluate(model, on: $0, batchSize: max(options.batchSize, 256)) }
+        let eval = testSet.map {
+            Self.evaluate(model, on: $0, batchSize: max(options.batchSize, 256), profile: profile, seed: options.seed &+ UInt64(epoch))
+        }
         return EpochMetrics(
             epoch: epoch + 1, train_loss: progress.lossSum / Double(max(progress.seen, 1)),
             train_top1: Double(progress.correct) / Double(max(progress.seen, 1)),
             test_top1: eval?.top1, test_top5: eval?.top5,
             images_per_s: Double(progress.seen) / max(progress.seconds, 1e-9), seconds: progress.seconds,
-            lr: optimizer.config.learningRate)
+            lr: optimizer.config.learningRate, profile: profile.name)
     }
 
-    /// Evaluation-mode top-1/top-5 accuracy of `model` on `dataset` (no graph recorded).
-    public static func evaluate(_ model: some Layer, on dataset: ImageDataset, batchSize: Int = 256) -> EvaluationResult {
+    /// Evaluation-mode top-1/top-5 accuracy of `model` on `dataset` under `profile` (no graph
+    /// recorded); batch i draws its noise as step i of `seed`'s stream.
+    public static func evaluate(_ model: some Layer, on dataset: ImageDataset, batchSize: Int = 256,
+                                profile: any ExecutionProfile = DigitalProfile(), seed: UInt64 = 0) -> EvaluationResult {
         let start = Date()
         var top1 = 0, top5 = 0
         let size = dataset.imageSize
@@ -231,7 +256,9 @@ public struct Trainer {
                 let x = Tensor(shape: [n, dataset.channels, dataset.height, dataset.width],
                                data: Array(dataset.images[(i * size)..<((i + n) * size)]))
                 let labels = Array(dataset.labels[i..<(i + n)])
-                let logits = model(x, context: .inference)
+                let context = ForwardContext(training: false, profile: profile,
+                                             noise: NoiseStream(seed: seed, step: UInt64(i / batchSize)))
+                let logits = model(x, context: context)
                 top1 += topKCorrect(logits, labels: labels, k: 1)
                 top5 += topKCorrect(logits, labels: labels, k: 5)
                 i += n

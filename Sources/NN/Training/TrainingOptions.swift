@@ -1,6 +1,6 @@
 /// Everything that defines a training run (stored in its checkpoints so `--resume` continues it identically).
 public struct TrainingOptions: Codable, Sendable, Equatable {
-    public var model: ResNetConfig
+    public var model: ModelSpec
     /// Data set name as given on the command line (`fashion-mnist`, `cifar10`, `cifar100`, `synthetic`).
     public var dataset: String
     /// Directory of the data set files (nil: default search path).
@@ -24,9 +24,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Use only the first N training / test examples (nil: all).
     public var trainLimit: Int?
     public var testLimit: Int?
+    /// The checkpoint whose weights started the run (`kelvin train --init`), nil for a fresh one.
+    public var initializedFrom: String?
 
     public init(
-        model: ResNetConfig, dataset: String = "fashion-mnist", dataDirectory: String? = nil, epochs: Int = 1,
+        model: ModelSpec, dataset: String = "fashion-mnist", dataDirectory: String? = nil, epochs: Int = 1,
         batchSize: Int = 128, learningRate: Double = 0.1, momentum: Double = 0.9, weightDecay: Double = 5e-4,
         nesterov: Bool = false, schedule: ScheduleKind = .onecycle, labelSmoothing: Double = 0, seed: UInt64 = 0,
         maxSteps: Int? = nil, augmentation: Augmentation = .none, normalizationMean: [Float] = [],
@@ -42,7 +44,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
     /// Checks ranges, throwing a readable error.
     public func validate() throws {
-        try model.validate()
+        if case .resnet(let config) = model { try config.validate() }
         guard epochs > 0 else { throw NNError.invalidArgument("--epochs must be positive, got \(epochs)") }
         guard batchSize >= 2 else {
             throw NNError.invalidArgument("--batch must be at least 2 (batch-norm needs batch statistics), got \(batchSize)")

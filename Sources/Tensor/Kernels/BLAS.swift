@@ -1,4 +1,5 @@
 import CBLAS
+import LinearAlgebra
 
 /// Thin row-major wrappers over OpenBLAS `cblas_sgemm`.
 ///
@@ -8,7 +9,7 @@ import CBLAS
 /// splits one product over the cores for the ops that have a single large product.
 enum BLAS {
     static let configured: Bool = {
-        openblas_set_num_threads(1)
+        BLASThreading.set(1)
         return true
     }()
 

@@ -1,0 +1,47 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// End-to-end checks of `kelvin train`: other architectures, `--init`, and the flags that
+/// conflict with `--resume` and `--init`.
+final class TrainCommandTests: XCTestCase {
+    private var scratch: ScratchDirectory!
+
+    override func setUpWithError() throws { scratch = try ScratchDirectory("train") }
+    override func tearDownWithError() throws { scratch.remove() }
+
+    private func train(_ out: String, _ extra: [String]) throws -> KelvinProcess.Outcome {
+        try KelvinProcess.run(["train", "--dataset", "synthetic", "--batch", "32", "--epochs", "1", "--max-steps", "2",
+                               "--threads", "1", "--quiet", "--out", scratch.url.path + "/" + out] + extra)
+    }
+
+    func testInitStartsANewRunFromACheckpointsWeights() throws {
+        let first = try train("a", ["--model", "cnn", "--width", "2"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("sequential network of 10 layers"), first.stderr)
+        let source = scratch.url.path + "/a/last.ckpt"
+        let tuned = try train("b", ["--init", source, "--lr", "0.01"])
+        XCTAssertEqual(tuned.status, 0, tuned.stderr)
+        XCTAssertTrue(tuned.stderr.contains("weights from \(source)"), tuned.stderr)
+        let metrics = try String(contentsOfFile: scratch.url.path + "/b/metrics.jsonl", encoding: .utf8)
+        XCTAssertTrue(metrics.contains("\"profile\":\"digital\""), metrics)
+
+        let conflicting = try train("c", ["--init", source, "--width", "4"])
+        XCTAssertEqual(conflicting.status, 1)
+        XCTAssertTrue(conflicting.stderr.contains("--init takes the architecture from \(source)"), conflicting.stderr)
+
+        let missing = try train("d", ["--init", scratch.url.path + "/none.ckpt"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("none.ckpt: no such file"), missing.stderr)
+    }
+
+    func testResumeRejectsArchitectureFlags() throws {
+        XCTAssertEqual(try train("a", ["--model", "mlp", "--width", "8"]).status, 0)
+        let result = try KelvinProcess.run(["train", "--out", scratch.url.path + "/a", "--resume", "--width", "16"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("drop --model, --stem and --width"), result.stderr)
+        let stem = try train("b", ["--model", "mlp", "--stem", "imagenet"])
+        XCTAssertEqual(stem.status, 1)
+        XCTAssertTrue(stem.stderr.contains("--stem applies to ResNets"), stem.stderr)
+    }
+}
