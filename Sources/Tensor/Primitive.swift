@@ -20,6 +20,8 @@ enum Primitive {
     case unary(UnaryFunction, input: Tensor, output: Tensor)
     /// `max(x, 0)`. Inputs: x.
     case relu(output: Tensor)
+    /// Element-wise `table(x)`, piecewise linear. Inputs: x.
+    case lookup(input: Tensor, table: PiecewiseLinear, gradient: LookupGradient)
     /// Same data, new shape. Inputs: x.
     case reshape(inputShape: [Int])
     /// 2-D transpose. Inputs: x.
@@ -56,6 +58,7 @@ enum Primitive {
         case .shift: "shift"
         case .unary(let f, _, _): "\(f)"
         case .relu: "relu"
+        case .lookup: "lookup"
         case .reshape: "reshape"
         case .transpose: "transpose"
         case .concat: "concat"

@@ -1,0 +1,54 @@
+import TestSupport
+import XCTest
+@testable import Tensor
+
+/// The table look-up primitive: interpolation, clamping, and its gradient rule.
+final class LookupTests: XCTestCase {
+    var rng = SeededGenerator(seed: 11)
+
+    /// Reference: linear interpolation in Double with a linear scan, clamped outside.
+    private func reference(_ xs: [Float], _ ys: [Float], _ v: Float) -> Float {
+        if v <= xs[0] { return ys[0] }
+        if v >= xs[xs.count - 1] { return ys[ys.count - 1] }
+        let i = xs.lastIndex { $0 <= v }!
+        let t = (Double(v) - Double(xs[i])) / (Double(xs[i + 1]) - Double(xs[i]))
+        return Float(Double(ys[i]) + t * (Double(ys[i + 1]) - Double(ys[i])))
+    }
+
+    func testForwardMatchesReferenceOnEvenAndUnevenGrids() throws {
+        let even = (0..<41).map { -2 + Float($0) * 0.1 }
+        let uneven: [Float] = [-3, -1.5, -1, -0.2, 0, 0.05, 0.7, 2, 2.5]
+        for xs in [even, uneven] {
+            let ys = xs.map { $0 * $0 * $0 - $0 }
+            let table = try PiecewiseLinear(x: xs, y: ys)
+            let probe = (0..<500).map { _ in Float.random(in: -4...4, using: &rng) } + xs
+            let y = Tensor(shape: [probe.count], data: probe).lookup(table)
+            for (v, out) in zip(probe, y.scalars) {
+                XCTAssertEqual(out, reference(xs, ys, v), accuracy: 1e-5 * max(1, abs(out)), "at \(v)")
+            }
+        }
+        XCTAssertNotNil(try PiecewiseLinear(x: even, y: even).inverseStep)
+        XCTAssertNil(try PiecewiseLinear(x: uneven, y: uneven).inverseStep)
+        XCTAssertTrue(try PiecewiseLinear(x: [0, 1], y: [0, 1])(.nan).isNaN)
+    }
+
+    func testGradientBySlopeAndStraightThrough() throws {
+        let xs: [Float] = [-1, -0.3, 0.2, 0.9, 1.4]
+        let table = try PiecewiseLinear(x: xs, y: [0.5, -0.2, 0.3, 1.1, 0.8])
+        // Points away from grid points, some outside the grid (zero gradient there).
+        let x = Tensor(shape: [2, 4], data: [-1.6, -0.7, -0.1, 0.05, 0.5, 1.2, 1.9, 0.35])
+        checkGradients([x], step: 1e-3) { $0[0].lookup(table) }
+        var input = x
+        input.requiresGrad = true
+        input.lookup(table, gradient: .straightThrough(gain: 2)).sum().backward()
+        XCTAssertEqual(input.grad?.scalars, [0, 2, 2, 2, 2, 2, 0, 2])
+    }
+
+    func testInvalidTablesAreRefused() {
+        XCTAssertThrowsError(try PiecewiseLinear(x: [0], y: [1]))
+        XCTAssertThrowsError(try PiecewiseLinear(x: [0, 0], y: [1, 2]))
+        XCTAssertThrowsError(try PiecewiseLinear(x: [0, 1], y: [1, .infinity])) { e in
+            XCTAssertTrue("\(e)".contains("finite"), "\(e)")
+        }
+    }
+}
