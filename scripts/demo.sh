@@ -72,8 +72,9 @@ if [ ${#skipped[@]} -gt 0 ]; then
     printf '   %s\n' "${skipped[@]}"
 fi
 
-# Characterisation: every cell whose netlist declares `* characterize:` (1-D cells and the 2-D
-# log_multiplier and log_divider) becomes a lookup table with
+# Characterisation: every cell whose netlist declares `* characterize:` (1-D cells, the 2-D
+# log_multiplier, log_divider and nmos_vcr_amplifier, and sample_hold_weight with its droop τ)
+# becomes a lookup table with
 # 200 Monte Carlo instances (1 % resistors, 5 % diode IS; 0.1 % and 1 % for the log-antilog cells),
 # and `--show` plots it beside its ideal (2-D cells: a family of curves z(x) for five w values).
 # Tables and plots go to ${KELVIN_TABLES:-tables}/ (regenerate: the same commands).

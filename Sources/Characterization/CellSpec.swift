@@ -108,10 +108,13 @@ func spiceNumber(_ text: String) -> Double? {
 /// ```
 /// The grid is `lo:hi:n` (evenly spaced, one `.dc` sweep) or `lo:hi:n:log` (geometric).
 /// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
-/// `v(out)`) or a source current `i(vname)`; optional `tstop=T [step=lo:hi] [supplies=V1,V2]` adds a
-/// transient step measurement (settling time, energy per operation, see `measureDynamics`); optional `fit=lo:hi` limits the Monte Carlo gain/offset
-/// fit to inputs x in `[lo, hi]` (the linear range of a saturating cell). The ideal is an expression
-/// of `x` (and `w`).
+/// `v(out)`) or a source current `i(vname)`; optional `tstop=T [step=lo:hi] [supplies=V1,V2]
+/// [optime=T_op]` adds a transient step measurement (settling time; energy per operation over one
+/// operation of `T_op`, default the settling time, see `measureDynamics`); optional `droop=t1:t2`
+/// measures a held output's droop time constant over that window of the netlist's own `.tran`
+/// (see `measureHold`); optional `fit=lo:hi` limits the Monte Carlo gain/offset fit to inputs x in
+/// `[lo, hi]` (the linear range of a saturating cell). The ideal is an expression of `x` (and `w`).
+/// Any other field is an error naming the file and line.
 public struct CellSpec: Sendable, Equatable {
     /// Cell name (the netlist's base name).
     public var name: String
@@ -126,11 +129,14 @@ public struct CellSpec: Sendable, Equatable {
     public var gainFitRange: ClosedRange<Double>?
     /// Transient step measurement (settling, energy); nil: not measured.
     public var dynamics: DynamicsSpec?
+    /// Hold droop measurement; nil: not measured.
+    public var hold: HoldSpec?
 
     public init(
         name: String, netlistPath: String, netlistText: String, inputs: [SweepAxis], output: String, ideal: String?,
-        gainFitRange: ClosedRange<Double>? = nil, dynamics: DynamicsSpec? = nil
+        gainFitRange: ClosedRange<Double>? = nil, dynamics: DynamicsSpec? = nil, hold: HoldSpec? = nil
     ) {
+        self.hold = hold
         self.gainFitRange = gainFitRange
         self.dynamics = dynamics
         self.name = name
@@ -177,7 +183,7 @@ public struct CellSpec: Sendable, Equatable {
         return CellSpec(
             name: name ?? base, netlistPath: path, netlistText: text, inputs: chosenInputs,
             output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal, gainFitRange: header.fitRange,
-            dynamics: header.dynamics)
+            dynamics: header.dynamics, hold: header.hold)
     }
 
     /// The `* characterize:` and `* ideal:` comment lines of a netlist.
@@ -189,6 +195,8 @@ public struct CellSpec: Sendable, Equatable {
         var dynamics: DynamicsSpec?
         var pendingStep: ClosedRange<Double>?
         var pendingSupplies: [String] = []
+        var pendingOperationTime: Double?
+        var hold: HoldSpec?
 
         static func parse(_ text: String, path: String) throws -> Header {
             var header = Header()
@@ -228,13 +236,28 @@ public struct CellSpec: Sendable, Equatable {
                             header.pendingSupplies = word.dropFirst("supplies=".count).split(separator: ",").map {
                                 $0.lowercased()
                             }
+                        } else if lower.hasPrefix("optime=") {
+                            guard let op = spiceNumber(String(word.dropFirst("optime=".count))), op.isFinite, op > 0 else {
+                                throw CharacterizationError.badSpec(
+                                    origin: origin, reason: "bad '\(word)': the operation time must be a number of seconds > 0")
+                            }
+                            header.pendingOperationTime = op
+                        } else if lower.hasPrefix("droop=") {
+                            let r = try parseRange(String(word.dropFirst("droop=".count)), origin: origin)
+                            guard r.lowerBound >= 0, r.lowerBound < r.upperBound else {
+                                throw CharacterizationError.badSpec(
+                                    origin: origin, reason: "bad '\(word)': the hold window needs 0 ≤ t1 < t2 (s)")
+                            }
+                            header.hold = HoldSpec(window: r)
                         } else if lower.hasPrefix("fit=") {
                             header.fitRange = try parseRange(String(word.dropFirst("fit=".count)), origin: origin)
                         } else if lower.hasPrefix("output=") {
                             header.output = String(word.dropFirst("output=".count))
                         } else {
                             throw CharacterizationError.badSpec(
-                                origin: origin, reason: "unknown field '\(word)' (expected input=SRC lo:hi:n, output=NODE)")
+                                origin: origin,
+                                reason: "unknown field '\(word)' (expected input=SRC lo:hi:n, output=NODE, fit=lo:hi, "
+                                    + "tstop=T, step=lo:hi, supplies=V1,V2, optime=T, droop=t1:t2)")
                         }
                         k += 1
                     }
@@ -246,7 +269,10 @@ public struct CellSpec: Sendable, Equatable {
                     d.to = r.upperBound
                 }
                 d.supplies = header.pendingSupplies
+                d.operationTime = header.pendingOperationTime
                 header.dynamics = d
+            } else if header.pendingOperationTime != nil {
+                throw CharacterizationError.badSpec(origin: path, reason: "optime= needs tstop= (the transient step measurement)")
             }
             return header
         }

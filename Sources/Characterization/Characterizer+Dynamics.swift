@@ -6,8 +6,9 @@ import TransferCurves
 /// How to measure a cell's dynamics: a transient run with a step on the first input.
 ///
 /// Header fields on the `* characterize:` line: `tstop=10u` (enables the measurement),
-/// optional `step=lo:hi` (the step's levels; default the first input's range) and
-/// `supplies=VCC,VEE` (sources whose delivered energy is integrated).
+/// optional `step=lo:hi` (the step's levels; default the first input's range),
+/// `supplies=VCC,VEE` (sources whose delivered energy is integrated) and `optime=T` (the
+/// duration of one operation in s, `T > 0`; default: the measured settling time).
 public struct DynamicsSpec: Sendable, Equatable {
     /// Transient stop time, s.
     public var stop: Double
@@ -16,13 +17,27 @@ public struct DynamicsSpec: Sendable, Equatable {
     public var to: Double?
     /// Lower-case supply source names.
     public var supplies: [String]
+    /// Stated operation time `T_op`, s (nil: one operation lasts the settling time).
+    public var operationTime: Double?
 
-    public init(stop: Double, from: Double? = nil, to: Double? = nil, supplies: [String] = []) {
+    public init(stop: Double, from: Double? = nil, to: Double? = nil, supplies: [String] = [], operationTime: Double? = nil) {
         self.stop = stop
         self.from = from
         self.to = to
         self.supplies = supplies.map { $0.lowercased() }
+        self.operationTime = operationTime
     }
+}
+
+/// How to measure a held output's droop: a hold window in the netlist's own `.tran` schedule.
+///
+/// Header field `droop=t1:t2` (s): between `t1` and `t2` the cell holds its output (write switch
+/// open) and it decays towards 0 V; `τ = (t2 − t1)/ln(y(t1)/y(t2))`.
+public struct HoldSpec: Sendable, Equatable {
+    /// `[t1, t2]`, s, with `0 ≤ t1 < t2 ≤` the netlist's `.tran` stop time.
+    public var window: ClosedRange<Double>
+
+    public init(window: ClosedRange<Double>) { self.window = window }
 }
 
 extension Characterizer {
@@ -33,9 +48,19 @@ extension Characterizer {
     /// `y_∞ = y(tstop)`, the settling time is `t_s − t_d`, where `t_s` is the last time
     /// `|y(t) − y_∞| > 0.001·|y_∞ − y_0|` (linearly interpolated between time points); the run must be
     /// long enough for the output to settle (the last tenth of the run must lie inside the band).
-    /// Energy per operation: `E = Σ_s ∫_{t_d}^{tstop} −(V(n+) − V(n−))·I_s dt` over the supplies
-    /// (trapezoidal rule on the accepted time points; `I_s` flows into `n+` through the source, so
-    /// `−V·I` is the power the source delivers), i.e. static dissipation over the window included.
+    ///
+    /// Energy of one operation, over the window `[t_d, t_d + T_op]` with `T_op` the stated
+    /// `operationTime` or else the settling time `t_s − t_d`. The supplies deliver
+    /// `P(t) = Σ_s −(V(n+) − V(n−))·I_s` (W; `I_s` flows into `n+` through the source). Then
+    /// (trapezoidal rule on the accepted time points, interpolated at the window's ends):
+    ///
+    ///     P_q       = (1/t_d) ∫_0^{t_d} P dt                 quiescent power before the step, W
+    ///     E_static  = P_q · T_op                              J
+    ///     E_dynamic = ∫_{t_d}^{t_d+T_op} (P − P_q) dt         J
+    ///     E_op      = E_static + E_dynamic                    J
+    ///
+    /// None of these depends on `tstop` beyond the ramp length `t_r` (a stated `T_op` must fit:
+    /// `t_d + T_op ≤ tstop`).
     ///
     /// With `fullScale` (the output range of the DC table), a step whose output swing is below 1 % of
     /// it is refused: the 0.1 % band would be set by numerical noise (e.g. −5 → 5 V on |x|).
@@ -45,6 +70,16 @@ extension Characterizer {
         }
         let a = spec.from ?? input.lower, b = spec.to ?? input.upper
         let td = spec.stop / 10, tr = spec.stop / 1000
+        if let op = spec.operationTime {
+            guard op > 0, op.isFinite else {
+                throw CharacterizationError.badSpec(origin: self.spec.netlistPath, reason: "optime must be > 0 s, got \(op)")
+            }
+            guard td + op <= spec.stop else {
+                throw CharacterizationError.badSpec(
+                    origin: self.spec.netlistPath,
+                    reason: "optime \(op) s does not fit after the step at \(td) s; give tstop ≥ \(Self.format((td + op) / 0.9)) s")
+            }
+        }
         var deck = self.deck
         guard let index = deck.elements.firstIndex(where: { $0.name == input.source }) else {
             throw CharacterizationError.badSpec(origin: self.spec.netlistPath, reason: "no source '\(input.source)'")
@@ -109,25 +144,93 @@ extension Characterizer {
             throw CharacterizationError.simulationFailed(
                 cell: self.spec.name, reason: "output not settled to 0.1 % by tstop = \(spec.stop) s; give a longer tstop")
         }
-        var energy: Double?
+        let operationTime = spec.operationTime ?? max(0, settle - td)
+        var energy: (quiescent: Double, staticPart: Double, dynamicPart: Double)?
         if !supplyNodes.isEmpty {
-            var total = 0.0
+            var power = [Double](repeating: 0, count: t.count)
             for supply in supplyNodes {
                 guard let ic = column(supply.current) else { continue }
                 let plus = column("v(\(supply.plus))"), minus = column("v(\(supply.minus))")
-                func power(_ k: Int) -> Double {
+                for k in t.indices {
                     let v = (plus.map { result.rows[k][$0] } ?? 0) - (minus.map { result.rows[k][$0] } ?? 0)
-                    return -v * result.rows[k][ic]
-                }
-                for k in 1..<t.count where t[k] > td {
-                    let lo = max(t[k - 1], td)
-                    let pLo = t[k - 1] >= td ? power(k - 1) : power(k - 1) + (power(k) - power(k - 1)) * (td - t[k - 1]) / (t[k] - t[k - 1])
-                    total += 0.5 * (pLo + power(k)) * (t[k] - lo)
+                    power[k] -= v * result.rows[k][ic]
                 }
             }
-            energy = total
+            let quiescent = Self.integrate(t, power, from: 0, to: td) / td
+            let total = Self.integrate(t, power, from: td, to: td + operationTime)
+            energy = (quiescent, quiescent * operationTime, total - quiescent * operationTime)
         }
         return Dynamics(
-            settlingTime: max(0, settle - td), energyPerOperation: energy, stepFrom: a, stepTo: b, supplies: spec.supplies)
+            settlingTime: max(0, settle - td), operationTime: operationTime, operationTimeStated: spec.operationTime != nil,
+            quiescentPower: energy?.quiescent, staticEnergy: energy?.staticPart, dynamicEnergy: energy?.dynamicPart,
+            energyPerOperation: energy.map { $0.staticPart + $0.dynamicPart }, stepFrom: a, stepTo: b, supplies: spec.supplies)
+    }
+
+    /// `∫_lo^hi p dt` by the trapezoidal rule on the samples `(t_k, p_k)` (t increasing), with `p`
+    /// interpolated linearly at `lo` and `hi`; `0` when `hi ≤ lo`.
+    static func integrate(_ t: [Double], _ p: [Double], from lo: Double, to hi: Double) -> Double {
+        guard hi > lo, t.count >= 2 else { return 0 }
+        func at(_ x: Double, _ k: Int) -> Double {
+            // p at x, for t[k-1] ≤ x ≤ t[k].
+            let span = t[k] - t[k - 1]
+            return span > 0 ? p[k - 1] + (p[k] - p[k - 1]) * (x - t[k - 1]) / span : p[k]
+        }
+        var sum = 0.0
+        for k in 1..<t.count where t[k] > lo && t[k - 1] < hi {
+            let a = max(t[k - 1], lo), b = min(t[k], hi)
+            sum += 0.5 * (at(a, k) + at(b, k)) * (b - a)
+        }
+        return sum
+    }
+
+    static func format(_ v: Double) -> String { String(format: "%.4g", v) }
+
+    /// The droop time constant of a held output over `spec.window` of the netlist's own `.tran`.
+    ///
+    /// Runs the netlist's transient as written (its sources' waveforms do the writing and
+    /// holding), interpolates the output linearly at `t_1` and `t_2` and returns
+    /// `τ = (t_2 − t_1)/ln(y(t_1)/y(t_2))` in s. The output must keep its sign and shrink in
+    /// magnitude over the window (a decay towards 0 V).
+    public func measureHold(_ spec: HoldSpec) throws -> Double {
+        let origin = self.spec.netlistPath
+        let directory = (origin as NSString).deletingLastPathComponent
+        var deck = try NetlistParser.parse(
+            text: self.spec.netlistText, fileName: origin, directory: directory.isEmpty ? "." : directory)
+        guard let tran = deck.analyses.first(where: { if case .transient = $0.kind { true } else { false } }),
+            case .transient(_, let stop, _, _, _) = tran.kind
+        else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "droop= needs the netlist's own .tran analysis")
+        }
+        let (t1, t2) = (spec.window.lowerBound, spec.window.upperBound)
+        guard t1 >= 0, t1 < t2, t2 <= stop else {
+            throw CharacterizationError.badSpec(
+                origin: origin, reason: "droop window \(t1):\(t2) s must satisfy 0 ≤ t1 < t2 ≤ tstop = \(stop) s")
+        }
+        deck.analyses = [tran]
+        let result: SimulationResult
+        do {
+            guard let first = try Simulation(deck: deck).run().first else {
+                throw CharacterizationError.simulationFailed(cell: self.spec.name, reason: "no transient result")
+            }
+            result = first
+        } catch let error as SimulatorError {
+            throw CharacterizationError.simulationFailed(cell: self.spec.name, reason: "\(error)")
+        }
+        guard let timeColumn = result.variables.firstIndex(of: "time"),
+            let outColumn = result.variables.firstIndex(of: self.spec.output)
+        else {
+            throw CharacterizationError.unknownOutput(name: self.spec.output, available: result.variables)
+        }
+        let t = result.rows.map { $0[timeColumn] }, y = result.rows.map { $0[outColumn] }
+        func value(at x: Double) -> Double? {
+            guard let k = t.firstIndex(where: { $0 >= x }) else { return nil }
+            if k == 0 || t[k] == x { return y[k] }
+            return y[k - 1] + (y[k] - y[k - 1]) * (x - t[k - 1]) / (t[k] - t[k - 1])
+        }
+        guard let y1 = value(at: t1), let y2 = value(at: t2), y1 * y2 > 0, abs(y2) < abs(y1) else {
+            throw CharacterizationError.simulationFailed(
+                cell: self.spec.name, reason: "the output does not decay towards 0 V over the droop window \(t1):\(t2) s")
+        }
+        return (t2 - t1) / log(y1 / y2)
     }
 }

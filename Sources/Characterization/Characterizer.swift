@@ -298,12 +298,17 @@ public struct Characterizer: Sendable {
         if axes.count == 2 {
             fit = try SeparableFit.fit(x: axes[0].values, w: axes[1].values, values: values, target: options.fitTarget)
         }
+        var dynamics = try spec.dynamics.map { try measureDynamics($0, fullScale: (values.max() ?? 0) - (values.min() ?? 0)) }
+        if let hold = spec.hold {
+            var d = dynamics ?? Dynamics()
+            d.holdTimeConstant = try measureHold(hold)
+            d.holdWindow = hold.window
+            dynamics = d
+        }
         return try LookupTable(
             provenance: provenance(options: options), axes: axes,
             output: Quantity(name: spec.output, unit: spec.output.hasPrefix("i(") ? "A" : "V"), values: values,
-            monteCarlo: stats,
-            dynamics: try spec.dynamics.map { try measureDynamics($0, fullScale: (values.max() ?? 0) - (values.min() ?? 0)) },
-            separableFit: fit)
+            monteCarlo: stats, dynamics: dynamics, separableFit: fit)
     }
 
     /// Cell name, hashes of the netlist and its includes, model parameters, temperature, grid, version, date.

@@ -20,11 +20,13 @@ public enum TableReport {
     }
 
     /// A multi-line summary: provenance, grid, range, deviation from the ideal, Monte Carlo, fit.
-    public static func summary(_ table: LookupTable, path: String) throws -> String {
+    ///
+    /// `version` is the file's format version (`LookupTable.fileVersion(_:)`); default the current one.
+    public static func summary(_ table: LookupTable, path: String, version: UInt32 = LookupTable.formatVersion) throws -> String {
         let p = table.provenance
         func g(_ v: Double) -> String { String(format: "%.6g", v) }
         var lines = [
-            "\(path): Kelvin lookup table, format v\(LookupTable.formatVersion)",
+            "\(path): Kelvin lookup table, format v\(version)",
             "  cell         \(p.cell)  (\(p.netlistPath))",
             "  netlist      sha256 \(p.netlistSHA256)",
         ]
@@ -77,11 +79,24 @@ public enum TableReport {
             lines.append("  separable    rank \(fit.rank), relative residual \(g(fit.relativeResidual)) (target \(g(fit.target))), max error \(g(fit.maxAbsoluteError))")
         }
         if let d = table.dynamics {
-            lines.append("  dynamics     settling(0.1%) \(d.settlingTime.map(g) ?? "?") s, "
-                + (d.energyPerOperation.map { "energy/op \(g($0)) J (supplies \(d.supplies.joined(separator: ", ")))" } ?? "energy/op n/a (no supplies declared)")
-                + ", step \(d.stepFrom.map(g) ?? "?") → \(d.stepTo.map(g) ?? "?") \(table.axes[0].unit)")
+            if d.settlingTime != nil || d.stepFrom != nil {
+                lines.append("  dynamics     settling(0.1%) \(d.settlingTime.map(g) ?? "?") s, step \(d.stepFrom.map(g) ?? "?") → \(d.stepTo.map(g) ?? "?") \(table.axes[0].unit)")
+            }
+            if let e = d.energyPerOperation {
+                let op = d.operationTime.map { "\(g($0)) s (" + (d.operationTimeStated == true ? "stated" : "settling time") + ")" } ?? "?"
+                lines.append("  energy/op    \(g(e)) J = static \(d.staticEnergy.map(g) ?? "?") J + dynamic \(d.dynamicEnergy.map(g) ?? "?") J "
+                    + "over one operation of \(op); quiescent \(d.quiescentPower.map(g) ?? "?") W (supplies \(d.supplies.joined(separator: ", ")))")
+            } else if let legacy = d.legacyWindowEnergy {
+                lines.append("  energy       \(g(legacy)) J from the step to tstop (format v1: not per operation; re-characterise)")
+            } else if d.settlingTime != nil {
+                lines.append("  energy/op    n/a (no supplies declared)")
+            }
+            if let tau = d.holdTimeConstant {
+                let window = d.holdWindow.map { " over the hold \(g($0.lowerBound))…\(g($0.upperBound)) s" } ?? ""
+                lines.append("  hold droop   τ = \(g(tau)) s\(window)")
+            }
         } else {
-            lines.append("  dynamics     (not measured: add tstop= to the cell header or give --tstop)")
+            lines.append("  dynamics     (not measured: add tstop= or droop= to the cell header, or give --tstop)")
         }
         return lines.joined(separator: "\n")
     }

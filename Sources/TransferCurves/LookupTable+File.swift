@@ -5,7 +5,7 @@ import Foundation
 /// ```
 /// offset      size   content
 /// 0           8      magic "KELVLUT\n"
-/// 8           4      format version, UInt32 little-endian (currently 1)
+/// 8           4      format version, UInt32 little-endian (writes 2; reads 1 and 2)
 /// 12          4      header length H, UInt32 little-endian
 /// 16          H      header, UTF-8 JSON (provenance, axes, units, blob references)
 /// 16+H        8      payload length P in Float64 values, UInt64 little-endian
@@ -77,7 +77,16 @@ extension LookupTable {
         return try decode(Array(data), path: path)
     }
 
-    /// Decodes file bytes; `path` is used in error messages only.
+    /// The format version a table file announces (bytes 8–11), or nil when it is not a table.
+    public static func fileVersion(_ bytes: [UInt8]) -> UInt32? {
+        guard bytes.count >= magic.count + 4, Array(bytes[0..<magic.count]) == magic else { return nil }
+        var reader = ByteReader(bytes: bytes)
+        reader.position = magic.count
+        return reader.uint32()
+    }
+
+    /// Decodes file bytes; `path` is used in error messages only. Reads versions 1 and 2
+    /// (`readableVersions`); a v1 `dynamics` section is upgraded by `DynamicsV1.upgraded`.
     public static func decode(_ bytes: [UInt8], path: String) throws -> LookupTable {
         var reader = ByteReader(bytes: bytes)
         guard bytes.count >= magic.count else {
@@ -88,7 +97,7 @@ extension LookupTable {
         guard let version = reader.uint32() else {
             throw TransferCurvesError.truncated(path: path, reason: "ends inside the format version")
         }
-        guard version == formatVersion else {
+        guard readableVersions.contains(version) else {
             throw TransferCurvesError.unsupportedVersion(path: path, found: version, supported: formatVersion)
         }
         guard let headerLength = reader.uint32() else {
@@ -128,6 +137,15 @@ extension LookupTable {
         } catch {
             throw TransferCurvesError.corrupt(path: path, reason: "bad header: \(error)")
         }
+        var dynamics = header.dynamics
+        if version == 1 {
+            // v1 stored the energy over t_d…tstop under `energyPerOperation`: keep it as the legacy value.
+            do {
+                dynamics = try JSONDecoder().decode(V1Dynamics.self, from: Data(json)).dynamics?.upgraded
+            } catch {
+                throw TransferCurvesError.corrupt(path: path, reason: "bad v1 dynamics: \(error)")
+            }
+        }
         let blob = BlobReader(values: payload, path: path)
         do {
             let axes = try header.axes.map { Axis(name: $0.name, unit: $0.unit, values: try blob[$0.values]) }
@@ -164,7 +182,7 @@ extension LookupTable {
             }
             return try LookupTable(
                 provenance: header.provenance, axes: axes, output: header.output, values: try blob[header.values],
-                monteCarlo: mc, dynamics: header.dynamics, separableFit: fit)
+                monteCarlo: mc, dynamics: dynamics, separableFit: fit)
         } catch TransferCurvesError.invalidTable(let reason) {
             throw TransferCurvesError.corrupt(path: path, reason: reason)
         }
@@ -210,6 +228,11 @@ struct FileHeader: Codable {
     var monteCarlo: MonteCarloEntry?
     var dynamics: Dynamics?
     var separableFit: FitEntry?
+}
+
+/// The `dynamics` member of a version-1 header.
+struct V1Dynamics: Codable {
+    var dynamics: DynamicsV1?
 }
 
 /// A slice of the payload, in Float64 units.

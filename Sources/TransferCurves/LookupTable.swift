@@ -6,7 +6,9 @@
 /// measured; readers must treat them as optional. The file format is described in Docs/lut-format.md.
 public struct LookupTable: Sendable, Equatable {
     /// The current on-disk format version (see `LookupTable+File.swift`).
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
+    /// Versions the reader accepts: 1 (dynamics energy over the run window, see `DynamicsV1`) and 2.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
 
     public var provenance: Provenance
     /// One axis (1-D) or two (2-D: x, then w).
@@ -194,25 +196,83 @@ public struct MonteCarloStatistics: Sendable, Equatable {
 }
 
 /// Speed and cost of one operation, from transient runs (absent until measured).
+///
+/// Energy per operation (format v2). The first input steps at `t_d`; one operation lasts
+/// `T_op`: the stated operation time (`optime=` in the cell header) or else the measured
+/// settling time `t_s`. With `P(t) = Σ_s −(V_s+(t) − V_s−(t))·I_s(t)` the power the supplies
+/// deliver (W) and `P_q = (1/t_d) ∫_0^{t_d} P dt` the quiescent power before the step:
+///
+///     E_static  = P_q · T_op                                  (J)
+///     E_dynamic = ∫_{t_d}^{t_d+T_op} (P(t) − P_q) dt           (J)
+///     E_op      = E_static + E_dynamic = ∫_{t_d}^{t_d+T_op} P(t) dt
+///
+/// so neither depends on how long the transient run (`tstop`) is. Version-1 files integrated
+/// `P` from `t_d` to `tstop` instead; their number is kept as `legacyWindowEnergy`, never as
+/// `energyPerOperation`.
+///
+/// Hold droop (sample-and-hold cells): the held output decays as `y(t) = y(t_1)·exp(−(t − t_1)/τ)`
+/// towards 0 V; over the hold window `[t_1, t_2]` of the netlist's own transient schedule
+/// `τ = (t_2 − t_1) / ln(y(t_1)/y(t_2))` (s).
 public struct Dynamics: Sendable, Equatable, Codable {
     /// Time for the output to stay within 0.1 % of its final value after a full-scale input step, s.
     public var settlingTime: Double?
-    /// Supply energy per operation, `∫ Σ V_supply·I_supply dt` over one operation, J.
+    /// `T_op`, the duration of one operation the energies are integrated over, s.
+    public var operationTime: Double?
+    /// True when `T_op` was stated in the cell header (`optime=`), false when it is the settling time.
+    public var operationTimeStated: Bool?
+    /// `P_q`, the supplies' mean power over `[0, t_d]` before the step, W.
+    public var quiescentPower: Double?
+    /// `E_static = P_q·T_op`, J.
+    public var staticEnergy: Double?
+    /// `E_dynamic = ∫_{t_d}^{t_d+T_op} (P − P_q) dt`, J (may be negative if the step lowers the power).
+    public var dynamicEnergy: Double?
+    /// `E_op = E_static + E_dynamic`, the supply energy of one operation, J.
     public var energyPerOperation: Double?
     /// The input step used for the settling time (`from`, `to`, in the input's unit).
     public var stepFrom: Double?
     public var stepTo: Double?
     /// The supply sources integrated for the energy (lower-case names).
     public var supplies: [String]
+    /// Droop time constant `τ` of a held output, s.
+    public var holdTimeConstant: Double?
+    /// The hold window `[t_1, t_2]` (s, in the netlist's transient) that `τ` was measured over.
+    public var holdWindow: ClosedRange<Double>?
+    /// Version-1 files only: `∫_{t_d}^{tstop} P dt`, which grows with the run length and is not an
+    /// energy per operation. nil in every table written by format v2.
+    public var legacyWindowEnergy: Double?
 
     public init(
-        settlingTime: Double? = nil, energyPerOperation: Double? = nil, stepFrom: Double? = nil, stepTo: Double? = nil,
-        supplies: [String] = []
+        settlingTime: Double? = nil, operationTime: Double? = nil, operationTimeStated: Bool? = nil,
+        quiescentPower: Double? = nil, staticEnergy: Double? = nil, dynamicEnergy: Double? = nil,
+        energyPerOperation: Double? = nil, stepFrom: Double? = nil, stepTo: Double? = nil, supplies: [String] = [],
+        holdTimeConstant: Double? = nil, holdWindow: ClosedRange<Double>? = nil, legacyWindowEnergy: Double? = nil
     ) {
         self.settlingTime = settlingTime
+        self.operationTime = operationTime
+        self.operationTimeStated = operationTimeStated
+        self.quiescentPower = quiescentPower
+        self.staticEnergy = staticEnergy
+        self.dynamicEnergy = dynamicEnergy
         self.energyPerOperation = energyPerOperation
         self.stepFrom = stepFrom
         self.stepTo = stepTo
         self.supplies = supplies
+        self.holdTimeConstant = holdTimeConstant
+        self.holdWindow = holdWindow
+        self.legacyWindowEnergy = legacyWindowEnergy
+    }
+}
+
+/// The `dynamics` section as format version 1 wrote it (energy over `t_d … tstop`).
+struct DynamicsV1: Codable {
+    var settlingTime: Double?
+    var energyPerOperation: Double?
+    var stepFrom: Double?
+    var stepTo: Double?
+    var supplies: [String]
+
+    /// The v2 value: the v1 energy moves to `legacyWindowEnergy` (it was not per operation).
+    var upgraded: Dynamics {
+        Dynamics(settlingTime: settlingTime, stepFrom: stepFrom, stepTo: stepTo, supplies: supplies, legacyWindowEnergy: energyPerOperation)
     }
 }

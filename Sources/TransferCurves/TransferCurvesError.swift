@@ -10,7 +10,7 @@ public enum TransferCurvesError: Error, CustomStringConvertible, Sendable, Equat
     case truncated(path: String, reason: String)
     /// The checksum, header or data block is inconsistent.
     case corrupt(path: String, reason: String)
-    /// The file was written in a format version this reader does not know.
+    /// The file was written in a format version this reader does not know (`supported`: the newest it reads).
     case unsupportedVersion(path: String, found: UInt32, supported: UInt32)
     /// A table, grid or fit request is malformed (lengths, ordering, non-finite values).
     case invalidTable(reason: String)
@@ -22,7 +22,7 @@ public enum TransferCurvesError: Error, CustomStringConvertible, Sendable, Equat
         case .truncated(let path, let reason): "\(path): error: truncated file: \(reason)"
         case .corrupt(let path, let reason): "\(path): error: corrupt file: \(reason)"
         case .unsupportedVersion(let path, let found, let supported):
-            "\(path): error: unsupported format version \(found) (this Kelvin reads version \(supported))"
+            "\(path): error: unsupported format version \(found) (this Kelvin reads versions 1…\(supported))"
         case .invalidTable(let reason): "error: invalid table: \(reason)"
         }
     }

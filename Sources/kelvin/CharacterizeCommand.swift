@@ -43,6 +43,9 @@ struct CharacterizeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Supply V sources whose energy is integrated, e.g. VCC,VEE.", valueName: "LIST"))
     var supplies: String?
 
+    @Option(name: .long, help: ArgumentHelp("Duration of one operation for the energy (s, > 0; default: the settling time).", valueName: "T"))
+    var optime: String?
+
     @Option(name: .long, help: ArgumentHelp("Write the table here.", valueName: "FILE.lut"))
     var out: String?
 
@@ -70,7 +73,7 @@ struct CharacterizeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("SVG plot path for --show (default: the table's path with .svg).", valueName: "FILE.svg"))
     var plot: String?
 
-    @Flag(name: .long, help: "DC table only: skip the transient step measurement the header asks for (tstop=).")
+    @Flag(name: .long, help: "DC table only: skip the transient measurements the header asks for (tstop=, droop=).")
     var noDynamics = false
 
     @Flag(name: .long, help: "No progress output.")
@@ -95,7 +98,12 @@ struct CharacterizeCommand: ParsableCommand {
 
     private func showTable(_ path: String) throws {
         let table = try LookupTable.read(from: path)
-        print(try TableReport.summary(table, path: path))
+        let head = FileHandle(forReadingAtPath: path).map { handle in
+            defer { try? handle.close() }
+            return [UInt8]((try? handle.read(upToCount: 12)) ?? Data())
+        }
+        let version = head.flatMap(LookupTable.fileVersion) ?? LookupTable.formatVersion
+        print(try TableReport.summary(table, path: path, version: version))
         let svgPath = plot ?? ((path as NSString).deletingPathExtension + ".svg")
         do {
             try TableReport.svg(table).write(toFile: svgPath, atomically: true, encoding: .utf8)
@@ -121,7 +129,9 @@ struct CharacterizeCommand: ParsableCommand {
         var spec = try CellSpec.load(netlist: path, name: cell, inputs: inputs, output: output, ideal: ideal)
         if let tstop {
             guard let stop = Double(tstop) ?? spiceValue(tstop), stop > 0 else { throw ValidationError("bad --tstop '\(tstop)'") }
-            spec.dynamics = DynamicsSpec(stop: stop, from: spec.dynamics?.from, to: spec.dynamics?.to, supplies: spec.dynamics?.supplies ?? [])
+            spec.dynamics = DynamicsSpec(
+                stop: stop, from: spec.dynamics?.from, to: spec.dynamics?.to, supplies: spec.dynamics?.supplies ?? [],
+                operationTime: spec.dynamics?.operationTime)
         }
         if var d = spec.dynamics {
             if let step {
@@ -130,9 +140,21 @@ struct CharacterizeCommand: ParsableCommand {
                 d.to = r.upperBound
             }
             if let supplies { d.supplies = supplies.split(separator: ",").map { $0.lowercased() } }
+            if let optime {
+                guard let op = Double(optime) ?? spiceValue(optime), op.isFinite, op > 0 else {
+                    throw ValidationError("bad --optime '\(optime)': the operation time must be a number of seconds > 0")
+                }
+                d.operationTime = op
+            }
             spec.dynamics = d
         }
-        if noDynamics { spec.dynamics = nil }
+        if optime != nil && spec.dynamics == nil {
+            throw ValidationError("--optime needs the transient step measurement (tstop= in the header, or --tstop)")
+        }
+        if noDynamics {
+            spec.dynamics = nil
+            spec.hold = nil
+        }
         let tolerances = try Tolerances.parse(tolerance)
         let characterizer = try Characterizer(spec: spec)
         for note in characterizer.deck.notes { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }

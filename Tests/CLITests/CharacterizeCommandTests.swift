@@ -40,6 +40,34 @@ final class CharacterizeCommandTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("p.svg").path))
     }
 
+    /// The two cells that gained headers in format v2: the hold cell's table carries its droop τ,
+    /// the VCR amplifier's is 2-D (vin × vg) with its separable fit; --optime sets one operation.
+    func testHoldAndVCRCellsAndOperationTime() throws {
+        let hold = directory.appendingPathComponent("hold.lut").path
+        let made = try KelvinProcess.run(["characterize", "sample_hold_weight", "--out", hold], in: Self.root)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let shownHold = try KelvinProcess.run(["characterize", "--show", hold])
+        XCTAssertTrue(shownHold.stdout.contains("hold droop   τ = 0.989"), shownHold.stdout)
+        XCTAssertTrue(shownHold.stdout.contains("format v2"), shownHold.stdout)
+        let vcr = directory.appendingPathComponent("vcr.lut").path
+        let madeVCR = try KelvinProcess.run(["characterize", "nmos_vcr_amplifier", "--out", vcr], in: Self.root)
+        XCTAssertEqual(madeVCR.status, 0, madeVCR.stderr)
+        let shownVCR = try KelvinProcess.run(["characterize", "--show", vcr])
+        XCTAssertTrue(shownVCR.stdout.contains("vin -0.05…0.05 V, 21 points × vg 2…5 V, 13 points"), shownVCR.stdout)
+        XCTAssertTrue(shownVCR.stdout.contains("separable    rank 2"), shownVCR.stdout)
+        let sum = directory.appendingPathComponent("sum.lut").path
+        let stated = try KelvinProcess.run(["characterize", "summing_amplifier", "--out", sum, "--optime", "1u"], in: Self.root)
+        XCTAssertEqual(stated.status, 0, stated.stderr)
+        let shownSum = try KelvinProcess.run(["characterize", "--show", sum])
+        XCTAssertTrue(shownSum.stdout.contains("over one operation of 1e-06 s (stated)"), shownSum.stdout)
+        let negative = try KelvinProcess.run(["characterize", "summing_amplifier", "--out", sum, "--optime=-1u"], in: Self.root)
+        XCTAssertEqual(negative.status, 1)
+        XCTAssertTrue(negative.stderr.hasPrefix("kelvin: error: bad --optime '-1u'"), negative.stderr)
+        let noStep = try KelvinProcess.run(["characterize", "log_converter", "--out", sum, "--optime", "1u"], in: Self.root)
+        XCTAssertEqual(noStep.status, 1)
+        XCTAssertTrue(noStep.stderr.contains("--optime needs the transient step measurement"), noStep.stderr)
+    }
+
     func testErrorsAreOneLineWithNonZeroExit() throws {
         let unknown = try KelvinProcess.run(["characterize", "nope", "--out", "x.lut"], in: Self.root)
         XCTAssertEqual(unknown.status, 1)

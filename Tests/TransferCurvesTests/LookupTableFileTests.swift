@@ -38,7 +38,10 @@ final class LookupTableFileTests: XCTestCase {
         return try LookupTable(
             provenance: provenance(), axes: [Axis(name: "v1", unit: "V", values: [-1, -0.5, 0.1, 0.7, 1])],
             output: Quantity(name: "v(out)", unit: "V"), values: awkward(5, seed: 1), monteCarlo: mc,
-            dynamics: Dynamics(settlingTime: 1.234e-6, energyPerOperation: 5.6e-12, stepFrom: -1, stepTo: 1, supplies: ["vcc"]))
+            dynamics: Dynamics(
+                settlingTime: 1.234e-6, operationTime: 1.234e-6, operationTimeStated: false, quiescentPower: 1.0 / 3,
+                staticEnergy: 1.234e-6 / 3, dynamicEnergy: -1e-13, energyPerOperation: 1.234e-6 / 3 - 1e-13, stepFrom: -1,
+                stepTo: 1, supplies: ["vcc"], holdTimeConstant: 0.98908470507, holdWindow: 0.75e-3...1.25e-3))
     }
 
     static func table2D() throws -> LookupTable {
@@ -138,9 +141,50 @@ final class LookupTableFileTests: XCTestCase {
 
     func testWrongVersionIsRejected() throws {
         var bytes = try Self.table1D().encoded()
-        bytes[8] = 2
-        try expectError(bytes, { $0 == .unsupportedVersion(path: self.directory.appendingPathComponent("bad.lut").path, found: 2, supported: 1) },
-                        "unsupported format version 2")
+        XCTAssertEqual(LookupTable.fileVersion(bytes), 2)
+        for version: UInt8 in [0, 3] {
+            bytes[8] = version
+            try expectError(
+                bytes, { $0 == .unsupportedVersion(path: self.directory.appendingPathComponent("bad.lut").path, found: UInt32(version), supported: 2) },
+                "unsupported format version \(version) (this Kelvin reads versions 1…2)")
+        }
+    }
+
+    /// A version-1 file (same layout; `dynamics.energyPerOperation` meant the energy from the step
+    /// to tstop) decodes, its energy kept as `legacyWindowEnergy`, never as energy per operation.
+    func testVersion1DynamicsAreUpgraded() throws {
+        let v1JSON = #"{"axes":[{"name":"v1","unit":"V","values":{"count":2,"offset":0}}],"#
+            + #""dynamics":{"energyPerOperation":8e-08,"settlingTime":3e-07,"stepFrom":-5,"stepTo":5,"supplies":["vcc","vee"]},"#
+            + #""output":{"name":"v(out)","unit":"V"},"provenance":{"cell":"c","date":"2026-01-01T00:00:00Z","grid":"v1=0:1:2","#
+            + #""includedSHA256":{},"kelvinVersion":"old","modelParameters":{},"netlistPath":"c.cir","netlistSHA256":"00","temperature":27},"#
+            + #""values":{"count":2,"offset":2}}"#
+        var bytes = Array("KELVLUT\n".utf8)
+        bytes.append(contentsOf: [1, 0, 0, 0])
+        let json = Array(v1JSON.utf8)
+        for b in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: json.count >> (8 * b))) }
+        bytes.append(contentsOf: json)
+        bytes.append(contentsOf: [4, 0, 0, 0, 0, 0, 0, 0])
+        for v in [0.0, 1, 0.5, -0.5] { for b in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v.bitPattern >> UInt64(8 * b))) } }
+        bytes.append(contentsOf: SHA256.digest(bytes))
+        XCTAssertEqual(LookupTable.fileVersion(bytes), 1)
+        let table = try LookupTable.decode(bytes, path: "v1.lut")
+        XCTAssertEqual(table.values, [0.5, -0.5])
+        XCTAssertEqual(
+            table.dynamics,
+            Dynamics(settlingTime: 3e-7, stepFrom: -5, stepTo: 5, supplies: ["vcc", "vee"], legacyWindowEnergy: 8e-8))
+        // Written back, it is a v2 file that keeps the legacy value under its own name.
+        let again = try table.encoded()
+        XCTAssertEqual(LookupTable.fileVersion(again), 2)
+        XCTAssertEqual(try LookupTable.decode(again, path: "v2.lut"), table)
+        // A damaged v1 dynamics section (with a valid checksum) names the file.
+        var bad = Array(bytes.dropLast(32))
+        let broken = Array(#""supplies":"vcc""#.utf8), original = Array(#""supplies":["vcc","vee"]"#.utf8)
+        let at = try XCTUnwrap((0...(bad.count - original.count)).first { Array(bad[$0..<($0 + original.count)]) == original })
+        bad.replaceSubrange(at..<(at + original.count), with: broken + Array(repeating: UInt8(ascii: " "), count: original.count - broken.count))
+        try expectError(bad + SHA256.digest(bad), {
+            if case .corrupt = $0 { return true }
+            return false
+        }, "corrupt file")
     }
 
     func testMissingFileNamesThePath() {

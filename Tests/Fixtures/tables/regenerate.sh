@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the checked-in lookup tables (format v1 golden files) from the cells in netlists/.
+# Regenerates the checked-in lookup tables (format v2 golden files) from the cells in netlists/.
 # usage: Tests/Fixtures/tables/regenerate.sh [KELVIN_BINARY]   (default .build/release/kelvin)
-# LookupTableFixtureTests reads them: they must stay readable by every later Kelvin that reads v1.
+# LookupTableFixtureTests reads them: they must stay readable by every later Kelvin that reads v2.
+# v1/*.lut are format-v1 files written before v2 (summing_amplifier, log_multiplier): never
+# regenerate them; they check that the reader still loads version 1.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 KELVIN=${1:-$ROOT/.build/release/kelvin}

@@ -1,0 +1,99 @@
+import Characterization
+import Foundation
+import TestSupport
+import TransferCurves
+import XCTest
+
+/// The cells that gained `* characterize:` headers with format v2: the NMOS voltage-controlled
+/// resistor amplifier (a 2-D table) and the sample-and-hold weight cell (write-through table and
+/// hold droop τ), against ngspice references made by Tests/Fixtures/tables/generate_ngspice.py.
+final class CellTableTests: XCTestCase {
+    static let tables = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/tables")
+
+    /// Rows of a reference CSV (header dropped).
+    static func reference(_ name: String) throws -> [[Double]] {
+        let text = try String(contentsOf: tables.appendingPathComponent(name), encoding: .utf8)
+        return try text.split(separator: "\n").dropFirst().map { line in
+            try line.split(separator: ",").map { field in
+                guard let v = Double(field) else { throw CharacterizationError.badSpec(origin: name, reason: "bad number '\(field)'") }
+                return v
+            }
+        }
+    }
+
+    /// vout(vin, vg) on the header's 21 × 13 grid: every point within `1e-5·|ref| + 1 µV` of ngspice-39
+    /// (both solve the same level-1 MOSFET and op-amp macro to Newton tolerance; the largest
+    /// difference seen is 3.2 µV, at |vout| ≈ 2 V), and within the large-signal law's tolerance of the ideal
+    /// (as in AnalogCellTests: `1e-3·|ideal| + 0.2 mV`, the op-amp's finite gain).
+    func testVCRTableMatchesNgspice() throws {
+        let path = try CellSpec.path(cell: "nmos_vcr_amplifier", directory: CharacterizationTests.netlists)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.inputs.map(\.source), ["vin", "vg"])
+        XCTAssertEqual(spec.output, "v(out)")
+        let table = try Characterizer(spec: spec).characterize()
+        let (x, w) = (table.axes[0].values, table.axes[1].values)
+        XCTAssertEqual(x.count, 21)
+        XCTAssertEqual(w.count, 13)
+        let rows = try Self.reference("nmos_vcr_amplifier.ngspice.csv")
+        XCTAssertEqual(rows.count, table.values.count)
+        var worst = 0.0
+        for (p, row) in rows.enumerated() {
+            assertClose(x[p / w.count], row[0], relative: 0, absolute: 1e-12, "vin at point \(p)")
+            assertClose(w[p % w.count], row[1], relative: 0, absolute: 1e-12, "vg at point \(p)")
+            assertClose(table.values[p], row[2], relative: 1e-5, absolute: 1e-6, "vout at vin = \(row[0]), vg = \(row[1])")
+            worst = max(worst, abs(table.values[p] - row[2]))
+        }
+        print("nmos_vcr_amplifier: max |kelvin − ngspice| over \(rows.count) points = \(worst) V")
+        let ideal = try XCTUnwrap(TableReport.idealValues(table))
+        for (y, i) in zip(table.values, ideal) { assertClose(y, i, relative: 1e-3, absolute: 2e-4) }
+        // The surface between grid points: the gain at (vin, vg) = (±5 mV, 3.1 V) is −RF·β·(vg − VTO) = −21.
+        let surface = try XCTUnwrap(table.surface)
+        assertClose((surface(0.005, 3.1) - surface(-0.005, 3.1)) / 0.01, -21, relative: 2e-3)
+    }
+
+    /// The write-through table is the follower: `out = in·A/(1 + A)`, A = 1e5. The droop τ over
+    /// the hold window agrees with ngspice-39's to 1e-5, and with the hand value: CH discharges
+    /// through RLEAK, ROFF (to the bus at 0 V) and the follower's RIN, which sees `hold/(1 + A)`:
+    /// `τ = CH / (1/RLEAK + 1/ROFF + 1/(RIN·(1 + A))) = 1n / (1e-9 + 1e-12 + 1e-11/(1 + 1e-5)) = 0.98912 s`,
+    /// to 1e-4 (the window ends are interpolated between 10 µs time points).
+    func testSampleHoldDroopTimeConstant() throws {
+        let path = try CellSpec.path(cell: "sample_hold_weight", directory: CharacterizationTests.netlists)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.hold, HoldSpec(window: 0.75e-3...1.25e-3))
+        XCTAssertNil(spec.dynamics)
+        let table = try Characterizer(spec: spec).characterize()
+        for (x, y) in zip(table.axes[0].values, table.values) { assertClose(y, x * 1e5 / (1 + 1e5), relative: 1e-6, absolute: 1e-9) }
+        let d = try XCTUnwrap(table.dynamics)
+        XCTAssertNil(d.settlingTime)
+        XCTAssertNil(d.energyPerOperation)
+        XCTAssertEqual(d.holdWindow, 0.75e-3...1.25e-3)
+        let tau = try XCTUnwrap(d.holdTimeConstant)
+        let ngspice = try Self.reference("sample_hold_weight.ngspice.csv")[0]
+        assertClose(tau, ngspice[4], relative: 1e-5)
+        let hand = 1e-9 / (1 / 1e9 + 1 / 1e12 + 1 / (1e6 * (1 + 1e5)))
+        assertClose(tau, hand, relative: 1e-4)
+        // The table keeps τ through the file.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-hold-\(UUID().uuidString).lut").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try table.write(to: file)
+        XCTAssertEqual(try LookupTable.read(from: file).dynamics, d)
+        XCTAssertTrue(try TableReport.summary(table, path: file).contains("hold droop   τ = 0.989"))
+    }
+
+    /// A droop window outside the run, or one over which the output does not decay, is refused.
+    func testDroopWindowErrors() throws {
+        let path = try CellSpec.path(cell: "sample_hold_weight", directory: CharacterizationTests.netlists)
+        var spec = try CellSpec.load(netlist: path)
+        spec.hold = HoldSpec(window: 1e-3...6e-3)
+        XCTAssertThrowsError(try Characterizer(spec: spec).measureHold(try XCTUnwrap(spec.hold))) { error in
+            XCTAssertTrue("\(error)".contains("sample_hold_weight.cir"), "\(error)")
+            XCTAssertTrue("\(error)".contains("tstop = 0.005"), "\(error)")
+        }
+        // 0.35 → 0.55 ms: the output is being written (rises from 0 V to 2 V), it does not decay.
+        spec.hold = HoldSpec(window: 0.35e-3...0.55e-3)
+        XCTAssertThrowsError(try Characterizer(spec: spec).measureHold(try XCTUnwrap(spec.hold))) { error in
+            XCTAssertTrue("\(error)".contains("does not decay"), "\(error)")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""ngspice references for characterised cell tables (CellTableTests reads them).
+
+Run from anywhere:   python3 Tests/Fixtures/tables/generate_ngspice.py
+
+Reads each cell's `* characterize:` header in netlists/ and writes, next to this script:
+  nmos_vcr_amplifier.ngspice.csv   the 2-D grid of the header (input=VIN ... input=VG ...), x outer
+                                   and w inner as in the .lut (`.dc W ... X ...`: ngspice's first
+                                   source is the inner one): columns x, w, output, "%.12g".
+  sample_hold_weight.ngspice.csv   the droop= hold window of the netlist's own .tran: t1, t2, the
+                                   output at t1 and t2 (linear interpolation between time points,
+                                   as Kelvin's measureHold does) and tau = (t2 - t1)/ln(y1/y2).
+Runs ngspice through Tests/Fixtures/generate.py's run_ngspice (batch mode, ASCII rawfile, errors
+and warnings fail the script). Requires ngspice (tested with ngspice-39).
+"""
+
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.dirname(HERE))
+from generate import parse_rawfile, run_ngspice  # noqa: E402
+
+SUFFIX = {"meg": 1e6, "t": 1e12, "g": 1e9, "k": 1e3, "m": 1e-3, "u": 1e-6, "n": 1e-9, "p": 1e-12, "f": 1e-15}
+
+
+def number(text):
+    """A SPICE number with an optional scale suffix (as Kelvin's spiceNumber)."""
+    t = text.lower()
+    for suffix in ("meg", "t", "g", "k", "m", "u", "n", "p", "f"):
+        if t.endswith(suffix):
+            try:
+                return float(t[: -len(suffix)] + "e%d" % round(math.log10(SUFFIX[suffix])))
+            except ValueError:
+                pass
+    return float(t)
+
+
+def header(path):
+    """The `* characterize:` fields: inputs [(source, lo, hi, n)], output, droop (t1, t2) or None."""
+    fields = {"inputs": [], "output": None, "droop": None}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\*\s*characterize:(.*)", line.strip(), re.IGNORECASE)
+            if not m:
+                continue
+            words = m.group(1).split()
+            k = 0
+            while k < len(words):
+                word = words[k]
+                if word.lower().startswith("input="):
+                    lo, hi, n = words[k + 1].split(":")[:3]
+                    fields["inputs"].append((word[6:], number(lo), number(hi), int(n)))
+                    k += 1
+                elif word.lower().startswith("output="):
+                    fields["output"] = word[7:].lower()
+                elif word.lower().startswith("droop="):
+                    t1, t2 = word[6:].split(":")
+                    fields["droop"] = (number(t1), number(t2))
+                k += 1
+    return fields
+
+
+def simulate(cell, analysis):
+    """Runs netlists/CELL.cir with its analyses replaced by `analysis` (None: keep them)."""
+    source = os.path.join(ROOT, "netlists", cell + ".cir")
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copyfile(os.path.join(ROOT, "netlists", "opamp.lib"), os.path.join(work, "opamp.lib"))
+        with open(source) as f:
+            lines = f.read().splitlines()
+        if analysis is not None:
+            lines = [l for l in lines if not re.match(r"\s*\.(dc|tran|op|ac)\b", l, re.IGNORECASE)]
+            end = max(i for i, l in enumerate(lines) if l.strip().lower() == ".end")
+            lines.insert(end, analysis)
+        deck = os.path.join(work, cell + ".cir")
+        with open(deck, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        raw = os.path.join(work, cell + ".raw")
+        run_ngspice(deck, raw)
+        plots = parse_rawfile(raw)
+    _, variables, rows = plots[0]
+    return [name.lower() for name, _ in variables], rows
+
+
+def vcr_table():
+    cell = "nmos_vcr_amplifier"
+    spec = header(os.path.join(ROOT, "netlists", cell + ".cir"))
+    (x, xlo, xhi, xn), (w, wlo, whi, wn) = spec["inputs"]
+    step = lambda lo, hi, n: "%.17g" % ((hi - lo) / (n - 1))
+    analysis = ".dc %s %.17g %.17g %s %s %.17g %.17g %s" % (w, wlo, whi, step(wlo, whi, wn), x, xlo, xhi, step(xlo, xhi, xn))
+    names, rows = simulate(cell, analysis)
+    out = "v(%s)" % spec["output"]
+    cx, cw, cy = names.index("v(in)"), names.index("v(g)"), names.index(out)
+    assert len(rows) == xn * wn, (len(rows), xn * wn)
+    with open(os.path.join(HERE, cell + ".ngspice.csv"), "w") as f:
+        f.write("%s,%s,%s\n" % (x.lower(), w.lower(), out))
+        for r in rows:
+            f.write("%.12g,%.12g,%.12g\n" % (r[cx], r[cw], r[cy]))
+
+
+def hold_tau():
+    cell = "sample_hold_weight"
+    spec = header(os.path.join(ROOT, "netlists", cell + ".cir"))
+    t1, t2 = spec["droop"]
+    names, rows = simulate(cell, None)
+    ct, cy = names.index("time"), names.index("v(%s)" % spec["output"])
+
+    def at(t):
+        for k, r in enumerate(rows):
+            if r[ct] >= t:
+                if k == 0 or r[ct] == t:
+                    return r[cy]
+                a, b = rows[k - 1], r
+                return a[cy] + (b[cy] - a[cy]) * (t - a[ct]) / (b[ct] - a[ct])
+        raise SystemExit("droop window beyond the transient")
+
+    y1, y2 = at(t1), at(t2)
+    with open(os.path.join(HERE, cell + ".ngspice.csv"), "w") as f:
+        f.write("t1,t2,y1,y2,tau\n")
+        f.write("%.12g,%.12g,%.15g,%.15g,%.12g\n" % (t1, t2, y1, y2, (t2 - t1) / math.log(y1 / y2)))
+
+
+if __name__ == "__main__":
+    vcr_table()
+    hold_tau()
