@@ -290,40 +290,37 @@ struct Renderer {
             fields += [try control(src), try num(gain, "gain")]
         case .diode(let m, let instance):
             fields.append(try modelName(m, types: ["d"]))
-            fields += try instanceFields(instance, positional: ["area"], location: location, token: e.name)
+            fields += try instanceFields(instance, location: location, token: e.name)
         case .bjt(let m, let instance):
             fields.append(try modelName(m, types: ["npn", "pnp"]))
             // The parser takes a fourth field naming a model as the model (no substrate node).
             if e.nodes.count == 4, e.nodes[3].lowercased() == m.name.lowercased() {
                 throw fail(location, e.nodes[3], "substrate node has the name of the transistor's model")
             }
-            fields += try instanceFields(instance, positional: ["area"], location: location, token: e.name)
+            fields += try instanceFields(instance, location: location, token: e.name)
         case .mosfet(let m, let instance):
             fields.append(try modelName(m, types: ["nmos", "pmos"]))
-            fields += try instanceFields(instance, positional: [], location: location, token: e.name)
+            fields += try instanceFields(instance, location: location, token: e.name)
         case .voltageSwitch(let m, let instance):
             fields.append(try modelName(m, types: ["sw"]))
-            fields += try instanceFields(instance, positional: [], location: location, token: e.name)
+            fields += try instanceFields(instance, location: location, token: e.name)
         case .currentSwitch(let src, let m, let instance):
             fields += [try control(src), try modelName(m, types: ["csw"])]
-            fields += try instanceFields(instance, positional: [], location: location, token: e.name)
+            fields += try instanceFields(instance, location: location, token: e.name)
         }
         return fields.joined(separator: " ")
     }
 
-    /// Instance parameters: the positional ones first (`area`), flags (`off`, `on`), then
-    /// `key=value` sorted by key, with `ic`, `ic2`, `ic3`, ... written as `ic=a,b,c`.
+    /// Instance parameters: flags (`off`, `on`), then `key=value` sorted by key, with `ic`, `ic2`,
+    /// `ic3`, ... written as `ic=a,b,c`. `area` is written as `area=` too: ngspice-39 reads a
+    /// positional number after a diode's model as a node (its thermal-node form) and fails.
     static func instanceFields(
-        _ parameters: InstanceParameters, positional: [String], location: SourceLocation, token: String
+        _ parameters: InstanceParameters, location: SourceLocation, token: String
     ) throws -> [String] {
         var rest = parameters
         var fields: [String] = []
         func num(_ v: Double, _ key: String) throws -> String {
             try number(v, "instance parameter '\(key)'", at: location, token: token)
-        }
-        for key in positional {
-            guard let v = rest.removeValue(forKey: key) else { break }
-            fields.append(try num(v, key))
         }
         for flag in ["off", "on"] where rest[flag] == 1 {
             rest[flag] = nil

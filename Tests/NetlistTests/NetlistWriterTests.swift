@@ -162,7 +162,7 @@ final class NetlistWriterTests: XCTestCase {
         try assertRoundTrip(deck, "every kind")
         let text = try deck.spiceText()
         XCTAssertTrue(text.contains("v4 w 0 pwl(0 0 1e-06 1 1e-06 2 3e-06 -0.1) r=1e-06 td=2e-07"), text)
-        XCTAssertTrue(text.contains("d1 a c dmod 2 off\n"), text)
+        XCTAssertTrue(text.contains("d1 a c dmod off area=2\n"), text)
         XCTAssertTrue(text.contains("m1 d g 0 0 nch ic=1,2,0 l=1e-06 w=1e-05\n"), text)
         XCTAssertTrue(text.contains(".model dmod d(cjo=2e-12 is=1e-14 n=1.05)\n"), text)
         XCTAssertTrue(text.contains("r1 in a 0.3333333333333333\n"), text)
