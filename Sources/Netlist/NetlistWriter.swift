@@ -516,34 +516,30 @@ extension NetlistDocument {
     /// subcircuit whose parameters depend on the instance): the first keeps the name, each other
     /// variant is renamed `NAME_2`, `NAME_3`, ... (a name no other model uses).
     public init(_ deck: Deck) {
+        // Each model name's distinct variants, in first-use order, with the name each is written under.
         var variants: [String: [Model]] = [:]
         var taken = Set(deck.elements.compactMap { $0.kind.model?.name })
-        var renamed: [String: [String]] = [:]
         var top = NetlistScope()
         top.components.reserveCapacity(deck.elements.count)
         for var element in deck.elements {
             if let m = element.kind.model {
                 var list = variants[m.name, default: []]
-                if let k = list.firstIndex(where: { Renderer.sameModel($0, m) }) {
-                    if k > 0 {
-                        var copy = m
-                        copy.name = renamed[m.name]![k - 1]
-                        element.kind = element.kind.replacingModel(copy)
-                    }
+                let written: Model
+                if let known = list.first(where: { Renderer.sameModel($0, m) }) {
+                    written = known
                 } else {
-                    list.append(m)
-                    if list.count > 1 {
-                        var n = list.count
+                    var copy = m
+                    if !list.isEmpty {
+                        var n = list.count + 1
                         while taken.contains("\(m.name)_\(n)") { n += 1 }
-                        let name = "\(m.name)_\(n)"
-                        taken.insert(name)
-                        renamed[m.name, default: []].append(name)
-                        var copy = m
-                        copy.name = name
-                        element.kind = element.kind.replacingModel(copy)
+                        copy.name = "\(m.name)_\(n)"
+                        taken.insert(copy.name)
                     }
+                    list.append(copy)
                     variants[m.name] = list
+                    written = copy
                 }
+                if written.name != m.name { element.kind = element.kind.replacingModel(written) }
             }
             top.components.append(.element(element))
         }
