@@ -44,6 +44,10 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
     case duplicateElement(SourceLocation, name: String, first: SourceLocation)
     /// A block (`.subckt`, `.lib` section, `{`, `'`) is never closed.
     case unterminated(SourceLocation, token: String, expected: String)
+    /// A deck or netlist document holds something `NetlistWriter` cannot write so that it reads
+    /// back the same (a name that is not one token, a non-finite value, ...); at the element's
+    /// location, or `NetlistWriter.generated` for cards built in code.
+    case unwritable(SourceLocation, token: String, message: String)
 
     /// Where the error was found.
     public var location: SourceLocation {
@@ -54,7 +58,8 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
             .invalidExpression(let l, _, _), .undefinedModel(let l, _), .modelTypeMismatch(let l, _, _, _),
             .undefinedSubcircuit(let l, _), .nodeCountMismatch(let l, _, _, _, _),
             .recursiveSubcircuit(let l, _, _), .includeNotFound(let l, _), .recursiveInclude(let l, _),
-            .librarySectionNotFound(let l, _, _), .duplicateElement(let l, _, _), .unterminated(let l, _, _):
+            .librarySectionNotFound(let l, _, _), .duplicateElement(let l, _, _), .unterminated(let l, _, _),
+            .unwritable(let l, _, _):
             return l
         }
     }
@@ -69,7 +74,7 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
             .undefinedModel(_, let t), .modelTypeMismatch(_, let t, _, _), .undefinedSubcircuit(_, let t),
             .nodeCountMismatch(_, let t, _, _, _), .recursiveSubcircuit(_, let t, _), .includeNotFound(_, let t),
             .recursiveInclude(_, let t), .librarySectionNotFound(_, let t, _), .duplicateElement(_, let t, _),
-            .unterminated(_, let t, _):
+            .unterminated(_, let t, _), .unwritable(_, let t, _):
             return t
         }
     }
@@ -101,6 +106,7 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
         case .librarySectionNotFound(_, _, let path): return "library '\(path)' has no such section"
         case .duplicateElement(_, _, let first): return "duplicate element name (first defined at \(first))"
         case .unterminated(_, _, let e): return "unterminated block: missing \(e)"
+        case .unwritable(_, _, let m): return "cannot write netlist: \(m)"
         }
     }
 

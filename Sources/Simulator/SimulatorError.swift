@@ -34,6 +34,15 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     case io(path: String, reason: String)
     /// A rawfile that does not follow the ngspice ASCII format.
     case malformedRawfile(path: String, line: Int, reason: String)
+    /// A `SimulationSession` was asked to set a source that is not an independent V or I source.
+    case unknownSource(name: String)
+    /// A `SimulationSession` was asked for the voltage of a node the circuit does not have.
+    case unknownNode(name: String)
+    /// A `SimulationSession` was asked for the current of an element without a branch current
+    /// (only V sources, inductors, E and H carry one).
+    case unknownCurrent(element: String)
+    /// A `SimulationSession` was probed before a successful `solve()` at its present source values.
+    case notSolved(probe: String)
 
     public var description: String {
         switch self {
@@ -71,6 +80,14 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(path): \(reason)"
         case .malformedRawfile(let path, let line, let reason):
             return "\(path):\(line): malformed rawfile: \(reason)"
+        case .unknownSource(let name):
+            return "session: unknown source '\(name)' (must be an independent V or I source)"
+        case .unknownNode(let name):
+            return "session: unknown node '\(name)'"
+        case .unknownCurrent(let element):
+            return "session: no branch current for '\(element)' (V sources, inductors, E and H have one)"
+        case .notSolved(let probe):
+            return "session: \(probe) probed before solve() at the present source values"
         }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Netlist
 @testable import Simulator
 
-/// Builds decks by hand (the parser lives in another target) and renders them as SPICE text so the
-/// same circuit can be run through ngspice.
+/// Builds flattened decks by hand for simulator tests; `spice` renders them with `NetlistWriter`
+/// so the same circuit can be run through ngspice.
 struct TestDeck {
     var deck: Deck
 
@@ -42,45 +42,9 @@ struct TestDeck {
 
     func run() throws -> [SimulationResult] { try Simulation(deck: deck).run() }
 
-    /// SPICE text of the deck (for ngspice).
+    /// SPICE text of the deck (for ngspice), from the Netlist target's writer.
     var spice: String {
-        var lines = [deck.title]
-        var models: [String: String] = [:]
-        func g(_ x: Double) -> String { String(format: "%.15g", x) }
-        for e in deck.elements {
-            let n = e.nodes.joined(separator: " ")
-            switch e.kind {
-            case .resistor(let r): lines.append("\(e.name) \(n) \(g(r))")
-            case .capacitor(let c, _): lines.append("\(e.name) \(n) \(g(c))")
-            case .inductor(let l, _): lines.append("\(e.name) \(n) \(g(l))")
-            case .voltageSource(let s), .currentSource(let s): lines.append("\(e.name) \(n) dc \(g(s.dc ?? 0))")
-            case .vcvs(let x), .vccs(let x): lines.append("\(e.name) \(n) \(g(x))")
-            case .cccs(let src, let x), .ccvs(let src, let x): lines.append("\(e.name) \(n) \(src) \(g(x))")
-            case .diode(let m, let inst):
-                let extra = inst.sorted { $0.key < $1.key }.map { $0.key == "off" ? "off" : "\($0.key)=\(g($0.value))" }
-                lines.append("\(e.name) \(n) \(m.name) " + extra.joined(separator: " "))
-                models[m.name] = ".model \(m.name) d(" + m.parameters.sorted { $0.key < $1.key }
-                    .map { "\($0.key)=\(g($0.value))" }.joined(separator: " ") + ")"
-            default: break
-            }
-        }
-        lines += models.values.sorted()
-        if !deck.options.values.isEmpty {
-            lines.append(".options " + deck.options.values.sorted { $0.key < $1.key }.map { "\($0.key)=\(g($0.value))" }
-                .joined(separator: " "))
-        }
-        for (node, value) in deck.nodeSets.sorted(by: { $0.key < $1.key }) { lines.append(".nodeset v(\(node))=\(g(value))") }
-        for a in deck.analyses {
-            switch a.kind {
-            case .operatingPoint: lines.append(".op")
-            case .dcSweep(let specs):
-                lines.append(".dc " + specs.map { "\($0.source) \(g($0.start)) \(g($0.stop)) \(g($0.step))" }
-                    .joined(separator: " "))
-            default: break
-            }
-        }
-        lines.append(".end")
-        return lines.joined(separator: "\n") + "\n"
+        get throws { try deck.spiceText() }
     }
 }
 

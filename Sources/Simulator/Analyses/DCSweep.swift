@@ -64,16 +64,7 @@ enum DCSweep {
             func label() -> String {
                 "\(name) at " + zip(sweeps, values).map { "\($0.source) = \(format($1))" }.joined(separator: ", ")
             }
-            let solution: NewtonState
-            if let previous {
-                do throws(NewtonFailure) {
-                    solution = try newton.iterate(from: previous, limit: settings.stepLimit, initJunction: false).0
-                } catch {
-                    solution = try newton.operatingPoint(from: previous, settings: settings, point: label(), analysis: name)
-                }
-            } else {
-                solution = try newton.operatingPoint(from: newton.zeroState, settings: settings, point: label(), analysis: name)
-            }
+            let solution = try newton.nextOperatingPoint(after: previous, settings: settings, point: label, analysis: name)
             previous = solution
             rows.append(circuit.outputRow(scale: values[0], solution.x))
         }

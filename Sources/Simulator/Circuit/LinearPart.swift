@@ -14,8 +14,8 @@ extension LinearDevice {
 }
 
 /// A device whose `F` is linear, `F(x) = G·x` with a constant `G`, and that adds only that, its
-/// Jacobian and an `x`-independent `B(t)`: no `Q`, no state, no limiting, always converged
-/// (independent sources). A circuit of `LinearDevice`s and `AffineDevice`s is affine in `x`, so one
+/// Jacobian and an `x`-independent `B(t)`: no `Q`, no limiting, always converged (independent
+/// sources); its only state is a PWL segment cursor, a search hint that never changes what it loads. A circuit of `LinearDevice`s and `AffineDevice`s is affine in `x`, so one
 /// Newton step from any iterate solves it exactly. Newton applies the `G·x` part through
 /// `LinearPart` and loads only `B(t)` (`loadSource`), so `load` must equal the two together
 /// (checked by `LinearPartTests`).

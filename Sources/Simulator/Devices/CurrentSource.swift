@@ -14,6 +14,8 @@ struct CurrentSource: SweepableSource, TransientSource {
     let source: Source
     /// The waveform with transient defaults, set by `prepareTransient`.
     private(set) var waveform: TimeWaveform?
+    /// State slot of the PWL segment cursor (nil without a PWL waveform).
+    private var cursor: Int?
 
     init(name: String, a: Int, b: Int, source: Source) {
         self.name = name
@@ -23,12 +25,15 @@ struct CurrentSource: SweepableSource, TransientSource {
         self.dcValue = source.dcOperatingValue
     }
 
-    mutating func reserve(_ reserver: inout SlotReserver) {}
+    mutating func reserve(_ reserver: inout SlotReserver) {
+        if source.hasPiecewiseWaveform { cursor = reserver.reserveState(1) }
+    }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) { loadSource(context, into: &buffer) }
 
     func loadSource(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let value = context.waveforms ? (waveform?.value(at: context.time) ?? dcValue) : dcValue
+        let value = loadedSourceValue(
+            waveform: waveform, dcValue: dcValue, cursor: cursor, context: context, buffer: &buffer)
         let i = value * context.sourceFactor
         buffer.addB(a, -i)
         buffer.addB(b, i)

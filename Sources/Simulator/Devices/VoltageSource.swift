@@ -16,6 +16,8 @@ struct VoltageSource: SweepableSource, TransientSource {
     let source: Source
     /// The waveform with transient defaults, set by `prepareTransient`.
     private(set) var waveform: TimeWaveform?
+    /// State slot of the PWL segment cursor (nil without a PWL waveform).
+    private var cursor: Int?
     private var incidence = BranchSlots()
 
     init(name: String, a: Int, b: Int, branch: Int, source: Source) {
@@ -29,6 +31,7 @@ struct VoltageSource: SweepableSource, TransientSource {
 
     mutating func reserve(_ reserver: inout SlotReserver) {
         incidence = reserver.reserveBranch(a, b, branch: branch)
+        if source.hasPiecewiseWaveform { cursor = reserver.reserveState(1) }
     }
 
     func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
@@ -37,7 +40,8 @@ struct VoltageSource: SweepableSource, TransientSource {
     }
 
     func loadSource(_ context: LoadContext, into buffer: inout LoadBuffer) {
-        let value = context.waveforms ? (waveform?.value(at: context.time) ?? dcValue) : dcValue
+        let value = loadedSourceValue(
+            waveform: waveform, dcValue: dcValue, cursor: cursor, context: context, buffer: &buffer)
         buffer.addB(branch, value * context.sourceFactor)
     }
 

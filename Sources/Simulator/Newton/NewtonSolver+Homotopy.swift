@@ -62,6 +62,23 @@ extension NewtonSolver {
         throw error(for: lastFailure, point: point, analysis: analysis, iterations: iterations - before)
     }
 
+    /// The operating point after a small change of the sources (the next point of a sweep, the
+    /// next input of a session): at most `stepLimit` plain Newton iterations from `previous`, then
+    /// a full `operatingPoint` from it, as ngspice's `DCtrCurv`; without `previous`, a full
+    /// operating point from zero. `point` names the point in errors (built only on failure).
+    mutating func nextOperatingPoint(
+        after previous: NewtonState?, settings: ContinuationSettings, point: () -> String, analysis: String
+    ) throws -> NewtonState {
+        guard let previous else {
+            return try operatingPoint(from: zeroState, settings: settings, point: point(), analysis: analysis)
+        }
+        do throws(NewtonFailure) {
+            return try iterate(from: previous, limit: settings.stepLimit, initJunction: false).0
+        } catch {
+            return try operatingPoint(from: previous, settings: settings, point: point(), analysis: analysis)
+        }
+    }
+
     /// Converts a Newton failure into the user-facing error.
     func error(for failure: NewtonFailure, point: String, analysis: String, iterations: Int) -> SimulatorError {
         switch failure {

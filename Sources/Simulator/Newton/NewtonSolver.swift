@@ -48,6 +48,8 @@ struct NewtonSolver: Sendable {
     /// Factorisations done and skipped because the matrix was unchanged (all runs).
     private(set) var factorizations = 0
     private(set) var reusedFactorizations = 0
+    /// Linear solvers set up (pattern and symbolic analysis) by this Newton solver: one, at `init`.
+    private(set) var solverSetUps = 0
     /// Set by a transient analysis: source time and the integration terms `α·dQ/dx`, `α·Q + history`.
     var transient: TransientTerms?
 
@@ -60,6 +62,7 @@ struct NewtonSolver: Sendable {
         self.tolerances = Tolerances(reltol: options.reltol, vntol: options.vntol, abstol: options.abstol)
         self.gmin = options.gmin
         self.solver = try choice.makeSolver(dimension: circuit.dimension, pattern: circuit.pattern)
+        self.solverSetUps = 1
         self.buffer = LoadBuffer(dimension: circuit.dimension, slots: circuit.pattern.count, states: circuit.stateCount)
         self.values = Array(repeating: 0, count: circuit.pattern.count)
         self.factoredValues = values
