@@ -19,6 +19,9 @@ public struct Deck: Sendable {
     public var nodeSets: [String: Double]
     /// Non-fatal remarks for the user (skipped `.control` blocks, ignored cards, ...).
     public var notes: [String]
+    /// Located warnings, `FILE:LINE:COL: warning: MESSAGE ('TOKEN')`: something in the deck that
+    /// Kelvin (like ngspice) accepts but ignores or reinterprets, e.g. an unknown model parameter.
+    public var warnings: [String] = []
 
     public init(
         title: String, elements: [Element] = [], analyses: [Analysis] = [], options: Options = Options(),
