@@ -44,6 +44,11 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
     case duplicateElement(SourceLocation, name: String, first: SourceLocation)
     /// A block (`.subckt`, `.lib` section, `{`, `'`) is never closed.
     case unterminated(SourceLocation, token: String, expected: String)
+    /// A dot card that is no ngspice command (ngspice: "unimplemented control card"); `suggestion`
+    /// is the nearest known card by edit distance, when one is close.
+    case unknownCard(SourceLocation, token: String, suggestion: String?)
+    /// The deck has no analysis card Kelvin can run (none at all, or only a skipped `.control` block).
+    case noAnalysis(SourceLocation, token: String)
 
     /// Where the error was found.
     public var location: SourceLocation {
@@ -54,7 +59,8 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
             .invalidExpression(let l, _, _), .undefinedModel(let l, _), .modelTypeMismatch(let l, _, _, _),
             .undefinedSubcircuit(let l, _), .nodeCountMismatch(let l, _, _, _, _),
             .recursiveSubcircuit(let l, _, _), .includeNotFound(let l, _), .recursiveInclude(let l, _),
-            .librarySectionNotFound(let l, _, _), .duplicateElement(let l, _, _), .unterminated(let l, _, _):
+            .librarySectionNotFound(let l, _, _), .duplicateElement(let l, _, _), .unterminated(let l, _, _),
+            .unknownCard(let l, _, _), .noAnalysis(let l, _):
             return l
         }
     }
@@ -69,7 +75,7 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
             .undefinedModel(_, let t), .modelTypeMismatch(_, let t, _, _), .undefinedSubcircuit(_, let t),
             .nodeCountMismatch(_, let t, _, _, _), .recursiveSubcircuit(_, let t, _), .includeNotFound(_, let t),
             .recursiveInclude(_, let t), .librarySectionNotFound(_, let t, _), .duplicateElement(_, let t, _),
-            .unterminated(_, let t, _):
+            .unterminated(_, let t, _), .unknownCard(_, let t, _), .noAnalysis(_, let t):
             return t
         }
     }
@@ -101,6 +107,12 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
         case .librarySectionNotFound(_, _, let path): return "library '\(path)' has no such section"
         case .duplicateElement(_, _, let first): return "duplicate element name (first defined at \(first))"
         case .unterminated(_, _, let e): return "unterminated block: missing \(e)"
+        case .unknownCard(_, _, let suggestion):
+            return "unknown dot card" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
+        case .noAnalysis(_, let token):
+            return token == ".control"
+                ? "no analysis to run: Kelvin skips .control blocks; put the analysis on a card (.op, .dc, .tran, .ac)"
+                : "no analysis to run: the deck has no .op, .dc, .tran or .ac card"
         }
     }
 

@@ -35,6 +35,8 @@ public enum NetlistParser {
         deck.notes = (reader.notes + builder.notes + deck.notes).filter { seen.insert($0).inserted }
         seen = []
         deck.warnings = (builder.warnings + deck.warnings).filter { seen.insert($0).inserted }
+        deck.titleLocation = SourceLocation(file: source.name, line: 1, column: 1)
+        deck.controlBlocks = reader.controlBlocks
         return deck
     }
 }

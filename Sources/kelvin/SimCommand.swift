@@ -88,6 +88,7 @@ struct SimRun {
         for warning in parsed.warnings {
             FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8))
         }
+        try parsed.requireAnalysis()
         let results = try Simulation(deck: parsed).run()
         let elapsed = Date().timeIntervalSince(start)
 

@@ -70,6 +70,8 @@ final class SimCommandTests: XCTestCase {
             ("number.cir", "t\nR1 a 0 1x2q\n.op\n", "number.cir:2:8"),
             ("model.cir", "t\nV1 a 0 1\nD1 a 0 nomodel\n.op\n", "model.cir:3"),
             ("floating.cir", "t\nV1 a 0 1\nC1 a b 1u\nR1 b c 1k\n.op\n", "'b', 'c'"),
+            ("noanalysis.cir", "t\nV1 a 0 1\nR1 a 0 1k\n", "noanalysis.cir:1:1: error: no analysis"),
+            ("typo.cir", "t\nV1 a 0 1\nR1 a 0 1k\n.opp\n", "typo.cir:4:1: error: unknown dot card; did you mean `.op`?"),
         ]
         for c in cases {
             let path = try scratch.write(c.name, c.text)

@@ -23,4 +23,28 @@ final class NothingSilentTests: XCTestCase {
         XCTAssertTrue(deck.warnings[0].hasSuffix("('other')"), deck.warnings[0])
         XCTAssertTrue(try parseDeck("t\n.subckt s a\nr1 a 0 1\n.ends s\nx1 n s\n").warnings.isEmpty)
     }
+
+    func testDeckWithoutAnalysisIsAnError() throws {
+        let plain = try parseDeck("no analysis\nr1 a 0 1\n")
+        XCTAssertThrowsError(try plain.requireAnalysis()) { error in
+            guard let error = error as? NetlistError else { return XCTFail("\(error)") }
+            assertDescription(error, at: "test.cir:1:1", token: "no analysis", message: "no analysis to run")
+        }
+        let control = try parseDeck("t\nv1 a 0 1\nr1 a 0 1\n.control\nop\nprint v(a)\n.endc\n")
+        XCTAssertThrowsError(try control.requireAnalysis()) { error in
+            guard let error = error as? NetlistError else { return XCTFail("\(error)") }
+            assertDescription(error, at: "test.cir:4:1", token: ".control", message: "skips .control")
+        }
+        XCTAssertNoThrow(try parseDeck("t\nr1 a 0 1\n.op\n").requireAnalysis())
+    }
+
+    func testMistypedDotCardIsAnErrorWithASuggestion() {
+        assertParseError(
+            "t\nr1 a 0 1\n.opp\n", at: "test.cir:3:1", token: ".opp", message: "did you mean `.op`?")
+        assertParseError(
+            "t\nr1 a 0 1\n  .trann 1u 1m\n", at: "test.cir:3:3", token: ".trann", message: "did you mean `.tran`?")
+        assertParseError("t\n.modle d d\n", at: "test.cir:2:1", token: ".modle", message: "did you mean `.model`?")
+        guard let error = parseError("t\n.frobnicate 1\n") else { return }
+        XCTAssertEqual(error.message, "unknown dot card")
+    }
 }
