@@ -161,7 +161,9 @@ struct Flattener {
         while let g = current {
             if let cached = frames[g].models[name] { return cached }
             if let card = frames[g].body.models[name] {
-                let model = try parseModel(card, frame: g)
+                var warnings: [String] = []
+                let model = try parseModel(card, frame: g, warnings: &warnings)
+                deck.warnings += warnings
                 frames[g].models[name] = model
                 return model
             }
@@ -171,7 +173,9 @@ struct Flattener {
     }
 
     /// Evaluates a `.model NAME TYPE [(] p=v ... [)]` card.
-    func parseModel(_ card: Card, frame f: Int) throws -> Model {
+    /// Parameters Kelvin's device for the type does not read are reported in `warnings`; a `level`
+    /// Kelvin does not implement is an error at its value.
+    func parseModel(_ card: Card, frame f: Int, warnings: inout [String]) throws -> Model {
         let tokens = card.tokens
         let typeToken = tokens[2]
         guard typeToken.kind == .word else {
@@ -193,10 +197,26 @@ struct Flattener {
                     throw NetlistError.missingField(t.location, token: t.lower, expected: "a value after '='")
                 }
                 parameters[t.lower] = try value(tokens[i + 2], in: card, frame: f)
+                if t.lower == "level", let levels = Model.supportedLevels[typeToken.lower],
+                    let level = parameters["level"], !levels.contains(level)
+                {
+                    let v = tokens[i + 2]
+                    let kind = Model.kindName(typeToken.lower)
+                    let written = level == level.rounded() && abs(level) < 1e9 ? "\(Int(level))" : "\(level)"
+                    throw NetlistError.unsupported(
+                        v.location, token: "level=\(v.text)",
+                        feature: "\(kind) model level \(written) (Kelvin implements level "
+                            + levels.sorted().map { "\(Int($0))" }.joined(separator: ", ") + ")")
+                }
                 i += 3
             } else {
                 parameters[t.lower] = 1
                 i += 1
+            }
+            if let known = Model.knownParameters[typeToken.lower], !known.contains(t.lower) {
+                warnings.append(
+                    "\(t.location): warning: unknown \(Model.kindName(typeToken.lower)) model parameter, ignored "
+                        + "(as ngspice's \"unrecognized parameter\") ('\(t.lower)')")
             }
         }
         return Model(name: tokens[1].lower, type: typeToken.lower, parameters: parameters, location: card.location)

@@ -47,4 +47,28 @@ final class NothingSilentTests: XCTestCase {
         guard let error = parseError("t\n.frobnicate 1\n") else { return }
         XCTAssertEqual(error.message, "unknown dot card")
     }
+
+    func testUnknownModelParameterIsALocatedWarning() throws {
+        let deck = try parseDeck(
+            "t\n.model q1 NPN(BFF=20 BF=50)\n.model d1 d(is=1e-14 kf=1e-3)\nq1 c b 0 q1\nd1 a 0 d1\n"
+                + ".subckt s a\nq1 a a 0 q1\n.ends\nx1 n s\nx2 m s\n.op\n")
+        XCTAssertEqual(
+            deck.warnings,
+            ["test.cir:2:15: warning: unknown BJT model parameter, ignored (as ngspice's \"unrecognized parameter\") ('bff')"])
+        guard case .bjt(let model, _) = deck.elements[0].kind else { return XCTFail("not a BJT") }
+        XCTAssertEqual(model.parameters["bf"], 50)
+    }
+
+    func testUnsupportedModelLevelIsALocatedError() {
+        assertParseError(
+            "t\n.model d1 D(level=3 IS=1e-14)\nd1 a 0 d1\n", at: "test.cir:2:19", token: "level=3",
+            message: "diode model level 3")
+        assertParseError(
+            "t\nm1 d g 0 0 nch\n.model nch nmos level=49\n", at: "test.cir:3:23", token: "level=49",
+            message: "MOSFET model level 49")
+        assertParseError(
+            "t\nq1 c b 0 qn\n.model qn npn(level=4)\n", at: "test.cir:3:21", token: "level=4",
+            message: "BJT model level 4")
+        XCTAssertNoThrow(try parseDeck("t\n.model d1 D(level=1)\nd1 a 0 d1\n"))
+    }
 }
