@@ -31,6 +31,8 @@ struct Flattener {
     var definedAt: [String: SourceLocation] = [:]
     /// `.dc` sweep sources to check once every element is known.
     var sweepSources: [Token] = []
+    /// Temperature coefficients of resistors, by index in `deck.elements`, applied at the end.
+    var resistorTemperatures: [Int: ResistorTemperature] = [:]
 
     init(globals: Set<String>) { self.globals = globals }
 
@@ -40,6 +42,7 @@ struct Flattener {
         frames = [Frame(body: top)]
         try evaluateParameters(top.parameters, frame: 0)
         try expand(frame: 0)
+        try applyResistorTemperatures()
         for token in sweepSources where definedAt[token.lower] == nil && token.lower != "temp" {
             throw NetlistError.syntax(
                 token.location, token: token.lower, message: "sweep source is not an element of the circuit")

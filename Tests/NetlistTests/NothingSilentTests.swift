@@ -71,4 +71,28 @@ final class NothingSilentTests: XCTestCase {
             message: "BJT model level 4")
         XCTAssertNoThrow(try parseDeck("t\n.model d1 D(level=1)\nd1 a 0 d1\n"))
     }
+
+    func testResistorTemperatureCoefficients() throws {
+        let deck = try parseDeck(
+            "t\nr1 a 0 1k tc1=0.01 tc2=1e-4\nr2 a 0 1k tc=0.01 dtemp=10\nr3 a 0 1k tc1=0.01 temp=27\n"
+                + "r4 a 0 1k tce=2\n.temp 77\n.op\n")
+        let resistances = deck.elements.map { element -> Double in
+            guard case .resistor(let r) = element.kind else { return .nan }
+            return r
+        }
+        XCTAssertEqual(resistances[0], 1750, accuracy: 1e-9)
+        XCTAssertEqual(resistances[1], 1600, accuracy: 1e-9)
+        XCTAssertEqual(resistances[2], 1000, accuracy: 1e-9)
+        XCTAssertEqual(resistances[3], 1000 * pow(1.01, 100), accuracy: 1e-6)
+        let tnom = try parseDeck("t\n.options tnom=50\nr1 a 0 1k tc1=0.01\n")
+        guard case .resistor(let r) = tnom.elements[0].kind else { return XCTFail() }
+        XCTAssertEqual(r, 770, accuracy: 1e-9)
+    }
+
+    func testResistorACAndUnknownParametersAreLocatedErrors() {
+        assertParseError("t\nr1 a 0 1k ac=2k\n", at: "test.cir:2:11", token: "ac", message: "'ac='")
+        assertParseError("t\nr1 a 0 1k foo=3\n", at: "test.cir:2:11", token: "foo", message: "unknown resistor parameter")
+        assertParseError("t\nc1 a 0 1p bar=3\n", at: "test.cir:2:11", token: "bar", message: "unknown capacitor parameter")
+        assertParseError("t\nr1 a 0 1k tc=1,2\n", at: "test.cir:2:16", token: "2", message: "'tc='")
+    }
 }
