@@ -279,11 +279,15 @@ struct Flattener {
         }
         var overrides: [String: Double] = [:]
         for assignment in try parameterStart.map({ try StructureBuilder.assignments(in: card.line, from: $0) }) ?? [] {
-            // ngspice-39 silently ignores parameters the subcircuit does not declare; keep a note.
-            guard sub.defaults.contains(where: { $0.name == assignment.name }) else {
-                deck.notes.append(
-                    "\(assignment.nameLocation): note: subcircuit '\(subName)' "
-                        + "has no parameter '\(assignment.name)'; ignored")
+            // ngspice-39 silently ignores a parameter the subcircuit neither declares (`params:`)
+            // nor defines (`.param` in its body): Kelvin ignores it too, with a located warning.
+            guard
+                sub.defaults.contains(where: { $0.name == assignment.name })
+                    || sub.body.parameters.contains(where: { $0.name == assignment.name })
+            else {
+                deck.warnings.append(
+                    "\(assignment.nameLocation): warning: subcircuit '\(subName)' has no parameter "
+                        + "'\(assignment.name)'; ignored as ngspice does ('\(assignment.name)')")
                 continue
             }
             overrides[assignment.name] = try value(assignment.value, frame: f)
@@ -299,7 +303,10 @@ struct Flattener {
         for assignment in sub.defaults {
             frames[g].parameters[assignment.name] = try overrides[assignment.name] ?? value(assignment.value, frame: g)
         }
-        try evaluateParameters(sub.body.parameters, frame: g)
+        // Precedence as ngspice-39: an instance value beats both the `params:` default and a
+        // `.param` of the same name in the body; without one, the body's `.param` beats the default.
+        for (name, value) in overrides { frames[g].parameters[name] = value }
+        try evaluateParameters(sub.body.parameters.filter { overrides[$0.name] == nil }, frame: g)
         try expand(frame: g)
     }
 }

@@ -95,4 +95,16 @@ final class NothingSilentTests: XCTestCase {
         assertParseError("t\nc1 a 0 1p bar=3\n", at: "test.cir:2:11", token: "bar", message: "unknown capacitor parameter")
         assertParseError("t\nr1 a 0 1k tc=1,2\n", at: "test.cir:2:16", token: "2", message: "'tc='")
     }
+
+    func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
+        let deck = try parseDeck(
+            "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"
+                + ".subckt s2 a\n.param rint=5\nr1 a 0 {rint}\n.ends\n"
+                + "x1 n s rint=7\nx2 n s\nx3 n s2 rint=7\nx4 n s2\n")
+        XCTAssertEqual(deck.resistance("r.x1.r1"), 7)
+        XCTAssertEqual(deck.resistance("r.x2.r1"), 6)
+        XCTAssertEqual(deck.resistance("r.x3.r1"), 7)
+        XCTAssertEqual(deck.resistance("r.x4.r1"), 5)
+        XCTAssertTrue(deck.warnings.isEmpty, "\(deck.warnings)")
+    }
 }
