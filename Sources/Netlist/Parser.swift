@@ -25,7 +25,7 @@ public enum NetlistParser {
         reader.includeStack = [source.name]
         _ = try reader.read(source, firstLine: 1)
         var title = String(String.UnicodeScalarView(source.lines[0])).trimmingSpaces
-        var builder = StructureBuilder(cards: reader.cards)
+        var builder = StructureBuilder(cards: try ConditionalSections.select(reader.cards))
         let top = try builder.buildTop()
         if let override = builder.title { title = override }
         var flattener = Flattener(globals: builder.globals)

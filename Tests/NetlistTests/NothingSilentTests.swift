@@ -107,4 +107,40 @@ final class NothingSilentTests: XCTestCase {
         XCTAssertEqual(deck.resistance("r.x4.r1"), 5)
         XCTAssertTrue(deck.warnings.isEmpty, "\(deck.warnings)")
     }
+
+    func testIfSectionsKeepOnlyTheTakenBranch() throws {
+        let text = """
+            t
+            .param sel=2
+            .if (sel == 1)
+            r1 a 0 1
+            .elseif (sel == 2)
+            r1 a 0 2
+            .if (sel > 5)
+            r3 a 0 1
+            .endif
+            .else
+            r1 a 0 3
+            .endif
+            .if (sel > 1)
+            .param k=10
+            .endif
+            r2 a 0 {k}
+            """
+        let deck = try parseDeck(text)
+        XCTAssertEqual(deck.elements.map(\.name), ["r1", "r2"])
+        XCTAssertEqual(deck.resistance("r1"), 2)
+        XCTAssertEqual(deck.resistance("r2"), 10)
+        let other = try parseDeck(text.replacingOccurrences(of: "sel=2", with: "sel=7"))
+        XCTAssertEqual(other.resistance("r1"), 3)
+    }
+
+    func testIfSectionErrorsAreLocated() {
+        assertParseError("t\n.if (1)\nr1 a 0 1\n", at: "test.cir:2:1", token: ".if", message: ".endif")
+        assertParseError("t\n.else\n", at: "test.cir:2:1", token: ".else", message: "without '.if'")
+        assertParseError("t\n.endif\n", at: "test.cir:2:1", token: ".endif", message: "without '.if'")
+        assertParseError("t\n.if (x > 1)\n.endif\n", at: "test.cir:2:6", token: "x", message: "undefined parameter")
+        assertParseError(
+            "t\n.subckt s a\n.if (1)\n.endif\n.ends\n", at: "test.cir:3:1", token: ".if", message: "inside a '.subckt'")
+    }
 }
