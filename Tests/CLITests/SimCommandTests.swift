@@ -84,6 +84,16 @@ final class SimCommandTests: XCTestCase {
         }
     }
 
+    /// A located warning goes to stderr as `kelvin: FILE:LINE:COL: warning: ... ('TOKEN')`; the run succeeds.
+    func testWarningsAreLocatedAndTheRunGoesOn() throws {
+        let path = try scratch.write(
+            "warn.cir", "t\n.model q1 NPN(BFF=20 BF=50)\nV1 c 0 1\nR1 c b 10k\nQ1 c b 0 q1\n.op\n")
+        let result = try KelvinProcess.run(["sim", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("kelvin: \(path):2:15: warning: unknown BJT model parameter"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("('bff')"), result.stderr)
+    }
+
     func testBinaryGarbageAndMissingFileAreRejectedCleanly() throws {
         let garbage = directory.appendingPathComponent("garbage.cir")
         var bytes = [UInt8](repeating: 0, count: 512)
