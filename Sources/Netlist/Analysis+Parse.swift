@@ -30,8 +30,42 @@ extension Flattener {
             ".noise", ".tf", ".disto", ".pz", ".sp", ".csparam", ".option_list", ".step":
             note(card, "\(keyword) ignored")
         default:
-            note(card, "unknown command \(keyword) ignored")
+            throw NetlistError.unknownCard(
+                card.location, token: keyword, suggestion: Self.nearestCard(to: keyword))
         }
+    }
+
+    /// Every dot card Kelvin reads or knowingly ignores, analyses first (they win ties: `.opp`
+    /// suggests `.op`, not `.opt`).
+    static let knownCards = [
+        ".op", ".dc", ".tran", ".ac", ".param", ".model", ".subckt", ".ends", ".include", ".lib", ".end",
+        ".options", ".option", ".opt", ".temp", ".ic", ".nodeset", ".func", ".global", ".title", ".control",
+        ".endc", ".endl", ".if", ".elseif", ".else", ".endif", ".save", ".print", ".plot", ".probe", ".width",
+        ".meas", ".measure", ".four", ".fourier", ".sens", ".noise", ".tf", ".disto", ".pz", ".sp",
+    ]
+
+    /// The known card nearest to `keyword` by edit distance, if at most 2 edits away.
+    static func nearestCard(to keyword: String) -> String? {
+        var best: (card: String, distance: Int)?
+        for card in knownCards {
+            let d = editDistance(keyword, card)
+            if d <= 2, d < (best?.distance ?? .max) { best = (card, d) }
+        }
+        return best?.card
+    }
+
+    /// Levenshtein distance (insertions, deletions and substitutions of one character).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
     }
 
     mutating func note(_ card: Card, _ text: String) {

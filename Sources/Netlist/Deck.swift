@@ -19,6 +19,13 @@ public struct Deck: Sendable {
     public var nodeSets: [String: Double]
     /// Non-fatal remarks for the user (skipped `.control` blocks, ignored cards, ...).
     public var notes: [String]
+    /// Located warnings, `FILE:LINE:COL: warning: MESSAGE ('TOKEN')`: something in the deck that
+    /// Kelvin (like ngspice) accepts but ignores or reinterprets, e.g. an unknown model parameter.
+    public var warnings: [String] = []
+    /// The start of the title line of the top-level file.
+    public var titleLocation = SourceLocation(file: "<deck>", line: 1, column: 1)
+    /// Where each `.control` block (skipped: Kelvin runs the analysis cards) starts.
+    public var controlBlocks: [SourceLocation] = []
 
     public init(
         title: String, elements: [Element] = [], analyses: [Analysis] = [], options: Options = Options(),
@@ -31,6 +38,19 @@ public struct Deck: Sendable {
         self.initialConditions = initialConditions
         self.nodeSets = nodeSets
         self.notes = notes
+    }
+}
+
+extension Deck {
+    /// Throws `NetlistError.noAnalysis` when the deck has no analysis card Kelvin can run, so that
+    /// `kelvin sim` never reports "0 analyses" and succeeds on a deck that ngspice would simulate
+    /// through its `.control` block (located at the first skipped `.control`, else the title).
+    public func requireAnalysis() throws {
+        guard analyses.isEmpty else { return }
+        if let control = controlBlocks.first {
+            throw NetlistError.noAnalysis(control, token: ".control")
+        }
+        throw NetlistError.noAnalysis(titleLocation, token: title)
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An element card split into positional fields and `key=value` parameters.
 struct ElementFields {
     /// Nodes, values, model names and flags such as `off`, in order.
@@ -50,7 +52,44 @@ struct ElementFields {
     }
 }
 
+/// A resistor's temperature dependence as ngspice-39's `restemp.c` computes it:
+/// `R(T) = R · (1 + TC1·ΔT + TC2·ΔT²)`, or `R · 1.01^(TCE·ΔT)` when TCE is given, with
+/// `ΔT = T − TNOM` (K), `T` the instance `temp=` or the circuit temperature (`.temp`,
+/// `.options temp=`, default 27 °C) plus `dtemp=`, and TNOM from `.options tnom=` (default 27 °C).
+/// TC1 in 1/K, TC2 in 1/K².
+struct ResistorTemperature: Sendable {
+    var tc1 = 0.0, tc2 = 0.0
+    var tce: Double?
+    var temp: Double?
+    var dtemp = 0.0
+
+    /// True when the resistance does not depend on temperature.
+    var isNeutral: Bool { tc1 == 0 && tc2 == 0 && (tce ?? 0) == 0 }
+
+    /// The factor multiplying the nominal resistance at the deck's options.
+    func factor(_ options: Options) -> Double {
+        let difference = (temp ?? options.temp + dtemp) - options.tnom
+        if let tce { return Foundation.pow(1.01, tce * difference) }
+        return 1 + (tc1 + tc2 * difference) * difference
+    }
+}
+
 extension Flattener {
+    /// Scales every temperature-dependent resistor to the circuit temperature, once the deck's
+    /// `.temp` and `.options` (which may follow the element) are known.
+    mutating func applyResistorTemperatures() throws {
+        for (index, coefficients) in resistorTemperatures {
+            guard case .resistor(let r) = deck.elements[index].kind else { continue }
+            let scaled = r * coefficients.factor(deck.options)
+            guard scaled.isFinite, scaled != 0 else {
+                throw NetlistError.invalidExpression(
+                    deck.elements[index].location, token: deck.elements[index].name,
+                    message: "resistance at the circuit temperature is \(scaled)")
+            }
+            deck.elements[index].kind = .resistor(resistance: scaled)
+        }
+    }
+
     /// Interprets and adds one element card (every letter except `X`).
     mutating func element(_ card: Card, frame f: Int) throws {
         let nameToken = card.tokens[0]
@@ -117,8 +156,35 @@ extension Flattener {
                 throw NetlistError.missingField(location, token: nameToken.lower, expected: "a \(long) value")
             }
             try rejectExtra(after: 4)
+            if letter == "r", let ac = fields.keywords.first(where: { $0.key.lower == "ac" }) {
+                throw NetlistError.unsupported(
+                    ac.key.location, token: ac.key.lower,
+                    feature: "resistor 'ac=' (a separate AC resistance); give one resistance")
+            }
+            let known: Set<String> =
+                letter == "r"
+                ? ["r", "resistance", "m", "tc1", "tc2", "tc", "tce", "temp", "dtemp"] : [key, long, "m", "ic"]
+            // ngspice-39 stops on an unknown instance parameter ("unknown parameter (foo)").
+            for (keyToken, values) in fields.keywords {
+                let noun = letter == "r" ? "resistor" : letter == "c" ? "capacitor" : "inductor"
+                guard known.contains(keyToken.lower) else {
+                    throw NetlistError.syntax(
+                        keyToken.location, token: keyToken.lower, message: "unknown \(noun) parameter")
+                }
+                if keyToken.lower == "tc", values.count > 1 {
+                    throw NetlistError.syntax(
+                        values[1].location, token: values[1].text,
+                        message: "'tc=' takes one value (TC1), as in ngspice; write tc1= tc2=")
+                }
+            }
             let multiplier = try optional("m") ?? 1
             if letter == "c" { v *= multiplier } else if multiplier != 0 { v /= multiplier }
+            if letter == "r" {
+                let coefficients = ResistorTemperature(
+                    tc1: try optional("tc1", "tc") ?? 0, tc2: try optional("tc2") ?? 0,
+                    tce: try optional("tce"), temp: try optional("temp"), dtemp: try optional("dtemp") ?? 0)
+                if !coefficients.isNeutral { resistorTemperatures[deck.elements.count] = coefficients }
+            }
             let ic = try optional("ic")
             switch letter {
             case "r": kind = .resistor(resistance: v)

@@ -48,6 +48,11 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
     /// back the same (a name that is not one token, a non-finite value, ...); at the element's
     /// location, or `NetlistWriter.generated` for cards built in code.
     case unwritable(SourceLocation, token: String, message: String)
+    /// A dot card that is no ngspice command (ngspice: "unimplemented control card"); `suggestion`
+    /// is the nearest known card by edit distance, when one is close.
+    case unknownCard(SourceLocation, token: String, suggestion: String?)
+    /// The deck has no analysis card Kelvin can run (none at all, or only a skipped `.control` block).
+    case noAnalysis(SourceLocation, token: String)
 
     /// Where the error was found.
     public var location: SourceLocation {
@@ -59,7 +64,7 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
             .undefinedSubcircuit(let l, _), .nodeCountMismatch(let l, _, _, _, _),
             .recursiveSubcircuit(let l, _, _), .includeNotFound(let l, _), .recursiveInclude(let l, _),
             .librarySectionNotFound(let l, _, _), .duplicateElement(let l, _, _), .unterminated(let l, _, _),
-            .unwritable(let l, _, _):
+            .unwritable(let l, _, _), .unknownCard(let l, _, _), .noAnalysis(let l, _):
             return l
         }
     }
@@ -74,7 +79,7 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
             .undefinedModel(_, let t), .modelTypeMismatch(_, let t, _, _), .undefinedSubcircuit(_, let t),
             .nodeCountMismatch(_, let t, _, _, _), .recursiveSubcircuit(_, let t, _), .includeNotFound(_, let t),
             .recursiveInclude(_, let t), .librarySectionNotFound(_, let t, _), .duplicateElement(_, let t, _),
-            .unterminated(_, let t, _), .unwritable(_, let t, _):
+            .unterminated(_, let t, _), .unwritable(_, let t, _), .unknownCard(_, let t, _), .noAnalysis(_, let t):
             return t
         }
     }
@@ -107,6 +112,12 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
         case .duplicateElement(_, _, let first): return "duplicate element name (first defined at \(first))"
         case .unterminated(_, _, let e): return "unterminated block: missing \(e)"
         case .unwritable(_, _, let m): return "cannot write netlist: \(m)"
+        case .unknownCard(_, _, let suggestion):
+            return "unknown dot card" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
+        case .noAnalysis(_, let token):
+            return token == ".control"
+                ? "no analysis to run: Kelvin skips .control blocks; put the analysis on a card (.op, .dc, .tran, .ac)"
+                : "no analysis to run: the deck has no .op, .dc, .tran or .ac card"
         }
     }
 

@@ -11,6 +11,8 @@ struct CardReader {
 
     /// Non-fatal remarks collected on the way.
     var notes: [String] = []
+    /// Where each skipped `.control` block starts.
+    var controlBlocks: [SourceLocation] = []
     /// Files (and library sections) being read, outermost first, to reject recursive inclusion.
     var includeStack: [String] = []
     var cards: [Card] = []
@@ -38,6 +40,7 @@ struct CardReader {
             switch word {
             case ".control":
                 let start = line.location(at: 0)
+                controlBlocks.append(start)
                 while index < lines.count, lines[index].firstWord != ".endc" { index += 1 }
                 index += 1
                 notes.append("\(start): note: .control block skipped (Kelvin runs the analyses in the deck)")

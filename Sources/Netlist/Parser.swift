@@ -25,7 +25,7 @@ public enum NetlistParser {
         reader.includeStack = [source.name]
         _ = try reader.read(source, firstLine: 1)
         var title = String(String.UnicodeScalarView(source.lines[0])).trimmingSpaces
-        var builder = StructureBuilder(cards: reader.cards)
+        var builder = StructureBuilder(cards: try ConditionalSections.select(reader.cards))
         let top = try builder.buildTop()
         if let override = builder.title { title = override }
         var flattener = Flattener(globals: builder.globals)
@@ -33,6 +33,10 @@ public enum NetlistParser {
         // A card inside a subcircuit is seen once per instance: keep each note once, in order.
         var seen = Set<String>()
         deck.notes = (reader.notes + builder.notes + deck.notes).filter { seen.insert($0).inserted }
+        seen = []
+        deck.warnings = (builder.warnings + deck.warnings).filter { seen.insert($0).inserted }
+        deck.titleLocation = SourceLocation(file: source.name, line: 1, column: 1)
+        deck.controlBlocks = reader.controlBlocks
         return deck
     }
 }
@@ -93,6 +97,8 @@ struct StructureBuilder {
     /// Depth of nested `.subckt` definitions being read.
     var nesting = 0
     var notes: [String] = []
+    /// Located warnings (`FILE:LINE:COL: warning: ...`).
+    var warnings: [String] = []
     var globals: Set<String> = []
     var title: String?
 
@@ -123,10 +129,13 @@ struct StructureBuilder {
                     throw NetlistError.syntax(
                         card.location, token: card.tokens[0].text, message: "'.ends' without '.subckt'")
                 }
+                // ngspice-39 ignores the name after `.ends` (it closes the innermost open
+                // `.subckt` whatever the name): accept it as ngspice does, with a warning.
                 if card.tokens.count > 1, card.tokens[1].lower != open.tokens[1].lower {
-                    throw NetlistError.syntax(
-                        card.tokens[1].location, token: card.tokens[1].lower,
-                        message: "'.ends' name does not match '.subckt \(open.tokens[1].lower)'")
+                    warnings.append(
+                        "\(card.tokens[1].location): warning: '.ends' name differs from '.subckt "
+                            + "\(open.tokens[1].lower)' (\(open.location)); ignored as ngspice does "
+                            + "('\(card.tokens[1].lower)')")
                 }
                 return body
             case ".model":

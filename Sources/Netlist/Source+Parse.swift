@@ -41,7 +41,7 @@ extension Flattener {
                         i += 1
                     }
                 }
-            case "pulse", "sin", "exp", "pwl":
+            case "pulse", "sin", "sine", "exp", "pwl":
                 let (waveform, next) = try parseWaveform(card, keywordAt: i, frame: f)
                 source.waveform = waveform
                 i = next
@@ -68,7 +68,7 @@ extension Flattener {
     }
 
     static let sourceKeywords: Set<String> = [
-        "dc", "ac", "pulse", "sin", "exp", "pwl", "sffm", "am", "trnoise", "trrandom", "distof1", "distof2",
+        "dc", "ac", "pulse", "sin", "sine", "exp", "pwl", "sffm", "am", "trnoise", "trrandom", "distof1", "distof2",
     ]
 
     /// Parses a waveform whose keyword is at `start`; returns it and the index after its last field.
@@ -117,7 +117,9 @@ extension Flattener {
             i += 3
         }
         let numbers = try values.map { try value($0, in: card, frame: f) }
-        let limits: [String: ClosedRange<Int>] = ["pulse": 2...8, "sin": 2...6, "exp": 2...6, "pwl": 2...Int.max]
+        let limits: [String: ClosedRange<Int>] = [
+            "pulse": 2...8, "sin": 2...6, "sine": 2...6, "exp": 2...6, "pwl": 2...Int.max,
+        ]
         guard let limit = limits[keyword.lower], limit.contains(numbers.count) else {
             throw NetlistError.syntax(
                 keyword.location, token: keyword.lower,
@@ -125,7 +127,8 @@ extension Flattener {
         }
         switch keyword.lower {
         case "pulse": return (.pulse(numbers), i)
-        case "sin": return (.sin(numbers), i)
+        // `sine` is ngspice's alias of `sin` (inpcom.c rewrites it).
+        case "sin", "sine": return (.sin(numbers), i)
         case "exp": return (.exp(numbers), i)
         default:
             guard numbers.count % 2 == 0 else {

@@ -31,6 +31,8 @@ struct Flattener {
     var definedAt: [String: SourceLocation] = [:]
     /// `.dc` sweep sources to check once every element is known.
     var sweepSources: [Token] = []
+    /// Temperature coefficients of resistors, by index in `deck.elements`, applied at the end.
+    var resistorTemperatures: [Int: ResistorTemperature] = [:]
 
     init(globals: Set<String>) { self.globals = globals }
 
@@ -40,6 +42,7 @@ struct Flattener {
         frames = [Frame(body: top)]
         try evaluateParameters(top.parameters, frame: 0)
         try expand(frame: 0)
+        try applyResistorTemperatures()
         for token in sweepSources where definedAt[token.lower] == nil && token.lower != "temp" {
             throw NetlistError.syntax(
                 token.location, token: token.lower, message: "sweep source is not an element of the circuit")
@@ -161,7 +164,9 @@ struct Flattener {
         while let g = current {
             if let cached = frames[g].models[name] { return cached }
             if let card = frames[g].body.models[name] {
-                let model = try parseModel(card, frame: g)
+                var warnings: [String] = []
+                let model = try parseModel(card, frame: g, warnings: &warnings)
+                deck.warnings += warnings
                 frames[g].models[name] = model
                 return model
             }
@@ -171,7 +176,9 @@ struct Flattener {
     }
 
     /// Evaluates a `.model NAME TYPE [(] p=v ... [)]` card.
-    func parseModel(_ card: Card, frame f: Int) throws -> Model {
+    /// Parameters Kelvin's device for the type does not read are reported in `warnings`; a `level`
+    /// Kelvin does not implement is an error at its value.
+    func parseModel(_ card: Card, frame f: Int, warnings: inout [String]) throws -> Model {
         let tokens = card.tokens
         let typeToken = tokens[2]
         guard typeToken.kind == .word else {
@@ -193,10 +200,26 @@ struct Flattener {
                     throw NetlistError.missingField(t.location, token: t.lower, expected: "a value after '='")
                 }
                 parameters[t.lower] = try value(tokens[i + 2], in: card, frame: f)
+                if t.lower == "level", let levels = Model.supportedLevels[typeToken.lower],
+                    let level = parameters["level"], !levels.contains(level)
+                {
+                    let v = tokens[i + 2]
+                    let kind = Model.kindName(typeToken.lower)
+                    let written = level == level.rounded() && abs(level) < 1e9 ? "\(Int(level))" : "\(level)"
+                    throw NetlistError.unsupported(
+                        v.location, token: "level=\(v.text)",
+                        feature: "\(kind) model level \(written) (Kelvin implements level "
+                            + levels.sorted().map { "\(Int($0))" }.joined(separator: ", ") + ")")
+                }
                 i += 3
             } else {
                 parameters[t.lower] = 1
                 i += 1
+            }
+            if let known = Model.knownParameters[typeToken.lower], !known.contains(t.lower) {
+                warnings.append(
+                    "\(t.location): warning: unknown \(Model.kindName(typeToken.lower)) model parameter, ignored "
+                        + "(as ngspice's \"unrecognized parameter\") ('\(t.lower)')")
             }
         }
         return Model(name: tokens[1].lower, type: typeToken.lower, parameters: parameters, location: card.location)
@@ -256,11 +279,15 @@ struct Flattener {
         }
         var overrides: [String: Double] = [:]
         for assignment in try parameterStart.map({ try StructureBuilder.assignments(in: card.line, from: $0) }) ?? [] {
-            // ngspice-39 silently ignores parameters the subcircuit does not declare; keep a note.
-            guard sub.defaults.contains(where: { $0.name == assignment.name }) else {
-                deck.notes.append(
-                    "\(assignment.nameLocation): note: subcircuit '\(subName)' "
-                        + "has no parameter '\(assignment.name)'; ignored")
+            // ngspice-39 silently ignores a parameter the subcircuit neither declares (`params:`)
+            // nor defines (`.param` in its body): Kelvin ignores it too, with a located warning.
+            guard
+                sub.defaults.contains(where: { $0.name == assignment.name })
+                    || sub.body.parameters.contains(where: { $0.name == assignment.name })
+            else {
+                deck.warnings.append(
+                    "\(assignment.nameLocation): warning: subcircuit '\(subName)' has no parameter "
+                        + "'\(assignment.name)'; ignored as ngspice does ('\(assignment.name)')")
                 continue
             }
             overrides[assignment.name] = try value(assignment.value, frame: f)
@@ -276,7 +303,10 @@ struct Flattener {
         for assignment in sub.defaults {
             frames[g].parameters[assignment.name] = try overrides[assignment.name] ?? value(assignment.value, frame: g)
         }
-        try evaluateParameters(sub.body.parameters, frame: g)
+        // Precedence as ngspice-39: an instance value beats both the `params:` default and a
+        // `.param` of the same name in the body; without one, the body's `.param` beats the default.
+        for (name, value) in overrides { frames[g].parameters[name] = value }
+        try evaluateParameters(sub.body.parameters.filter { overrides[$0.name] == nil }, frame: g)
         try expand(frame: g)
     }
 }

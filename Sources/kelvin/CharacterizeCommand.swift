@@ -158,6 +158,7 @@ struct CharacterizeCommand: ParsableCommand {
         let tolerances = try Tolerances.parse(tolerance)
         let characterizer = try Characterizer(spec: spec)
         for note in characterizer.deck.notes { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }
+        for warning in characterizer.deck.warnings { FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8)) }
         let command = (["kelvin"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         let range = try gainFit.map { try parseRange($0, origin: "--gain-fit") }
         let options = CharacterizationOptions(

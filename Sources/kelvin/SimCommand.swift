@@ -85,6 +85,10 @@ struct SimRun {
         for note in parsed.notes {
             FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8))
         }
+        for warning in parsed.warnings {
+            FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8))
+        }
+        try parsed.requireAnalysis()
         let results = try Simulation(deck: parsed).run()
         let elapsed = Date().timeIntervalSince(start)
 

@@ -70,6 +70,8 @@ final class SimCommandTests: XCTestCase {
             ("number.cir", "t\nR1 a 0 1x2q\n.op\n", "number.cir:2:8"),
             ("model.cir", "t\nV1 a 0 1\nD1 a 0 nomodel\n.op\n", "model.cir:3"),
             ("floating.cir", "t\nV1 a 0 1\nC1 a b 1u\nR1 b c 1k\n.op\n", "'b', 'c'"),
+            ("noanalysis.cir", "t\nV1 a 0 1\nR1 a 0 1k\n", "noanalysis.cir:1:1: error: no analysis"),
+            ("typo.cir", "t\nV1 a 0 1\nR1 a 0 1k\n.opp\n", "typo.cir:4:1: error: unknown dot card; did you mean `.op`?"),
         ]
         for c in cases {
             let path = try scratch.write(c.name, c.text)
@@ -80,6 +82,16 @@ final class SimCommandTests: XCTestCase {
             XCTAssertTrue(result.stderr.hasPrefix("kelvin: "), result.stderr)
             XCTAssertTrue(result.stderr.contains(c.expected), "\(c.name): \(result.stderr)")
         }
+    }
+
+    /// A located warning goes to stderr as `kelvin: FILE:LINE:COL: warning: ... ('TOKEN')`; the run succeeds.
+    func testWarningsAreLocatedAndTheRunGoesOn() throws {
+        let path = try scratch.write(
+            "warn.cir", "t\n.model q1 NPN(BFF=20 BF=50)\nV1 c 0 1\nR1 c b 10k\nQ1 c b 0 q1\n.op\n")
+        let result = try KelvinProcess.run(["sim", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("kelvin: \(path):2:15: warning: unknown BJT model parameter"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("('bff')"), result.stderr)
     }
 
     func testBinaryGarbageAndMissingFileAreRejectedCleanly() throws {

@@ -130,11 +130,10 @@ final class AnalysisTests: XCTestCase {
             .probe v(a)
             .width out=80
             .meas tran x max v(a)
-            .frobnicate 1 2 3
             """)
-        XCTAssertEqual(deck.notes.count, 7)
+        XCTAssertEqual(deck.notes.count, 6)
         XCTAssertTrue(deck.notes[0].hasPrefix("test.cir:3:1: note:"))
-        XCTAssertTrue(deck.notes[6].contains("unknown command .frobnicate"))
+        assertParseError("t\nr1 a 0 1\n.frobnicate 1 2 3\n", at: "test.cir:3:1", token: ".frobnicate")
     }
 
     func testGlobalNodes() throws {

@@ -75,6 +75,12 @@ final class ACTests: XCTestCase {
         try DevFixtures.compare("bjt_caps_ac.cir", analysis: "ac1")
     }
 
+    /// `ccs=` (ngspice's name for CJS) on a 3-terminal BJT (substrate to ground) and a
+    /// 4-terminal one (junction CCS with VJS, MJS) (issue 14).
+    func testBJTCollectorSubstrateCapacitanceCCSMatchesNgspice() throws {
+        try DevFixtures.compare("bjt_ccs_ac.cir", analysis: "ac1")
+    }
+
     /// Junction potentials and capacitances scaled to −20 °C.
     func testBJTCapacitancesAtLowTemperatureMatchNgspice() throws {
         try DevFixtures.compare("bjt_temp_ac.cir", analysis: "ac1")

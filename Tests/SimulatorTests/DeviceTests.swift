@@ -135,6 +135,11 @@ final class DeviceTests: XCTestCase {
     func testBJTOutputCurvesMatchNgspice() throws { try DevFixtures.compare("bjt_output.cir", analysis: "dc1") }
     func testPNPOutputCurvesMatchNgspice() throws { try DevFixtures.compare("bjt_pnp.cir", analysis: "dc1") }
     func testNMOSOutputCurvesMatchNgspice() throws { try DevFixtures.compare("nmos_output.cir", analysis: "dc1") }
+    /// `l=`/`w=` on the `.model` line are instance defaults (issue 14), below instance values and
+    /// above `.options defl/defw`.
+    func testMOSFETModelLengthAndWidthAreInstanceDefaults() throws {
+        try DevFixtures.compare("mos_model_lw.cir", analysis: "dc1")
+    }
     func testNMOSTransferCurvesWithBodyEffectMatchNgspice() throws {
         try DevFixtures.compare("nmos_transfer.cir", analysis: "dc1")
     }

@@ -106,7 +106,7 @@ struct BJT: Device {
             if let vtf = model.parameters["vtf"], vtf != 0 { invVTF = 1 / (1.44 * vtf) }
             itf = value(["itf"], 0) * area
             xcjc = min(max(value(["xcjc"], 1), 0), 1)
-            cjs = value(["cjs", "csub"], 0) * area
+            cjs = value(["cjs", "csub", "ccs"], 0) * area
             vjs = value(["vjs", "ps"], 0.75)
             mjs = value(["mjs", "ms"], 0)
             subs = value(["subs"], 1) < 0 ? -1 : 1

@@ -65,8 +65,10 @@ struct MOSFET: Device {
         self.sourcePrime = sourcePrime
         polarity = model.type == "pmos" ? -1 : 1
         let m = instance["m"] ?? 1
-        let w = instance["w"] ?? options.values["defw"] ?? 100e-6
-        let l = instance["l"] ?? options.values["defl"] ?? 100e-6
+        // W and L (m): the instance's, else the model card's (ngspice-39 takes `l=`/`w=` on a
+        // MOSFET `.model` line as instance defaults), else `.options defw/defl`, else 100 µm.
+        let w = instance["w"] ?? model.parameters["w"] ?? options.values["defw"] ?? 100e-6
+        let l = instance["l"] ?? model.parameters["l"] ?? options.values["defl"] ?? 100e-6
         let leff = l - 2 * model.value("ld", default: 0)
         var kp = model.value("kp", default: 2e-5)
         if model.parameters["kp"] == nil, let tox = model.parameters["tox"], tox > 0 {

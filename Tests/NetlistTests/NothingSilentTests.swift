@@ -1,0 +1,146 @@
+import XCTest
+
+@testable import Netlist
+
+/// Issue 14 §1 "Nothing silent": every construct of a real ngspice deck is either implemented as
+/// ngspice does or reported with its location, never dropped silently.
+final class NothingSilentTests: XCTestCase {
+    func testSineIsAnAliasOfSin() throws {
+        let deck = try parseDeck("t\nv1 a 0 sine(0 1 1k 0 0 90)\nv2 b 0 SINE 0 1 1k\nr1 a b 1\n.tran 1u 1m\n")
+        for element in deck.elements.prefix(2) {
+            guard case .voltageSource(let source) = element.kind, case .sin(let values)? = source.waveform else {
+                return XCTFail("\(element.name) is not a sin source")
+            }
+            XCTAssertEqual(values.prefix(3), [0, 1, 1000])
+        }
+    }
+
+    func testEndsWithAnotherNameClosesTheSubcircuitWithAWarning() throws {
+        let deck = try parseDeck("t\n.subckt s a\nr1 a 0 1\n.ends other\nx1 n s\n.op\n")
+        XCTAssertEqual(deck.elements.map(\.name), ["r.x1.r1"])
+        XCTAssertEqual(deck.warnings.count, 1)
+        XCTAssertTrue(deck.warnings[0].hasPrefix("test.cir:4:7: warning:"), deck.warnings[0])
+        XCTAssertTrue(deck.warnings[0].hasSuffix("('other')"), deck.warnings[0])
+        XCTAssertTrue(try parseDeck("t\n.subckt s a\nr1 a 0 1\n.ends s\nx1 n s\n").warnings.isEmpty)
+    }
+
+    func testDeckWithoutAnalysisIsAnError() throws {
+        let plain = try parseDeck("no analysis\nr1 a 0 1\n")
+        XCTAssertThrowsError(try plain.requireAnalysis()) { error in
+            guard let error = error as? NetlistError else { return XCTFail("\(error)") }
+            assertDescription(error, at: "test.cir:1:1", token: "no analysis", message: "no analysis to run")
+        }
+        let control = try parseDeck("t\nv1 a 0 1\nr1 a 0 1\n.control\nop\nprint v(a)\n.endc\n")
+        XCTAssertThrowsError(try control.requireAnalysis()) { error in
+            guard let error = error as? NetlistError else { return XCTFail("\(error)") }
+            assertDescription(error, at: "test.cir:4:1", token: ".control", message: "skips .control")
+        }
+        XCTAssertNoThrow(try parseDeck("t\nr1 a 0 1\n.op\n").requireAnalysis())
+    }
+
+    func testMistypedDotCardIsAnErrorWithASuggestion() {
+        assertParseError(
+            "t\nr1 a 0 1\n.opp\n", at: "test.cir:3:1", token: ".opp", message: "did you mean `.op`?")
+        assertParseError(
+            "t\nr1 a 0 1\n  .trann 1u 1m\n", at: "test.cir:3:3", token: ".trann", message: "did you mean `.tran`?")
+        assertParseError("t\n.modle d d\n", at: "test.cir:2:1", token: ".modle", message: "did you mean `.model`?")
+        guard let error = parseError("t\n.frobnicate 1\n") else { return }
+        XCTAssertEqual(error.message, "unknown dot card")
+    }
+
+    func testUnknownModelParameterIsALocatedWarning() throws {
+        let deck = try parseDeck(
+            "t\n.model q1 NPN(BFF=20 BF=50)\n.model d1 d(is=1e-14 kf=1e-3)\nq1 c b 0 q1\nd1 a 0 d1\n"
+                + ".subckt s a\nq1 a a 0 q1\n.ends\nx1 n s\nx2 m s\n.op\n")
+        XCTAssertEqual(
+            deck.warnings,
+            ["test.cir:2:15: warning: unknown BJT model parameter, ignored (as ngspice's \"unrecognized parameter\") ('bff')"])
+        guard case .bjt(let model, _) = deck.elements[0].kind else { return XCTFail("not a BJT") }
+        XCTAssertEqual(model.parameters["bf"], 50)
+    }
+
+    func testUnsupportedModelLevelIsALocatedError() {
+        assertParseError(
+            "t\n.model d1 D(level=3 IS=1e-14)\nd1 a 0 d1\n", at: "test.cir:2:19", token: "level=3",
+            message: "diode model level 3")
+        assertParseError(
+            "t\nm1 d g 0 0 nch\n.model nch nmos level=49\n", at: "test.cir:3:23", token: "level=49",
+            message: "MOSFET model level 49")
+        assertParseError(
+            "t\nq1 c b 0 qn\n.model qn npn(level=4)\n", at: "test.cir:3:21", token: "level=4",
+            message: "BJT model level 4")
+        XCTAssertNoThrow(try parseDeck("t\n.model d1 D(level=1)\nd1 a 0 d1\n"))
+    }
+
+    func testResistorTemperatureCoefficients() throws {
+        let deck = try parseDeck(
+            "t\nr1 a 0 1k tc1=0.01 tc2=1e-4\nr2 a 0 1k tc=0.01 dtemp=10\nr3 a 0 1k tc1=0.01 temp=27\n"
+                + "r4 a 0 1k tce=2\n.temp 77\n.op\n")
+        let resistances = deck.elements.map { element -> Double in
+            guard case .resistor(let r) = element.kind else { return .nan }
+            return r
+        }
+        XCTAssertEqual(resistances[0], 1750, accuracy: 1e-9)
+        XCTAssertEqual(resistances[1], 1600, accuracy: 1e-9)
+        XCTAssertEqual(resistances[2], 1000, accuracy: 1e-9)
+        XCTAssertEqual(resistances[3], 1000 * pow(1.01, 100), accuracy: 1e-6)
+        let tnom = try parseDeck("t\n.options tnom=50\nr1 a 0 1k tc1=0.01\n")
+        guard case .resistor(let r) = tnom.elements[0].kind else { return XCTFail() }
+        XCTAssertEqual(r, 770, accuracy: 1e-9)
+    }
+
+    func testResistorACAndUnknownParametersAreLocatedErrors() {
+        assertParseError("t\nr1 a 0 1k ac=2k\n", at: "test.cir:2:11", token: "ac", message: "'ac='")
+        assertParseError("t\nr1 a 0 1k foo=3\n", at: "test.cir:2:11", token: "foo", message: "unknown resistor parameter")
+        assertParseError("t\nc1 a 0 1p bar=3\n", at: "test.cir:2:11", token: "bar", message: "unknown capacitor parameter")
+        assertParseError("t\nr1 a 0 1k tc=1,2\n", at: "test.cir:2:16", token: "2", message: "'tc='")
+    }
+
+    func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
+        let deck = try parseDeck(
+            "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"
+                + ".subckt s2 a\n.param rint=5\nr1 a 0 {rint}\n.ends\n"
+                + "x1 n s rint=7\nx2 n s\nx3 n s2 rint=7\nx4 n s2\n")
+        XCTAssertEqual(deck.resistance("r.x1.r1"), 7)
+        XCTAssertEqual(deck.resistance("r.x2.r1"), 6)
+        XCTAssertEqual(deck.resistance("r.x3.r1"), 7)
+        XCTAssertEqual(deck.resistance("r.x4.r1"), 5)
+        XCTAssertTrue(deck.warnings.isEmpty, "\(deck.warnings)")
+    }
+
+    func testIfSectionsKeepOnlyTheTakenBranch() throws {
+        let text = """
+            t
+            .param sel=2
+            .if (sel == 1)
+            r1 a 0 1
+            .elseif (sel == 2)
+            r1 a 0 2
+            .if (sel > 5)
+            r3 a 0 1
+            .endif
+            .else
+            r1 a 0 3
+            .endif
+            .if (sel > 1)
+            .param k=10
+            .endif
+            r2 a 0 {k}
+            """
+        let deck = try parseDeck(text)
+        XCTAssertEqual(deck.elements.map(\.name), ["r1", "r2"])
+        XCTAssertEqual(deck.resistance("r1"), 2)
+        XCTAssertEqual(deck.resistance("r2"), 10)
+        let other = try parseDeck(text.replacingOccurrences(of: "sel=2", with: "sel=7"))
+        XCTAssertEqual(other.resistance("r1"), 3)
+    }
+
+    func testIfSectionErrorsAreLocated() {
+        assertParseError("t\n.if (1)\nr1 a 0 1\n", at: "test.cir:2:1", token: ".if", message: ".endif")
+        assertParseError("t\n.else\n", at: "test.cir:2:1", token: ".else", message: "without '.if'")
+        assertParseError("t\n.endif\n", at: "test.cir:2:1", token: ".endif", message: "without '.if'")
+        assertParseError("t\n.if (x > 1)\n.endif\n", at: "test.cir:2:6", token: "x", message: "undefined parameter")
+        assertParseError(
+            "t\n.subckt s a\n.if (1)\n.endif\n.ends\n", at: "test.cir:3:1", token: ".if", message: "inside a '.subckt'")
+    }
+}
