@@ -58,6 +58,6 @@ let package = Package(
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

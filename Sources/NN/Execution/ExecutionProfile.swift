@@ -14,6 +14,10 @@ public protocol ExecutionProfile: Sendable {
     func apply(_ operation: Operation, to inputs: [Tensor], context: ForwardContext) -> Tensor
     /// What a checkpoint stores to recognise the profile (by default its name alone).
     var record: ProfileRecord { get }
+    /// Relative σ by which each weight update is multiplied, `Δw·(1 + σ·N(0, 1))` (default 0).
+    var updateNoise: Float { get }
+    /// Called after each optimizer step, e.g. to keep weights inside a cell's range (default: nothing).
+    func afterUpdate(_ parameters: [Parameter])
 }
 
 extension ExecutionProfile {
@@ -21,6 +25,16 @@ extension ExecutionProfile {
         operation.digital(inputs, training: context.training)
     }
     public var record: ProfileRecord { ProfileRecord(name: name) }
+    public var updateNoise: Float { 0 }
+    public func afterUpdate(_ parameters: [Parameter]) {}
+}
+
+/// A profile with state that a checkpoint must keep (calibrated scales): stored as named arrays
+/// beside the weights (`profile.…`).
+public protocol StatefulProfile: ExecutionProfile {
+    var stateArrays: [NamedArray] { get }
+    /// Restores the state; `path` names the checkpoint in errors.
+    func loadState(from arrays: [NamedArray], path: String) throws
 }
 
 /// Exact Float32 arithmetic: every stage as `Operation.digital` computes it.

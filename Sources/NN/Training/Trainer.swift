@@ -121,6 +121,7 @@ public struct Trainer {
         try self.init(options: options, profile: profile, train: train, test: test)
         try model.loadState(from: checkpoint.arrays, path: path)
         try optimizer.loadState(from: checkpoint.arrays, names: parameterNames, path: path)
+        try (profile as? any StatefulProfile)?.loadState(from: checkpoint.arrays, path: path)
         let h = checkpoint.header
         epoch = h.epoch; batchInEpoch = h.batchInEpoch; step = h.step; progress = h.progress
         optimizer.config = h.optimizer
@@ -133,7 +134,8 @@ public struct Trainer {
         let header = CheckpointHeader(
             model: options.model, profile: profile.record, epoch: epoch, batchInEpoch: batchInEpoch, step: step, optimizer: optimizer.config,
             training: options, progress: progress, rngState: rng.state)
-        return Checkpoint(header: header, arrays: model.stateArrays() + optimizer.stateArrays(names: parameterNames))
+        let profileState = (profile as? any StatefulProfile)?.stateArrays ?? []
+        return Checkpoint(header: header, arrays: model.stateArrays() + optimizer.stateArrays(names: parameterNames) + profileState)
     }
 
     /// One optimizer step on `batch`; returns the loss and the number of correct top-1 predictions.
@@ -151,7 +153,8 @@ public struct Trainer {
         let correct = topKCorrect(logits.detached(), labels: batch.labels, k: 1)
         optimizer.zeroGrad()
         loss.backward()
-        optimizer.step()
+        optimizer.step(updateNoise: profile.updateNoise, noise: context.noise)
+        profile.afterUpdate(optimizer.parameters)
         step += 1
         return (value, correct)
     }

@@ -45,12 +45,14 @@ public struct PiecewiseLinear: Sendable, Equatable {
         return (lo, true)
     }
 
-    /// `f(v)`.
+    /// `f(v)`, interpolated from the nearer end of the segment (so that a grid point at 0 with
+    /// value 0 makes small arguments exact: `x·1` is not computed as `−1 + (x + 1)`).
     public func callAsFunction(_ v: Float) -> Float {
         if v.isNaN { return v }
         let (i, inside) = segment(v)
         if !inside { return v <= x[0] ? y[0] : y[y.count - 1] }
-        return y[i] + (v - x[i]) * (y[i + 1] - y[i]) / (x[i + 1] - x[i])
+        let slope = (y[i + 1] - y[i]) / (x[i + 1] - x[i])
+        return v - x[i] <= x[i + 1] - v ? y[i] + (v - x[i]) * slope : y[i + 1] - (x[i + 1] - v) * slope
     }
 
     /// `f′(v)`: the segment's slope inside the grid, 0 outside.

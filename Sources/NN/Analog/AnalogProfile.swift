@@ -1,0 +1,390 @@
+import Foundation
+import Synchronization
+import Tensor
+import TransferCurves
+
+/// Computes a network through characterised cells: the `AnalogSettings` of a profile document
+/// with its tables resolved. Docs/analog-profiles.md states the model; in short, for a conv or
+/// linear layer with input `x`, weight `w`, bias `b`:
+///
+/// 1. **Map to volts** (scales calibrated on the first batch a layer sees, kept in checkpoints):
+///    `x_v = x_c + s_x·x` with `s_x = h·X/max|x|`; `w± = w_c ± s_w·w/2` with `s_w = 2h·W/max|w|`
+///    per layer or per output channel (`h` the headroom; `X`, `W` the cell's half-ranges).
+///    A DAC of `dac_bits` quantises `x_v` over `[x_c − X, x_c + X]`.
+/// 2. **Cells**: `Y = Σ_r conv(g_r(x_v) − g_r(x_c), A⁺⊙h_r(w⁺) − A⁻⊙h_r(w⁻)) + B`, the separable fit
+///    of the multiply cell; `A±`, `B` the per-cell Monte Carlo gains and column offsets of one chip
+///    (`mismatch`), `weight_noise` a fresh `w·(1 + σ·N)` per training step.
+/// 3. **Columns**: read noise `σ·N` is added, the sum is scaled by the summer gain `β` (calibrated
+///    so that `β·max|Y| = h·rails`) and passes the summer's curve, per tile of `rows` rows and again
+///    after the second-level sum; an ADC of `adc_bits` quantises it over `±rails`; held results
+///    droop by `exp(−t_hold/τ)`.
+/// 4. **Back to numbers**: `y = Y_out/(κ·β·s_x·s_w) + b`.
+///
+/// ReLU passes the rectifier's normalised curve at `1 V` per unit. With `backward: digital` each
+/// stage's gradient is the digital op's (`y = y_d + stopgrad(y_a − y_d)`). Batch norm, pooling,
+/// flatten and the residual add stay digital (the compiler folds batch norm into the weights).
+public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
+    public let settings: AnalogSettings
+    /// Selects the simulated chip: the mismatch draws.
+    public let chipSeed: UInt64
+    /// SHA-256 of each table used, by the name the settings give it.
+    public let tableHashes: [String: String]
+    let mac: MultiplyCell?
+    let summer: CurveCell?
+    let rectifier: CurveCell?
+    /// `exp(−t_hold/τ)`.
+    let droop: Float
+    let headroom: Float
+    let perChannel: Bool
+    let digitalBackward: Bool
+    let straightThrough: Bool
+
+    /// Calibrated per-layer scales (by weight label) and mismatch draws; operation counts.
+    let state = Mutex(State())
+
+    struct Scales: Equatable {
+        var input: Float
+        var weight: [Float]
+        var column: Float
+    }
+    struct Mismatch {
+        var plus: Tensor, minus: Tensor
+        var offset: Tensor
+    }
+    struct State {
+        var scales: [String: Scales] = [:]
+        var mismatch: [String: Mismatch] = [:]
+        var counts = OperationCounts()
+    }
+
+    /// Builds the profile; `tables` holds every table the settings name (except `ideal`), `path`
+    /// names the profile document in errors.
+    public init(settings: AnalogSettings, tables: [String: LookupTable], hashes: [String: String] = [:],
+                chipSeed: UInt64 = 0, path: String) throws {
+        self.settings = settings
+        self.chipSeed = chipSeed
+        self.tableHashes = hashes
+        func table(_ name: String, _ key: String) throws -> LookupTable {
+            guard let t = tables[name] else { throw NNError.mismatch(path: path, reason: "key '\(key)': table '\(name)' was not resolved") }
+            return t
+        }
+        func wrap<T>(_ key: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as NNError {
+                if case .invalidArgument(let reason) = e { throw NNError.mismatch(path: path, reason: "key '\(key)': \(reason)") }
+                throw e
+            }
+        }
+        if let m = settings.mac {
+            mac = try wrap("mac.table") {
+                m.table == "ideal" ? MultiplyCell.ideal()
+                    : try MultiplyCell(table: try table(m.table, "mac.table"), name: m.table, rank: m.rank,
+                                       tolerance: m.fitTolerance ?? 0.05)
+            }
+            if settings.mismatch == true, mac?.mismatch == nil {
+                throw NNError.mismatch(path: path, reason:
+                    "key 'mismatch': table '\(m.table)' has no Monte Carlo statistics (characterise it with --mc N)")
+            }
+        } else {
+            mac = nil
+            for key in ["mismatch", "read_noise", "dac_bits", "adc_bits", "tiling", "summer", "hold"] {
+                let used: Bool = switch key {
+                case "mismatch": settings.mismatch == true
+                case "read_noise": (settings.readNoise ?? 0) > 0
+                case "dac_bits": settings.dacBits != nil
+                case "adc_bits": settings.adcBits != nil
+                case "tiling": settings.tiling != nil
+                case "summer": settings.summer != nil
+                default: settings.hold != nil
+                }
+                if used { throw NNError.mismatch(path: path, reason: "key '\(key)' applies to the multiply cells: give 'mac' too") }
+            }
+        }
+        if let s = settings.summer {
+            if let name = s.table, name != "ideal" {
+                summer = try wrap("summer.table") { try CurveCell(table: try table(name, "summer.table"), name: name, invert: false) }
+            } else {
+                summer = s.rails.map { CurveCell(idealRails: Float($0)) }
+            }
+        } else {
+            summer = nil
+        }
+        if let r = settings.relu {
+            rectifier = try wrap("relu.table") {
+                r.table == "ideal" ? CurveCell(idealRectifier: 12)
+                    : try CurveCell(table: try table(r.table, "relu.table"), name: r.table, invert: r.invert ?? false)
+            }
+        } else {
+            rectifier = nil
+        }
+        if let hold = settings.hold {
+            var tau = hold.tau
+            if tau == nil, let name = hold.table {
+                tau = try table(name, "hold.table").dynamics?.holdTimeConstant
+                guard tau != nil else {
+                    throw NNError.mismatch(path: path, reason: "key 'hold.table': table '\(name)' has no hold time constant (characterise it with droop=)")
+                }
+            }
+            droop = Float(Foundation.exp(-hold.time / (tau ?? .infinity)))
+        } else {
+            droop = 1
+        }
+        if settings.adcBits != nil, summer == nil {
+            throw NNError.mismatch(path: path, reason: "key 'adc_bits': the ADC's range is the summer's rails; give 'summer' too")
+        }
+        headroom = Float(settings.headroom ?? 0.9)
+        perChannel = settings.granularity == "channel"
+        digitalBackward = settings.backward == "digital"
+        straightThrough = settings.mac?.gradient == "straight-through"
+    }
+
+    public var name: String { settings.name }
+    public var record: ProfileRecord { ProfileRecord(name: name, tables: tableHashes, document: settings.json()) }
+    public var updateNoise: Float { Float(settings.updateNoise ?? 0) }
+
+    /// Operation counts since the last `resetCounts()`.
+    public var counts: OperationCounts { state.withLock { $0.counts } }
+    public func resetCounts() { state.withLock { $0.counts = OperationCounts() } }
+
+    public func apply(_ operation: NN.Operation, to inputs: [Tensor], context: ForwardContext) -> Tensor {
+        switch operation {
+        case .conv2d(let c) where mac != nil:
+            let weighted = weightedSum(inputs[0], weight: c.weight, label: Self.key(c.weight), context: context) { x, w in
+                conv2d(x, w, stride: c.stride, padding: c.padding)
+            }
+            return backwardRule(operation, inputs, context, c.bias.map { weighted + $0.value.reshaped(to: [1, $0.shape[0], 1, 1]) } ?? weighted)
+        case .linear(let l) where mac != nil:
+            let x = Operation.flatten(inputs[0])
+            let weighted = weightedSum(x, weight: l.weight, label: Self.key(l.weight), context: context) { x, w in linear(x, w) }
+            return backwardRule(operation, inputs, context, l.bias.map { weighted + $0.value } ?? weighted)
+        case .relu where rectifier != nil:
+            state.withLock { $0.counts.rectifier += inputs[0].count }
+            return backwardRule(operation, inputs, context, inputs[0].lookup(rectifier!.curve))
+        case .conv2d(let c) where context.training && (settings.weightNoise ?? 0) > 0:
+            let w = perturbed(c.weight, context)
+            return conv2d(inputs[0], w, bias: c.bias?.value, stride: c.stride, padding: c.padding)
+        case .linear(let l) where context.training && (settings.weightNoise ?? 0) > 0:
+            return linear(Operation.flatten(inputs[0]), perturbed(l.weight, context), l.bias?.value)
+        default:
+            return operation.digital(inputs, training: context.training)
+        }
+    }
+
+    /// The weights of this step's forward and backward: `w·(1 + σ·N(0, 1))` in training with
+    /// `weight_noise` σ (fresh each step, the same in forward and backward), else `w`.
+    private func perturbed(_ weight: Parameter, _ context: ForwardContext) -> Tensor {
+        guard context.training, let sigma = settings.weightNoise, sigma > 0 else { return weight.value }
+        var rng = context.noise.generator(for: Self.key(weight) + "/weight")
+        let w = weight.value
+        return w * Tensor(shape: w.shape, data: (0..<w.count).map { _ in 1 + Float(sigma) * rng.nextNormal() })
+    }
+
+    /// The key of a layer's state: its weight's label, or (for a layer built outside a `Model`,
+    /// whose draws are then not reproducible across processes) the parameter's identity.
+    static func key(_ weight: Parameter) -> String {
+        weight.label.isEmpty ? "#\(UInt(bitPattern: ObjectIdentifier(weight).hashValue))" : weight.label
+    }
+
+    /// `analog` when the profile's backward is analog, else the digital result with the analog values.
+    private func backwardRule(_ operation: NN.Operation, _ inputs: [Tensor], _ context: ForwardContext, _ analog: Tensor) -> Tensor {
+        guard digitalBackward, isRecording else { return analog }
+        let exact = operation.digital(inputs, training: context.training)
+        return exact + (analog.detached() - exact.detached())
+    }
+
+    /// Steps 1–4 of the type's documentation for one layer; `product(x, w)` is the layer's
+    /// bias-free conv or linear.
+    private func weightedSum(_ input: Tensor, weight: Parameter, label: String, context: ForwardContext,
+                             _ product: (Tensor, Tensor) -> Tensor) -> Tensor {
+        let cell = mac!
+        let w = perturbed(weight, context)
+        let scales = calibratedScales(input, w, label: label, product)
+        let outChannels = w.shape[0]
+        let weightScale = Tensor(shape: [outChannels] + Array(repeating: 1, count: w.rank - 1), data: scales.weight)
+        // 1. Volts.
+        var xv = scales.input * input + cell.xCenter
+        if let bits = settings.dacBits {
+            xv = Converters.quantize(xv, lo: cell.xCenter - cell.xHalf, hi: cell.xCenter + cell.xHalf, bits: bits)
+        }
+        let half = 0.5 * (weightScale * w)
+        let wPlus = half + cell.wCenter, wMinus = cell.wCenter - half
+        // 2. Cells.
+        let mismatch = settings.mismatch == true ? mismatchDraw(label: label, shape: w.shape) : nil
+        let tiles = tileMasks(w.shape)
+        var partials = [Tensor](repeating: Tensor.zeros([]), count: tiles.count)
+        for r in 0..<cell.rank {
+            let gGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.gSlope[r]) : .slope
+            let hGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.hSlope[r]) : .slope
+            let gx = xv.lookup(cell.g[r], gradient: gGrad) - cell.gCenter[r]
+            var hp = wPlus.lookup(cell.h[r], gradient: hGrad), hm = wMinus.lookup(cell.h[r], gradient: hGrad)
+            if let mismatch { hp = hp * mismatch.plus; hm = hm * mismatch.minus }
+            let hw = hp - hm
+            for (t, mask) in tiles.enumerated() {
+                let term = product(gx, mask.map { hw * $0 } ?? hw)
+                partials[t] = r == 0 ? term : partials[t] + term
+            }
+        }
+        // 3. Columns.
+        var column: Tensor? = nil
+        for (t, partial) in partials.enumerated() {
+            var y = partial
+            if t == 0, let mismatch { y = y + reshapedPerChannel(mismatch.offset, like: y) }
+            if let sigma = settings.readNoise, sigma > 0 {
+                var rng = context.noise.generator(for: label + "/read/\(t)")
+                y = y + Tensor(shape: y.shape, data: (0..<y.count).map { _ in Float(sigma) * rng.nextNormal() })
+            }
+            y = scales.column * y
+            if let summer, tiles.count > 1 { y = y.lookup(summer.curve) }
+            column = column.map { $0 + y } ?? y
+        }
+        var out = column!
+        if let summer { out = out.lookup(summer.curve) }
+        if let bits = settings.adcBits {
+            out = Converters.quantize(out, lo: -summer!.rails, hi: summer!.rails, bits: bits)
+        }
+        if droop != 1 { out = droop * out }
+        // 4. Numbers.
+        let perOutput = scales.weight.map { 1 / (cell.kappa * scales.column * scales.input * $0) }
+        let positions = out.count / max(out.shape[0] * outChannels, 1)
+        state.withLock {
+            $0.counts.cells += 2 * out.count * (w.count / outChannels)
+            $0.counts.summer += out.count * (tiles.count > 1 ? tiles.count + 1 : 1)
+            $0.counts.converters += (settings.dacBits != nil ? input.count : 0) + (settings.adcBits != nil ? out.count : 0)
+            _ = positions
+        }
+        return out * reshapedPerChannel(Tensor(shape: [outChannels], data: perOutput), like: out)
+    }
+
+    private var isRecording: Bool { Autograd.isRecording }
+
+    /// `t` (per output channel) shaped to broadcast over `like` (`[N, C, …]`).
+    private func reshapedPerChannel(_ t: Tensor, like y: Tensor) -> Tensor {
+        t.reshaped(to: [1, t.count] + Array(repeating: 1, count: max(y.rank - 2, 0)))
+    }
+
+    /// One mask per tile over the weight's input-channel axis (nil: tiling off or one tile).
+    private func tileMasks(_ shape: [Int]) -> [Tensor?] {
+        guard let rows = settings.tiling?.rows else { return [nil] }
+        let ranges = Tiling.tiles(inputChannels: shape[1], rowsPerChannel: shape.dropFirst(2).reduce(1, *), rows: rows)
+        guard ranges.count > 1 else { return [nil] }
+        let perChannel = shape.dropFirst(2).reduce(1, *)
+        return ranges.map { range in
+            var m = [Float](repeating: 0, count: shape.reduce(1, *))
+            for o in 0..<shape[0] {
+                for c in range { for k in 0..<perChannel { m[(o * shape[1] + c) * perChannel + k] = 1 } }
+            }
+            return Tensor(shape: shape, data: m)
+        }
+    }
+
+    /// The layer's scales, calibrated on this batch if the layer has none yet.
+    private func calibratedScales(_ input: Tensor, _ w: Tensor, label: String, _ product: (Tensor, Tensor) -> Tensor) -> Scales {
+        if let s = state.withLock({ $0.scales[label] }) { return s }
+        let cell = mac!
+        let maxX = input.scalars.reduce(0) { max($0, abs($1)) }
+        let out = w.shape[0], per = w.count / out, values = w.scalars
+        let rowMax = (0..<out).map { o in values[(o * per)..<((o + 1) * per)].reduce(0) { max($0, abs($1)) } }
+        let layerMax = rowMax.max() ?? 0
+        let sx = maxX > 0 ? headroom * cell.xHalf / maxX : 1
+        let sw = (perChannel ? rowMax : Array(repeating: layerMax, count: out)).map { $0 > 0 ? 2 * headroom * cell.wHalf / $0 : 1 }
+        var scales = Scales(input: sx, weight: sw, column: 1)
+        if let summer {
+            // The column gain that brings this batch's largest column sum to h·rails.
+            let y = noGrad { () -> Tensor in
+                let xv = sx * input.detached() + cell.xCenter
+                let ws = Tensor(shape: [out] + Array(repeating: 1, count: w.rank - 1), data: sw)
+                let half = 0.5 * (ws * w.detached())
+                var sum: Tensor? = nil
+                for r in 0..<cell.rank {
+                    let term = product(xv.lookup(cell.g[r]) - cell.gCenter[r],
+                                       (half + cell.wCenter).lookup(cell.h[r]) - (cell.wCenter - half).lookup(cell.h[r]))
+                    sum = sum.map { $0 + term } ?? term
+                }
+                return sum!
+            }
+            let maxY = y.scalars.reduce(0) { max($0, abs($1)) }
+            scales.column = maxY > 0 ? headroom * summer.rails / maxY : 1
+        }
+        state.withLock { $0.scales[label] = $0.scales[label] ?? scales }
+        return state.withLock { $0.scales[label]! }
+    }
+
+    /// This chip's per-cell gains (`plus`, `minus`, weight-shaped) and per-column offsets, drawn
+    /// once per layer: each cell is one Monte Carlo instance of the table, picked uniformly.
+    private func mismatchDraw(label: String, shape: [Int]) -> Mismatch {
+        if let m = state.withLock({ $0.mismatch[label] }) { return m }
+        let mc = mac!.mismatch!
+        var rng = RandomSource(seed: chipSeed, stream: NoiseStream.fnv1a(label + "/mismatch"))
+        let n = shape.reduce(1, *), out = shape[0], per = n / out
+        var plus = [Float](repeating: 0, count: n), minus = plus, offset = [Float](repeating: 0, count: out)
+        for i in 0..<n {
+            let a = Int(rng.next() % UInt64(mc.gain.count)), b = Int(rng.next() % UInt64(mc.gain.count))
+            plus[i] = mc.gain[a]; minus[i] = mc.gain[b]
+            offset[i / per] += mc.offset[a] - mc.offset[b]
+        }
+        let m = Mismatch(plus: Tensor(shape: shape, data: plus), minus: Tensor(shape: shape, data: minus),
+                         offset: Tensor(shape: [out], data: offset))
+        state.withLock { $0.mismatch[label] = m }
+        return m
+    }
+
+    /// Keeps each calibrated layer's weights inside the cell's range: `|w| ≤ 2W/s_w`.
+    public func afterUpdate(_ parameters: [Parameter]) {
+        let scales = state.withLock { $0.scales }
+        guard mac != nil, !scales.isEmpty else { return }
+        let limit = 2 * mac!.wHalf
+        for p in parameters {
+            guard let s = scales[Self.key(p)] else { continue }
+            let per = p.value.count / max(s.weight.count, 1)
+            p.update { w, _ in
+                for i in 0..<w.count {
+                    let bound = limit / s.weight[i / per]
+                    w[i] = min(max(w[i], -bound), bound)
+                }
+            }
+        }
+    }
+
+    // MARK: StatefulProfile
+
+    public var stateArrays: [NamedArray] {
+        state.withLock { s in
+            s.scales.keys.sorted().map { label in
+                let v = s.scales[label]!
+                return NamedArray(name: "profile.scales." + label, shape: [v.weight.count + 2], values: [v.input, v.column] + v.weight)
+            }
+        }
+    }
+
+    public func loadState(from arrays: [NamedArray], path: String) throws {
+        var scales = [String: Scales]()
+        for a in arrays where a.name.hasPrefix("profile.scales.") {
+            guard a.values.count >= 3, a.values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw NNError.corruptFile(path: path, reason: "bad calibrated scales '\(a.name)'")
+            }
+            scales[String(a.name.dropFirst("profile.scales.".count))] = Scales(input: a.values[0], weight: Array(a.values[2...]), column: a.values[1])
+        }
+        state.withLock { $0.scales = scales }
+    }
+}
+
+/// How often each kind of cell operated (for the energy estimate).
+public struct OperationCounts: Sendable, Equatable, Codable {
+    /// Multiply-cell operations (two per weight and output: the differential pair).
+    public var cells = 0
+    /// Column summer operations (one per output, and one per tile when tiled).
+    public var summer = 0
+    public var rectifier = 0
+    /// DAC and ADC conversions.
+    public var converters = 0
+    public init() {}
+}
+
+/// Fan-in tiling, shared with the compiler: rows are ordered (input channel, ky, kx) and a module of
+/// `rows` rows holds `max(1, ⌊rows / (k·k)⌋)` whole input channels.
+public enum Tiling {
+    /// The input-channel ranges of the tiles.
+    public static func tiles(inputChannels: Int, rowsPerChannel: Int, rows: Int) -> [Range<Int>] {
+        let perTile = max(1, rows / max(rowsPerChannel, 1))
+        return stride(from: 0, to: inputChannels, by: perTile).map { $0..<min($0 + perTile, inputChannels) }
+    }
+}
