@@ -331,7 +331,7 @@ public struct Characterizer: Sendable {
     }
 
     /// SHA-256 of each `.include`/`.inc`/`.lib` file named in the netlist (one level, as written).
-    func includedHashes() -> [String: String] {
+    public func includedHashes() -> [String: String] {
         let directory = (spec.netlistPath as NSString).deletingLastPathComponent
         var hashes: [String: String] = [:]
         for line in spec.netlistText.split(separator: "\n") {

@@ -14,7 +14,11 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Evaluation batch size.") var batch = 256
     @Option(help: "Use only the first N test images.") var limit: Int?
     @Option(help: "Cores to use (default: all).") var threads: Int?
-    @Flag(help: "Print one JSON object {top1, top5, images, seconds}.") var json = false
+    @Option(help: "Evaluate through an analog execution profile (built-in name or JSON file).") var analog: String?
+    @Option(name: .customLong("chip-seed"), help: "First simulated chip (mismatch draws); repeat i uses chip-seed + i.") var chipSeed: UInt64 = 0
+    @Option(help: "Evaluate this many simulated chips (with --analog).") var `repeat` = 1
+    @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
+    @Flag(help: "Print one JSON object {top1, top5, images, seconds} (with --analog also top1_std, top5_std, energy_per_image_j, repeats).") var json = false
 
     func run() throws {
         do { try evaluate() } catch let e as NNError { throw failCLI(e) }
@@ -38,6 +42,10 @@ struct EvalCommand: ParsableCommand {
         guard fits else {
             throw NNError.mismatch(path: checkpoint, reason: "model (\(ck.header.model.summary)) does not fit data set \(options.dataset) (\(test.channels)×\(test.height)×\(test.width), \(test.classes) classes)")
         }
+        if let analog {
+            try evaluateAnalog(model, test, profile: analog, checkpoint: ck)
+            return
+        }
         let r = Trainer.evaluate(model, on: test, batchSize: batch)
         if json {
             let encoder = JSONEncoder()
@@ -45,6 +53,74 @@ struct EvalCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(r), as: UTF8.self))
         } else {
             print(String(format: "top1 %.2f%%  top5 %.2f%%  (%d images, %.1f s)", 100 * r.top1, 100 * r.top5, r.images, r.seconds))
+        }
+    }
+}
+
+/// One repeat of an analog evaluation (`repeats` in the JSON output).
+struct ChipResult: Codable {
+    var chip_seed: UInt64
+    var top1: Double
+    var top5: Double
+}
+
+/// `kelvin eval --analog --json`.
+struct AnalogEvaluation: Codable {
+    var profile: String
+    var top1: Double
+    var top5: Double
+    var top1_std: Double
+    var top5_std: Double
+    var images: Int
+    var seconds: Double
+    var energy_per_image_j: Double?
+    var operations_per_image: [String: Double]
+    var repeats: [ChipResult]
+}
+
+extension EvalCommand {
+    /// Evaluates `repeat` chips under the profile; calibrated scales come from the checkpoint when
+    /// it was trained under the same profile, else from the first batch.
+    func evaluateAnalog(_ model: Model, _ test: ImageDataset, profile name: String, checkpoint ck: Checkpoint) throws {
+        guard `repeat` >= 1 else { throw NNError.invalidArgument("--repeat must be ≥ 1, got \(`repeat`)") }
+        let resolver = ProfileResolver(cells: cells)
+        var results = [ChipResult](), seconds = 0.0
+        var energy: Double?, operations = [String: Double]()
+        for i in 0..<`repeat` {
+            let chip = chipSeed &+ UInt64(i)
+            let profile = try resolver.profile(name, chipSeed: chip)
+            if ck.header.profile?.name == profile.name { try profile.loadState(from: ck.arrays, path: checkpoint) }
+            let r = Trainer.evaluate(model, on: test, batchSize: batch, profile: profile, seed: chip)
+            results.append(ChipResult(chip_seed: chip, top1: r.top1, top5: r.top5))
+            seconds += r.seconds
+            if i == 0 {
+                let counts = profile.counts, n = Double(max(test.count, 1))
+                energy = profile.energy(of: counts).map { $0 / n }
+                operations = ["cells": Double(counts.cells) / n, "summer": Double(counts.summer) / n,
+                              "rectifier": Double(counts.rectifier) / n, "converters": Double(counts.converters) / n]
+            }
+            if !json {
+                print(String(format: "chip %llu: top1 %.2f%%  top5 %.2f%%", chip, 100 * r.top1, 100 * r.top5))
+            }
+        }
+        func meanStd(_ v: [Double]) -> (Double, Double) {
+            let m = v.reduce(0, +) / Double(v.count)
+            let s = v.count > 1 ? (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot() : 0
+            return (m, s)
+        }
+        let (t1, s1) = meanStd(results.map(\.top1)), (t5, s5) = meanStd(results.map(\.top5))
+        let summary = AnalogEvaluation(
+            profile: name, top1: t1, top5: t5, top1_std: s1, top5_std: s5, images: test.count, seconds: seconds,
+            energy_per_image_j: energy, operations_per_image: operations, repeats: results)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print(String(format: "%@: top1 %.2f%% ± %.2f  top5 %.2f%% ± %.2f  (%d chips × %d images, %.1f s)",
+                         name, 100 * t1, 100 * s1, 100 * t5, 100 * s5, results.count, test.count, seconds))
+            print(energy.map { String(format: "energy %.4g J per image", $0) } ?? "energy: n/a (a cell in the profile has no energy figure)")
+            print(operations.keys.sorted().map { String(format: "%@ %.4g", $0, operations[$0]!) }.joined(separator: ", ") + " operations per image")
         }
     }
 }

@@ -57,11 +57,36 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training images.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test images.") var testLimit: Int?
+    @Option(help: "Analog execution profile: a built-in name (ideal, cells-vcr, cells-logmul, yan-noise) or a JSON file (Docs/analog-profiles.md).")
+    var analog: String?
+    @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile.") var chipSeed: UInt64 = 0
+    @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
     @Flag(help: "No live progress line.") var quiet = false
 
     func run() throws {
         do { try train() } catch let e as NNError { throw failCLI(e) }
+    }
+
+    /// The profile a resumed run continues under: `--analog` when given (the trainer refuses it
+    /// if it is not the run's), else the one the checkpoint stores, rebuilt from its document.
+    private func resumedProfile(_ ck: Checkpoint, path: String) throws -> any ExecutionProfile {
+        let resolver = ProfileResolver(cells: cells)
+        if let analog { return try resolver.profile(analog, chipSeed: chipSeed) }
+        guard let record = ck.header.profile, let document = record.document else { return DigitalProfile() }
+        let settings = try AnalogSettings(json: Data(document.utf8), path: path + " (stored profile)")
+        return try resolver.profile(settings, origin: path, chipSeed: record.chipSeed ?? 0)
+    }
+
+    /// `RUNDIR/profile.json`: the resolved profile with the SHA-256 of every table it uses.
+    private func writeProfile(_ profile: any ExecutionProfile) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let path = out + "/profile.json"
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try encoder.encode(profile.record).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch { throw NNError.writeFailed(path: path, reason: "\(error)") }
     }
 
     /// The architecture named by --model/--stem/--width for data of this shape.
@@ -100,7 +125,8 @@ struct TrainCommand: ParsableCommand {
                 throw NNError.mismatch(path: checkpointPath, reason: "checkpoint holds no training state (cannot resume)")
             }
             let (_, trainSet, testSet) = try DatasetCatalog.prepare(saved)
-            trainer = try Trainer(resuming: ck, path: checkpointPath, train: trainSet, test: testSet,
+            let profile = try resumedProfile(ck, path: checkpointPath)
+            trainer = try Trainer(resuming: ck, path: checkpointPath, profile: profile, train: trainSet, test: testSet,
                                   epochs: epochs, maxSteps: .some(maxSteps))
             printErr("resuming \(checkpointPath) at epoch \(trainer.epoch + 1), step \(trainer.step)\n")
         } else {
@@ -137,11 +163,16 @@ struct TrainCommand: ParsableCommand {
             options.schedule = scheduleKind; options.labelSmoothing = labelSmoothing; options.seed = seed
             options.maxSteps = maxSteps
             options.augmentation = augment ? DatasetCatalog.augmentation(for: dataset) : .none
-            trainer = try Trainer(options: options, model: network, train: trainSet, test: testSet)
+            let profile: any ExecutionProfile = try analog.map {
+                try ProfileResolver(cells: cells).profile($0, chipSeed: chipSeed)
+            } ?? DigitalProfile()
+            trainer = try Trainer(options: options, model: network, profile: profile, train: trainSet, test: testSet)
             printErr("\(options.model.summary), \(trainer.model.parameterCount) parameters"
                 + (initial.map { ", weights from \($0.path)" } ?? "") + ", on \(dataset): "
                 + "\(trainSet.count) train / \(testSet.count) test images, \(trainer.loader.batchesPerEpoch) steps per epoch\n")
         }
+        try writeProfile(trainer.profile)
+        if trainer.profile.name != "digital" { printErr("profile \(trainer.profile.name)\n") }
         var lastPrint = Date.distantPast
         let quiet = self.quiet
         let batchSize = Double(trainer.options.batchSize)

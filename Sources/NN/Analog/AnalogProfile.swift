@@ -138,7 +138,37 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     }
 
     public var name: String { settings.name }
-    public var record: ProfileRecord { ProfileRecord(name: name, tables: tableHashes, document: settings.json()) }
+    public var record: ProfileRecord {
+        ProfileRecord(name: name, tables: tableHashes, document: settings.json(), chipSeed: settings.mismatch == true ? chipSeed : nil)
+    }
+
+    /// The energy of `counts` operations from the cells' characterised energy per operation, J;
+    /// nil when a cell in use has no energy figure (ideal curves, tables without dynamics).
+    public func energy(of counts: OperationCounts) -> Double? {
+        var total = 0.0
+        for (count, cell) in [(counts.cells, mac?.energyPerOperation), (counts.summer, summer?.energyPerOperation),
+                              (counts.rectifier, rectifier?.energyPerOperation)] where count > 0 {
+            guard let e = cell else { return nil }
+            total += Double(count) * e
+        }
+        return total
+    }
+
+    /// What `kelvin profile show` prints about the cells: rank, residual, gain and ranges of the
+    /// multiply cell, rails of the curves.
+    public var cellSummary: [String] {
+        var lines = [String]()
+        if let m = mac {
+            lines.append(String(format: "multiply cell: rank %d, fit residual %.3g, gain κ = %.4g, x = %.4g ± %.4g V, w = %.4g ± %.4g V%@",
+                                m.rank, m.residual, m.kappa, m.xCenter, m.xHalf, m.wCenter, m.wHalf,
+                                m.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? ""))
+            if let mc = m.mismatch { lines.append("mismatch: \(mc.gain.count) Monte Carlo instances per cell") }
+        }
+        if let s = summer { lines.append(String(format: "summer: rails ±%.3g V (normalised)%@", s.rails, s.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
+        if let r = rectifier { lines.append(String(format: "rectifier: range %.3g V (normalised)%@", r.rails, r.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
+        if droop != 1 { lines.append(String(format: "hold droop factor %.6g", droop)) }
+        return lines
+    }
     public var updateNoise: Float { Float(settings.updateNoise ?? 0) }
 
     /// Operation counts since the last `resetCounts()`.

@@ -53,9 +53,11 @@ public struct ProfileRecord: Codable, Sendable, Equatable {
     public var tables: [String: String]
     /// The resolved profile, as written to `RUNDIR/profile.json`.
     public var document: String?
+    /// The simulated chip (mismatch draws), when the profile has one.
+    public var chipSeed: UInt64?
 
-    public init(name: String, tables: [String: String] = [:], document: String? = nil) {
-        self.name = name; self.tables = tables; self.document = document
+    public init(name: String, tables: [String: String] = [:], document: String? = nil, chipSeed: UInt64? = nil) {
+        self.name = name; self.tables = tables; self.document = document; self.chipSeed = chipSeed
     }
 
     /// The digital profile's record (what a checkpoint without one means).
@@ -72,6 +74,9 @@ public struct ProfileRecord: Codable, Sendable, Equatable {
             return "profile '\(name)' now uses table '\(extra)', which the run did not"
         }
         if document != other.document { return "the settings of profile '\(name)' changed" }
+        if chipSeed != other.chipSeed {
+            return "chip seed \(other.chipSeed.map(String.init) ?? "none") differs from the run's \(chipSeed.map(String.init) ?? "none")"
+        }
         return nil
     }
 }
