@@ -32,6 +32,8 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
     public var optimizer: SGDConfig
     /// Training options needed to continue the run identically (nil for a bare model).
     public var training: TrainingOptions?
+    /// Input normalisation of a bare model (`kelvin import --mean/--std`); a run's is in `training`.
+    public var normalization: Normalization?
     /// Progress of a partially completed epoch (sums needed to finish its metrics exactly).
     public var progress: EpochProgress
     /// State of the training random stream.
