@@ -53,7 +53,7 @@ struct ImportCommand: ParsableCommand {
         let file = try Safetensors(path: safetensors)
         let checkpoint = try Checkpoint(model: spec, stateDict: file, path: safetensors, normalization: normalization)
         try checkpoint.write(to: out)
-        let parameters = try Model(spec).parameterCount
+        let parameters = checkpoint.arrays.filter { !$0.name.contains(".running_") }.reduce(0) { $0 + $1.values.count }
         printErr("\(spec.summary), \(parameters) parameters, from \(file.entries.count) tensors of \(safetensors)"
             + (normalization == nil ? " (no input normalisation stored)" : "") + ": wrote \(out)\n")
     }

@@ -54,6 +54,35 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
     }
 }
 
+extension CheckpointHeader {
+    /// Per-channel input normalisation `(x − mean) / std` the weights expect.
+    public struct Normalization: Codable, Sendable, Equatable {
+        public var mean: [Float]
+        public var std: [Float]
+        public init(mean: [Float], std: [Float]) { self.mean = mean; self.std = std }
+
+        /// Checks one finite mean and one positive finite std per input channel of `model` (any count
+        /// for a network without a fixed channel count, such as an MLP).
+        public func validate(for model: ModelSpec) throws {
+            guard !mean.isEmpty, mean.count == std.count else {
+                throw NNError.invalidArgument("normalisation needs as many means as stds, got \(mean.count) and \(std.count)")
+            }
+            guard mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw NNError.invalidArgument("normalisation needs finite means and positive finite stds, got mean \(mean), std \(std)")
+            }
+            if let channels = model.inputChannels, channels != mean.count {
+                throw NNError.invalidArgument("the model takes \(channels) input channels but the normalisation has \(mean.count) values")
+            }
+        }
+    }
+
+    /// The input normalisation of the run (training options) or, for a bare checkpoint, the stored one.
+    public var inputNormalization: Normalization? {
+        if let t = training, !t.normalizationMean.isEmpty { return Normalization(mean: t.normalizationMean, std: t.normalizationStd) }
+        return normalization
+    }
+}
+
 /// A versioned binary checkpoint.
 ///
 /// Layout (little-endian):

@@ -128,8 +128,8 @@ extension Safetensors {
                     + DType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
             }
             guard raw.shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(name)' has a negative dimension in shape \(raw.shape)") }
-            var count = 1
-            for d in raw.shape {
+            var count = raw.shape.contains(0) ? 0 : 1
+            for d in raw.shape where count > 0 {
                 let (p, overflow) = count.multipliedReportingOverflow(by: d)
                 guard !overflow, p <= dataLength else { throw fail("tensor '\(name)' has shape \(raw.shape), larger than the file") }
                 count = p

@@ -35,3 +35,27 @@ extension ModelSpec {
         }
     }
 }
+
+extension ModelSpec {
+    /// The channels of the input image, when the first layer fixes them (nil for an MLP).
+    public var inputChannels: Int? {
+        switch self {
+        case .resnet(let c): c.inputChannels
+        case .conv2d(let i, _, _, _, _, _): i
+        case .batchNorm2d(let c): c
+        case .sequential(let layers):
+            // The first layer that is not channel-preserving decides.
+            layers.first { ![.relu, .globalAvgPool].contains($0) && !$0.isPool }?.inputChannels
+        case .residual(let body, _): body.inputChannels
+        case .linear, .flatten: nil
+        case .relu, .maxPool2d, .avgPool2d, .globalAvgPool: nil
+        }
+    }
+
+    private var isPool: Bool {
+        switch self {
+        case .maxPool2d, .avgPool2d: true
+        default: false
+        }
+    }
+}
