@@ -31,7 +31,7 @@ final class StateDictTests: XCTestCase {
     }
 
     /// Float32 logits agree with PyTorch's to 1e-5 of the largest logit (summation order differs; measured:
-    /// 3.8e-5 of 62.5 for the ResNet, 1.4e-6 of 4.8 for the CNN).
+    /// 3.8e-5 of 62.5 for the small-stem ResNet, 3.1e-5 of 110.5 for the ImageNet-stem one, 1.4e-6 of 4.8 for the CNN).
     private func assertLogitsMatch(_ name: String, _ spec: ModelSpec) throws {
         let (ck, model) = try imported(name, spec)
         XCTAssertNil(ck.header.training)
@@ -46,6 +46,9 @@ final class StateDictTests: XCTestCase {
 
     func testImportedResNet18MatchesPyTorchLogits() throws { try assertLogitsMatch("resnet18_w4", Self.resnet) }
     func testImportedCNNMatchesPyTorchLogits() throws { try assertLogitsMatch("cnn_w4", Self.cnn) }
+    func testImportedImageNetStemResNet18MatchesPyTorchLogits() throws {
+        try assertLogitsMatch("resnet18_w2_imagenet", .resnet(ResNetConfig(depth: 18, inputChannels: 3, classes: 4, width: 2, stem: .imagenet)))
+    }
 
     /// Export writes PyTorch's tensors back bit for bit (the counters hold the checkpoint's step), in
     /// the order of `state_dict()`, and importing the export gives the same checkpoint.

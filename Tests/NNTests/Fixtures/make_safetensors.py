@@ -15,7 +15,9 @@ It builds, with seeded random weights and batch-norm running statistics, in eval
   (a) resnet18_w4: a torchvision-layout ResNet-18 (BasicBlock, torchvision's attribute names, so the
       state_dict names are torchvision's) of width 4 with the small stem (3x3/1 conv, no max-pool),
       3 input channels, 10 classes;
-  (b) cnn_w4: ModelSpec.cnn as an nn.Sequential (2 input channels, 12x8 images, width 4, 5 classes).
+  (b) cnn_w4: ModelSpec.cnn as an nn.Sequential (2 input channels, 12x8 images, width 4, 5 classes);
+  (c) resnet18_w2_imagenet: the same ResNet-18 of width 2 with torchvision's ImageNet stem (7x7/2
+      conv, 3x3/2 max-pool), 3 input channels, 4 classes, 24x24 inputs.
 For each it writes NAME.safetensors (the state_dict, num_batches_tracked included, as F32/I64) and
 NAME.json: {"input": {"shape", "values"}, "logits": {"shape", "values"}} for a fixed input batch.
 It also writes dtypes.safetensors: the same float32 values stored as F16, BF16 and F64 (and an I64),
@@ -29,9 +31,12 @@ Check Kelvin's export (PyTorch must accept it with strict=True and reproduce the
     kelvin import --safetensors Tests/NNTests/Fixtures/cnn_w4.safetensors --model cnn --width 4 \\
         --input-channels 2 --image-size 12x8 --classes 5 --out /tmp/c.ckpt
     kelvin export --checkpoint /tmp/c.ckpt --safetensors /tmp/cnn_w4.safetensors
+    kelvin import --safetensors Tests/NNTests/Fixtures/resnet18_w2_imagenet.safetensors --model resnet18 \
+        --stem imagenet --width 2 --input-channels 3 --classes 4 --out /tmp/i.ckpt
+    kelvin export --checkpoint /tmp/i.ckpt --safetensors /tmp/resnet18_w2_imagenet.safetensors
     /tmp/st-venv/bin/python Tests/NNTests/Fixtures/make_safetensors.py --check-export /tmp
 
---check-export DIR loads DIR/resnet18_w4.safetensors and DIR/cnn_w4.safetensors into fresh modules
+--check-export DIR loads DIR/NAME.safetensors for each of the three models into fresh modules
 with load_state_dict(strict=True) and compares their logits with the fixtures' (max |diff| printed;
 exit status 1 beyond 1e-5 relative to the largest logit).
 """
@@ -68,11 +73,17 @@ class BasicBlock(nn.Module):
 
 
 class ResNet18(nn.Module):
-    """torchvision's ResNet-18 layout with a configurable width and Kelvin's small stem."""
+    """torchvision's ResNet-18 layout with a configurable width and stem (small: 3x3/1 conv, no
+    max-pool; imagenet: torchvision's 7x7/2 conv and 3x3/2 max-pool)."""
 
-    def __init__(self, width, in_channels, classes):
+    def __init__(self, width, in_channels, classes, stem="small"):
         super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, width, 3, stride=1, padding=1, bias=False)
+        if stem == "small":
+            self.conv1 = nn.Conv2d(in_channels, width, 3, stride=1, padding=1, bias=False)
+            self.maxpool = nn.Identity()
+        else:
+            self.conv1 = nn.Conv2d(in_channels, width, 7, stride=2, padding=3, bias=False)
+            self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
         self.bn1 = nn.BatchNorm2d(width)
         self.relu = nn.ReLU(inplace=True)
         inplanes = width
@@ -86,7 +97,7 @@ class ResNet18(nn.Module):
         self.fc = nn.Linear(inplanes, classes)
 
     def forward(self, x):
-        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
@@ -104,6 +115,7 @@ def models():
     return {
         "resnet18_w4": (ResNet18(width=4, in_channels=3, classes=10), (3, 3, 16, 16)),
         "cnn_w4": (cnn(2, 12, 8, 5, 4), (3, 2, 12, 8)),
+        "resnet18_w2_imagenet": (ResNet18(width=2, in_channels=3, classes=4, stem="imagenet"), (2, 3, 24, 24)),
     }
 
 
