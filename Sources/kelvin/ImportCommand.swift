@@ -19,8 +19,9 @@ struct ImportCommand: ParsableCommand {
             Conv2d(w,2w,3,padding=1,bias=False), BatchNorm2d(2w), ReLU(), MaxPool2d(2), Flatten(), \
             Linear(2w·H/4·W/4, K)); mlp is nn.Sequential(Flatten(), Linear(C·H·W, w), ReLU(), Linear(w, K)). \
             --mean/--std store the per-channel input normalisation the weights expect (for ImageNet \
-            weights on 0-1 images: --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225); without them \
-            kelvin eval and kelvin train --init normalise with the statistics of the data set's training split.
+            weights on 0-1 images: --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225); without them the \
+            normalisation a kelvin export recorded in the file's metadata is kept, and failing that kelvin eval \
+            and kelvin train --init normalise with the statistics of the data set's training split.
             """)
 
     @Option(help: "The safetensors file (PyTorch state_dict names).") var safetensors: String
@@ -54,8 +55,11 @@ struct ImportCommand: ParsableCommand {
         let checkpoint = try Checkpoint(model: spec, stateDict: file, path: safetensors, normalization: normalization)
         try checkpoint.write(to: out)
         let parameters = checkpoint.arrays.filter { !$0.name.contains(".running_") }.reduce(0) { $0 + $1.values.count }
-        printErr("\(spec.summary), \(parameters) parameters, from \(file.entries.count) tensors of \(safetensors)"
-            + (normalization == nil ? " (no input normalisation stored)" : "") + ": wrote \(out)\n")
+        let stored = checkpoint.header.normalization.map { n in
+            (normalization == nil ? ", input normalisation from the file's metadata: mean " : ", input normalisation: mean ")
+                + "\(n.mean), std \(n.std)"
+        } ?? " (no input normalisation stored)"
+        printErr("\(spec.summary), \(parameters) parameters, from \(file.entries.count) tensors of \(safetensors)\(stored): wrote \(out)\n")
     }
 
     /// `28` → (28, 28); `32x48` → (32, 48).

@@ -34,7 +34,7 @@ final class ImportExportCommandTests: XCTestCase {
         let imported = try kelvin(["import", "--safetensors", dir + "/w.safetensors", "--model", "cnn", "--width", "2",
                                    "--out", dir + "/i.ckpt"])
         XCTAssertEqual(imported.status, 0, imported.stderr)
-        XCTAssertTrue(imported.stderr.contains("no input normalisation stored"), imported.stderr)
+        XCTAssertTrue(imported.stderr.contains("input normalisation from the file's metadata: mean ["), imported.stderr)
         XCTAssertEqual(try evalJSON(dir + "/i.ckpt"), try evalJSON(dir + "/run/last.ckpt"))
         // The imported checkpoint fine-tunes with --init.
         let tuned = try kelvin(["train", "--dataset", "synthetic", "--init", dir + "/i.ckpt", "--batch", "32", "--epochs", "1",
@@ -46,6 +46,10 @@ final class ImportExportCommandTests: XCTestCase {
         let resnet = try kelvin(["import", "--safetensors", source, "--model", "resnet18", "--width", "4", "--input-channels", "3",
                                  "--classes", "10", "--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225", "--out", dir + "/r.ckpt"])
         XCTAssertEqual(resnet.status, 0, resnet.stderr)
+        XCTAssertTrue(resnet.stderr.contains("input normalisation: mean [0.485, 0.456, 0.406]"), resnet.stderr)
+        let bare = try kelvin(["import", "--safetensors", source, "--model", "resnet18", "--width", "4", "--input-channels", "3",
+                               "--classes", "10", "--out", dir + "/bare.ckpt"])
+        XCTAssertTrue(bare.stderr.contains("(no input normalisation stored)"), bare.stderr)
         XCTAssertTrue(resnet.stderr.contains("resnet18 (small stem, width 4), 44622 parameters, from 122 tensors"), resnet.stderr)
         let back = try kelvin(["export", "--checkpoint", dir + "/r.ckpt", "--safetensors", dir + "/r.safetensors"])
         XCTAssertEqual(back.status, 0, back.stderr)

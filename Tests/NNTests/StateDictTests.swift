@@ -85,6 +85,13 @@ final class StateDictTests: XCTestCase {
         let file = try Checkpoint(header: header, arrays: model.stateArrays()).stateDict(path: "c")
         XCTAssertEqual(file.entries.map(\.name), ["1.weight", "1.bias", "3.weight", "3.bias"])
         XCTAssertEqual(file.metadata["kelvin.normalization"], #"{"mean":[0.5],"std":[0.25]}"#)
+        // Importing the export keeps the normalisation; a bad record is refused.
+        XCTAssertEqual(try Checkpoint(model: spec, stateDict: file, path: "x").header.normalization, .init(mean: [0.5], std: [0.25]))
+        var broken = file
+        broken.metadata["kelvin.normalization"] = "[1]"
+        XCTAssertThrowsError(try Checkpoint(model: spec, stateDict: broken, path: "x")) {
+            XCTAssertTrue("\($0)".contains("x: corrupt file: metadata kelvin.normalization"), "\($0)")
+        }
         let bn = Checkpoint(header: CheckpointHeader(model: Self.cnn, step: 12), arrays: try Model(Self.cnn).stateArrays())
         let counters = try bn.stateDict(path: "c")
         XCTAssertEqual(counters.entry("5.num_batches_tracked")?.values, .int64([12]))

@@ -4,11 +4,13 @@ import Foundation
 extension Checkpoint {
     /// A bare checkpoint (no training state) of `model` holding the weights of `file`, a PyTorch
     /// state dict (`model.state_dict()` names). Throws `NNError.stateMismatch` when names or shapes
-    /// do not fit the model. `normalization` is the input normalisation the weights expect.
+    /// do not fit the model. `normalization` is the input normalisation the weights expect; when nil,
+    /// the one a Kelvin export recorded in the metadata (`kelvin.normalization`) is kept.
     public init(model spec: ModelSpec, stateDict file: Safetensors, path: String,
                 normalization: CheckpointHeader.Normalization? = nil) throws {
         let model = try Model(spec)
         try model.loadStateDict(file.entries, path: path)
+        let normalization = try normalization ?? file.exportedNormalization(path: path)
         if let normalization { try normalization.validate(for: spec) }
         var header = CheckpointHeader(model: spec)
         header.normalization = normalization
@@ -31,5 +33,15 @@ extension Checkpoint {
             metadata["kelvin.normalization"] = String(decoding: try encoder.encode(n), as: UTF8.self)
         }
         return Safetensors(entries: model.stateDict(batchesTracked: Int64(header.step)), metadata: metadata)
+    }
+}
+
+extension Safetensors {
+    /// The input normalisation a Kelvin export recorded (`kelvin.normalization`), nil when absent.
+    public func exportedNormalization(path: String) throws -> CheckpointHeader.Normalization? {
+        guard let text = metadata["kelvin.normalization"] else { return nil }
+        do { return try JSONDecoder().decode(CheckpointHeader.Normalization.self, from: Data(text.utf8)) } catch {
+            throw NNError.corruptFile(path: path, reason: "metadata kelvin.normalization is not {\"mean\": [...], \"std\": [...]}")
+        }
     }
 }
