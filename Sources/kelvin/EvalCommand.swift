@@ -8,7 +8,7 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Evaluate a checkpoint on a test set (top-1 / top-5).")
 
-    @Option(help: "Checkpoint file written by kelvin train.") var checkpoint: String
+    @Option(help: "Checkpoint file written by kelvin train or kelvin import.") var checkpoint: String
     @Option(help: "Data set (default: the one the checkpoint was trained on).") var dataset: String?
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files.") var dataDir: String?
     @Option(help: "Evaluation batch size.") var batch = 256
@@ -33,7 +33,10 @@ struct EvalCommand: ParsableCommand {
         var options = ck.header.training ?? TrainingOptions(model: ck.header.model)
         if let dataset, dataset != options.dataset { options.dataset = dataset; options.dataDirectory = nil }
         if let dataDir { options.dataDirectory = dataDir }
-        options.trainLimit = 1
+        if let n = ck.header.inputNormalization { options.normalizationMean = n.mean; options.normalizationStd = n.std }
+        // Without a stored normalisation (a bare model imported without --mean/--std), the statistics
+        // of the whole training split are used; otherwise the training images are not needed.
+        options.trainLimit = options.normalizationMean.isEmpty ? nil : 1
         options.testLimit = limit
         let (_, _, test) = try DatasetCatalog.prepare(options)
         let fits = (try? ck.header.model.outputShape(for: [test.channels, test.height, test.width])).map {

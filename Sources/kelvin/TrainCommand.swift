@@ -91,24 +91,8 @@ struct TrainCommand: ParsableCommand {
 
     /// The architecture named by --model/--stem/--width for data of this shape.
     private func modelSpec(for data: ImageDataset) throws -> ModelSpec {
-        let name = model ?? "resnet18", width = self.width ?? 64
-        if stem != nil, !name.hasPrefix("resnet") { throw NNError.invalidArgument("--stem applies to ResNets, not '\(name)'") }
-        switch name {
-        case "cnn":
-            guard data.height % 4 == 0, data.width % 4 == 0 else {
-                throw NNError.invalidArgument("cnn needs image sides divisible by 4, got \(data.height)×\(data.width)")
-            }
-            return .cnn(inputChannels: data.channels, height: data.height, width: data.width, classes: data.classes, channels: width)
-        case "mlp": return .mlp(inputs: data.imageSize, hidden: [width], classes: data.classes)
-        default:
-            guard name.hasPrefix("resnet"), let depth = Int(name.dropFirst(6)), ResNetConfig.stageRepeats[depth] != nil else {
-                throw NNError.invalidArgument("unknown model '\(name)' (use resnet18, resnet34, resnet50, resnet101, resnet152, cnn or mlp)")
-            }
-            guard let stemKind = ResNetConfig.Stem(rawValue: stem ?? "small") else {
-                throw NNError.invalidArgument("unknown stem '\(stem ?? "")' (use small or imagenet)")
-            }
-            return .resnet(ResNetConfig(depth: depth, inputChannels: data.channels, classes: data.classes, width: width, stem: stemKind))
-        }
+        try .named(model ?? "resnet18", stem: stem, width: width ?? 64, inputChannels: data.channels, height: data.height,
+                   imageWidth: data.width, classes: data.classes)
     }
 
     private func train() throws {
@@ -139,9 +123,10 @@ struct TrainCommand: ParsableCommand {
             let initial = try initFrom.map { path in (path: path, checkpoint: try Checkpoint(path: path)) }
             var probe = TrainingOptions(model: .relu, dataset: dataset, dataDirectory: dataDir,
                                         trainLimit: trainLimit, testLimit: testLimit)
-            if let saved = initial?.checkpoint.header.training, saved.dataset == dataset {
-                // The weights were trained on inputs normalised this way: keep it.
-                probe.normalizationMean = saved.normalizationMean; probe.normalizationStd = saved.normalizationStd
+            if let header = initial?.checkpoint.header, let n = header.inputNormalization,
+               header.training == nil || header.training?.dataset == dataset {
+                // The weights were trained (or, imported, expect) inputs normalised this way: keep it.
+                probe.normalizationMean = n.mean; probe.normalizationStd = n.std
             }
             let (prepared, trainSet, testSet) = try DatasetCatalog.prepare(probe)
             var options = prepared

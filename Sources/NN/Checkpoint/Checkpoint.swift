@@ -32,6 +32,8 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
     public var optimizer: SGDConfig
     /// Training options needed to continue the run identically (nil for a bare model).
     public var training: TrainingOptions?
+    /// Input normalisation of a bare model (`kelvin import --mean/--std`); a run's is in `training`.
+    public var normalization: Normalization?
     /// Progress of a partially completed epoch (sums needed to finish its metrics exactly).
     public var progress: EpochProgress
     /// State of the training random stream.
@@ -49,6 +51,35 @@ public struct CheckpointHeader: Codable, Sendable, Equatable {
         self.model = model; self.profile = profile; self.epoch = epoch; self.batchInEpoch = batchInEpoch; self.step = step
         self.optimizer = optimizer; self.training = training; self.progress = progress; self.rngState = rngState
         self.metadata = metadata; self.entries = []
+    }
+}
+
+extension CheckpointHeader {
+    /// Per-channel input normalisation `(x − mean) / std` the weights expect.
+    public struct Normalization: Codable, Sendable, Equatable {
+        public var mean: [Float]
+        public var std: [Float]
+        public init(mean: [Float], std: [Float]) { self.mean = mean; self.std = std }
+
+        /// Checks one finite mean and one positive finite std per input channel of `model` (any count
+        /// for a network without a fixed channel count, such as an MLP).
+        public func validate(for model: ModelSpec) throws {
+            guard !mean.isEmpty, mean.count == std.count else {
+                throw NNError.invalidArgument("normalisation needs as many means as stds, got \(mean.count) and \(std.count)")
+            }
+            guard mean.allSatisfy(\.isFinite), std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw NNError.invalidArgument("normalisation needs finite means and positive finite stds, got mean \(mean), std \(std)")
+            }
+            if let channels = model.inputChannels, channels != mean.count {
+                throw NNError.invalidArgument("the model takes \(channels) input channels but the normalisation has \(mean.count) values")
+            }
+        }
+    }
+
+    /// The input normalisation of the run (training options) or, for a bare checkpoint, the stored one.
+    public var inputNormalization: Normalization? {
+        if let t = training, !t.normalizationMean.isEmpty { return Normalization(mean: t.normalizationMean, std: t.normalizationStd) }
+        return normalization
     }
 }
 
