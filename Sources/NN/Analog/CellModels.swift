@@ -147,10 +147,10 @@ struct CurveCell: Sendable {
     init(idealRails rails: Float) { curve = try! PiecewiseLinear(x: [-rails, 0, rails], y: [-rails, 0, rails]) }
     init(idealRectifier range: Float) { curve = try! PiecewiseLinear(x: [-range, 0, range], y: [0, 0, range]) }
 
-    /// The output level the cell can reach on both sides (its lower rail), or on its one
-    /// conducting side for a rectifier.
+    /// The output level the cell reaches on both sides (the lower of its two rails), or on its
+    /// one conducting side for a rectifier (whose other end is within 1 % of 0).
     var rails: Float {
         let lo = abs(curve.y[0]), hi = abs(curve.y[curve.y.count - 1])
-        return lo == 0 || hi == 0 ? max(lo, hi) : min(lo, hi)
+        return min(lo, hi) <= 0.01 * max(lo, hi) ? max(lo, hi) : min(lo, hi)
     }
 }
