@@ -7,7 +7,7 @@ struct Kelvin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kelvin",
         abstract: "Analog circuit simulation, characterisation and analog-aware neural network training.",
-        subcommands: [SimCommand.self, CharacterizeCommand.self, TrainCommand.self, EvalCommand.self, PlotCommand.self, BenchTrainCommand.self])
+        subcommands: [SimCommand.self, CharacterizeCommand.self, CellsCommand.self, TrainCommand.self, EvalCommand.self, PlotCommand.self, BenchTrainCommand.self])
 
     /// Runs the command; `sim` and `characterize`, which use one BLAS thread, ask for it before
     /// anything loads OpenBLAS (see `BLASThreading.set`). Other commands keep OpenBLAS's threads.
