@@ -176,11 +176,15 @@ public struct CellSpec: Sendable, Equatable {
     }
 
     /// The spec of a generated cell: its `characterizationDeck`, as if it were `directory/NAME.cir`
-    /// (so its `.include opamp.lib` resolves in `directory`, normally netlists/).
+    /// (so its `.include opamp.lib` resolves in `directory`, normally netlists/), or, for a cell
+    /// built with parameters, `directory/NAME[VARIANT].cir` (a name no file has, e.g.
+    /// `max_circuit[inputs=2].cir`, recorded in the table's provenance).
     public static func load(
-        cell: any Cell, directory: String, inputs: [SweepAxis] = [], output: String? = nil, ideal: String? = nil
+        cell: any Cell, directory: String, variant: String? = nil, inputs: [SweepAxis] = [], output: String? = nil,
+        ideal: String? = nil
     ) throws -> CellSpec {
-        let path = (directory as NSString).appendingPathComponent("\(cell.name).cir")
+        let file = cell.name + (variant.map { "[\($0)]" } ?? "") + ".cir"
+        let path = (directory as NSString).appendingPathComponent(file)
         return try load(text: cell.characterizationDeck, path: path, name: cell.name, inputs: inputs, output: output, ideal: ideal)
     }
 

@@ -101,7 +101,7 @@ struct CharacterizeCommand: ParsableCommand {
             throw error
         } catch {
             let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
-            let line = error is NetlistError || error is TransferCurvesError || error is CellsError ? "kelvin: \(message)" : "kelvin: error: \(message)"
+            let line = error is NetlistError || error is TransferCurvesError ? "kelvin: \(message)" : "kelvin: error: \(message)"
             FileHandle.standardError.write(Data("\(line)\n".utf8))
             throw ExitCode(1)
         }
@@ -169,7 +169,9 @@ struct CharacterizeCommand: ParsableCommand {
         switch (cell, netlist) {
         case (let name?, nil):
             if let generated = try generatedCell(name) {
-                spec = try CellSpec.load(cell: generated, directory: cells, inputs: inputs, output: output, ideal: ideal)
+                let variant = param.isEmpty ? nil : param.joined(separator: ",")
+                spec = try CellSpec.load(
+                    cell: generated, directory: cells, variant: variant, inputs: inputs, output: output, ideal: ideal)
             } else {
                 let path = try CellSpec.path(cell: name, directory: cells)
                 spec = try CellSpec.load(netlist: path, name: name, inputs: inputs, output: output, ideal: ideal)
