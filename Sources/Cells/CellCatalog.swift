@@ -87,7 +87,9 @@ public enum CellCatalog {
         }
         let p = Parameters(cell: name, values: parameters)
         let cell = try entry.make(p)
-        let known = Set(entry.parameters.split(whereSeparator: { " (),=".contains($0) }).map(String.init))
+        let known = Set(entry.parameters.split(whereSeparator: { " ()".contains($0) }).compactMap { word in
+            word.contains("=") ? String(word.prefix { $0 != "=" }) : nil
+        })
         if let unknown = parameters.keys.sorted().first(where: { !known.contains($0) }) {
             throw CellsError.badParameter(cell: name, parameter: unknown, reason: "unknown (have: \(entry.parameters))")
         }

@@ -28,11 +28,11 @@ public struct Crossbar: Cell, Equatable {
         self.inputs = inputs
     }
 
-    /// A `rows × columns` crossbar with every weight `weight`, inputs 0 V.
-    public init(rows: Int, columns: Int, weight: Double = 0.1, feedback: Double = 10e3) {
+    /// A `rows × columns` crossbar whose every crosspoint is `cell` (weight RF/R), inputs 0 V.
+    public init(rows: Int, columns: Int, cell: ResistorCell = ResistorCell(resistance: 100e3), feedback: Double = 10e3) {
         self.init(
-            weights: Array(repeating: Array(repeating: weight, count: columns), count: rows), feedback: feedback,
-            inputs: Array(repeating: 0, count: columns))
+            weights: Array(repeating: Array(repeating: feedback / cell.resistance, count: columns), count: rows),
+            feedback: feedback, inputs: Array(repeating: 0, count: columns))
     }
 
     public var rows: Int { weights.count }

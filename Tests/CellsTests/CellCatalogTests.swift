@@ -30,6 +30,8 @@ final class CellCatalogTests: XCTestCase {
             XCTAssertEqual("\(error)", "max_circuit: parameter 'width': unknown (have: inputs=4 pulldown=10k)")
         }
         XCTAssertThrowsError(try CellCatalog.cell(named: "summing_amplifier", parameters: ["gains": "1,x"]))
+        XCTAssertThrowsError(try CellCatalog.cell(named: "max_circuit", parameters: ["10k": "1"]))
+        XCTAssertEqual(Crossbar(rows: 2, columns: 3, cell: ResistorCell(resistance: 40e3)).weights, [[0.25, 0.25, 0.25], [0.25, 0.25, 0.25]])
         XCTAssertThrowsError(try CellCatalog.parameters(["inputs"], cell: "max_circuit"))
     }
 
