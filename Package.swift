@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Netlist", targets: ["Netlist"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "TransferCurves", targets: ["TransferCurves"]),
+        .library(name: "Cells", targets: ["Cells"]),
         .library(name: "Characterization", targets: ["Characterization"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
@@ -36,14 +37,15 @@ let package = Package(
         .target(name: "TransferCurves"),
         // The one seedable generator (SplitMix64), shared by Characterization, NN and the tests.
         .target(name: "Randomness"),
-        // Cells has no target yet: Characterization reads cell netlists from netlists/ by name.
-        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "TransferCurves", "Randomness"]),
+        // Parameterised generators of the analog computing cells: subcircuit + characterisation deck.
+        .target(name: "Cells", dependencies: ["Netlist"]),
+        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib"]),
         .executableTarget(
             name: "kelvin",
             dependencies: [
-                "Netlist", "Simulator", "NN", "TransferCurves", "Characterization", "LinearAlgebra",
+                "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "NetlistTests", dependencies: ["Netlist", "TestSupport"], resources: [.copy("Resources")]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Netlist", "TestSupport"]),
+        .testTarget(name: "CellsTests", dependencies: ["Cells", "Netlist", "Simulator", "TestSupport"]),
         .testTarget(name: "TransferCurvesTests", dependencies: ["TransferCurves", "TestSupport"]),
         .testTarget(
             name: "CharacterizationTests",

@@ -26,6 +26,7 @@ CELLS=(
   "crossbar_4x4           op"
   "precision_rectifier    dc"
   "absolute_value         dc"
+  "max_circuit            dc"
   "crossbar_32x32         op dc"
   "bjt_log_converter      dc bjt"
   "bjt_exp_converter      dc bjt"

@@ -134,6 +134,16 @@ elif cell == "precision_rectifier":
         if any(abs(vin - v) < 1e-9 for v in (-5, -1, -0.1, 0, 0.1, 1, 5)):
             print(f"   {vin:9.3f} {vout:11.5f} {max(0.0, -vin):11.5f}")
 
+elif cell == "max_circuit":
+    d = load("dc")
+    print("   vout = max(v1, v2, v3, v4): op-amp superdiodes sharing one output (max-pooling); v2..v4 = 1, 0, -1 V")
+    print("     v1 [V]     vout [V]   ideal [V]")
+    for v1, vout in zip(d["v-sweep"], d["v(out)"]):
+        if any(abs(v1 - v) < 1e-9 for v in (-10, -1, 0, 1, 2, 10)):
+            print(f"   {v1:9.3f} {vout:11.5f} {max(v1, 1.0):11.5f}")
+    worst = max(abs(vout - max(v1, 1.0)) for v1, vout in zip(d["v-sweep"], d["v(out)"]))
+    print(f"   worst |vout - ideal| over -10 ... 10 V: {worst * 1e3:.3f} mV")
+
 elif cell == "absolute_value":
     d = load("dc")
     print("   vout = |vin| = -(vin + 2*h), h = -max(vin, 0) from a precision half-wave stage")

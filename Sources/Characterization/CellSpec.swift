@@ -1,3 +1,4 @@
+import Cells
 import Foundation
 
 /// One swept input: a V or I source stepped over `count` points from `lower` to `upper`, evenly
@@ -171,6 +172,26 @@ public struct CellSpec: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw CharacterizationError.unreadable(path: path)
         }
+        return try load(text: text, path: path, name: name, inputs: inputs, output: output, ideal: ideal)
+    }
+
+    /// The spec of a generated cell: its `characterizationDeck`, as if it were `directory/NAME.cir`
+    /// (so its `.include opamp.lib` resolves in `directory`, normally netlists/), or, for a cell
+    /// built with parameters, `directory/NAME[VARIANT].cir` (a name no file has, e.g.
+    /// `max_circuit[inputs=2].cir`, recorded in the table's provenance).
+    public static func load(
+        cell: any Cell, directory: String, variant: String? = nil, inputs: [SweepAxis] = [], output: String? = nil,
+        ideal: String? = nil
+    ) throws -> CellSpec {
+        let file = cell.name + (variant.map { "[\($0)]" } ?? "") + ".cir"
+        let path = (directory as NSString).appendingPathComponent(file)
+        return try load(text: cell.characterizationDeck, path: path, name: cell.name, inputs: inputs, output: output, ideal: ideal)
+    }
+
+    /// The spec of netlist `text` (read from, or standing for, `path`).
+    public static func load(
+        text: String, path: String, name: String? = nil, inputs: [SweepAxis] = [], output: String? = nil, ideal: String? = nil
+    ) throws -> CellSpec {
         let header = try Header.parse(text, path: path)
         let chosenInputs = inputs.isEmpty ? header.inputs : inputs
         guard !chosenInputs.isEmpty, let chosenOutput = output ?? header.output else {

@@ -40,7 +40,7 @@ public struct CharacterizationOptions: Sendable {
 /// The sweep is one `.dc` analysis over the grid (x outer, w inner for 2-D cells), so every point
 /// starts Newton from the previous point's solution. Monte Carlo instances are independent
 /// perturbed copies of the deck, simulated in parallel with `DispatchQueue.concurrentPerform`.
-/// (There is no `Cells` target yet: cells are read from `netlists/NAME.cir` by name.)
+/// Cells come from `netlists/NAME.cir` or from a `Cells` generator (`CellSpec.load(cell:directory:)`).
 public struct Characterizer: Sendable {
     /// The Kelvin version recorded in every table's provenance.
     public static let kelvinVersion = "0.1.0-dev"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cells
 import Characterization
 import Foundation
 import LinearAlgebra
@@ -12,15 +13,23 @@ struct CharacterizeCommand: ParsableCommand {
         commandName: "characterize",
         abstract: "Sweep a cell through .dc (with Monte Carlo mismatch) into a lookup table, or show a table.",
         discussion: """
-            Cells are read from netlists/NAME.cir; their header declares the sweep and the ideal function:
+            Cells are read from netlists/NAME.cir, or built by a generator of the Cells target \
+            (`--param KEY=VALUE`, e.g. `kelvin characterize max_circuit --param inputs=2`); `--list` \
+            lists both. The deck's header declares the sweep and the ideal function:
               * characterize: input=V1 -15:15:61 output=out
               * ideal: -(x + 0.1)
             A second input= line makes a 2-D table (x outer, w inner) with a separable fit. \
             --show prints a table's summary and writes an SVG plot with the ideal beside the curve.
             """)
 
-    @Argument(help: "Cell name (netlists/NAME.cir).")
+    @Argument(help: "Cell name (netlists/NAME.cir, or a generated cell: see --list).")
     var cell: String?
+
+    @Option(name: .long, help: ArgumentHelp("A generated cell's parameter, repeatable (the cell is built, not read from netlists/).", valueName: "KEY=VALUE"))
+    var param: [String] = []
+
+    @Flag(name: .long, help: "List the cells: netlist files and generated cells, one line each.")
+    var list = false
 
     @Option(name: .long, help: ArgumentHelp("Characterise this netlist instead of a named cell.", valueName: "FILE"))
     var netlist: String?
@@ -81,7 +90,9 @@ struct CharacterizeCommand: ParsableCommand {
 
     func run() throws {
         do {
-            if let show {
+            if list {
+                print(try Self.listing(directory: cells), terminator: "")
+            } else if let show {
                 try showTable(show)
             } else {
                 try characterize()
@@ -94,6 +105,41 @@ struct CharacterizeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(line)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// The generator to use for `name`: with `--param`, or when netlists/NAME.cir does not exist
+    /// (a file without parameters is read as is: for the generated cells it is the generator's output).
+    private func generatedCell(_ name: String) throws -> (any Cell)? {
+        let file = (cells as NSString).appendingPathComponent("\(name).cir")
+        if param.isEmpty && FileManager.default.fileExists(atPath: file) { return nil }
+        guard CellCatalog.entries.contains(where: { $0.name == name }) else {
+            if param.isEmpty { return nil }  // CellSpec.path reports the unknown cell
+            throw CellsError.unknownCell(name: name, available: CellCatalog.entries.map(\.name))
+        }
+        return try CellCatalog.cell(named: name, parameters: try CellCatalog.parameters(param, cell: name))
+    }
+
+    /// `--list`: the netlist files in `directory` (name and title) and the generated cells (name,
+    /// summary, parameters with their defaults).
+    static func listing(directory: String) throws -> String {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".cir") }.sorted()
+        let names = files.map { String($0.dropLast(4)) } + CellCatalog.entries.map(\.name)
+        let width = (names.map(\.count).max() ?? 0) + 2
+        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(1, width - s.count)) }
+        var text = "netlist files (\(directory)/NAME.cir):\n"
+        for file in files {
+            let name = String(file.dropLast(4))
+            let path = (directory as NSString).appendingPathComponent(file)
+            let title = (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+            let summary = title.hasPrefix(name + ":") ? String(title.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) : title
+            text += "  " + pad(name) + summary + "\n"
+        }
+        text += "generated cells (Cells target; --param KEY=VALUE, defaults shown; those marked * are also netlist files):\n"
+        for entry in CellCatalog.entries {
+            let mark = files.contains("\(entry.name).cir") ? "*" : " "
+            text += mark + " " + pad(entry.name) + entry.summary + "  [" + entry.parameters + "]\n"
+        }
+        return text
     }
 
     private func showTable(_ path: String) throws {
@@ -118,15 +164,24 @@ struct CharacterizeCommand: ParsableCommand {
         guard mc >= 0, mc <= 1_000_000 else { throw ValidationError("--mc must be between 0 and 1000000") }
         guard fitTarget >= 0, fitTarget.isFinite else { throw ValidationError("--fit-target must be ≥ 0") }
         BLASThreading.set(1)
-        let path: String
-        switch (cell, netlist) {
-        case (let name?, nil): path = try CellSpec.path(cell: name, directory: cells)
-        case (nil, let file?): path = file
-        case (.some, .some): throw ValidationError("give a cell name or --netlist, not both")
-        case (nil, nil): throw ValidationError("give a cell name (netlists/NAME.cir) or --netlist FILE")
-        }
         let inputs = try input.map { try SweepAxis.parse($0, origin: "--input") }
-        var spec = try CellSpec.load(netlist: path, name: cell, inputs: inputs, output: output, ideal: ideal)
+        var spec: CellSpec
+        switch (cell, netlist) {
+        case (let name?, nil):
+            if let generated = try generatedCell(name) {
+                let variant = param.isEmpty ? nil : param.joined(separator: ",")
+                spec = try CellSpec.load(
+                    cell: generated, directory: cells, variant: variant, inputs: inputs, output: output, ideal: ideal)
+            } else {
+                let path = try CellSpec.path(cell: name, directory: cells)
+                spec = try CellSpec.load(netlist: path, name: name, inputs: inputs, output: output, ideal: ideal)
+            }
+        case (nil, let file?):
+            guard param.isEmpty else { throw ValidationError("--param needs a generated cell's name, not --netlist") }
+            spec = try CellSpec.load(netlist: file, inputs: inputs, output: output, ideal: ideal)
+        case (.some, .some): throw ValidationError("give a cell name or --netlist, not both")
+        case (nil, nil): throw ValidationError("give a cell name (netlists/NAME.cir, or see --list) or --netlist FILE")
+        }
         if let tstop {
             guard let stop = Double(tstop) ?? spiceValue(tstop), stop > 0 else { throw ValidationError("bad --tstop '\(tstop)'") }
             spec.dynamics = DynamicsSpec(

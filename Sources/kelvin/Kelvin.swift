@@ -8,8 +8,8 @@ struct Kelvin: ParsableCommand {
         commandName: "kelvin",
         abstract: "Analog circuit simulation, characterisation and analog-aware neural network training.",
         subcommands: [
-            SimCommand.self, CharacterizeCommand.self, TrainCommand.self, EvalCommand.self, ProfileCommand.self,
-            ImportCommand.self, ExportCommand.self, PlotCommand.self, BenchTrainCommand.self,
+            SimCommand.self, CharacterizeCommand.self, CellsCommand.self, TrainCommand.self, EvalCommand.self,
+            ProfileCommand.self, ImportCommand.self, ExportCommand.self, PlotCommand.self, BenchTrainCommand.self,
         ])
 
     /// Runs the command; `sim` and `characterize`, which use one BLAS thread, ask for it before

@@ -3,7 +3,8 @@
 
 Run from anywhere:   python3 Tests/Fixtures/generate.py [DECK.cir ...]
 
-For every deck Tests/Fixtures/*.cir (or the ones named) this script
+For every deck Tests/Fixtures/*.cir, Tests/Fixtures/analog/*.cir and every cell netlists/*.cir
+(or the ones named) this script
   1. runs ngspice in batch mode, `ngspice -b -r OUT.raw DECK.cir`, with the environment
      variable SPICE_ASCIIRAWFILE=1 (ASCII rawfile, 16 significant digits), in the deck's
      directory so `.include` paths resolve relative to the deck;
@@ -24,8 +25,9 @@ For every deck Tests/Fixtures/*.cir (or the ones named) this script
   4. Decks must hold at most one analysis of each kind (.op, .dc): ngspice runs several
      analyses of one kind in reverse deck order, so their numbering would be ambiguous.
 
-The cells in netlists/ (and netlists/opamp.lib) are copied here first so that they get
-references too; edit them in netlists/, never here.
+The cells are read where they live, in netlists/ (no copies here): ngspice runs in netlists/
+so `.include opamp.lib` resolves there, and the CSVs are written here (cells needing only
+.op/.dc and R, C, L, V, I, E, F, G, H, D) or in analog/ (the others, see needs_issue3).
 
 Requires ngspice (tested with ngspice-39, see README.md).
 """
@@ -62,27 +64,11 @@ def needs_issue3(path):
     return ISSUE3.search(body) is not None
 
 
-def copy_cells():
-    """Copies netlists/*.cir and netlists/*.lib next to the fixtures (they are references too).
-
-    Cells that need issue-3 features (see needs_issue3) go to analog/, which FixtureTests does
-    not scan (it compares DC points one to one); AnalogCellTests checks them. The .lib files
-    go to both directories."""
-    if not os.path.isdir(CELLS):
-        return
-    os.makedirs(ANALOG, exist_ok=True)
-    for name in sorted(os.listdir(CELLS)):
-        source = os.path.join(CELLS, name)
-        if name.endswith(".lib"):
-            shutil.copyfile(source, os.path.join(HERE, name))
-            shutil.copyfile(source, os.path.join(ANALOG, name))
-        elif name.endswith(".cir"):
-            target, other = (ANALOG, HERE) if needs_issue3(source) else (HERE, ANALOG)
-            shutil.copyfile(source, os.path.join(target, name))
-            stem = name[: -len(".cir")]
-            for old in os.listdir(other):  # a cell that changed category
-                if old == name or (old.startswith(stem + ".") and old.endswith(".csv")):
-                    os.remove(os.path.join(other, old))
+def reference_directory(deck):
+    """Where a deck's CSVs go: next to a fixture deck; for a cell in netlists/, here or analog/."""
+    if os.path.dirname(deck) != CELLS:
+        return os.path.dirname(deck)
+    return ANALOG if needs_issue3(deck) else HERE
 
 
 def run_ngspice(deck, rawpath):
@@ -224,10 +210,11 @@ def write_csv(path, header, body):
 
 def generate(deck):
     name = os.path.splitext(os.path.basename(deck))[0]
-    where = os.path.dirname(deck)
-    for old in os.listdir(where):
-        if old.startswith(name + ".") and old.endswith(".csv"):
-            os.remove(os.path.join(where, old))
+    where = reference_directory(deck)
+    for directory in {where, HERE, ANALOG} if os.path.dirname(deck) == CELLS else {where}:
+        for old in os.listdir(directory):  # stale references (also of a cell that changed category)
+            if old.startswith(name + ".") and old.endswith(".csv"):
+                os.remove(os.path.join(directory, old))
     with tempfile.TemporaryDirectory() as tmp:
         raw = os.path.join(tmp, "out.raw")
         run_ngspice(deck, raw)
@@ -251,18 +238,13 @@ def generate(deck):
 def main():
     if shutil.which("ngspice") is None:
         sys.exit("ngspice is not installed (apt-get install ngspice)")
-    copy_cells()
     decks = sys.argv[1:] or sorted(
-        os.path.join(d, f) for d in (HERE, ANALOG) for f in os.listdir(d) if f.endswith(".cir"))
+        os.path.join(d, f) for d in (HERE, ANALOG, CELLS) for f in os.listdir(d) if f.endswith(".cir"))
     for deck in decks:
-        for d in (HERE, ANALOG):
+        for d in (HERE, ANALOG, CELLS):
             if not os.path.exists(deck) and os.path.exists(os.path.join(d, deck)):
-                deck = os.path.join(d, deck)  # a bare fixture name
-        deck = os.path.abspath(deck)
-        if os.path.dirname(deck) == CELLS:  # netlists/CELL.cir: use its copy here
-            name = os.path.basename(deck)
-            deck = os.path.join(ANALOG if needs_issue3(deck) else HERE, name)
-        generate(deck)
+                deck = os.path.join(d, deck)  # a bare fixture or cell name
+        generate(os.path.abspath(deck))
 
 
 if __name__ == "__main__":

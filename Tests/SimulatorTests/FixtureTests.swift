@@ -4,9 +4,10 @@ import XCTest
 
 @testable import Simulator
 
-/// Golden-reference tests: every deck in Tests/Fixtures is simulated by Kelvin and compared,
-/// column by column (by name), with the ngspice-39 references NAME.ANALYSIS.csv produced by
-/// Tests/Fixtures/generate.py.
+/// Golden-reference tests: every deck in Tests/Fixtures, and every cell in netlists/ whose
+/// references are in Tests/Fixtures (the cells that need only .op/.dc; read where they live, not
+/// copied), is simulated by Kelvin and compared, column by column (by name), with the ngspice-39
+/// references NAME.ANALYSIS.csv in Tests/Fixtures produced by Tests/Fixtures/generate.py.
 ///
 /// Tolerance per value, `ref` the ngspice value:
 ///   voltages (`v(...)`, `v-sweep`): |Δ| ≤ 0.002·|ref| + 1e-3 V
@@ -19,12 +20,19 @@ final class FixtureTests: XCTestCase {
         .deletingLastPathComponent()  // Tests
         .appendingPathComponent("Fixtures")
 
-    /// The decks (`*.cir`) in Tests/Fixtures, sorted by name.
+    /// netlists/ (the cells).
+    static let cellsDirectory = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("netlists")
+
+    /// The decks: `Tests/Fixtures/*.cir` and the `netlists/*.cir` cells with a reference in
+    /// Tests/Fixtures, sorted by name.
     static func decks() throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(atPath: fixturesDirectory.path)
-            .filter { $0.hasSuffix(".cir") }
-            .sorted()
-            .map { fixturesDirectory.appendingPathComponent($0) }
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: fixturesDirectory.path)
+        let cells = try FileManager.default.contentsOfDirectory(atPath: cellsDirectory.path)
+            .filter { name in name.hasSuffix(".cir") && fixtures.contains { $0.hasPrefix(name.dropLast(4) + ".") && $0.hasSuffix(".csv") } }
+        return (fixtures.filter { $0.hasSuffix(".cir") }.map { fixturesDirectory.appendingPathComponent($0) }
+            + cells.map { cellsDirectory.appendingPathComponent($0) })
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
     /// The reference CSVs of a deck: analysis name ("op1", "dc1") → file.
