@@ -45,12 +45,9 @@ extension Primitive {
 
         case .lookup(let x, let table, let gradient):
             // d table(x)/dx: the segment's slope (or the straight-through gain) inside the grid, 0 outside.
-            switch gradient {
-            case .slope: return [Kernels.zip(g, x) { $0 * table.derivative($1) }]
-            case .straightThrough(let gain):
-                let lo = table.x[0], hi = table.x[table.x.count - 1]
-                return [Kernels.zip(g, x) { $1 >= lo && $1 <= hi ? $0 * gain : 0 }]
-            }
+            let out = TensorStorage(uninitializedCount: x.count)
+            LookupKernels.backward(table, gradient, g.storage.base, x.storage.base, out.base, count: x.count)
+            return [Tensor(shape: x.shape, storage: out)]
 
         case .reshape(let inputShape):
             return [Tensor(shape: inputShape, storage: g.storage)]

@@ -139,6 +139,8 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Channels of the first stage.") var width = 64
     @Flag(help: "Instead of training, print OpenBLAS's sgemm peak (GFLOP/s) on --threads cores (2048x2048 products) and its kernel set.")
     var sgemm = false
+    @Option(help: "Train through this analog execution profile (built-in name or JSON file).") var analog: String?
+    @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
 
     func run() throws {
         do { try bench() } catch let e as NNError { throw failCLI(e) }
@@ -161,7 +163,8 @@ struct BenchTrainCommand: ParsableCommand {
         let data = ImageDataset.synthetic(count: batch, channels: c, height: side, width: side, classes: classes, seed: 1)
         let options = TrainingOptions(model: .resnet(network), dataset: "synthetic", epochs: steps + 1, batchSize: batch,
                                       learningRate: 0.01, schedule: .constant)
-        var trainer = try Trainer(options: options, train: data, test: nil)
+        let profile: any ExecutionProfile = try analog.map { try ProfileResolver(cells: cells).profile($0) } ?? DigitalProfile()
+        var trainer = try Trainer(options: options, profile: profile, train: data, test: nil)
         let b = trainer.loader.makeBatch(epoch: 0, index: 0, order: Array(0..<batch))
         _ = try trainer.trainStep(b)
         let start = Date()

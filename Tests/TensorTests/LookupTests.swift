@@ -18,7 +18,7 @@ final class LookupTests: XCTestCase {
     func testForwardMatchesReferenceOnEvenAndUnevenGrids() throws {
         let even = (0..<41).map { -2 + Float($0) * 0.1 }
         let uneven: [Float] = [-3, -1.5, -1, -0.2, 0, 0.05, 0.7, 2, 2.5]
-        for xs in [even, uneven] {
+        for xs in [even, uneven, [-0.5, 1.5]] {
             let ys = xs.map { $0 * $0 * $0 - $0 }
             let table = try PiecewiseLinear(x: xs, y: ys)
             let probe = (0..<500).map { _ in Float.random(in: -4...4, using: &rng) } + xs
@@ -38,6 +38,13 @@ final class LookupTests: XCTestCase {
         // Points away from grid points, some outside the grid (zero gradient there).
         let x = Tensor(shape: [2, 4], data: [-1.6, -0.7, -0.1, 0.05, 0.5, 1.2, 1.9, 0.35])
         checkGradients([x], step: 1e-3) { $0[0].lookup(table) }
+        // The even-grid kernels (no search), values between and outside the grid points.
+        let even = try PiecewiseLinear(x: [-1, -0.5, 0, 0.5, 1, 1.5], y: [0.3, -0.2, 0.1, 0.9, 0.4, 0.6])
+        XCTAssertNotNil(even.inverseStep)
+        let probe = Tensor(shape: [2, 5], data: [-1.3, -0.8, -0.26, 0.11, 0.37, 0.61, 0.93, 1.2, 1.45, 2.1])
+        checkGradients([probe], step: 1e-3) { $0[0].lookup(even) }
+        let clip = try PiecewiseLinear(x: [-0.5, 1], y: [-1, 2])
+        checkGradients([probe], step: 1e-3) { $0[0].lookup(clip) }
         var input = x
         input.requiresGrad = true
         input.lookup(table, gradient: .straightThrough(gain: 2)).sum().backward()

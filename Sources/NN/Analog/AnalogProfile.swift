@@ -259,8 +259,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
             var y = partial
             if t == 0, let mismatch { y = y + reshapedPerChannel(mismatch.offset, like: y) }
             if let sigma = settings.readNoise, sigma > 0 {
-                var rng = context.noise.generator(for: label + "/read/\(t)")
-                y = y + Tensor(shape: y.shape, data: (0..<y.count).map { _ in Float(sigma) * rng.nextNormal() })
+                y = y + GaussianNoise.samples(y.shape, sigma: Float(sigma), noise: context.noise, site: label + "/read/\(t)")
             }
             y = scales.column * y
             if let summer, tiles.count > 1 { y = y.lookup(summer.curve) }

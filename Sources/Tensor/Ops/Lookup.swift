@@ -10,6 +10,8 @@ public struct PiecewiseLinear: Sendable, Equatable {
     public let y: [Float]
     /// `1/Δx` when the grid is evenly spaced (to 1e-4 of a step), else nil (binary search).
     let inverseStep: Float?
+    /// `(y_{i+1} − y_i)/(x_{i+1} − x_i)` per segment.
+    let slopes: [Float]
 
     /// Checks that the grid has at least 2 strictly increasing finite points and as many finite values.
     public init(x: [Float], y: [Float]) throws {
@@ -20,6 +22,7 @@ public struct PiecewiseLinear: Sendable, Equatable {
             throw TensorError.invalidTable("grid points must be finite and strictly increasing, values finite")
         }
         self.x = x; self.y = y
+        slopes = (0..<(x.count - 1)).map { (y[$0 + 1] - y[$0]) / (x[$0 + 1] - x[$0]) }
         let step = (x[x.count - 1] - x[0]) / Float(x.count - 1)
         let even = x.indices.allSatisfy { abs(x[$0] - (x[0] + Float($0) * step)) <= 1e-4 * step }
         inverseStep = even ? 1 / step : nil
@@ -73,12 +76,8 @@ public enum LookupGradient: Sendable, Equatable {
 extension Tensor {
     /// Element-wise `table(x)`, differentiable as `gradient` says.
     public func lookup(_ table: PiecewiseLinear, gradient: LookupGradient = .slope) -> Tensor {
-        let n = count
-        let out = TensorStorage(uninitializedCount: n)
-        let px = storage.base, po = out.base
-        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-            for i in r { po[i] = table(px[i]) }
-        }
+        let out = TensorStorage(uninitializedCount: count)
+        LookupKernels.forward(table, storage.base, out.base, count: count)
         return Tensor.record(out, shape: shape, inputs: [self]) {
             .lookup(input: self.detached(), table: table, gradient: gradient)
         }
