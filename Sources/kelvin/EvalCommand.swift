@@ -77,6 +77,8 @@ struct AnalogEvaluation: Codable {
     var images: Int
     var seconds: Double
     var energy_per_image_j: Double?
+    /// By kind of cell; null where the cell's table has no energy figure.
+    var energy_per_image_by_cell_j: [String: Double?]
     var operations_per_image: [String: Double]
     var repeats: [ChipResult]
 }
@@ -88,7 +90,7 @@ extension EvalCommand {
         guard `repeat` >= 1 else { throw NNError.invalidArgument("--repeat must be ≥ 1, got \(`repeat`)") }
         let resolver = ProfileResolver(cells: cells)
         var results = [ChipResult](), seconds = 0.0
-        var energy: Double?, operations = [String: Double]()
+        var energy: Double?, byCell = [String: Double?](), operations = [String: Double]()
         for i in 0..<`repeat` {
             let chip = chipSeed &+ UInt64(i)
             let profile = try resolver.profile(name, chipSeed: chip)
@@ -99,6 +101,7 @@ extension EvalCommand {
             if i == 0 {
                 let counts = profile.counts, n = Double(max(test.count, 1))
                 energy = profile.energy(of: counts).map { $0 / n }
+                byCell = profile.energyByCell(counts).mapValues { $0.map { $0 / n } }
                 operations = ["cells": Double(counts.cells) / n, "summer": Double(counts.summer) / n,
                               "rectifier": Double(counts.rectifier) / n, "converters": Double(counts.converters) / n]
             }
@@ -114,7 +117,7 @@ extension EvalCommand {
         let (t1, s1) = meanStd(results.map(\.top1)), (t5, s5) = meanStd(results.map(\.top5))
         let summary = AnalogEvaluation(
             profile: name, top1: t1, top5: t5, top1_std: s1, top5_std: s5, images: test.count, seconds: seconds,
-            energy_per_image_j: energy, operations_per_image: operations, repeats: results)
+            energy_per_image_j: energy, energy_per_image_by_cell_j: byCell, operations_per_image: operations, repeats: results)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -122,7 +125,9 @@ extension EvalCommand {
         } else {
             print(String(format: "%@: top1 %.2f%% ± %.2f  top5 %.2f%% ± %.2f  (%d chips × %d images, %.1f s)",
                          name, 100 * t1, 100 * s1, 100 * t5, 100 * s5, results.count, test.count, seconds))
-            print(energy.map { String(format: "energy %.4g J per image", $0) } ?? "energy: n/a (a cell in the profile has no energy figure)")
+            let parts = byCell.keys.sorted().map { k in "\(k) " + (byCell[k]!.map { String(format: "%.4g J", $0) } ?? "n/a") }
+            print((energy.map { String(format: "energy %.4g J per image", $0) } ?? "energy: n/a (a cell in use has no energy figure)")
+                + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"))
             print(operations.keys.sorted().map { String(format: "%@ %.4g", $0, operations[$0]!) }.joined(separator: ", ") + " operations per image")
         }
     }

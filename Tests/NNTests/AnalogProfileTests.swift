@@ -20,7 +20,7 @@ final class AnalogProfileTests: XCTestCase {
 
     /// A 2-D cell table `f(x, w) = tanh(2x)·(w − 0.5) + 0.3·x²` on x ∈ [−1, 1] (21 points),
     /// w ∈ [0, 2] (11 points): rank 2, nonlinear in both inputs.
-    static func cellTable(monteCarlo: Bool = false) throws -> LookupTable {
+    static func cellTable(monteCarlo: Bool = false, energy: Double? = nil) throws -> LookupTable {
         let xs = (0...20).map { -1 + Double($0) * 0.1 }, ws = (0...10).map { Double($0) * 0.2 }
         func f(_ x: Double, _ w: Double) -> Double { Foundation.tanh(2 * x) * (w - 0.5) + 0.3 * x * x }
         let values = xs.flatMap { x in ws.map { f(x, $0) } }
@@ -33,7 +33,8 @@ final class AnalogProfileTests: XCTestCase {
             provenance: Provenance(cell: "test", netlistPath: "test.cir", netlistSHA256: "00", temperature: 27, grid: "",
                                    kelvinVersion: "test", date: "2026-12-04"),
             axes: [Axis(name: "vx", unit: "V", values: xs), Axis(name: "vw", unit: "V", values: ws)],
-            output: Quantity(name: "v(out)", unit: "V"), values: values, monteCarlo: mc, separableFit: fit)
+            output: Quantity(name: "v(out)", unit: "V"), values: values, monteCarlo: mc,
+            dynamics: energy.map { Dynamics(energyPerOperation: $0) }, separableFit: fit)
     }
 
     // MARK: ideal
@@ -256,6 +257,21 @@ final class AnalogProfileTests: XCTestCase {
         let a = layer(x, context: ForwardContext(training: false, profile: base)).scalars
         let b = layer(x, context: ForwardContext(training: false, profile: held)).scalars
         for (p, q) in zip(a, b) { XCTAssertEqual(q, p * Float(Foundation.exp(-0.1)), accuracy: 1e-5 * max(1, abs(p))) }
+    }
+
+    /// Energy = operation counts × each cell's energy per operation; n/a where a cell has none.
+    func testEnergyFromOperationCounts() throws {
+        let profile = try AnalogProfile(settings: try settings(#"{"name": "t", "mac": {"table": "cell"}, "summer": {"table": "ideal", "rails": 10}}"#),
+                                        tables: ["cell": try Self.cellTable(energy: 2e-12)], path: "t")
+        let layer = try Model(.conv2d(in: 3, out: 4, kernel: 3, stride: 1, padding: 0, bias: false), seed: 1)
+        _ = layer(tensor([2, 3, 6, 6], seed: 1, scale: 0.3), context: ForwardContext(training: false, profile: profile))
+        let counts = profile.counts
+        XCTAssertEqual(counts.cells, 2 * (2 * 4 * 4 * 4) * 27)   // two cells per weight and output
+        XCTAssertEqual(counts.summer, 2 * 4 * 4 * 4)
+        XCTAssertEqual(profile.energyByCell(counts)["cells"] ?? nil, Double(counts.cells) * 2e-12)
+        XCTAssertNil(profile.energy(of: counts))   // the ideal summer has no energy figure
+        profile.resetCounts()
+        XCTAssertEqual(profile.counts, OperationCounts())
     }
 
     // MARK: bad input

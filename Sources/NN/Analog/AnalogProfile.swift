@@ -142,16 +142,24 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         ProfileRecord(name: name, tables: tableHashes, document: settings.json(), chipSeed: settings.mismatch == true ? chipSeed : nil)
     }
 
-    /// The energy of `counts` operations from the cells' characterised energy per operation, J;
-    /// nil when a cell in use has no energy figure (ideal curves, tables without dynamics).
-    public func energy(of counts: OperationCounts) -> Double? {
-        var total = 0.0
-        for (count, cell) in [(counts.cells, mac?.energyPerOperation), (counts.summer, summer?.energyPerOperation),
-                              (counts.rectifier, rectifier?.energyPerOperation)] where count > 0 {
-            guard let e = cell else { return nil }
-            total += Double(count) * e
+    /// The energy of `counts` operations by kind of cell (`cells`, `summer`, `rectifier`), J: count ×
+    /// the cell's characterised energy per operation; nil for a kind in use whose table has no
+    /// energy figure (ideal curves, a cell characterised without `tstop=`/`supplies=`).
+    public func energyByCell(_ counts: OperationCounts) -> [String: Double?] {
+        var out = [String: Double?]()
+        for (kind, count, perOperation) in [("cells", counts.cells, mac?.energyPerOperation),
+                                            ("summer", counts.summer, summer?.energyPerOperation),
+                                            ("rectifier", counts.rectifier, rectifier?.energyPerOperation)] where count > 0 {
+            out.updateValue(perOperation.map { Double(count) * $0 }, forKey: kind)   // keeps a nil entry
         }
-        return total
+        return out
+    }
+
+    /// The total of `energyByCell`, or nil when a kind in use has no energy figure.
+    public func energy(of counts: OperationCounts) -> Double? {
+        let parts = energyByCell(counts)
+        guard !parts.values.contains(where: { $0 == nil }) else { return nil }
+        return parts.values.reduce(0) { $0 + ($1 ?? 0) }
     }
 
     /// What `kelvin profile show` prints about the cells: rank, residual, gain and ranges of the
