@@ -274,6 +274,44 @@ final class AnalogProfileTests: XCTestCase {
         XCTAssertEqual(profile.counts, OperationCounts())
     }
 
+    /// Tiles are cut at whole input channels; each tile's partial sum saturates on its own.
+    func testTilingCutsAtInputChannelsAndSaturatesPerTile() throws {
+        XCTAssertEqual(Tiling.tiles(inputChannels: 5, rowsPerChannel: 9, rows: 20), [0..<2, 2..<4, 4..<5])
+        XCTAssertEqual(Tiling.tiles(inputChannels: 3, rowsPerChannel: 9, rows: 4), [0..<1, 1..<2, 2..<3])
+        let layer = try Model(.conv2d(in: 4, out: 2, kernel: 3, stride: 1, padding: 1, bias: false), seed: 2)
+        let x = tensor([2, 4, 5, 5], seed: 3)
+        func run(_ json: String) throws -> [Float] {
+            let p = try AnalogProfile(settings: try settings(json), tables: [:], path: "t")
+            return layer(x, context: ForwardContext(training: false, profile: p)).scalars
+        }
+        // Wide rails: tiling changes nothing but the order of the sums.
+        let flat = try run(#"{"name": "t", "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 10}}"#)
+        let tiled = try run(#"{"name": "t", "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 10}, "tiling": {"rows": 18}}"#)
+        for (a, b) in zip(flat, tiled) { XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(a))) }
+        // The column gain is calibrated on the whole sum: half-channel partial sums reach the rails only
+        // when a tile carries most of it, so the results differ but stay within the rails' bound.
+        let exact = layer(x).scalars
+        let worstFlat = zip(flat, exact).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThan(worstFlat, 1e-3)
+        // Two one-row tiles with opposite contributions: y = x₀ − x₁/2. The column gain brings the
+        // largest total to 0.9 × the 0.5 V rails, so the first tile's partial sum (twice the total)
+        // saturates for the large input and the tiled result falls short; small inputs pass.
+        let pair = try Model(.linear(in: 2, out: 1, bias: false), seed: 1)
+        try XCTUnwrap(pair.network as? Linear).weight.assign(Tensor(shape: [1, 2], data: [1, -0.5]))
+        let inputs = Tensor(shape: [2, 2], data: [1, 1, 0.2, 0.2])
+        func pairRun(_ tiling: String) throws -> [Float] {
+            let p = try AnalogProfile(settings: try settings(#"{"name": "t", "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 0.5}"# + tiling + "}"),
+                                      tables: [:], path: "t")
+            return pair(inputs, context: ForwardContext(training: false, profile: p)).scalars
+        }
+        let whole = try pairRun(""), split = try pairRun(#", "tiling": {"rows": 1}"#)
+        XCTAssertEqual(whole[0], 0.5, accuracy: 1e-5)
+        XCTAssertEqual(whole[1], 0.1, accuracy: 1e-5)
+        // Tile 1: β·s·1 = 1.8·0.9·0.5/0.9 → clipped at 0.5 V; tile 2: −0.45 V. (0.5 − 0.45)/(β·s) of 0.5.
+        XCTAssertEqual(split[0], 0.5 * 0.05 / 0.45, accuracy: 1e-4)
+        XCTAssertEqual(split[1], 0.1, accuracy: 1e-5)
+    }
+
     // MARK: bad input
 
     func testProfileDocumentErrorsNameTheKey() throws {

@@ -54,6 +54,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     struct State {
         var scales: [String: Scales] = [:]
         var mismatch: [String: Mismatch] = [:]
+        var tiles: [[Int]: [Tensor?]] = [:]
         var counts = OperationCounts()
     }
 
@@ -281,12 +282,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         if droop != 1 { out = droop * out }
         // 4. Numbers.
         let perOutput = scales.weight.map { 1 / (cell.kappa * scales.column * scales.input * $0) }
-        let positions = out.count / max(out.shape[0] * outChannels, 1)
         state.withLock {
             $0.counts.cells += 2 * out.count * (w.count / outChannels)
             $0.counts.summer += out.count * (tiles.count > 1 ? tiles.count + 1 : 1)
             $0.counts.converters += (settings.dacBits != nil ? input.count : 0) + (settings.adcBits != nil ? out.count : 0)
-            _ = positions
         }
         return out * reshapedPerChannel(Tensor(shape: [outChannels], data: perOutput), like: out)
     }
@@ -298,8 +297,17 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         t.reshaped(to: [1, t.count] + Array(repeating: 1, count: max(y.rank - 2, 0)))
     }
 
-    /// One mask per tile over the weight's input-channel axis (nil: tiling off or one tile).
+    /// One mask per tile over the weight's input-channel axis (nil: tiling off or one tile), made
+    /// once per weight shape.
     private func tileMasks(_ shape: [Int]) -> [Tensor?] {
+        guard settings.tiling != nil else { return [nil] }
+        if let masks = state.withLock({ $0.tiles[shape] }) { return masks }
+        let masks = makeTileMasks(shape)
+        state.withLock { $0.tiles[shape] = masks }
+        return masks
+    }
+
+    private func makeTileMasks(_ shape: [Int]) -> [Tensor?] {
         guard let rows = settings.tiling?.rows else { return [nil] }
         let ranges = Tiling.tiles(inputChannels: shape[1], rowsPerChannel: shape.dropFirst(2).reduce(1, *), rows: rows)
         guard ranges.count > 1 else { return [nil] }
