@@ -55,6 +55,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var scales: [String: Scales] = [:]
         var mismatch: [String: Mismatch] = [:]
         var counts = OperationCounts()
+        var deviceDraws: [String: DeviceDraws] = [:]
+        var pendingUpdate: PendingUpdate?
     }
 
     /// Builds the profile; `tables` holds every table the settings name (except `ideal`), `path`
@@ -74,7 +76,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 throw e
             }
         }
-        if let m = settings.mac {
+        if settings.mac == nil, settings.device != nil {
+            // A crossbar of conductances multiplies exactly (I = Σ G·V): the ideal cell.
+            mac = MultiplyCell.ideal()
+        } else if let m = settings.mac {
             mac = try wrap("mac.table") {
                 m.table == "ideal" ? MultiplyCell.ideal()
                     : try MultiplyCell(table: try table(m.table, "mac.table"), name: m.table, rank: m.rank,
@@ -96,7 +101,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 case "summer": settings.summer != nil
                 default: settings.hold != nil
                 }
-                if used { throw NNError.mismatch(path: path, reason: "key '\(key)' applies to the multiply cells: give 'mac' too") }
+                if used { throw NNError.mismatch(path: path, reason: "key '\(key)' applies to the multiply cells: give 'mac' or 'device' too") }
             }
         }
         if let s = settings.summer {
@@ -139,7 +144,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
 
     public var name: String { settings.name }
     public var record: ProfileRecord {
-        ProfileRecord(name: name, tables: tableHashes, document: settings.json(), chipSeed: settings.mismatch == true ? chipSeed : nil)
+        ProfileRecord(name: name, tables: tableHashes, document: settings.json(), chipSeed: settings.mismatch == true || settings.device != nil ? chipSeed : nil)
     }
 
     /// The energy of `counts` operations from the cells' characterised energy per operation, J;
@@ -226,8 +231,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     private func weightedSum(_ input: Tensor, weight: Parameter, label: String, context: ForwardContext,
                              _ product: (Tensor, Tensor) -> Tensor) -> Tensor {
         let cell = mac!
-        let w = perturbed(weight, context)
+        var w = perturbed(weight, context)
         let scales = calibratedScales(input, w, label: label, product)
+        var compensation: [Float]? = nil
+        if settings.device != nil { (w, compensation) = deviceWeight(w, label: label, scales: scales, context: context) }
         let outChannels = w.shape[0]
         let weightScale = Tensor(shape: [outChannels] + Array(repeating: 1, count: w.rank - 1), data: scales.weight)
         // 1. Volts.
@@ -273,7 +280,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         }
         if droop != 1 { out = droop * out }
         // 4. Numbers.
-        let perOutput = scales.weight.map { 1 / (cell.kappa * scales.column * scales.input * $0) }
+        var perOutput = scales.weight.map { 1 / (cell.kappa * scales.column * scales.input * $0) }
+        if let compensation { perOutput = zip(perOutput, compensation).map { $0 * $1 } }
         let positions = out.count / max(out.shape[0] * outChannels, 1)
         state.withLock {
             $0.counts.cells += 2 * out.count * (w.count / outChannels)
@@ -359,6 +367,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
 
     /// Keeps each calibrated layer's weights inside the cell's range: `|w| ≤ 2W/s_w`.
     public func afterUpdate(_ parameters: [Parameter]) {
+        applyPulsedUpdates(parameters)
         let scales = state.withLock { $0.scales }
         guard mac != nil, !scales.isEmpty else { return }
         let limit = 2 * mac!.wHalf
