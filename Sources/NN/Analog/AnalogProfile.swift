@@ -78,7 +78,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         }
         if settings.mac == nil, settings.device != nil {
             // A crossbar of conductances multiplies exactly (I = Σ G·V): the ideal cell.
-            mac = MultiplyCell.ideal()
+            mac = MultiplyCell.crossbar()
         } else if let m = settings.mac {
             mac = try wrap("mac.table") {
                 m.table == "ideal" ? MultiplyCell.ideal()
