@@ -172,6 +172,15 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         if let s = summer { lines.append(String(format: "summer: rails ±%.3g V (normalised)%@", s.rails, s.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
         if let r = rectifier { lines.append(String(format: "rectifier: range %.3g V (normalised)%@", r.rails, r.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
         if droop != 1 { lines.append(String(format: "hold droop factor %.6g", droop)) }
+        if let d = settings.device, let gMax = d.gMax {
+            var line = String(format: "device %@: G %.3g–%.3g µS", d.preset ?? "custom", (d.gMin ?? 0) * 1e6, gMax * 1e6)
+            if let levels = d.levels { line += ", \(levels) levels" }
+            if let drift = d.drift {
+                line += String(format: ", drift t₀ %.3g s at t = %.4g s, compensation %@", drift.t0 ?? 20, drift.time ?? 0, drift.compensation ?? "none")
+            }
+            if let u = d.update { line += ", pulsed update \(u.kind)" }
+            lines.append(line)
+        }
         return lines
     }
     public var updateNoise: Float { Float(settings.updateNoise ?? 0) }
