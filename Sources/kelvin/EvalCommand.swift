@@ -18,6 +18,12 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("chip-seed"), help: "First simulated chip (mismatch draws); repeat i uses chip-seed + i.") var chipSeed: UInt64 = 0
     @Option(help: "Evaluate this many simulated chips (with --analog).") var `repeat` = 1
     @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
+    @Option(name: .customLong("drift-time"), help: ArgumentHelp(
+        "Evaluate this long after programming (a profile with device drift): a number with s, m, h, d or y (365.25 d); plain numbers are seconds.",
+        valueName: "TIME")) var driftTime: String?
+    @Option(name: .customLong("drift-compensation"), help: ArgumentHelp(
+        "Drift compensation (a profile with device drift): on (= global), off (= none), global (one scale per layer) or column (one per output).",
+        valueName: "MODE")) var driftCompensation: String?
     @Flag(help: "Print one JSON object {top1, top5, images, seconds} (with --analog also top1_std, top5_std, energy_per_image_j, repeats).") var json = false
 
     func run() throws {
@@ -89,11 +95,13 @@ extension EvalCommand {
     func evaluateAnalog(_ model: Model, _ test: ImageDataset, profile name: String, checkpoint ck: Checkpoint) throws {
         guard `repeat` >= 1 else { throw NNError.invalidArgument("--repeat must be ≥ 1, got \(`repeat`)") }
         let resolver = ProfileResolver(cells: cells)
+        var (settings, origin) = try resolver.settings(name)
+        try applyDriftOptions(to: &settings, origin: origin)
         var results = [ChipResult](), seconds = 0.0
         var energy: Double?, byCell = [String: Double?](), operations = [String: Double]()
         for i in 0..<`repeat` {
             let chip = chipSeed &+ UInt64(i)
-            let profile = try resolver.profile(name, chipSeed: chip)
+            let profile = try resolver.profile(settings, origin: origin, chipSeed: chip)
             if ck.header.profile?.name == profile.name { try profile.loadState(from: ck.arrays, path: checkpoint) }
             let r = Trainer.evaluate(model, on: test, batchSize: batch, profile: profile, seed: chip)
             results.append(ChipResult(chip_seed: chip, top1: r.top1, top5: r.top5))
@@ -130,6 +138,40 @@ extension EvalCommand {
                 + (parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"))
             print(operations.keys.sorted().map { String(format: "%@ %.4g", $0, operations[$0]!) }.joined(separator: ", ") + " operations per image")
         }
+    }
+}
+
+extension EvalCommand {
+    /// Applies `--drift-time` and `--drift-compensation` to the profile's `device.drift`, refusing
+    /// them for a profile without drift.
+    func applyDriftOptions(to settings: inout AnalogSettings, origin: String) throws {
+        guard driftTime != nil || driftCompensation != nil else { return }
+        let option = driftTime != nil ? "--drift-time" : "--drift-compensation"
+        guard var drift = settings.device?.drift else {
+            throw NNError.invalidArgument("\(option): profile '\(settings.name)' (\(origin)) has no drift model; use a profile with 'device.drift' (e.g. pcm)")
+        }
+        if let text = driftTime { drift.time = try Self.seconds(text) }
+        if let mode = driftCompensation {
+            switch mode {
+            case "on", "global": drift.compensation = "global"
+            case "off", "none": drift.compensation = "none"
+            case "column": drift.compensation = "column"
+            default: throw NNError.invalidArgument("--drift-compensation: use on, off, global or column, got '\(mode)'")
+            }
+        }
+        settings.device!.drift = drift
+        try settings.validate(path: origin)
+    }
+
+    /// Seconds in `text`: a number with an optional suffix s, m, h, d or y (365.25 days).
+    static func seconds(_ text: String) throws -> Double {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "y": 31_557_600]
+        var number = Substring(text), unit = 1.0
+        if let last = text.last, let u = units[last] { number = number.dropLast(); unit = u }
+        guard let value = Double(number), value.isFinite, value >= 0 else {
+            throw NNError.invalidArgument("--drift-time: '\(text)' is not a time ≥ 0 (a number with s, m, h, d or y, e.g. 1h, 2.5d)")
+        }
+        return value * unit
     }
 }
 

@@ -78,4 +78,37 @@ final class AnalogCommandTests: XCTestCase {
         let json = try KelvinProcess.run(["profile", "show", "ideal", "--json"])
         XCTAssertTrue(json.stdout.contains("\"name\" : \"ideal\""), json.stdout)
     }
+
+    /// `--drift-time` with s/m/h/d/y suffixes and `--drift-compensation` under a drift profile;
+    /// both refused, with the reason, for a profile without drift and for bad values.
+    func testDriftTimeOptions() throws {
+        XCTAssertEqual(try train("p", []).status, 0)
+        let ck = scratch.url.path + "/p/last.ckpt"
+        func eval(_ extra: [String]) throws -> KelvinProcess.Outcome {
+            try KelvinProcess.run(["eval", "--checkpoint", ck, "--json", "--threads", "1", "--limit", "64"] + extra)
+        }
+        for time in ["0", "90s", "30m", "1h", "1.5d", "2y"] {
+            let r = try eval(["--analog", "pcm", "--drift-time", time])
+            XCTAssertEqual(r.status, 0, time + ": " + r.stderr)
+            XCTAssertEqual(try json(r.stdout)["profile"] as? String, "pcm")
+        }
+        for mode in ["on", "off", "column"] {
+            let r = try eval(["--analog", "pcm", "--drift-time", "1d", "--drift-compensation", mode])
+            XCTAssertEqual(r.status, 0, mode + ": " + r.stderr)
+        }
+        let reram = try eval(["--analog", "reram", "--drift-time", "1h"])
+        XCTAssertEqual(reram.status, 1)
+        XCTAssertTrue(reram.stderr.contains("--drift-time: profile 'reram'") && reram.stderr.contains("has no drift model"), reram.stderr)
+        let ideal = try eval(["--analog", "ideal", "--drift-compensation", "on"])
+        XCTAssertTrue(ideal.stderr.contains("--drift-compensation: profile 'ideal'"), ideal.stderr)
+        let week = try eval(["--analog", "pcm", "--drift-time", "3w"])
+        XCTAssertEqual(week.status, 1)
+        XCTAssertTrue(week.stderr.contains("'3w' is not a time"), week.stderr)
+        let mode = try eval(["--analog", "pcm", "--drift-compensation", "maybe"])
+        XCTAssertTrue(mode.stderr.contains("use on, off, global or column"), mode.stderr)
+        let list = try KelvinProcess.run(["profile", "list"])
+        for name in ["reram", "sonos", "pcm", "ecram"] { XCTAssertTrue(list.stdout.contains(name + ": "), list.stdout) }
+        let show = try KelvinProcess.run(["profile", "show", "pcm"])
+        XCTAssertTrue(show.stdout.contains("device pcm: G 0–25 µS"), show.stdout)
+    }
 }

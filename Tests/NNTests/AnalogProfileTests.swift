@@ -327,7 +327,7 @@ final class AnalogProfileTests: XCTestCase {
         expect(#"{"name": "x", "hold": {"time": 1}}"#, "give tau")
         expect("{\"name\": ", "not valid JSON")
         XCTAssertThrowsError(try AnalogProfile(settings: try settings(#"{"name": "x", "mismatch": true}"#), tables: [:], path: "test.json")) { e in
-            XCTAssertTrue("\(e)".contains("give 'mac' too"), "\(e)")
+            XCTAssertTrue("\(e)".contains("give 'mac' or 'device' too"), "\(e)")
         }
         XCTAssertThrowsError(try AnalogProfile(settings: try settings(#"{"name": "x", "mac": {"table": "c"}}"#), tables: [:], path: "test.json")) { e in
             XCTAssertTrue("\(e)".contains("table 'c' was not resolved"), "\(e)")

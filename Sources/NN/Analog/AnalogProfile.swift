@@ -56,6 +56,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var mismatch: [String: Mismatch] = [:]
         var tiles: [[Int]: [Tensor?]] = [:]
         var counts = OperationCounts()
+        var deviceDraws: [String: DeviceDraws] = [:]
+        var pendingUpdate: PendingUpdate?
     }
 
     /// Builds the profile; `tables` holds every table the settings name (except `ideal`), `path`
@@ -75,7 +77,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 throw e
             }
         }
-        if let m = settings.mac {
+        if settings.mac == nil, settings.device != nil {
+            // A crossbar of conductances multiplies exactly (I = Σ G·V): the ideal cell.
+            mac = MultiplyCell.crossbar()
+        } else if let m = settings.mac {
             mac = try wrap("mac.table") {
                 m.table == "ideal" ? MultiplyCell.ideal()
                     : try MultiplyCell(table: try table(m.table, "mac.table"), name: m.table, rank: m.rank,
@@ -97,7 +102,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 case "summer": settings.summer != nil
                 default: settings.hold != nil
                 }
-                if used { throw NNError.mismatch(path: path, reason: "key '\(key)' applies to the multiply cells: give 'mac' too") }
+                if used { throw NNError.mismatch(path: path, reason: "key '\(key)' applies to the multiply cells: give 'mac' or 'device' too") }
             }
         }
         if let s = settings.summer {
@@ -140,7 +145,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
 
     public var name: String { settings.name }
     public var record: ProfileRecord {
-        ProfileRecord(name: name, tables: tableHashes, document: settings.json(), chipSeed: settings.mismatch == true ? chipSeed : nil)
+        ProfileRecord(name: name, tables: tableHashes, document: settings.json(), chipSeed: settings.mismatch == true || settings.device != nil ? chipSeed : nil)
     }
 
     /// The energy of `counts` operations by kind of cell (`cells`, `summer`, `rectifier`), J: count ×
@@ -176,6 +181,15 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         if let s = summer { lines.append(String(format: "summer: rails ±%.3g V (normalised)%@", s.rails, s.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
         if let r = rectifier { lines.append(String(format: "rectifier: range %.3g V (normalised)%@", r.rails, r.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
         if droop != 1 { lines.append(String(format: "hold droop factor %.6g", droop)) }
+        if let d = settings.device, let gMax = d.gMax {
+            var line = String(format: "device %@: G %.3g–%.3g µS", d.preset ?? "custom", (d.gMin ?? 0) * 1e6, gMax * 1e6)
+            if let levels = d.levels { line += ", \(levels) levels" }
+            if let drift = d.drift {
+                line += String(format: ", drift t₀ %.3g s at t = %.4g s, compensation %@", drift.t0 ?? 20, drift.time ?? 0, drift.compensation ?? "none")
+            }
+            if let u = d.update { line += ", pulsed update \(u.kind)" }
+            lines.append(line)
+        }
         return lines
     }
     public var updateNoise: Float { Float(settings.updateNoise ?? 0) }
@@ -235,8 +249,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     private func weightedSum(_ input: Tensor, weight: Parameter, label: String, context: ForwardContext,
                              _ product: (Tensor, Tensor) -> Tensor) -> Tensor {
         let cell = mac!
-        let w = perturbed(weight, context)
+        var w = perturbed(weight, context)
         let scales = calibratedScales(input, w, label: label, product)
+        var compensation: [Float]? = nil
+        if settings.device != nil { (w, compensation) = deviceWeight(w, label: label, scales: scales, context: context) }
         let outChannels = w.shape[0]
         let weightScale = Tensor(shape: [outChannels] + Array(repeating: 1, count: w.rank - 1), data: scales.weight)
         // 1. Volts.
@@ -281,7 +297,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         }
         if droop != 1 { out = droop * out }
         // 4. Numbers.
-        let perOutput = scales.weight.map { 1 / (cell.kappa * scales.column * scales.input * $0) }
+        var perOutput = scales.weight.map { 1 / (cell.kappa * scales.column * scales.input * $0) }
+        if let compensation { perOutput = zip(perOutput, compensation).map { $0 * $1 } }
         state.withLock {
             $0.counts.cells += 2 * out.count * (w.count / outChannels)
             $0.counts.summer += out.count * (tiles.count > 1 ? tiles.count + 1 : 1)
@@ -374,6 +391,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
 
     /// Keeps each calibrated layer's weights inside the cell's range: `|w| ≤ 2W/s_w`.
     public func afterUpdate(_ parameters: [Parameter]) {
+        applyPulsedUpdates(parameters)
         let scales = state.withLock { $0.scales }
         guard mac != nil, !scales.isEmpty else { return }
         let limit = 2 * mac!.wHalf

@@ -24,6 +24,22 @@ extension AnalogSettings {
             {"name": "yan-noise", "description": "The seed's training noise (000 §4): each weight perturbed by a relative 1e-3 in every step's forward and backward, and each update multiplied by (1 + 1e-3·N(0, 1)); arithmetic otherwise digital.",
              "weight_noise": 0.001, "update_noise": 0.001}
             """,
+        "reram": """
+            {"name": "reram", "description": "ReRAM crossbar (aihwkit's ReRamWan2022 fit: 0-40 uS, programming error polynomial, 1 % read noise, 256 levels; soft-bounds pulsed updates), ideal I = sum G*V multiply, 8-bit DAC and ADC.",
+             "device": {"preset": "reram"}, "summer": {"table": "ideal", "rails": 1}, "dac_bits": 8, "adc_bits": 8}
+            """,
+        "sonos": """
+            {"name": "sonos", "description": "40 nm SONOS crossbar (CrossSim's Agrawal IEDM 2022 model: 0-1600 nA, saturating programming and read error, 256 levels), ideal I = sum G*V multiply, 8-bit DAC and ADC.",
+             "device": {"preset": "sonos"}, "summer": {"table": "ideal", "rails": 1}, "dac_bits": 8, "adc_bits": 8}
+            """,
+        "pcm": """
+            {"name": "pcm", "description": "PCM crossbar (aihwkit's PCMLikeNoiseModel: 0-25 uS, programming polynomial, 1/f read noise, power-law drift with global compensation, 256 levels), ideal I = sum G*V multiply, 8-bit DAC and ADC; --drift-time sets t.",
+             "device": {"preset": "pcm"}, "summer": {"table": "ideal", "rails": 1}, "dac_bits": 8, "adc_bits": 8}
+            """,
+        "ecram": """
+            {"name": "ecram", "description": "ECRAM crossbar (aihwkit's EcRamPresetDevice: linear-step pulsed updates, 1000 levels), ideal I = sum G*V multiply, 8-bit DAC and ADC.",
+             "device": {"preset": "ecram"}, "summer": {"table": "ideal", "rails": 1}, "dac_bits": 8, "adc_bits": 8}
+            """,
     ]
 
     /// The built-in profile `name`, or nil.

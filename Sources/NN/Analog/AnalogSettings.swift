@@ -71,19 +71,21 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
     public var headroom: Double?
     /// Weight scales per `layer` or per output `channel`.
     public var granularity: String?
+    /// The resistive device that stores the weights (`Device.swift`); presets fill defaults.
+    public var device: DeviceSettings?
 
     public init(name: String) { self.name = name }
 
     /// Every key the document may contain, by object (for the strict key check).
     static let keys: [String: Set<String>] = [
         "": ["name", "description", "backward", "mac", "summer", "tiling", "relu", "mismatch", "read_noise",
-             "weight_noise", "update_noise", "dac_bits", "adc_bits", "hold", "headroom", "granularity"],
+             "weight_noise", "update_noise", "dac_bits", "adc_bits", "hold", "headroom", "granularity", "device"],
         "mac": ["table", "rank", "fit_tolerance", "gradient"],
         "summer": ["table", "rails"],
         "tiling": ["rows"],
         "relu": ["table", "invert"],
         "hold": ["time", "tau", "table"],
-    ]
+    ].merging(DeviceSettings.keys) { a, _ in a }
 
     /// Reads a profile document; `path` names it in errors.
     public init(json data: Data, path: String) throws {
@@ -103,6 +105,7 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
         } catch {
             throw NNError.corruptFile(path: path, reason: "\(error)")
         }
+        device = try device?.resolved(path: path)
         try validate(path: path)
     }
 
@@ -165,6 +168,7 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
             if hold.tau == nil, hold.table == nil { throw fail("hold", "give tau or the hold cell's table") }
         }
         if let h = headroom, !(h > 0 && h <= 1) { throw fail("headroom", "must be in (0, 1], got \(h)") }
+        try device?.validate(path: path)
     }
 
     /// Every table the profile names (the keys of `ProfileRecord.tables`).

@@ -91,6 +91,15 @@ struct MultiplyCell: Sendable {
         (0..<rank).reduce(0) { $0 + g[$1](x) * h[$1](w) }
     }
 
+    /// The multiply of a resistive crossbar, `I = G·V`: `x·w` with the nominal ranges of `ideal()`
+    /// (`x`, `w` in `[−1, 1]` after calibration) but no clipping of the weight side within ±1000, so
+    /// that a device's read-back weight beyond the calibrated largest one is not cut.
+    static func crossbar() -> MultiplyCell {
+        var cell = ideal()
+        cell.h = [try! PiecewiseLinear(x: [-1000, 0, 1000], y: [-1000, 0, 1000])]
+        return cell
+    }
+
     /// The least-squares `κ` (see the type's documentation).
     private func gain(name: String) throws -> Float {
         var num = 0.0, den = 0.0

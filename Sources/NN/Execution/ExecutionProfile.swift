@@ -18,6 +18,9 @@ public protocol ExecutionProfile: Sendable {
     var updateNoise: Float { get }
     /// Called after each optimizer step, e.g. to keep weights inside a cell's range (default: nothing).
     func afterUpdate(_ parameters: [Parameter])
+    /// Called before each optimizer step with that step's noise stream, e.g. to remember the
+    /// weights so that `afterUpdate` can replace the step by a device's pulsed update (default: nothing).
+    func beforeUpdate(_ parameters: [Parameter], noise: NoiseStream)
 }
 
 extension ExecutionProfile {
@@ -27,6 +30,7 @@ extension ExecutionProfile {
     public var record: ProfileRecord { ProfileRecord(name: name) }
     public var updateNoise: Float { 0 }
     public func afterUpdate(_ parameters: [Parameter]) {}
+    public func beforeUpdate(_ parameters: [Parameter], noise: NoiseStream) {}
 }
 
 /// A profile with state that a checkpoint must keep (calibrated scales): stored as named arrays

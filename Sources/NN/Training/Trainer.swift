@@ -153,6 +153,7 @@ public struct Trainer {
         let correct = topKCorrect(logits.detached(), labels: batch.labels, k: 1)
         optimizer.zeroGrad()
         loss.backward()
+        profile.beforeUpdate(optimizer.parameters, noise: context.noise)
         optimizer.step(updateNoise: profile.updateNoise, noise: context.noise)
         profile.afterUpdate(optimizer.parameters)
         step += 1
