@@ -59,7 +59,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("test-limit"), help: "Use only the first N test images.") var testLimit: Int?
     @Option(help: "Analog execution profile: a built-in name (ideal, cells-vcr, cells-logmul, yan-noise) or a JSON file (Docs/analog-profiles.md).")
     var analog: String?
-    @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile.") var chipSeed: UInt64 = 0
+    @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile (default 0; on --resume, the run's).")
+    var chipSeed: UInt64?
     @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
     @Flag(help: "No live progress line.") var quiet = false
@@ -72,10 +73,15 @@ struct TrainCommand: ParsableCommand {
     /// if it is not the run's), else the one the checkpoint stores, rebuilt from its document.
     private func resumedProfile(_ ck: Checkpoint, path: String) throws -> any ExecutionProfile {
         let resolver = ProfileResolver(cells: cells)
-        if let analog { return try resolver.profile(analog, chipSeed: chipSeed) }
-        guard let record = ck.header.profile, let document = record.document else { return DigitalProfile() }
+        let stored = ck.header.profile
+        if let analog { return try resolver.profile(analog, chipSeed: chipSeed ?? stored?.chipSeed ?? 0) }
+        guard let record = stored, let document = record.document else {
+            if chipSeed != nil { throw NNError.invalidArgument("--chip-seed: the run at \(path) has no analog profile") }
+            return DigitalProfile()
+        }
         let settings = try AnalogSettings(json: Data(document.utf8), path: path + " (stored profile)")
-        return try resolver.profile(settings, origin: path, chipSeed: record.chipSeed ?? 0)
+        // A --chip-seed other than the run's reaches the trainer, which refuses it with the reason.
+        return try resolver.profile(settings, origin: path, chipSeed: chipSeed ?? record.chipSeed ?? 0)
     }
 
     /// `RUNDIR/profile.json`: the resolved profile with the SHA-256 of every table it uses.
@@ -149,12 +155,15 @@ struct TrainCommand: ParsableCommand {
             options.maxSteps = maxSteps
             options.augmentation = augment ? DatasetCatalog.augmentation(for: dataset) : .none
             let profile: any ExecutionProfile = try analog.map {
-                try ProfileResolver(cells: cells).profile($0, chipSeed: chipSeed)
+                try ProfileResolver(cells: cells).profile($0, chipSeed: chipSeed ?? 0)
             } ?? DigitalProfile()
             trainer = try Trainer(options: options, model: network, profile: profile, train: trainSet, test: testSet)
             printErr("\(options.model.summary), \(trainer.model.parameterCount) parameters"
                 + (initial.map { ", weights from \($0.path)" } ?? "") + ", on \(dataset): "
                 + "\(trainSet.count) train / \(testSet.count) test images, \(trainer.loader.batchesPerEpoch) steps per epoch\n")
+        }
+        if chipSeed != nil, trainer.profile.record.chipSeed == nil {
+            throw NNError.invalidArgument("--chip-seed: profile '\(trainer.profile.name)' draws nothing per chip (no mismatch or device)")
         }
         try writeProfile(trainer.profile)
         if trainer.profile.name != "digital" { printErr("profile \(trainer.profile.name)\n") }
