@@ -104,20 +104,7 @@ extension Characterizer {
                 kind: .transient(step: maxStep, stop: spec.stop, start: 0, maxStep: maxStep, useInitialConditions: false),
                 location: SourceLocation(file: self.spec.netlistPath, line: 1, column: 1))
         ]
-        let result: SimulationResult
-        do {
-            guard let first = try Simulation(deck: deck).run().first else {
-                throw CharacterizationError.simulationFailed(cell: self.spec.name, reason: "no transient result")
-            }
-            result = first
-        } catch let error as SimulatorError {
-            throw CharacterizationError.simulationFailed(cell: self.spec.name, reason: "\(error)")
-        }
-        guard let timeColumn = result.variables.firstIndex(of: "time"),
-            let outColumn = result.variables.firstIndex(of: self.spec.output)
-        else {
-            throw CharacterizationError.unknownOutput(name: self.spec.output, available: result.variables)
-        }
+        let (result, timeColumn, outColumn) = try runTransient(deck)
         func column(_ label: String) -> Int? { label == "v(0)" ? nil : result.variables.firstIndex(of: label) }
         let t = result.rows.map { $0[timeColumn] }
         let y = result.rows.map { $0[outColumn] }
@@ -207,20 +194,7 @@ extension Characterizer {
                 origin: origin, reason: "droop window \(t1):\(t2) s must satisfy 0 ≤ t1 < t2 ≤ tstop = \(stop) s")
         }
         deck.analyses = [tran]
-        let result: SimulationResult
-        do {
-            guard let first = try Simulation(deck: deck).run().first else {
-                throw CharacterizationError.simulationFailed(cell: self.spec.name, reason: "no transient result")
-            }
-            result = first
-        } catch let error as SimulatorError {
-            throw CharacterizationError.simulationFailed(cell: self.spec.name, reason: "\(error)")
-        }
-        guard let timeColumn = result.variables.firstIndex(of: "time"),
-            let outColumn = result.variables.firstIndex(of: self.spec.output)
-        else {
-            throw CharacterizationError.unknownOutput(name: self.spec.output, available: result.variables)
-        }
+        let (result, timeColumn, outColumn) = try runTransient(deck)
         let t = result.rows.map { $0[timeColumn] }, y = result.rows.map { $0[outColumn] }
         func value(at x: Double) -> Double? {
             guard let k = t.firstIndex(where: { $0 >= x }) else { return nil }
@@ -232,5 +206,24 @@ extension Characterizer {
                 cell: self.spec.name, reason: "the output does not decay towards 0 V over the droop window \(t1):\(t2) s")
         }
         return (t2 - t1) / log(y1 / y2)
+    }
+}
+
+extension Characterizer {
+    /// Runs `deck`'s one transient analysis; returns the result with its time and output columns.
+    func runTransient(_ deck: Deck) throws -> (result: SimulationResult, time: Int, output: Int) {
+        let result: SimulationResult
+        do {
+            guard let first = try Simulation(deck: deck).run().first else {
+                throw CharacterizationError.simulationFailed(cell: spec.name, reason: "no transient result")
+            }
+            result = first
+        } catch let error as SimulatorError {
+            throw CharacterizationError.simulationFailed(cell: spec.name, reason: "\(error)")
+        }
+        guard let time = result.variables.firstIndex(of: "time"), let output = result.variables.firstIndex(of: spec.output) else {
+            throw CharacterizationError.unknownOutput(name: spec.output, available: result.variables)
+        }
+        return (result, time, output)
     }
 }

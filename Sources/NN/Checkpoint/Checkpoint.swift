@@ -165,11 +165,7 @@ public struct Checkpoint: Sendable, Equatable {
 
     /// Reads and verifies a checkpoint; corrupt, truncated or unknown-version files throw with the path and reason.
     public init(path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw NNError.fileNotFound(path: path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NNError.corruptFile(path: path, reason: "cannot read file")
-        }
-        try self.init(bytes: [UInt8](data), path: path)
+        try self.init(bytes: try FileBytes.raw(path), path: path)
     }
 
     /// Decodes checkpoint bytes; `path` is used in error messages.

@@ -89,11 +89,7 @@ public struct Safetensors: Sendable, Equatable {
 extension Safetensors {
     /// Reads a safetensors file; malformed content throws `NNError.corruptFile` with the path and reason.
     public init(path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw NNError.fileNotFound(path: path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NNError.corruptFile(path: path, reason: "cannot read file")
-        }
-        try self.init(bytes: [UInt8](data), path: path)
+        try self.init(bytes: try FileBytes.raw(path), path: path)
     }
 
     /// Decodes safetensors bytes; `path` names the source in errors.

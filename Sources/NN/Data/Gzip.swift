@@ -5,13 +5,18 @@ import Foundation
 enum FileBytes {
     /// Returns the bytes of `path`, decompressed when they start with the gzip magic `1f 8b`.
     static func read(_ path: String) throws -> [UInt8] {
+        let bytes = try raw(path)
+        if bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b { return try gunzip(bytes, path: path) }
+        return bytes
+    }
+
+    /// Returns the bytes of `path` as stored; a missing or unreadable file throws naming it.
+    static func raw(_ path: String) throws -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw NNError.fileNotFound(path: path) }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NNError.corruptFile(path: path, reason: "cannot read file")
         }
-        let bytes = [UInt8](data)
-        if bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b { return try gunzip(bytes, path: path) }
-        return bytes
+        return [UInt8](data)
     }
 
     /// Inflates a gzip stream (possibly several concatenated members).
