@@ -121,7 +121,13 @@ struct SimRun {
         } else {
             results = try Simulation(deck: parsed).run()
             for r in results {
+                // As ngspice -b: an analysis's measurements, then its .print tables.
                 let plot = Plot(result: r)
+                let heading = ControlInterpreter.kindHeading(plot.kind)
+                let m = ControlInterpreter.measureCards(parsed.measurements, on: plot, heading: heading)
+                if !m.stderr.isEmpty { FileHandle.standardError.write(Data(m.stderr.utf8)) }
+                print(m.stdout, terminator: "")
+                measurements += m.outcomes
                 if out == nil {
                     let cards = parsed.prints.filter { $0.analysis == plot.kind }
                     if cards.isEmpty {
@@ -130,11 +136,6 @@ struct SimRun {
                         for card in cards { print(try Self.printCard(card, plot: plot), terminator: "") }
                     }
                 }
-                let heading = ControlInterpreter.kindHeading(plot.kind)
-                let m = ControlInterpreter.measureCards(parsed.measurements, on: plot, heading: heading)
-                if !m.stderr.isEmpty { FileHandle.standardError.write(Data(m.stderr.utf8)) }
-                print(m.stdout, terminator: "")
-                measurements += m.outcomes
             }
         }
         let elapsed = Date().timeIntervalSince(start)

@@ -257,8 +257,12 @@ public struct ControlInterpreter {
 
     mutating func report(_ outcome: Measurement.Outcome) {
         measurements.append(outcome)
-        if let error = outcome.error { writeError("\n\(error)\n") }
-        write(outcome.line + "\n")
+        if let error = outcome.error {
+            writeError("\n\(error)\n")
+            write(outcome.line + "\n\n")
+        } else {
+            write(outcome.line + "\n")
+        }
     }
 
     /// `op`, `dc SRC START STOP STEP [...]`, `tran TSTEP TSTOP [TSTART [TMAX]] [uic]`, `ac dec N F1 F2`.
@@ -371,19 +375,18 @@ public struct ControlInterpreter {
         }
         guard !parsed.isEmpty else { return ("", "", []) }
         stdout += "\n  Measurements for \(heading)\n\n"
-        var failures = ""
         var lines = ""
         for m in parsed {
             let outcome = m.evaluate(on: plot, command: false)
             outcomes.append(outcome)
             if let error = outcome.error {
-                stderr += "\n\(error)\n"
-                failures += "\(outcome.line)\n\n"
+                // ngspice-39 writes a failed card's message and its "failed!" line to stderr.
+                stderr += "\n\(error)\n\(outcome.line)\n\n"
             } else {
                 lines += outcome.line + "\n"
             }
         }
-        stdout += failures + lines + "\n"
+        stdout += lines + "\n"
         return (stdout, stderr, outcomes)
     }
 
@@ -426,7 +429,8 @@ public struct ControlInterpreter {
         }
         for item in items {
             if case .name("all") = item.expression {
-                for v in plot.vectors.dropFirst(plot.hasScale ? 1 : 0) {
+                // ngspice's `all`: every vector of the plot, the scale too, sorted by name.
+                for v in plot.vectors.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }) {
                     result.append(.init(name: v.name, value: VectorValue(v)))
                 }
                 continue

@@ -1,0 +1,131 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `kelvin sim` on the decks of Tests/Fixtures/control against ngspice-39's references made by
+/// `generate_control.py`: the printed text (`print` tables and lines, `echo`, measurement lines)
+/// line by line, every measurement of `meas.csv`, and every file `wrdata` wrote.
+///
+/// Text is compared exactly except numbers, which must have ngspice's form (sign, digits, exponent)
+/// and agree within 0.2 % + 1e-6 of the reference (diode points: ngspice stops Newton at RELTOL);
+/// a number below 1e-6 in both may differ in sign and form (a zero that is 1e-16 in one of them).
+final class ControlFixtureTests: XCTestCase {
+    private var scratch: ScratchDirectory!
+
+    override func setUpWithError() throws { scratch = try ScratchDirectory("control") }
+    override func tearDownWithError() throws { scratch.remove() }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/control")
+
+    static let number = try! NSRegularExpression(pattern: #"[-+]?\d+\.\d+e[-+]\d+"#)
+    static let date = try! NSRegularExpression(
+        pattern: #"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \d{4}"#)
+
+    /// generate_control.py's normalisation: no blank lines, dates replaced (Kelvin prints no
+    /// progress lines); Kelvin's own `wrote` and summary lines dropped.
+    static func normalise(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter {
+            !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !$0.hasPrefix("wrote ")
+                && $0.range(of: #"^\d+ analys[ie]s"#, options: .regularExpression) == nil
+        }.map {
+            date.stringByReplacingMatches(in: $0, range: NSRange($0.startIndex..., in: $0), withTemplate: "DATE")
+        }
+    }
+
+    /// Splits a line into its text between numbers and its numbers.
+    static func split(_ line: String) -> (text: [String], numbers: [String]) {
+        let ns = line as NSString
+        var text: [String] = []
+        var numbers: [String] = []
+        var last = 0
+        for m in number.matches(in: line, range: NSRange(location: 0, length: ns.length)) {
+            text.append(ns.substring(with: NSRange(location: last, length: m.range.location - last)))
+            numbers.append(ns.substring(with: m.range))
+            last = m.range.location + m.range.length
+        }
+        text.append(ns.substring(from: last))
+        return (text, numbers)
+    }
+
+    static func shape(_ s: String) -> String {
+        String(s.map { $0.isNumber ? "9" : $0 })
+    }
+
+    func assertSameLines(_ kelvin: [String], _ ngspice: [String], _ what: String, file: StaticString = #filePath,
+                         line: UInt = #line) {
+        XCTAssertEqual(kelvin.count, ngspice.count, "\(what): line count", file: file, line: line)
+        var failures = 0
+        for (k, (a, b)) in zip(kelvin, ngspice).enumerated() where failures < 5 {
+            let (ta, na) = Self.split(a), (tb, nb) = Self.split(b)
+            guard ta == tb, na.count == nb.count else {
+                XCTFail("\(what) line \(k + 1):\n kelvin:  \(a)\n ngspice: \(b)", file: file, line: line)
+                failures += 1
+                continue
+            }
+            for (x, y) in zip(na, nb) {
+                guard let u = Double(x), let v = Double(y) else { continue }
+                let small = abs(u) < 1e-6 && abs(v) < 1e-6
+                if !small && (Self.shape(x) != Self.shape(y) || abs(u - v) > 2e-3 * abs(v) + 1e-6) {
+                    XCTFail("\(what) line \(k + 1): \(x) vs ngspice \(y)\n kelvin:  \(a)\n ngspice: \(b)",
+                            file: file, line: line)
+                    failures += 1
+                    break
+                }
+            }
+        }
+    }
+
+    /// Runs one deck in a fresh folder (so `wrdata` writes there) and compares everything.
+    func check(_ name: String, out: Bool = true) throws {
+        let deck = Self.fixtures.appendingPathComponent("\(name).cir")
+        let copy = scratch.url.appendingPathComponent("\(name).cir")
+        try FileManager.default.copyItem(at: deck, to: copy)
+        let outDir = scratch.url.appendingPathComponent("out").path
+        let result = try KelvinProcess.run(["sim", copy.path] + (out ? ["--out", outDir] : []), in: scratch.url)
+        XCTAssertEqual(result.status, 0, result.stderr)
+
+        let reference = try String(contentsOf: Self.fixtures.appendingPathComponent("\(name).stdout"), encoding: .utf8)
+        assertSameLines(Self.normalise(result.stdout), Self.normalise(reference), "\(name) stdout")
+
+        let expected = try Self.measurements(
+            String(contentsOf: Self.fixtures.appendingPathComponent("\(name).meas.csv"), encoding: .utf8))
+        if out && !expected.isEmpty {
+            let measured = try Self.measurements(String(contentsOfFile: outDir + "/meas.csv", encoding: .utf8))
+            XCTAssertEqual(Set(measured.keys), Set(expected.keys), "\(name): measurement names")
+            for (key, reference) in expected {
+                guard let value = measured[key] else { continue }
+                if let r = Double(reference), let v = Double(value) {
+                    XCTAssertEqual(v, r, accuracy: 2e-3 * abs(r) + 1e-12, "\(name): \(key)")
+                } else {
+                    XCTAssertEqual(value, reference, "\(name): \(key)")
+                }
+            }
+        }
+
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path)
+        where file.hasPrefix("\(name).") && ![".cir", ".stdout", ".meas.csv"].contains(where: { file.hasSuffix($0) }) {
+            let written = String(file.dropFirst(name.count + 1))
+            let kelvin = try String(contentsOf: scratch.url.appendingPathComponent(written), encoding: .utf8)
+            let ngspice = try String(contentsOf: Self.fixtures.appendingPathComponent(file), encoding: .utf8)
+            assertSameLines(kelvin.components(separatedBy: "\n"), ngspice.components(separatedBy: "\n"), "\(name): \(written)")
+        }
+    }
+
+    /// `name,analysis,value` rows keyed by `name analysis`.
+    static func measurements(_ csv: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for line in csv.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",").map(String.init)
+            guard f.count == 3 else { throw CocoaError(.fileReadCorruptFile) }
+            result["\(f[0]) \(f[1])"] = f[2]
+        }
+        return result
+    }
+
+    func testTransientMeasurementsPrintAndWrdata() throws { try check("meas_tran") }
+    func testACMeasurementsComplexPrintAndWrdata() throws { try check("meas_ac") }
+    func testDCMeasurementsNumdgtAndWrdata() throws { try check("meas_dc") }
+    func testForeachRepeatAlterAlterparamReset() throws { try check("loops") }
+    func testPrintAndMeasCardsWithoutControl() throws { try check("print_cards", out: false) }
+}
