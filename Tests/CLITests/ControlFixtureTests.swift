@@ -7,8 +7,8 @@ import XCTest
 /// line by line, every measurement of `meas.csv`, and every file `wrdata` wrote.
 ///
 /// Text is compared exactly except numbers, which must have ngspice's form (sign, digits, exponent)
-/// and agree within 0.2 % + 1e-6 of the reference (diode points: ngspice stops Newton at RELTOL);
-/// a number below 1e-6 in both may differ in sign and form (a zero that is 1e-16 in one of them).
+/// and agree within 0.2 % + 1e-9 of the reference (diode points: ngspice stops Newton at RELTOL);
+/// a number below 1e-9 in both may differ in sign and form (a zero that is 1e-16 in one of them).
 final class ControlFixtureTests: XCTestCase {
     private var scratch: ScratchDirectory!
 
@@ -65,8 +65,8 @@ final class ControlFixtureTests: XCTestCase {
             }
             for (x, y) in zip(na, nb) {
                 guard let u = Double(x), let v = Double(y) else { continue }
-                let small = abs(u) < 1e-6 && abs(v) < 1e-6
-                if !small && (Self.shape(x) != Self.shape(y) || abs(u - v) > 2e-3 * abs(v) + 1e-6) {
+                let small = abs(u) < 1e-9 && abs(v) < 1e-9
+                if !small && (Self.shape(x) != Self.shape(y) || abs(u - v) > 2e-3 * abs(v) + 1e-9) {
                     XCTFail("\(what) line \(k + 1): \(x) vs ngspice \(y)\n kelvin:  \(a)\n ngspice: \(b)",
                             file: file, line: line)
                     failures += 1
@@ -106,9 +106,34 @@ final class ControlFixtureTests: XCTestCase {
         for file in try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path)
         where file.hasPrefix("\(name).") && ![".cir", ".stdout", ".meas.csv"].contains(where: { file.hasSuffix($0) }) {
             let written = String(file.dropFirst(name.count + 1))
-            let kelvin = try String(contentsOf: scratch.url.appendingPathComponent(written), encoding: .utf8)
-            let ngspice = try String(contentsOf: Self.fixtures.appendingPathComponent(file), encoding: .utf8)
-            assertSameLines(kelvin.components(separatedBy: "\n"), ngspice.components(separatedBy: "\n"), "\(name): \(written)")
+            let kelvin = try Data(contentsOf: scratch.url.appendingPathComponent(written))
+            let ngspice = try Data(contentsOf: Self.fixtures.appendingPathComponent(file))
+            let (kelvinText, kelvinBinary) = Self.rawfileParts(kelvin)
+            let (ngspiceText, ngspiceBinary) = Self.rawfileParts(ngspice)
+            assertSameLines(Self.dated(kelvinText), Self.dated(ngspiceText), "\(name): \(written)")
+            XCTAssertEqual(kelvinBinary.count, ngspiceBinary.count, "\(name): \(written): binary values")
+            for (k, (a, b)) in zip(kelvinBinary, ngspiceBinary).enumerated() where abs(a - b) > 2e-3 * abs(b) + 1e-9 {
+                XCTFail("\(name): \(written): binary value \(k): \(a) vs ngspice \(b)")
+                break
+            }
+        }
+    }
+
+    /// A file's text lines, and the float64 values after a binary rawfile's `Binary:` line.
+    static func rawfileParts(_ data: Data) -> (text: String, binary: [Double]) {
+        guard let marker = data.range(of: Data("Binary:\n".utf8)) else {
+            return (String(decoding: data, as: UTF8.self), [])
+        }
+        let values = data[marker.upperBound...].withUnsafeBytes { raw in
+            (0..<raw.count / 8).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
+        }
+        return (String(decoding: data[..<marker.upperBound], as: UTF8.self), values)
+    }
+
+    /// Lines with plot dates replaced (rawfile `Date:` lines).
+    static func dated(_ text: String) -> [String] {
+        text.components(separatedBy: "\n").map {
+            date.stringByReplacingMatches(in: $0, range: NSRange($0.startIndex..., in: $0), withTemplate: "DATE")
         }
     }
 
@@ -128,4 +153,5 @@ final class ControlFixtureTests: XCTestCase {
     func testDCMeasurementsNumdgtAndWrdata() throws { try check("meas_dc") }
     func testForeachRepeatAlterAlterparamReset() throws { try check("loops") }
     func testPrintAndMeasCardsWithoutControl() throws { try check("print_cards", out: false) }
+    func testWriteRawfilesAsciiAndBinary() throws { try check("write_raw") }
 }

@@ -329,7 +329,9 @@ public struct ControlInterpreter {
         counts[prefix] = n
         result.name = "\(prefix)\(n)"
         results.append(result)
-        plots.append(Plot(result: result))
+        var plot = Plot(result: result)
+        if case .ac(let variation, _, _, _) = analysis.kind { plot.logarithmicScale = variation != .linear }
+        plots.append(plot)
         current = plots.count - 1
         let text = Self.measureCards(deck.measurements, on: plots[plots.count - 1], heading: heading)
         for outcome in text.outcomes { measurements.append(outcome) }
@@ -496,10 +498,15 @@ public struct ControlInterpreter {
         var vectors: [ControlVector] = []
         if words.count > 1 || !saved.isEmpty {
             let cols = try columns(line, words.count > 1 ? words[1] : saved.joined(separator: " "))
-            if let scale = plot.scale { vectors.append(scale) }
-            for c in cols where c.name != plot.scale?.name {
-                vectors.append(ControlVector(name: Self.plainName(c.name), re: c.value.re, im: c.value.im))
+            // An operating point has no scale: ngspice writes its first vector in that place.
+            if let scale = plot.scale ?? plot.vectors.first { vectors.append(scale) }
+            for c in cols where Self.plainName(c.name) != vectors.first?.name {
+                let name = Self.plainName(c.name)
+                let type = plot.vector(name)?.type ?? "notype"
+                vectors.append(ControlVector(name: name, re: c.value.re, im: c.value.im, type: type))
             }
+        } else if let scale = plot.scale {
+            vectors = [scale] + plot.vectors.filter { $0.name != scale.name }
         } else {
             vectors = plot.vectors
         }
@@ -520,6 +527,7 @@ public struct ControlInterpreter {
             throw fail(line, "cannot write '\(file)': \(error.localizedDescription)")
         }
         writtenFiles.append(file)
+        write("\(binary ? "binary" : "ASCII") raw file \"\(words.first ?? "rawspice.raw")\"\n")
     }
 
     /// `v(out)` → `out`, `i(v1)` → `v1#branch`, as the plot names them.

@@ -12,8 +12,11 @@ enum ControlRawfile {
             default: return ("v(v-sweep)", "voltage")
             }
         }
-        if v.name.hasSuffix("#branch") { return ("i(\(v.name.dropLast(7)))", "current") }
-        return ("v(\(v.name))", "voltage")
+        switch v.type {
+        case "voltage": return ("v(\(v.name))", "voltage")
+        case "current": return (v.name.hasSuffix("#branch") ? "i(\(v.name.dropLast(7)))" : v.name, "current")
+        default: return (v.name, v.type)
+        }
     }
 
     static func data(_ plot: Plot, binary: Bool) -> Data {
@@ -24,7 +27,7 @@ enum ControlRawfile {
         header += "Variables:\n"
         for (k, v) in plot.vectors.enumerated() {
             let (name, type) = rawName(v, plot: plot)
-            header += "\t\(k)\t\(name)\t\(type)\(complex && k == 0 && type == "frequency" ? "\tgrid=3" : "")\n"
+            header += "\t\(k)\t\(name)\t\(type)\(k == 0 && type == "frequency" && plot.logarithmicScale ? " grid=3" : "")\n"
         }
         func value(_ v: ControlVector, _ j: Int) -> (Double, Double) {
             let i = v.count == 1 ? 0 : j

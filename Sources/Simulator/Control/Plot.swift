@@ -7,11 +7,14 @@ public struct ControlVector: Sendable, Equatable {
     public var re: [Double]
     /// The imaginary parts of a complex vector (`.ac` results); nil for a real vector.
     public var im: [Double]?
+    /// ngspice's vector type: `voltage`, `current`, `time`, `frequency`, or `notype` (a `let` result).
+    public var type: String
 
-    public init(name: String, re: [Double], im: [Double]? = nil) {
+    public init(name: String, re: [Double], im: [Double]? = nil, type: String = "notype") {
         self.name = name
         self.re = re
         self.im = im
+        self.type = type
     }
 
     public var isComplex: Bool { im != nil }
@@ -31,6 +34,8 @@ public struct Plot: Sendable {
     public var vectors: [ControlVector]
     /// Whether the first vector is the scale (`time`, `frequency`, `v-sweep`, `i-sweep`).
     public var hasScale: Bool
+    /// A logarithmic frequency scale (`.ac dec` or `oct`): ngspice's rawfile marks it `grid=3`.
+    public var logarithmicScale = false
 
     /// The kind as in `.meas` and `.print`: `op`, `dc`, `tran`, `ac`.
     public var kind: String {
@@ -59,11 +64,17 @@ public struct Plot: Sendable {
                 let inner = String(v.dropFirst(3).dropLast())
                 vectors.append(ControlVector(
                     name: Self.internalName(kind == "v" ? "v(\(inner))" : "i(\(inner))"), re: columns[k],
-                    im: columns[k + 1]))
+                    im: columns[k + 1], type: kind == "v" ? "voltage" : "current"))
                 k += 2
                 continue
             }
-            vectors.append(ControlVector(name: Self.internalName(v), re: columns[k]))
+            let type: String
+            switch v {
+            case "time", "frequency": type = v
+            case "i-sweep": type = "current"
+            default: type = v.hasPrefix("i(") ? "current" : "voltage"
+            }
+            vectors.append(ControlVector(name: Self.internalName(v), re: columns[k], type: type))
             k += 1
         }
     }
@@ -90,12 +101,12 @@ public struct Plot: Sendable {
         vectors.first { $0.name == name }
     }
 
-    /// Adds or replaces a vector.
+    /// Adds or replaces a vector; a new one goes first after the scale, as ngspice lists it.
     mutating func set(_ vector: ControlVector) {
         if let k = vectors.firstIndex(where: { $0.name == vector.name }) {
             vectors[k] = vector
         } else {
-            vectors.append(vector)
+            vectors.insert(vector, at: hasScale ? 1 : 0)
         }
     }
 
