@@ -154,4 +154,5 @@ final class ControlFixtureTests: XCTestCase {
     func testForeachRepeatAlterAlterparamReset() throws { try check("loops") }
     func testPrintAndMeasCardsWithoutControl() throws { try check("print_cards", out: false) }
     func testWriteRawfilesAsciiAndBinary() throws { try check("write_raw") }
+    func testPrintCardsOfAnACWithVdbVpVm() throws { try check("print_ac", out: false) }
 }

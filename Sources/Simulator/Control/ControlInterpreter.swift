@@ -366,28 +366,34 @@ public struct ControlInterpreter {
     {
         var outcomes: [Measurement.Outcome] = []
         var stdout = "", stderr = ""
-        var parsed: [Measurement] = []
-        for card in cards {
-            // A card ngspice cannot parse fails as ngspice's does; the analysis word picks the plot.
-            guard let m = try? Measurement(card) else {
-                stdout += " .meas \(card.text) failed!\n\n"
-                continue
-            }
-            if m.analysis == plot.kind { parsed.append(m) }
-        }
-        guard !parsed.isEmpty else { return ("", "", []) }
-        stdout += "\n  Measurements for \(heading)\n\n"
         var lines = ""
-        for m in parsed {
-            let outcome = m.evaluate(on: plot, command: false)
-            outcomes.append(outcome)
-            if let error = outcome.error {
-                // ngspice-39 writes a failed card's message and its "failed!" line to stderr.
-                stderr += "\n\(error)\n\(outcome.line)\n\n"
-            } else {
-                lines += outcome.line + "\n"
+        var any = false
+        for card in cards {
+            let words = card.text.split(separator: " ")
+            let analysis = words.first.map { ["tran", "ac", "dc"].contains(String($0)) ? String($0) : "tran" } ?? "tran"
+            guard analysis == plot.kind else { continue }
+            any = true
+            do {
+                let m = try Measurement(card)
+                let outcome = m.evaluate(on: plot, command: false)
+                outcomes.append(outcome)
+                if let error = outcome.error {
+                    // ngspice-39 writes a failed card's message and its "failed!" line to stderr.
+                    stderr += "\n\(error)\n\(outcome.line)\n\n"
+                } else {
+                    lines += outcome.line + "\n"
+                }
+            } catch {
+                // A card Kelvin cannot read fails as in ngspice, with the location and the reason.
+                let name = words.count > 1 ? String(words[1]) : "?"
+                let line = " .meas \(card.text) failed!"
+                outcomes.append(Measurement.Outcome(name: name, analysis: analysis, value: nil, line: line,
+                                                    error: "\(error)"))
+                stderr += "\n\(error)\n\(line)\n\n"
             }
         }
+        guard any else { return ("", "", []) }
+        stdout += "\n  Measurements for \(heading)\n\n"
         stdout += lines + "\n"
         return (stdout, stderr, outcomes)
     }
