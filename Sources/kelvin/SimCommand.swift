@@ -10,8 +10,10 @@ struct SimCommand: ParsableCommand {
         commandName: "sim",
         abstract: "Simulate a SPICE deck (.op, .dc, .tran, .ac) and write CSV or an ngspice rawfile.",
         discussion: """
-            Without --out the results are printed as tables. Results are named as ngspice names its \
-            plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and i(vsource).
+            Without --out the results are printed as tables (.print cards choose them). Results are named \
+            as ngspice names its plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and \
+            i(vsource). A deck with a .control block runs it as ngspice -b does (print, wrdata, write, \
+            meas, foreach, alter, ...). .meas results are printed and written to DIR/meas.csv.
             """)
 
     @Argument(help: "The SPICE deck to simulate.")
@@ -121,19 +123,23 @@ struct SimRun {
         } else {
             results = try Simulation(deck: parsed).run()
             for r in results {
-                // As ngspice -b: an analysis's measurements, then its .print tables.
-                let plot = Plot(result: r)
-                let heading = ControlInterpreter.kindHeading(plot.kind)
-                let m = ControlInterpreter.measureCards(parsed.measurements, on: plot, heading: heading)
-                if !m.stderr.isEmpty { FileHandle.standardError.write(Data(m.stderr.utf8)) }
-                print(m.stdout, terminator: "")
-                measurements += m.outcomes
+                // As ngspice -b: an analysis's measurements, then its .print tables. The plot (a
+                // transposed copy of the result) is built only when a card needs it.
+                let kind = String(r.name.prefix(while: { $0.isLetter }))
+                let cards = out == nil ? parsed.prints.filter { $0.analysis == kind } : []
+                let plot = parsed.measurements.isEmpty && cards.isEmpty ? nil : Plot(result: r)
+                if let plot, !parsed.measurements.isEmpty {
+                    let heading = ControlInterpreter.kindHeading(kind)
+                    let m = ControlInterpreter.measureCards(parsed.measurements, on: plot, heading: heading)
+                    if !m.stderr.isEmpty { FileHandle.standardError.write(Data(m.stderr.utf8)) }
+                    print(m.stdout, terminator: "")
+                    measurements += m.outcomes
+                }
                 if out == nil {
-                    let cards = parsed.prints.filter { $0.analysis == plot.kind }
-                    if cards.isEmpty {
-                        print(Self.table(r))
-                    } else {
+                    if let plot, !cards.isEmpty {
                         for card in cards { print(try Self.printCard(card, plot: plot), terminator: "") }
+                    } else {
+                        print(Self.table(r))
                     }
                 }
             }

@@ -172,13 +172,13 @@ public struct ControlInterpreter {
         .control(location: line.location.description, command: command ?? line.command, message: message)
     }
 
-    var arguments: (ControlLine) -> String = { line in
-        let command = line.command
-        return String(line.text.dropFirst(command.count)).trimmingCharacters(in: .whitespaces)
+    /// The text after the command word.
+    static func arguments(_ line: ControlLine) -> String {
+        String(line.text.dropFirst(line.command.count)).trimmingCharacters(in: .whitespaces)
     }
 
     mutating func command(_ line: ControlLine) throws {
-        let args = arguments(line)
+        let args = Self.arguments(line)
         switch line.command {
         case "": return
         case "op", "dc", "tran", "ac":
@@ -308,12 +308,13 @@ public struct ControlInterpreter {
         }
     }
 
-    static func kind(_ analysis: AnalysisKind) -> (prefix: String, heading: String) {
+    /// The plot name prefix of an analysis (`op`, `dc`, `tran`, `ac`).
+    static func prefix(_ analysis: AnalysisKind) -> String {
         switch analysis {
-        case .operatingPoint: return ("op", "Operating Point")
-        case .dcSweep: return ("dc", "DC Analysis")
-        case .transient: return ("tran", "Transient Analysis")
-        case .ac: return ("ac", "AC Analysis")
+        case .operatingPoint: return "op"
+        case .dcSweep: return "dc"
+        case .transient: return "tran"
+        case .ac: return "ac"
         }
     }
 
@@ -323,7 +324,7 @@ public struct ControlInterpreter {
         var d = circuitDeck
         d.analyses = [analysis]
         var result = try Simulation(deck: d).run()[0]
-        let (prefix, _) = Self.kind(analysis.kind)
+        let prefix = Self.prefix(analysis.kind)
         let heading = Self.kindHeading(prefix)
         let n = (counts[prefix] ?? 0) + 1
         counts[prefix] = n
