@@ -155,4 +155,5 @@ final class ControlFixtureTests: XCTestCase {
     func testPrintAndMeasCardsWithoutControl() throws { try check("print_cards", out: false) }
     func testWriteRawfilesAsciiAndBinary() throws { try check("write_raw") }
     func testPrintCardsOfAnACWithVdbVpVm() throws { try check("print_ac", out: false) }
+    func testEchoSetQuotesAndOperatingPointWrdata() throws { try check("op_echo") }
 }

@@ -172,6 +172,31 @@ public struct ControlInterpreter {
         .control(location: line.location.description, command: command ?? line.command, message: message)
     }
 
+    /// Words split at blanks outside quotes, the quotes removed (ngspice's word list):
+    /// `echo "a  b" 'c'` gives `a  b`, `c`; `set x="a b"` gives `x=a b`.
+    static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
+        var started = false
+        for c in text {
+            if let q = quote {
+                if c == q { quote = nil } else { current.append(c) }
+            } else if c == "\"" || c == "'" {
+                quote = c
+                started = true
+            } else if c == " " || c == "\t" {
+                if started || !current.isEmpty { words.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(c)
+            }
+        }
+        if started || !current.isEmpty { words.append(current) }
+        return words
+    }
+
     /// The text after the command word.
     static func arguments(_ line: ControlLine) -> String {
         String(line.text.dropFirst(line.command.count)).trimmingCharacters(in: .whitespaces)
@@ -219,7 +244,7 @@ public struct ControlInterpreter {
             }
             circuitDeck = deck
         case "echo":
-            write(args.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") + "\n")
+            write(Self.words(args).joined(separator: " ") + "\n")
         case "setplot":
             guard let k = plots.firstIndex(where: { $0.name == args.lowercased() }) else {
                 throw fail(line, "no plot named '\(args)' (plots: \(plots.map(\.name).joined(separator: ", ")))")
@@ -481,7 +506,8 @@ public struct ControlInterpreter {
         guard words.count == 2 else { throw fail(line, "expected `wrdata FILE VECTOR ...`") }
         let cols = try columns(line, words[1])
         let plot = try currentPlot(line)
-        let scale = plot.scale.map { ControlOutput.Column(name: $0.name, value: VectorValue($0)) }
+        // An operating point has no scale: ngspice writes its first vector in that place.
+        let scale = (plot.scale ?? plot.vectors.first).map { ControlOutput.Column(name: $0.name, value: VectorValue($0)) }
         let text = ControlOutput.wrdata(cols, scale: scale, digits: digits ?? 8,
                                         singleScale: variables["wr_singlescale"] != nil,
                                         names: variables["wr_vecnames"] != nil)
@@ -545,11 +571,9 @@ public struct ControlInterpreter {
         var text = args
         while let r = text.range(of: " =") { text.replaceSubrange(r, with: "=") }
         while let r = text.range(of: "= ") { text.replaceSubrange(r, with: "=") }
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+        for word in Self.words(text) {
             let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
-            var value = parts.count > 1 ? parts[1] : ""
-            if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            variables[parts[0].lowercased()] = value
+            variables[parts[0].lowercased()] = parts.count > 1 ? parts[1] : ""
         }
     }
 
