@@ -18,7 +18,7 @@ final class ControlFixtureTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/control")
 
-    static let number = try! NSRegularExpression(pattern: #"[-+]?\d+\.\d+e[-+]\d+"#)
+    static let number = try! NSRegularExpression(pattern: #"[-+]?\d+\.\d+[eE][-+]\d+"#)
     static let date = try! NSRegularExpression(
         pattern: #"[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \d{4}"#)
 
@@ -93,12 +93,15 @@ final class ControlFixtureTests: XCTestCase {
         if out && !expected.isEmpty {
             let measured = try Self.measurements(String(contentsOfFile: outDir + "/meas.csv", encoding: .utf8))
             XCTAssertEqual(Set(measured.keys), Set(expected.keys), "\(name): measurement names")
-            for (key, reference) in expected {
-                guard let value = measured[key] else { continue }
-                if let r = Double(reference), let v = Double(value) {
-                    XCTAssertEqual(v, r, accuracy: 2e-3 * abs(r) + 1e-12, "\(name): \(key)")
-                } else {
-                    XCTAssertEqual(value, reference, "\(name): \(key)")
+            for (key, references) in expected {
+                guard let values = measured[key] else { continue }
+                XCTAssertEqual(values.count, references.count, "\(name): \(key) count")
+                for (value, reference) in zip(values, references) {
+                    if let r = Double(reference), let v = Double(value) {
+                        XCTAssertEqual(v, r, accuracy: 2e-3 * abs(r) + 1e-12, "\(name): \(key)")
+                    } else {
+                        XCTAssertEqual(value, reference, "\(name): \(key)")
+                    }
                 }
             }
         }
@@ -137,13 +140,14 @@ final class ControlFixtureTests: XCTestCase {
         }
     }
 
-    /// `name,analysis,value` rows keyed by `name analysis`.
-    static func measurements(_ csv: String) throws -> [String: String] {
-        var result: [String: String] = [:]
+    /// `name,analysis,value` rows keyed by `name analysis`, the values of a name in file order
+    /// (a `meas` in a `foreach` loop measures one name several times).
+    static func measurements(_ csv: String) throws -> [String: [String]] {
+        var result: [String: [String]] = [:]
         for line in csv.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",").map(String.init)
             guard f.count == 3 else { throw CocoaError(.fileReadCorruptFile) }
-            result["\(f[0]) \(f[1])"] = f[2]
+            result["\(f[0]) \(f[1])", default: []].append(f[2])
         }
         return result
     }
@@ -156,4 +160,5 @@ final class ControlFixtureTests: XCTestCase {
     func testWriteRawfilesAsciiAndBinary() throws { try check("write_raw") }
     func testPrintCardsOfAnACWithVdbVpVm() throws { try check("print_ac", out: false) }
     func testEchoSetQuotesAndOperatingPointWrdata() throws { try check("op_echo") }
+    func testParameterSweepWithAlterparamResetAndMeas() throws { try check("param_sweep") }
 }

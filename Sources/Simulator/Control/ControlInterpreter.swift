@@ -159,7 +159,7 @@ public struct ControlInterpreter {
                 if let plot = current.map({ plots[$0] }),
                     let v = try? VectorEvaluator(plot: plot).evaluate(.name(key))
                 {
-                    out += v.re.map { String(format: "%g", $0) }.joined(separator: " ")
+                    out += v.re.map { String(format: "%G", $0) }.joined(separator: " ")
                 }
             } else if let value = variables[key] {
                 out += value
