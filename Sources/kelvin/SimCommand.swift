@@ -101,7 +101,7 @@ struct SimRun {
         try parsed.requireAnalysis()
         if let raw { try Self.checkWritable(raw) }
         var results: [SimulationResult] = []
-        var measurements: [Simulator.Measurement.Outcome] = []
+        var measurements: [MeasurementCard.Outcome] = []
         if !parsed.control.isEmpty {
             // ngspice -b runs the .control block; its print, wrdata and write commands do the output.
             let path = deck
@@ -156,7 +156,7 @@ struct SimRun {
     }
 
     /// Writes the CSVs, `meas.csv` and the rawfile asked for.
-    private func writeOutputs(_ results: [SimulationResult], _ measurements: [Simulator.Measurement.Outcome], deck parsed: Deck) throws {
+    private func writeOutputs(_ results: [SimulationResult], _ measurements: [MeasurementCard.Outcome], deck parsed: Deck) throws {
         let saves = parsed.saves.filter { $0 != "all" }
         if let out {
             do {

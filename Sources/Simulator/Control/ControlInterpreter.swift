@@ -33,7 +33,7 @@ public struct ControlInterpreter {
     /// Every analysis result, in run order, named per kind (`op1`, `tran1`, `tran2`, ...).
     public private(set) var results: [SimulationResult] = []
     /// Every measurement (`.meas` cards after each analysis, `meas` commands), in order.
-    public private(set) var measurements: [Measurement.Outcome] = []
+    public private(set) var measurements: [MeasurementCard.Outcome] = []
     /// Files written by `wrdata` and `write`.
     public private(set) var writtenFiles: [String] = []
     var plots: [Plot] = []
@@ -219,7 +219,7 @@ public struct ControlInterpreter {
         case "write": try writeCommand(line, args)
         case "meas", "measure":
             let plot = try currentPlot(line)
-            let m = try Measurement(ControlLine(text: args, location: line.location))
+            let m = try MeasurementCard(ControlLine(text: args, location: line.location))
             let outcome = m.evaluate(on: plot, command: true)
             report(outcome)
             if let value = outcome.value, let k = current {
@@ -280,7 +280,7 @@ public struct ControlInterpreter {
         return plots[k]
     }
 
-    mutating func report(_ outcome: Measurement.Outcome) {
+    mutating func report(_ outcome: MeasurementCard.Outcome) {
         measurements.append(outcome)
         if let error = outcome.error {
             writeError("\n\(error)\n")
@@ -388,9 +388,9 @@ public struct ControlInterpreter {
 
     /// Evaluates the `.meas` cards of `plot`'s kind as ngspice prints them after an analysis.
     public static func measureCards(_ cards: [ControlLine], on plot: Plot, heading: String)
-        -> (stdout: String, stderr: String, outcomes: [Measurement.Outcome])
+        -> (stdout: String, stderr: String, outcomes: [MeasurementCard.Outcome])
     {
-        var outcomes: [Measurement.Outcome] = []
+        var outcomes: [MeasurementCard.Outcome] = []
         var stdout = "", stderr = ""
         var lines = ""
         var any = false
@@ -400,7 +400,7 @@ public struct ControlInterpreter {
             guard analysis == plot.kind else { continue }
             any = true
             do {
-                let m = try Measurement(card)
+                let m = try MeasurementCard(card)
                 let outcome = m.evaluate(on: plot, command: false)
                 outcomes.append(outcome)
                 if let error = outcome.error {
@@ -413,7 +413,7 @@ public struct ControlInterpreter {
                 // A card Kelvin cannot read fails as in ngspice, with the location and the reason.
                 let name = words.count > 1 ? String(words[1]) : "?"
                 let line = " .meas \(card.text) failed!"
-                outcomes.append(Measurement.Outcome(name: name, analysis: analysis, value: nil, line: line,
+                outcomes.append(MeasurementCard.Outcome(name: name, analysis: analysis, value: nil, line: line,
                                                     error: "\(error)"))
                 stderr += "\n\(error)\n\(line)\n\n"
             }

@@ -8,10 +8,10 @@ struct PlotData {
 
     init(plot: Plot, analysis: String) throws {
         guard plot.kind == analysis || (analysis == "tran" && plot.kind == "tran") else {
-            throw Measurement.Failed(clause: analysis.uppercased(), message: "no \(analysis) results in plot \(plot.name)")
+            throw MeasurementCard.Failed(clause: analysis.uppercased(), message: "no \(analysis) results in plot \(plot.name)")
         }
         guard let s = plot.scale else {
-            throw Measurement.Failed(clause: analysis.uppercased(), message: "no scale vector")
+            throw MeasurementCard.Failed(clause: analysis.uppercased(), message: "no scale vector")
         }
         self.plot = plot
         self.analysis = analysis
@@ -26,16 +26,16 @@ struct PlotData {
             e = try VectorParser.single(text)
             v = try VectorEvaluator(plot: plot).evaluate(e)
         } catch let f as VectorParser.Failure {
-            throw Measurement.Failed(clause: "VEC", message: f.message)
+            throw MeasurementCard.Failed(clause: "VEC", message: f.message)
         }
         guard v.count == scale.count else {
-            throw Measurement.Failed(clause: "VEC", message: "vector '\(text)' has \(v.count) points, the scale \(scale.count)")
+            throw MeasurementCard.Failed(clause: "VEC", message: "vector '\(text)' has \(v.count) points, the scale \(scale.count)")
         }
         return v.re
     }
 
     /// ngspice's `com_measure_when`: the scale value where the vector crosses `val` (or `vec2`).
-    func when(_ s: inout Measurement.Spec) throws {
+    func when(_ s: inout MeasurementCard.Spec) throws {
         let d = try values(s.vec ?? "")
         let d2 = try s.vec2.map { try values($0) }
         var prevValue = 0.0, prevValue2 = 0.0, prevScale = 0.0
@@ -71,12 +71,12 @@ struct PlotData {
                     section = 1
                     crossCnt += 1
                     riseCnt += 1
-                    if s.fall != Measurement.last { pending = true }
+                    if s.fall != MeasurementCard.last { pending = true }
                 } else if section == 1 && value <= value2 {
                     section = 0
                     crossCnt += 1
                     fallCnt += 1
-                    if s.rise != Measurement.last { pending = true }
+                    if s.rise != MeasurementCard.last { pending = true }
                 }
                 func crossing() -> Double {
                     if d2 != nil {
@@ -93,7 +93,7 @@ struct PlotData {
                     if s.cross == -1 && s.rise == -1 && s.fall == -1 {
                         s.measured = crossing()
                         return
-                    } else if s.cross == Measurement.last || s.rise == Measurement.last || s.fall == Measurement.last {
+                    } else if s.cross == MeasurementCard.last || s.rise == MeasurementCard.last || s.fall == MeasurementCard.last {
                         s.measured = crossing()
                         initMeasured = false
                     }
@@ -137,7 +137,7 @@ struct PlotData {
     }
 
     /// ngspice's `measure_minMaxAvg` (`kind`: `min`, `max`, `avg`).
-    func minMaxAvg(_ s: inout Measurement.Spec, _ kind: String) throws {
+    func minMaxAvg(_ s: inout MeasurementCard.Spec, _ kind: String) throws {
         let d = try values(s.vec ?? "")
         s.measured = .nan
         s.measuredAt = .nan
@@ -192,7 +192,7 @@ struct PlotData {
     }
 
     /// ngspice's `measure_rms_integral`: Simpson 3/8, 1/3 or trapezoid per run of equal widths.
-    func rmsIntegral(_ s: inout Measurement.Spec, rms: Bool) throws {
+    func rmsIntegral(_ s: inout MeasurementCard.Spec, rms: Bool) throws {
         let d = try values(s.vec ?? "")
         s.measured = .nan
         s.measuredAt = .nan

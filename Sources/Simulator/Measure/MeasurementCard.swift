@@ -12,7 +12,7 @@ import Netlist
 /// ngspice does; `avg` is the trapezoidal mean up to the first point after `to=`.
 /// `deriv` is Kelvin's (ngspice-39 reports "function 'deriv' currently not supported"): the slope of
 /// the linear interpolant at the point, the mean of the two segment slopes at a data point.
-public struct Measurement: Sendable {
+public struct MeasurementCard: Sendable {
     /// `tran`, `ac` or `dc`.
     public var analysis: String
     public var name: String
