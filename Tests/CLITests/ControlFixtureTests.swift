@@ -161,4 +161,5 @@ final class ControlFixtureTests: XCTestCase {
     func testPrintCardsOfAnACWithVdbVpVm() throws { try check("print_ac", out: false) }
     func testEchoSetQuotesAndOperatingPointWrdata() throws { try check("op_echo") }
     func testParameterSweepWithAlterparamResetAndMeas() throws { try check("param_sweep") }
+    func testPlotQualifiedVectorsAndSetplot() throws { try check("plot_names") }
 }

@@ -445,7 +445,7 @@ public struct ControlInterpreter {
         do {
             let plot = current.map { plots[$0] }
                 ?? Plot(name: "const", typeName: "Constants", title: "", date: "", vectors: [], hasScale: false)
-            return try VectorEvaluator(plot: plot).evaluate(VectorParser.single(text))
+            return try VectorEvaluator(plot: plot, plots: plots).evaluate(VectorParser.single(text))
         } catch let f as VectorParser.Failure {
             throw fail(line, f.message)
         }
@@ -470,7 +470,7 @@ public struct ControlInterpreter {
                 continue
             }
             do {
-                let value = try VectorEvaluator(plot: plot).evaluate(item.expression)
+                let value = try VectorEvaluator(plot: plot, plots: plots).evaluate(item.expression)
                 result.append(.init(name: item.text.lowercased(), value: value))
             } catch let f as VectorParser.Failure {
                 throw fail(line, f.message)

@@ -58,8 +58,10 @@ enum ControlOutput {
                 group.append(Column(name: scale.name, value: VectorValue(scale)))
             }
             // Count widths: the `.ac` frequency counts as complex, as in ngspice.
-            func cellWidth(_ c: Column) -> Int {
-                c.isComplex || (plot.kind == "ac" && c.name == "frequency") ? 32 : 16
+            func cellWidth(_ c: Column) -> Int { c.isComplex ? 32 : 16 }
+            /// ngspice prints a frequency with a zero imaginary part as a real column.
+            func realFrequency(_ c: Column, _ j: Int) -> Bool {
+                c.name == "frequency" && (c.value.im?[min(j, c.value.count - 1)] ?? 0) == 0
             }
             var ll = 8 + group.reduce(0) { $0 + cellWidth($1) }
             while let next = rest.first {
@@ -74,7 +76,7 @@ enum ControlOutput {
             out += dashes
             var header = "Index   "
             for c in group {
-                let w = c.isComplex ? 32 : 16
+                let w = c.isComplex && !realFrequency(c, 0) ? 32 : 16
                 let name = String(c.name.prefix(w - 1))
                 header += name.padding(toLength: w, withPad: " ", startingAt: 0)
             }
@@ -90,7 +92,7 @@ enum ControlOutput {
                     for c in group {
                         if c.value.count <= j {
                             out += c.isComplex ? "\t\t\t\t" : "\t\t"
-                        } else if let im = c.value.im {
+                        } else if let im = c.value.im, !realFrequency(c, j) {
                             out += "\(printnum(c.value.re[j], digits: digits)),\t\(printnum(im[j], digits: digits))\t"
                         } else {
                             out += "\(printnum(c.value.re[j], digits: digits))\t"

@@ -74,7 +74,12 @@ public struct Plot: Sendable {
             case "i-sweep": type = "current"
             default: type = v.hasPrefix("i(") ? "current" : "voltage"
             }
-            vectors.append(ControlVector(name: Self.internalName(v), re: columns[k], type: type))
+            // ngspice's `.ac` frequency is complex with a zero imaginary part (`print frequency[1]`
+            // shows `f,0`).
+            let complexScale = k == 0 && v == "frequency"
+            vectors.append(ControlVector(
+                name: Self.internalName(v), re: columns[k],
+                im: complexScale ? Array(repeating: 0, count: columns[k].count) : nil, type: type))
             k += 1
         }
     }

@@ -182,7 +182,9 @@ struct VectorParser {
             word += "-sweep"
         }
         if i < text.count, text[i] == "(" {
-            if VectorExpression.probes.contains(word) {
+            // `ac1.v(out)`: a probe of another plot.
+            let probe = word.split(separator: ".").last.map(String.init) ?? word
+            if VectorExpression.probes.contains(probe) {
                 i += 1
                 let argStart = i
                 while i < text.count, text[i] != ")" { i += 1 }
@@ -207,14 +209,30 @@ struct VectorParser {
     }
 }
 
-/// Evaluates expressions against a plot.
+/// Evaluates expressions against a plot; `plot.vector` and `plot.v(x)` reach the other plots.
 struct VectorEvaluator {
     let plot: Plot
+    /// Every plot by name, for plot-qualified names (`tran1.time`, `ac2.v(out)`).
+    var plots: [String: Plot] = [:]
 
     typealias Failure = VectorParser.Failure
 
+    init(plot: Plot, plots: [Plot] = []) {
+        self.plot = plot
+        for p in plots { self.plots[p.name] = p }
+    }
+
+    /// The plot a qualified name refers to and the name in it, if the prefix names a plot.
+    func qualified(_ name: String) -> (VectorEvaluator, String)? {
+        guard let dot = name.firstIndex(of: "."), let other = plots[String(name[..<dot])] else { return nil }
+        var evaluator = VectorEvaluator(plot: other)
+        evaluator.plots = plots
+        return (evaluator, String(name[name.index(after: dot)...]))
+    }
+
     func vector(_ name: String) throws -> VectorValue {
         if let v = plot.vector(name) { return VectorValue(v) }
+        if let (other, rest) = qualified(name) { return try other.vector(rest) }
         if name.hasSuffix("#branch"), let v = plot.vector(name) { return VectorValue(v) }
         switch name {
         case "pi": return VectorValue(re: [Double.pi])
@@ -241,7 +259,9 @@ struct VectorEvaluator {
         switch e {
         case .number(let x): return VectorValue(re: [x])
         case .name(let n): return try vector(n)
-        case .probe(let f, let args):
+        case .probe(let qualifiedName, let args):
+            if let (other, f) = qualified(qualifiedName) { return try other.evaluate(.probe(f, args)) }
+            let f = qualifiedName
             var value: VectorValue
             if f.hasPrefix("v") {
                 value = try node(args[0])
