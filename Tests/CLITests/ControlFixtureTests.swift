@@ -162,4 +162,5 @@ final class ControlFixtureTests: XCTestCase {
     func testEchoSetQuotesAndOperatingPointWrdata() throws { try check("op_echo") }
     func testParameterSweepWithAlterparamResetAndMeas() throws { try check("param_sweep") }
     func testPlotQualifiedVectorsAndSetplot() throws { try check("plot_names") }
+    func testRunDoesTheCardsInNgspicesOrder() throws { try check("run_order") }
 }

@@ -136,7 +136,8 @@ public struct ControlInterpreter {
         }
     }
 
-    /// Replaces `$var` by the variable's value and `$&vec` by the vector's value (empty if unset).
+    /// Replaces `$var` by the variable's value and `$&vec` by the vector's value (empty if unset);
+    /// `$curplot` and `$plots` are the current plot's name and every plot's, as in ngspice.
     func substitute(_ text: String) -> String {
         guard text.contains("$") else { return text }
         var out = ""
@@ -163,6 +164,10 @@ public struct ControlInterpreter {
                 }
             } else if let value = variables[key] {
                 out += value
+            } else if key == "curplot", let k = current {
+                out += plots[k].name
+            } else if key == "plots" {
+                out += plots.map(\.name).joined(separator: " ")
             }
         }
         return out
@@ -212,7 +217,7 @@ public struct ControlInterpreter {
             guard !circuitDeck.analyses.isEmpty else {
                 throw fail(line, "`run`: the deck has no analysis card (.op, .dc, .tran, .ac)")
             }
-            for analysis in circuitDeck.analyses { try runAnalysis(analysis) }
+            for analysis in Self.ngspiceRunOrder(circuitDeck.analyses) { try runAnalysis(analysis) }
         case "let": try letCommand(line, args)
         case "print": try printCommand(line, args)
         case "wrdata": try wrdataCommand(line, args)
@@ -331,6 +336,17 @@ public struct ControlInterpreter {
             return Analysis(kind: .ac(variation: variation, points: Int(n), start: try value(words[2]),
                                       stop: try value(words[3])), location: line.location)
         }
+    }
+
+    /// The order in which ngspice-39's `run` does a deck's analysis cards: by kind (`.ac`, `.dc`,
+    /// `.op`, `.tran`, the order of its analysis table), a later card of one kind first. So after
+    /// `run` the current plot is the last of that order (a `.tran` when there is one), as in ngspice.
+    static func ngspiceRunOrder(_ analyses: [Analysis]) -> [Analysis] {
+        let rank = ["ac": 0, "dc": 1, "op": 2, "tran": 3]
+        return analyses.enumerated().sorted { a, b in
+            let ra = rank[prefix(a.element.kind)] ?? 4, rb = rank[prefix(b.element.kind)] ?? 4
+            return ra != rb ? ra < rb : a.offset > b.offset
+        }.map(\.element)
     }
 
     /// The plot name prefix of an analysis (`op`, `dc`, `tran`, `ac`).
