@@ -39,6 +39,12 @@ final class ControlCommandTests: XCTestCase {
                       && meas.stderr.contains("('frobnicate')"), meas.stderr)
     }
 
+    func testOptionTempInControlIsAnError() throws {
+        let result = try run("t\nv1 a 0 1\nr1 a 0 1k tc1=0.01\n.control\nop\noption temp=100\nop\n.endc\n")
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("deck.cir:6:1:") && result.stderr.contains("option temp"), result.stderr)
+    }
+
     func testStepIsLTspicesAndALocatedError() throws {
         let result = try run("t\nv1 a 0 1\nr1 a 0 {r}\n.param r=1\n.step param r 1 2 1\n.op\n")
         XCTAssertEqual(result.status, 1)

@@ -163,4 +163,5 @@ final class ControlFixtureTests: XCTestCase {
     func testParameterSweepWithAlterparamResetAndMeas() throws { try check("param_sweep") }
     func testPlotQualifiedVectorsAndSetplot() throws { try check("plot_names") }
     func testRunDoesTheCardsInNgspicesOrder() throws { try check("run_order") }
+    func testOptionAndDestroy() throws { try check("option_destroy") }
 }

@@ -3,7 +3,7 @@ import Netlist
 
 /// Runs a deck's `.control` block the way `ngspice -b` does, for the subset of commands Kelvin
 /// implements: `op dc tran ac run`, `let print wrdata write meas set unset alter alterparam reset
-/// foreach repeat end echo setplot save quit exit`. Anything else is a located
+/// option foreach repeat end echo setplot destroy save quit exit`. Anything else is a located
 /// `SimulatorError.control` naming the command.
 ///
 /// ```swift
@@ -167,7 +167,7 @@ public struct ControlInterpreter {
             } else if key == "curplot", let k = current {
                 out += plots[k].name
             } else if key == "plots" {
-                out += plots.map(\.name).joined(separator: " ")
+                out += (["const"] + plots.map(\.name).filter { $0 != "const" }).joined(separator: " ")
             }
         }
         return out
@@ -260,9 +260,19 @@ public struct ControlInterpreter {
             saved = words.contains("all") ? [] : words
         case "quit", "exit":
             quit = true
-        case "destroy", "remzerovec", "display", "rusage", "version", "shell", "plot", "gnuplot", "asciiplot",
+        case "option", "options", "opt":
+            try optionCommand(line, args)
+        case "destroy":
+            // `destroy` (the current plot), `destroy all`, `destroy PLOT ...`.
+            let names = args.split(separator: " ").map { $0.lowercased() }
+            let doomed: Set<String> = names.contains("all") ? Set(plots.map(\.name))
+                : names.isEmpty ? Set(current.map { [plots[$0].name] } ?? []) : Set(names)
+            let keep = current.map { plots[$0].name }
+            plots.removeAll { doomed.contains($0.name) }
+            current = keep.flatMap { name in plots.firstIndex { $0.name == name } } ?? (plots.isEmpty ? nil : plots.count - 1)
+        case "remzerovec", "display", "rusage", "version", "shell", "plot", "gnuplot", "asciiplot",
             "listing", "show", "showmod", "source", "load", "linearize", "fourier", "spec", "noise", "tf", "sens",
-            "pz", "disto", "sp", "option", "options", "setcs", "define", "undefine", "compose", "shift", "iplot",
+            "pz", "disto", "sp", "setcs", "define", "undefine", "compose", "shift", "iplot",
             "snsave", "hardcopy", "cd", "stop", "resume", "step", "trace", "status", "delete", "unlet", "strcmp",
             "transpose", "setscale", "settype", "sysinfo", "inventory", "mc_source", "pre_osdi", "edit", "altermod",
             "meas_all":
@@ -591,6 +601,30 @@ public struct ControlInterpreter {
             let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
             variables[parts[0].lowercased()] = parts.count > 1 ? parts[1] : ""
         }
+    }
+
+    /// `option NAME=VALUE ... FLAG`: simulator options (as `.options`) for the following analyses.
+    mutating func optionCommand(_ line: ControlLine, _ args: String) throws {
+        var text = args.lowercased()
+        while let r = text.range(of: " =") { text.replaceSubrange(r, with: "=") }
+        while let r = text.range(of: "= ") { text.replaceSubrange(r, with: "=") }
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+            // Read while the deck is parsed (resistor temperature coefficients, MOSFET defaults):
+            // changing them here would silently change nothing.
+            if ["temp", "tnom", "defw", "defl", "defad", "defas"].contains(parts[0]) {
+                throw fail(line, "`option \(parts[0])` in a .control block is not implemented by Kelvin "
+                    + "(it is applied when the deck is read: use .options or .temp in the deck)", command: "option")
+            }
+            if parts.count == 1 {
+                circuitDeck.options.values[parts[0]] = 1
+            } else if let value = SpiceNumber.parse(parts[1]) {
+                circuitDeck.options.values[parts[0]] = value
+            } else {
+                circuitDeck.options.text[parts[0]] = parts[1]
+            }
+        }
+        guard !text.isEmpty else { throw fail(line, "expected `option NAME=VALUE ...`") }
     }
 
     /// `alter NAME VALUE`, `alter NAME=VALUE`, `alter NAME dc=VALUE`, `alter @NAME[PARAM]=VALUE`.
