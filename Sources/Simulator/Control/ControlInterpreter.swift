@@ -260,6 +260,10 @@ public struct ControlInterpreter {
             saved = words.contains("all") ? [] : words
         case "quit", "exit":
             quit = true
+        case "plot":
+            // ngspice -b cannot plot either: it reports "Can't open viewport for graphics" and goes on.
+            writeError("kelvin: \(line.location): warning: `plot` needs graphics; skipped, as ngspice -b "
+                + "does (\"Can't open viewport for graphics\"); use print or wrdata ('plot')\n")
         case "option", "options", "opt":
             try optionCommand(line, args)
         case "destroy":
@@ -270,7 +274,7 @@ public struct ControlInterpreter {
             let keep = current.map { plots[$0].name }
             plots.removeAll { doomed.contains($0.name) }
             current = keep.flatMap { name in plots.firstIndex { $0.name == name } } ?? (plots.isEmpty ? nil : plots.count - 1)
-        case "remzerovec", "display", "rusage", "version", "shell", "plot", "gnuplot", "asciiplot",
+        case "remzerovec", "display", "rusage", "version", "shell", "gnuplot", "asciiplot",
             "listing", "show", "showmod", "source", "load", "linearize", "fourier", "spec", "noise", "tf", "sens",
             "pz", "disto", "sp", "setcs", "define", "undefine", "compose", "shift", "iplot",
             "snsave", "hardcopy", "cd", "stop", "resume", "step", "trace", "status", "delete", "unlet", "strcmp",
