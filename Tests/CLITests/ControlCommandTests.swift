@@ -44,6 +44,15 @@ final class ControlCommandTests: XCTestCase {
                       && meas.stderr.contains("('frobnicate')"), meas.stderr)
     }
 
+    /// As ngspice -b, the analysis cards run after a block that ran none (and not after `quit`).
+    func testCardsRunAfterABlockThatRanNoAnalysis() throws {
+        let result = try run("t\nv1 a 0 1\nr1 a 0 1\n.op\n.control\necho hi\n.endc\n", ["--out", "o"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("hi\n") && result.stdout.contains("1 analysis (op1)"), result.stdout)
+        let quit = try run("t\nv1 a 0 1\nr1 a 0 1\n.op\n.control\necho hi\nquit\n.endc\n")
+        XCTAssertTrue(quit.stdout.contains("0 analyses"), quit.stdout)
+    }
+
     func testOptionTempInControlIsAnError() throws {
         let result = try run("t\nv1 a 0 1\nr1 a 0 1k tc1=0.01\n.control\nop\noption temp=100\nop\n.endc\n")
         XCTAssertEqual(result.status, 1)

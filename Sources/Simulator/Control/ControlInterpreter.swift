@@ -106,6 +106,12 @@ public struct ControlInterpreter {
     public mutating func run() throws {
         let statements = try Self.parse(deck.control)
         try execute(statements)
+        // ngspice -b runs the deck's analysis cards after the block unless it quit. Kelvin does so
+        // when the block ran no analysis itself (`set` and `echo` only), so such a deck still
+        // simulates; after a block that ran analyses ngspice runs them again, Kelvin does not.
+        if !quit && results.isEmpty && !circuitDeck.analyses.isEmpty {
+            for analysis in Self.ngspiceRunOrder(circuitDeck.analyses) { try runAnalysis(analysis) }
+        }
     }
 
     mutating func execute(_ statements: [Statement]) throws {
