@@ -37,7 +37,11 @@ extension Flattener {
         case ".save":
             let words = Self.vectorWords(card.line.text(card.tokens[0].range.upperBound..<card.line.scalars.count,
                                                          lowercased: true))
-            deck.saves.append(contentsOf: words)
+            for word in words where word.hasPrefix("@") {
+                deck.warnings.append(
+                    "\(card.location): warning: .save of a device quantity is not supported by Kelvin, ignored ('\(word)')")
+            }
+            deck.saves.append(contentsOf: words.filter { !$0.hasPrefix("@") })
         case ".print":
             var words = Self.vectorWords(card.line.text(card.tokens[0].range.upperBound..<card.line.scalars.count,
                                                         lowercased: true))
