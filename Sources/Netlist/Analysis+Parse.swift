@@ -26,13 +26,61 @@ extension Flattener {
             for (node, v) in voltages {
                 if keyword == ".ic" { deck.initialConditions[node] = v } else { deck.nodeSets[node] = v }
             }
-        case ".save", ".print", ".plot", ".probe", ".width", ".meas", ".measure", ".four", ".fourier", ".sens",
-            ".noise", ".tf", ".disto", ".pz", ".sp", ".csparam", ".option_list", ".step":
+        case ".meas", ".measure":
+            guard f == 0 else {
+                note(card, "\(keyword) inside a subcircuit ignored")
+                return
+            }
+            let text = card.line.text(card.tokens[0].range.upperBound..<card.line.scalars.count, lowercased: true)
+            let start = card.tokens.count > 1 ? card.tokens[1].location : card.location
+            deck.measurements.append(ControlLine(text: text.trimmingSpaces, location: start))
+        case ".save":
+            let words = Self.vectorWords(card.line.text(card.tokens[0].range.upperBound..<card.line.scalars.count,
+                                                         lowercased: true))
+            for word in words where word.hasPrefix("@") {
+                deck.warnings.append(
+                    "\(card.location): warning: .save of a device quantity is not supported by Kelvin, ignored ('\(word)')")
+            }
+            deck.saves.append(contentsOf: words.filter { !$0.hasPrefix("@") })
+        case ".print":
+            var words = Self.vectorWords(card.line.text(card.tokens[0].range.upperBound..<card.line.scalars.count,
+                                                        lowercased: true))
+            guard let first = words.first, ["tran", "dc", "ac", "op"].contains(first) else {
+                throw NetlistError.missingField(card.location, token: keyword, expected: "an analysis type (tran, dc, ac, op)")
+            }
+            words.removeFirst()
+            deck.prints.append(PrintCard(analysis: first, vectors: words, location: card.location))
+        case ".step":
+            throw NetlistError.unsupported(
+                card.location, token: keyword,
+                feature: "`.step` is LTspice's, not ngspice's; sweep a parameter in a .control block with "
+                    + "`foreach` and `alterparam` + `reset` (or `alter`)")
+        case ".plot", ".probe", ".width", ".four", ".fourier", ".sens",
+            ".noise", ".tf", ".disto", ".pz", ".sp", ".csparam", ".option_list":
             note(card, "\(keyword) ignored")
         default:
             throw NetlistError.unknownCard(
                 card.location, token: keyword, suggestion: Self.nearestCard(to: keyword))
         }
+    }
+
+    /// Splits `v(out) i(v1), vdb(x)` into vector names at whitespace and commas outside parentheses.
+    static func vectorWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var depth = 0
+        for c in text {
+            if c == "(" { depth += 1 }
+            if c == ")" { depth = max(0, depth - 1) }
+            if depth == 0, c == " " || c == "\t" || c == "," {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else if c != " " && c != "\t" {
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
     }
 
     /// Every dot card Kelvin reads or knowingly ignores, analyses first (they win ties: `.opp`

@@ -24,8 +24,17 @@ public struct Deck: Sendable {
     public var warnings: [String] = []
     /// The start of the title line of the top-level file.
     public var titleLocation = SourceLocation(file: "<deck>", line: 1, column: 1)
-    /// Where each `.control` block (skipped: Kelvin runs the analysis cards) starts.
+    /// Where each `.control` block starts.
     public var controlBlocks: [SourceLocation] = []
+    /// The lines of the `.control` blocks in order, as written (the control interpreter in
+    /// `Simulator` parses them).
+    public var control: [ControlLine] = []
+    /// `.meas`/`.measure` cards, the text after the keyword (`tran name when v(out)=0.5 ...`).
+    public var measurements: [ControlLine] = []
+    /// `.save` vectors in order, lower case as written (`v(out)`, `i(v1)`, `all`).
+    public var saves: [String] = []
+    /// `.print` cards: the analysis type (`tran`, `dc`, `ac`, `op`) and the vectors, lower case.
+    public var prints: [PrintCard] = []
 
     public init(
         title: String, elements: [Element] = [], analyses: [Analysis] = [], options: Options = Options(),
@@ -47,10 +56,41 @@ extension Deck {
     /// through its `.control` block (located at the first skipped `.control`, else the title).
     public func requireAnalysis() throws {
         guard analyses.isEmpty else { return }
+        let runs: Set<String> = ["op", "dc", "tran", "ac", "run"]
+        if control.contains(where: { runs.contains($0.command) }) { return }
         if let control = controlBlocks.first {
             throw NetlistError.noAnalysis(control, token: ".control")
         }
         throw NetlistError.noAnalysis(titleLocation, token: title)
+    }
+}
+
+/// One line of a `.control` block (or the text of a `.meas` card after its keyword), as written.
+public struct ControlLine: Sendable, Equatable {
+    public var text: String
+    public var location: SourceLocation
+
+    public init(text: String, location: SourceLocation) {
+        self.text = text
+        self.location = location
+    }
+
+    /// The first word, lower case (`let`, `print`, ...).
+    public var command: String {
+        String(text.prefix(while: { !$0.isWhitespace && $0 != "=" })).lowercased()
+    }
+}
+
+/// A `.print TYPE v1 v2 ...` card.
+public struct PrintCard: Sendable, Equatable {
+    public var analysis: String
+    public var vectors: [String]
+    public var location: SourceLocation
+
+    public init(analysis: String, vectors: [String], location: SourceLocation) {
+        self.analysis = analysis
+        self.vectors = vectors
+        self.location = location
     }
 }
 

@@ -51,7 +51,7 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A dot card that is no ngspice command (ngspice: "unimplemented control card"); `suggestion`
     /// is the nearest known card by edit distance, when one is close.
     case unknownCard(SourceLocation, token: String, suggestion: String?)
-    /// The deck has no analysis card Kelvin can run (none at all, or only a skipped `.control` block).
+    /// The deck has no analysis card Kelvin can run, and no `.control` command that runs one.
     case noAnalysis(SourceLocation, token: String)
 
     /// Where the error was found.
@@ -116,7 +116,7 @@ public enum NetlistError: Error, CustomStringConvertible, Sendable, Equatable {
             return "unknown dot card" + (suggestion.map { "; did you mean `\($0)`?" } ?? "")
         case .noAnalysis(_, let token):
             return token == ".control"
-                ? "no analysis to run: Kelvin skips .control blocks; put the analysis on a card (.op, .dc, .tran, .ac)"
+                ? "no analysis to run: the deck has no analysis card and its .control block runs none (op, dc, tran, ac, run)"
                 : "no analysis to run: the deck has no .op, .dc, .tran or .ac card"
         }
     }

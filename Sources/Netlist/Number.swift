@@ -3,9 +3,9 @@
 /// Suffixes (case-insensitive): T=1e12 G=1e9 MEG=1e6 K=1e3 M=1e-3 MIL=25.4e-6 U=1e-6 N=1e-9 P=1e-12 F=1e-15
 /// (`µ` is accepted for U).
 /// Letters after the suffix are ignored as ngspice does (`1kohm`, `10uF`, `5V`); anything else is an error.
-enum SpiceNumber {
+package enum SpiceNumber {
     /// The value of `text`, or nil when it is not a complete SPICE number.
-    static func parse(_ text: String) -> Double? {
+    package static func parse(_ text: String) -> Double? {
         // ASCII text (nearly every deck) is scanned in place; anything else as scalars.
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             var text = text

@@ -1,5 +1,7 @@
-/// Turns a deck file into one stream of cards: follows `.include` and `.lib`, skips `.control`
-/// blocks and library sections, and stops at `.end`.
+import Foundation
+
+/// Turns a deck file into one stream of cards: follows `.include` and `.lib`, collects `.control`
+/// blocks (their lines as written, for the control interpreter), skips library sections, and stops at `.end`.
 struct CardReader {
     /// What reading one file found.
     struct Outcome {
@@ -11,8 +13,10 @@ struct CardReader {
 
     /// Non-fatal remarks collected on the way.
     var notes: [String] = []
-    /// Where each skipped `.control` block starts.
+    /// Where each `.control` block starts.
     var controlBlocks: [SourceLocation] = []
+    /// The lines of every `.control` block, in order.
+    var controlLines: [ControlLine] = []
     /// Files (and library sections) being read, outermost first, to reject recursive inclusion.
     var includeStack: [String] = []
     var cards: [Card] = []
@@ -41,9 +45,11 @@ struct CardReader {
             case ".control":
                 let start = line.location(at: 0)
                 controlBlocks.append(start)
-                while index < lines.count, lines[index].firstWord != ".endc" { index += 1 }
+                while index < lines.count, lines[index].firstWord != ".endc" {
+                    controlLines.append(Self.controlLine(lines[index], in: file))
+                    index += 1
+                }
                 index += 1
-                notes.append("\(start): note: .control block skipped (Kelvin runs the analyses in the deck)")
             case ".endc", ".endl":
                 if section != nil && word == ".endl" { return outcome }
             case ".end":
@@ -95,6 +101,24 @@ struct CardReader {
         if let section, !outcome.foundSection {
             throw NetlistError.librarySectionNotFound(location, section: section, path: path)
         }
+    }
+
+    /// A control line as written on its physical line (so `$var` survives: the lexer reads ` $` as
+    /// a comment), with its location; continuation lines are appended.
+    static func controlLine(_ line: LogicalLine, in file: SourceFile) -> ControlLine {
+        let location = line.location(at: 0)
+        var text = line.text(0..<line.scalars.count)
+        if line.segments.count == 1, location.line - 1 < file.lines.count {
+            let physical = file.lines[location.line - 1]
+            let start = max(0, location.column - 1)
+            if start < physical.count {
+                var raw = String(String.UnicodeScalarView(physical[start...]))
+                // `;` still starts a comment in a control line.
+                if let semicolon = raw.firstIndex(of: ";") { raw = String(raw[..<semicolon]) }
+                text = raw
+            }
+        }
+        return ControlLine(text: text.trimmingCharacters(in: .whitespaces), location: location)
     }
 
     /// The whitespace-separated arguments after the first word, as written, quotes removed.

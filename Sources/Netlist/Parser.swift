@@ -12,12 +12,20 @@ public enum NetlistParser {
         return try parse(source)
     }
 
+    /// Parses a deck file with top-level `.param` values replaced (`alterparam NAME=VALUE` then
+    /// `reset` in a `.control` block): a parameter in `overrides` takes that value where the deck
+    /// defines it, and later parameters see the new value.
+    public static func parse(file path: String, parameterOverrides overrides: [String: Double]) throws -> Deck {
+        let source = try SourceFile.load(path: path, includedFrom: nil)
+        return try parse(source, parameterOverrides: overrides)
+    }
+
     /// Parses deck text; `fileName` is used in error locations, `directory` resolves .include.
     public static func parse(text: String, fileName: String, directory: String) throws -> Deck {
         try parse(SourceFile(text: text, name: fileName, directory: directory))
     }
 
-    static func parse(_ source: SourceFile) throws -> Deck {
+    static func parse(_ source: SourceFile, parameterOverrides: [String: Double] = [:]) throws -> Deck {
         guard source.lines.contains(where: { $0.contains(where: { !Lexer.isSpace($0) }) }) else {
             throw NetlistError.emptyInput(SourceLocation(file: source.name, line: 1, column: 1))
         }
@@ -29,6 +37,7 @@ public enum NetlistParser {
         let top = try builder.buildTop()
         if let override = builder.title { title = override }
         var flattener = Flattener(globals: builder.globals)
+        flattener.parameterOverrides = parameterOverrides
         var deck = try flattener.flatten(top, title: title)
         // A card inside a subcircuit is seen once per instance: keep each note once, in order.
         var seen = Set<String>()
@@ -37,6 +46,7 @@ public enum NetlistParser {
         deck.warnings = (builder.warnings + deck.warnings).filter { seen.insert($0).inserted }
         deck.titleLocation = SourceLocation(file: source.name, line: 1, column: 1)
         deck.controlBlocks = reader.controlBlocks
+        deck.control = reader.controlLines
         return deck
     }
 }

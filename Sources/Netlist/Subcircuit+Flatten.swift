@@ -33,6 +33,8 @@ struct Flattener {
     var sweepSources: [Token] = []
     /// Temperature coefficients of resistors, by index in `deck.elements`, applied at the end.
     var resistorTemperatures: [Int: ResistorTemperature] = [:]
+    /// Top-level `.param` values replaced by `alterparam` (name → value).
+    var parameterOverrides: [String: Double] = [:]
 
     init(globals: Set<String>) { self.globals = globals }
 
@@ -88,6 +90,10 @@ struct Flattener {
 
     mutating func evaluateParameters(_ assignments: [Assignment], frame f: Int) throws {
         for assignment in assignments {
+            if f == 0, let override = parameterOverrides[assignment.name] {
+                frames[f].parameters[assignment.name] = override
+                continue
+            }
             frames[f].parameters[assignment.name] = try value(assignment.value, frame: f)
         }
     }

@@ -41,6 +41,9 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A `SimulationSession` was asked for the current of an element without a branch current
     /// (only V sources, inductors, E and H carry one).
     case unknownCurrent(element: String)
+    /// A `.control` command (or `.meas` card) Kelvin cannot run, or one that failed: located at its
+    /// line, naming the command.
+    case control(location: String, command: String, message: String)
     /// A `SimulationSession` was probed before a successful `solve()` at its present source values.
     case notSolved(probe: String)
 
@@ -86,6 +89,8 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "session: unknown node '\(name)'"
         case .unknownCurrent(let element):
             return "session: no branch current for '\(element)' (V sources, inductors, E and H have one)"
+        case .control(let location, let command, let message):
+            return "\(location): \(message) ('\(command)')"
         case .notSolved(let probe):
             return "session: \(probe) probed before solve() at the present source values"
         }

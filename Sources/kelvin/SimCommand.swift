@@ -10,8 +10,10 @@ struct SimCommand: ParsableCommand {
         commandName: "sim",
         abstract: "Simulate a SPICE deck (.op, .dc, .tran, .ac) and write CSV or an ngspice rawfile.",
         discussion: """
-            Without --out the results are printed as tables. Results are named as ngspice names its \
-            plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and i(vsource).
+            Without --out the results are printed as tables (.print cards choose them). Results are named \
+            as ngspice names its plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and \
+            i(vsource). A deck with a .control block runs it as ngspice -b does (print, wrdata, write, \
+            meas, foreach, alter, ...). .meas results are printed and written to DIR/meas.csv.
             """)
 
     @Argument(help: "The SPICE deck to simulate.")
@@ -20,11 +22,14 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write one CSV per analysis (op1.csv, dc1.csv, ...) into DIR.", valueName: "DIR"))
     var out: String?
 
-    @Option(name: .long, help: ArgumentHelp("Also write every result into an ngspice ASCII rawfile.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("Also write every result into an ngspice ASCII rawfile (the .save vectors when the deck has .save).", valueName: "FILE"))
     var raw: String?
 
+    @Flag(name: .long, help: "Write only the deck's .save vectors (and the scale) into the --out CSVs.")
+    var saveOnly = false
+
     func run() throws {
-        try SimRun(deck: deck, out: out, raw: raw).run()
+        try SimRun(deck: deck, out: out, raw: raw, saveOnly: saveOnly).run()
     }
 }
 
@@ -33,6 +38,7 @@ struct SimRun {
     var deck: String
     var out: String?
     var raw: String?
+    var saveOnly = false
 
     /// The arguments of the plain form `DECK [--out DIR] [--raw FILE]` (also `--out=DIR`), parsed
     /// by hand; nil for anything else, which is left to argument-parser (help, errors). Its
@@ -45,6 +51,8 @@ struct SimRun {
             let argument = arguments[k]
             if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
                 options[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
+            } else if argument == "--save-only" {
+                options[argument] = ""
             } else if argument == "--out" || argument == "--raw", k + 1 < arguments.count {
                 options[argument] = arguments[k + 1]
                 k += 1
@@ -55,14 +63,16 @@ struct SimRun {
             }
             k += 1
         }
-        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw"]) else { return nil }
-        self.init(deck: deck, out: options["--out"], raw: options["--raw"])
+        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw", "--save-only"]) else { return nil }
+        if let flag = options["--save-only"], !flag.isEmpty { return nil }
+        self.init(deck: deck, out: options["--out"], raw: options["--raw"], saveOnly: options["--save-only"] != nil)
     }
 
-    init(deck: String, out: String?, raw: String?) {
+    init(deck: String, out: String?, raw: String?, saveOnly: Bool = false) {
         self.deck = deck
         self.out = out
         self.raw = raw
+        self.saveOnly = saveOnly
     }
 
     func run() throws {
@@ -89,9 +99,65 @@ struct SimRun {
             FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8))
         }
         try parsed.requireAnalysis()
-        let results = try Simulation(deck: parsed).run()
+        if let raw { try Self.checkWritable(raw) }
+        var results: [SimulationResult] = []
+        var measurements: [MeasurementCard.Outcome] = []
+        if !parsed.control.isEmpty {
+            // ngspice -b runs the .control block; its print, wrdata and write commands do the output.
+            let path = deck
+            var control = ControlInterpreter(deck: parsed) { overrides in
+                try NetlistParser.parse(file: path, parameterOverrides: overrides)
+            }
+            control.write = { print($0, terminator: "") }
+            control.writeError = { FileHandle.standardError.write(Data($0.utf8)) }
+            do {
+                try control.run()
+                results = control.results
+                measurements = control.measurements
+            } catch {
+                results = control.results
+                measurements = control.measurements
+                try writeOutputs(results, measurements, deck: parsed)
+                throw error
+            }
+        } else {
+            results = try Simulation(deck: parsed).run()
+            for r in results {
+                // As ngspice -b: an analysis's measurements, then its .print tables. The plot (a
+                // transposed copy of the result) is built only when a card needs it.
+                let kind = String(r.name.prefix(while: { $0.isLetter }))
+                let cards = out == nil ? parsed.prints.filter { $0.analysis == kind } : []
+                let plot = parsed.measurements.isEmpty && cards.isEmpty ? nil : Plot(result: r)
+                if let plot, !parsed.measurements.isEmpty {
+                    let heading = ControlInterpreter.kindHeading(kind)
+                    let m = ControlInterpreter.measureCards(parsed.measurements, on: plot, heading: heading)
+                    if !m.stderr.isEmpty { FileHandle.standardError.write(Data(m.stderr.utf8)) }
+                    print(m.stdout, terminator: "")
+                    measurements += m.outcomes
+                }
+                if out == nil {
+                    if let plot, !cards.isEmpty {
+                        for card in cards { print(try Self.printCard(card, plot: plot), terminator: "") }
+                    } else {
+                        print(Self.table(r))
+                    }
+                }
+            }
+        }
         let elapsed = Date().timeIntervalSince(start)
+        try writeOutputs(results, measurements, deck: parsed)
 
+        let points = results.reduce(0) { $0 + $1.rows.count }
+        let iterations = results.reduce(0) { $0 + $1.newtonIterations }
+        let names = results.map(\.name).joined(separator: ", ")
+        print("\(results.count) analys\(results.count == 1 ? "is" : "es")\(names.isEmpty ? "" : " (\(names))"), "
+            + "\(points) point\(points == 1 ? "" : "s"), \(iterations) Newton iterations, "
+            + "\((elapsed * 1e4).rounded() / 10) ms")
+    }
+
+    /// Writes the CSVs, `meas.csv` and the rawfile asked for.
+    private func writeOutputs(_ results: [SimulationResult], _ measurements: [MeasurementCard.Outcome], deck parsed: Deck) throws {
+        let saves = parsed.saves.filter { $0 != "all" }
         if let out {
             do {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -100,23 +166,66 @@ struct SimRun {
             }
             for r in results {
                 let path = (out as NSString).appendingPathComponent("\(r.name).csv")
-                try CSVWriter.write(r, to: path)
+                try CSVWriter.write(saveOnly ? Self.selecting(saves, from: r) : r, to: path)
                 print("wrote \(path)")
             }
-        } else {
-            for r in results { print(Self.table(r)) }
+            if !measurements.isEmpty {
+                let path = (out as NSString).appendingPathComponent("meas.csv")
+                var text = "name,analysis,value\n"
+                for m in measurements {
+                    text += "\(m.name),\(m.analysis),\(m.value.map { String(format: "%.12g", $0) } ?? "failed")\n"
+                }
+                do {
+                    try text.write(toFile: path, atomically: true, encoding: .utf8)
+                } catch {
+                    throw SimulatorError.io(path: path, reason: "cannot write measurements")
+                }
+                print("wrote \(path)")
+            }
         }
         if let raw {
-            try Rawfile.write(results, to: raw)
+            try Rawfile.write(results.map { Self.selecting(saves, from: $0) }, to: raw)
             print("wrote \(raw)")
         }
+    }
 
-        let points = results.reduce(0) { $0 + $1.rows.count }
-        let iterations = results.reduce(0) { $0 + $1.newtonIterations }
-        let names = results.map(\.name).joined(separator: ", ")
-        print("\(results.count) analys\(results.count == 1 ? "is" : "es")\(names.isEmpty ? "" : " (\(names))"), "
-            + "\(points) point\(points == 1 ? "" : "s"), \(iterations) Newton iterations, "
-            + "\((elapsed * 1e4).rounded() / 10) ms")
+    /// Fails before the run when the rawfile's folder does not exist.
+    static func checkWritable(_ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+            || !isDirectory.boolValue
+        {
+            throw SimulatorError.io(path: path, reason: "cannot write rawfile: folder '\(directory)' does not exist")
+        }
+    }
+
+    /// The result with only the scale and the `.save` vectors (all columns when `saves` is empty).
+    static func selecting(_ saves: [String], from r: SimulationResult) -> SimulationResult {
+        guard !saves.isEmpty else { return r }
+        var wanted = Set<String>()
+        for s in saves {
+            var name = s
+            if !name.contains("(") { name = name.hasSuffix("#branch") ? "i(\(name.dropLast(7)))" : "v(\(name))" }
+            wanted.insert(name)
+            if name.hasPrefix("v(") || name.hasPrefix("i(") {
+                let kind = name.prefix(1), inner = name.dropFirst(1)
+                wanted.insert("\(kind)r\(inner)")
+                wanted.insert("\(kind)i\(inner)")
+            }
+        }
+        let keep = r.variables.indices.filter { k in
+            k == 0 && ["time", "frequency", "v-sweep", "i-sweep"].contains(r.variables[0]) || wanted.contains(r.variables[k])
+        }
+        var selected = r
+        selected.variables = keep.map { r.variables[$0] }
+        selected.rows = r.rows.map { row in keep.map { row[$0] } }
+        return selected
+    }
+
+    /// A `.print` card's table, as ngspice's `print` command lays it out.
+    static func printCard(_ card: PrintCard, plot: Plot) throws -> String {
+        try ControlInterpreter.printText(card.vectors.joined(separator: " "), plot: plot, location: card.location)
     }
 
     /// A readable table: `name = value` lines for an operating point, columns for a sweep.

@@ -101,7 +101,7 @@ final class AnalysisTests: XCTestCase {
         assertParseError("t\n.ic out=1\n", at: "test.cir:2:5", token: "out")
     }
 
-    func testControlBlockSkippedAndEndStops() throws {
+    func testControlBlockCollectedAndEndStops() throws {
         let deck = try parseDeck(
             """
             control
@@ -116,7 +116,11 @@ final class AnalysisTests: XCTestCase {
             r3 a 0 garbage!!
             """)
         XCTAssertEqual(deck.elements.map(\.name), ["r1", "r2"])
-        XCTAssertTrue(deck.notes.contains { $0.contains("test.cir:3:1") && $0.contains(".control") })
+        XCTAssertEqual(deck.controlBlocks.map(\.description), ["test.cir:3:1"])
+        // Control lines keep `$` (a variable there, not a comment) and their locations.
+        XCTAssertEqual(deck.control.map(\.text), ["run", "let x = v(a) $ not a card", "print 'unbalanced"])
+        XCTAssertEqual(deck.control.map(\.location.description), ["test.cir:4:1", "test.cir:5:1", "test.cir:6:1"])
+        XCTAssertEqual(deck.control[1].command, "let")
     }
 
     func testIgnoredAndUnknownDotCardsAreNotes() throws {
@@ -124,15 +128,26 @@ final class AnalysisTests: XCTestCase {
             """
             notes
             r1 a 0 1
-            .save v(a)
-            .print tran v(a)
+            .save v(a) i(v1)
+            .print tran v(a) vdb(b, c)
             .plot dc v(a)
             .probe v(a)
             .width out=80
-            .meas tran x max v(a)
+            .meas tran x max v(a) from = 1u
             """)
-        XCTAssertEqual(deck.notes.count, 6)
-        XCTAssertTrue(deck.notes[0].hasPrefix("test.cir:3:1: note:"))
+        XCTAssertEqual(deck.notes.count, 3)
+        XCTAssertTrue(deck.notes[0].hasPrefix("test.cir:5:1: note:"))
+        XCTAssertEqual(deck.saves, ["v(a)", "i(v1)"])
+        let device = try parseDeck("t\nr1 a 0 1\n.save v(a) @r1[i]\n")
+        XCTAssertEqual(device.saves, ["v(a)"])
+        XCTAssertEqual(device.warnings, ["test.cir:3:1: warning: .save of a device quantity is not supported by Kelvin, ignored ('@r1[i]')"])
+        XCTAssertEqual(deck.prints.map(\.analysis), ["tran"])
+        XCTAssertEqual(deck.prints.first?.vectors, ["v(a)", "vdb(b,c)"])
+        XCTAssertEqual(deck.measurements.map(\.text), ["tran x max v(a) from = 1u"])
+        XCTAssertEqual(deck.measurements.first?.location.description, "test.cir:8:7")
+        assertParseError("t\nr1 a 0 1\n.print v(a)\n", at: "test.cir:3:1", token: ".print")
+        assertParseError(
+            "t\nr1 a 0 1\n.step param r 1 2 1\n", at: "test.cir:3:1", token: ".step", message: "LTspice's")
         assertParseError("t\nr1 a 0 1\n.frobnicate 1 2 3\n", at: "test.cir:3:1", token: ".frobnicate")
     }
 
@@ -167,6 +182,6 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(deck.initialConditions, ["n": 1, "x1.m": 2, "p": 1, "x2.m": 2])
         XCTAssertEqual(
             deck.notes,
-            ["test.cir:3:1: note: .op inside a subcircuit ignored", "test.cir:5:1: note: .save ignored"])
+            ["test.cir:3:1: note: .op inside a subcircuit ignored"])
     }
 }

@@ -30,10 +30,12 @@ final class NothingSilentTests: XCTestCase {
             guard let error = error as? NetlistError else { return XCTFail("\(error)") }
             assertDescription(error, at: "test.cir:1:1", token: "no analysis", message: "no analysis to run")
         }
-        let control = try parseDeck("t\nv1 a 0 1\nr1 a 0 1\n.control\nop\nprint v(a)\n.endc\n")
+        // A .control block that runs an analysis is enough; one that runs none is an error at it.
+        XCTAssertNoThrow(try parseDeck("t\nv1 a 0 1\nr1 a 0 1\n.control\nop\nprint v(a)\n.endc\n").requireAnalysis())
+        let control = try parseDeck("t\nv1 a 0 1\nr1 a 0 1\n.control\necho hi\n.endc\n")
         XCTAssertThrowsError(try control.requireAnalysis()) { error in
             guard let error = error as? NetlistError else { return XCTFail("\(error)") }
-            assertDescription(error, at: "test.cir:4:1", token: ".control", message: "skips .control")
+            assertDescription(error, at: "test.cir:4:1", token: ".control", message: "runs none")
         }
         XCTAssertNoThrow(try parseDeck("t\nr1 a 0 1\n.op\n").requireAnalysis())
     }

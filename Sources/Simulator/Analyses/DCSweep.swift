@@ -6,7 +6,9 @@ import Netlist
 /// solution with at most `itl2` plain Newton iterations and falls back to a full operating point
 /// (gmin and source stepping) when those fail, as ngspice's `DCtrCurv` does.
 enum DCSweep {
-    /// The swept values `start + i·step`, `i = 0 ... ⌊(stop − start)/step⌋` (with a small tolerance).
+    /// The swept values `start`, `start + step`, ... , `⌊(stop − start)/step⌋` steps (with a small
+    /// tolerance), each the previous plus `step` in floating point as ngspice's `DCtrCurv` adds them:
+    /// the sweep from -1 by 0.05 passes 0 as 3.19e-16, and a `.meas dc ... to=1` sees the same points.
     static func values(_ spec: SweepSpec, analysis: String) throws -> [Double] {
         let span = spec.stop - spec.start
         guard spec.start.isFinite, spec.stop.isFinite, spec.step.isFinite else {
@@ -27,7 +29,14 @@ enum DCSweep {
         guard intervals < 10_000_000 else {
             throw SimulatorError.invalidSweep(analysis: analysis, source: spec.source, reason: "more than 10^7 points")
         }
-        return (0...Int(intervals)).map { spec.start + Double($0) * spec.step }
+        var values = [spec.start]
+        values.reserveCapacity(Int(intervals) + 1)
+        var value = spec.start
+        for _ in 0..<Int(intervals) {
+            value += spec.step
+            values.append(value)
+        }
+        return values
     }
 
     static func run(circuit: Circuit, specs: [SweepSpec], options: Options, name: String, title: String) throws
