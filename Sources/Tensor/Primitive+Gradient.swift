@@ -141,6 +141,19 @@ extension Primitive {
             let dBeta = need(2) ? Tensor(shape: [c], data: sumDy) : nil
             return [dx, dGamma, dBeta]
 
+        case .maxPlusConv2d(let argmax, let geo):
+            // Sub-gradient of max: the output gradient goes to the arg-max term only,
+            // dx[n,c*,i·s−p+u*,j·s−p+v*] += dy[n,o,i,j], dw[o,c*,u*,v*] += dy[n,o,i,j].
+            let dx = need(0) ? TensorStorage(uninitializedCount: geo.n * geo.c * geo.h * geo.w) : nil
+            let dw = need(1) ? TensorStorage(uninitializedCount: geo.cout * geo.c * geo.kh * geo.kw) : nil
+            argmax.withUnsafeBufferPointer { am in
+                if let p = am.baseAddress {
+                    MaxPlusKernels.backward(dy: g.storage.base, argmax: p, dx: dx?.base, dw: dw?.base, geo)
+                }
+            }
+            return [dx.map { Tensor(shape: [geo.n, geo.c, geo.h, geo.w], storage: $0) },
+                    dw.map { Tensor(shape: [geo.cout, geo.c, geo.kh, geo.kw], storage: $0) }]
+
         case .maxPool2d(let inputShape, let argmax, let geo):
             let out = TensorStorage(uninitializedCount: inputShape.reduce(1, *))
             argmax.withUnsafeBufferPointer { am in

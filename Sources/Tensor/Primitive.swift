@@ -39,6 +39,9 @@ enum Primitive {
     /// Batch norm over axis 1. Inputs: x, gamma, beta. `training` says whether the statistics
     /// are the batch's (and so depend on x).
     case batchNorm(x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], training: Bool)
+    /// Max-plus convolution `max_k x_k + w_k` over each window (bipolar-morphological layers).
+    /// Inputs: x, w. `argmax` holds each output's winning fan-in index (−1: none).
+    case maxPlusConv2d(argmax: [Int32], geometry: ConvGeometry)
     /// Max pooling. Inputs: x.
     case maxPool2d(inputShape: [Int], argmax: [Int32], geometry: ConvGeometry)
     /// Average pooling. Inputs: x.
@@ -67,6 +70,7 @@ enum Primitive {
         case .linear: "linear"
         case .conv2d: "conv2d"
         case .batchNorm: "batchNorm"
+        case .maxPlusConv2d: "maxPlusConv2d"
         case .maxPool2d: "maxPool2d"
         case .avgPool2d: "avgPool2d"
         case .globalAvgPool: "globalAvgPool"

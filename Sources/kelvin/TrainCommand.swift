@@ -62,6 +62,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile (default 0; on --resume, the run's).")
     var chipSeed: UInt64?
     @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
+    @Option(help: "Weight update: standard (one step per batch) or pipelined (per-block updates from micro-batches streaming through the blocks, Docs/pipelined-update.md).")
+    var update = "standard"
+    @Option(name: .customLong("micro-batch"), help: "Micro-batch size of --update pipelined (divides --batch).") var microBatch: Int?
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
     @Flag(help: "No live progress line.") var quiet = false
 
@@ -110,6 +113,9 @@ struct TrainCommand: ParsableCommand {
             if model != nil || stem != nil || width != nil {
                 throw NNError.invalidArgument("--resume continues the run's own architecture; drop --model, --stem and --width")
             }
+            if microBatch != nil || update != "standard" {
+                throw NNError.invalidArgument("--resume continues the run's own update rule; drop --update and --micro-batch")
+            }
             let ck = try Checkpoint(path: checkpointPath)
             guard let saved = ck.header.training else {
                 throw NNError.mismatch(path: checkpointPath, reason: "checkpoint holds no training state (cannot resume)")
@@ -153,6 +159,14 @@ struct TrainCommand: ParsableCommand {
             options.momentum = momentum; options.weightDecay = weightDecay; options.nesterov = nesterov
             options.schedule = scheduleKind; options.labelSmoothing = labelSmoothing; options.seed = seed
             options.maxSteps = maxSteps
+            switch update {
+            case "standard":
+                if microBatch != nil { throw NNError.invalidArgument("--micro-batch applies to --update pipelined") }
+            case "pipelined":
+                guard let microBatch else { throw NNError.invalidArgument("--update pipelined needs --micro-batch") }
+                options.microBatch = microBatch
+            default: throw NNError.invalidArgument("unknown --update '\(update)' (use standard or pipelined)")
+            }
             options.augmentation = augment ? DatasetCatalog.augmentation(for: dataset) : .none
             let profile: any ExecutionProfile = try analog.map {
                 try ProfileResolver(cells: cells).profile($0, chipSeed: chipSeed ?? 0)

@@ -3,7 +3,7 @@ import Tensor
 /// One stage of a forward pass, as an execution profile (and the compiler) sees it.
 ///
 /// Every stage that hardware computes goes through `ForwardContext.callAsFunction(_:_:)`, so a
-/// profile can replace any of them: the weighted sums (conv, linear), the activations, the
+/// profile can replace any of them: the weighted sums (conv, linear, and their bipolar-morphological forms), the activations, the
 /// residual add, pooling and flattening. Layers carry their own parameters, so a profile can key
 /// per-layer state by `weight.label`.
 public enum Operation: Sendable {
@@ -11,6 +11,10 @@ public enum Operation: Sendable {
     case conv2d(Conv2d)
     /// `y = x Wᵀ + b`. Input: x `[N, in]` (a higher-rank input is flattened first).
     case linear(Linear)
+    /// Bipolar-morphological convolution `Σ p^α p^β exp(ln x^α ⊙ v^β) + b`. Input: x `[N, C, H, W]`.
+    case bmConv2d(BMConv2d)
+    /// Bipolar-morphological fully connected layer. Input: x `[N, in]` (higher rank is flattened).
+    case bmLinear(BMLinear)
     /// Batch normalisation over channels. Input: x `[N, C, H, W]`.
     case batchNorm(BatchNorm2d)
     /// `max(x, 0)`. Input: x.
@@ -31,6 +35,8 @@ public enum Operation: Sendable {
         switch self {
         case .conv2d: "conv2d"
         case .linear: "linear"
+        case .bmConv2d: "bmConv2d"
+        case .bmLinear: "bmLinear"
         case .batchNorm: "batchNorm"
         case .relu: "relu"
         case .add: "add"
@@ -58,6 +64,11 @@ private func exactResult(_ operation: Operation, _ inputs: [Tensor], training: B
     switch operation {
     case .conv2d(let c): return conv2d(x, c.weight.value, bias: c.bias?.value, stride: c.stride, padding: c.padding)
     case .linear(let l): return linear(Operation.flatten(x), l.weight.value, l.bias?.value)
+    case .bmConv2d(let c):
+        return BipolarMorphological.conv2d(x, plus: c.plus.value, minus: c.minus.value, bias: c.bias.value,
+                                           stride: c.stride, padding: c.padding)
+    case .bmLinear(let l):
+        return BipolarMorphological.linear(Operation.flatten(x), plus: l.plus.value, minus: l.minus.value, bias: l.bias.value)
     case .batchNorm(let b):
         return batchNorm(x, gamma: b.weight.value, beta: b.bias.value, state: b.statistics, training: training,
                          momentum: b.momentum, eps: b.eps)

@@ -41,13 +41,13 @@ extension ModelSpec {
     public var inputChannels: Int? {
         switch self {
         case .resnet(let c): c.inputChannels
-        case .conv2d(let i, _, _, _, _, _): i
+        case .conv2d(let i, _, _, _, _, _), .bmConv2d(let i, _, _, _, _): i
         case .batchNorm2d(let c): c
         case .sequential(let layers):
             // The first layer that is not channel-preserving decides.
             layers.first { ![.relu, .globalAvgPool].contains($0) && !$0.isPool }?.inputChannels
         case .residual(let body, _): body.inputChannels
-        case .linear, .flatten: nil
+        case .linear, .bmLinear, .flatten: nil
         case .relu, .maxPool2d, .avgPool2d, .globalAvgPool: nil
         }
     }

@@ -6,7 +6,9 @@ import Tensor
 /// JSON form (checkpoints, `profile.json`): an object with a `type` and the layer's fields, e.g.
 /// `{"type": "conv2d", "in": 1, "out": 8, "kernel": 3, "stride": 1, "padding": 1, "bias": false}`,
 /// `{"type": "sequential", "layers": [...]}`, `{"type": "residual", "body": {...}, "shortcut": {...}}`,
-/// `{"type": "resnet", "config": {...}}`. A bare `ResNetConfig` object (version-1 checkpoints) reads
+/// `{"type": "resnet", "config": {...}}`; bipolar-morphological layers are
+/// `{"type": "bmconv2d", "in": 8, "out": 16, "kernel": 3, "stride": 1, "padding": 1}` and
+/// `{"type": "bmlinear", "in": 64, "out": 10}`. A bare `ResNetConfig` object (version-1 checkpoints) reads
 /// as `.resnet`.
 public indirect enum ModelSpec: Sendable, Equatable {
     /// torchvision's ResNet-18/34/50/101/152 (state names as torchvision's).
@@ -16,6 +18,10 @@ public indirect enum ModelSpec: Sendable, Equatable {
     case conv2d(in: Int, out: Int, kernel: Int, stride: Int, padding: Int, bias: Bool)
     case batchNorm2d(channels: Int)
     case linear(in: Int, out: Int, bias: Bool)
+    /// Bipolar-morphological convolution (`BMConv2d`, always with a bias).
+    case bmConv2d(in: Int, out: Int, kernel: Int, stride: Int, padding: Int)
+    /// Bipolar-morphological fully connected layer (`BMLinear`, always with a bias).
+    case bmLinear(in: Int, out: Int)
     case relu
     case maxPool2d(kernel: Int, stride: Int, padding: Int)
     case avgPool2d(kernel: Int, stride: Int, padding: Int)
@@ -52,6 +58,8 @@ public indirect enum ModelSpec: Sendable, Equatable {
         case .conv2d: "conv2d"
         case .batchNorm2d: "batchnorm2d"
         case .linear: "linear"
+        case .bmConv2d: "bmconv2d"
+        case .bmLinear: "bmlinear"
         case .relu: "relu"
         case .maxPool2d: "maxpool2d"
         case .avgPool2d: "avgpool2d"
@@ -99,6 +107,11 @@ extension ModelSpec {
             return Conv2d(i, o, kernelSize: k, stride: s, padding: p, bias: b, rng: &rng)
         case .batchNorm2d(let c): try positive(c); return BatchNorm2d(c)
         case .linear(let i, let o, let b): try positive(i, o); return Linear(i, o, bias: b, rng: &rng)
+        case .bmConv2d(let i, let o, let k, let s, let p):
+            try positive(i, o, k, s)
+            guard p >= 0 else { throw NNError.invalidArgument("\(path) (bmconv2d): padding must be ≥ 0, got \(p)") }
+            return BMConv2d(i, o, kernelSize: k, stride: s, padding: p, rng: &rng)
+        case .bmLinear(let i, let o): try positive(i, o); return BMLinear(i, o, rng: &rng)
         case .relu: return ReLU()
         case .maxPool2d(let k, let s, let p):
             try positive(k, s)
@@ -138,13 +151,13 @@ extension ModelSpec {
             var s = x
             for (i, spec) in specs.enumerated() { s = try spec.shape(s, path: path + ".\(i)") }
             return s
-        case .conv2d(let i, let o, let k, let s, let p, _):
+        case .conv2d(let i, let o, let k, let s, let p, _), .bmConv2d(let i, let o, let k, let s, let p):
             guard x.first == i else { throw fail("expects \(i) input channels, gets \(x)") }
             return try spatial(k, s, p, channels: o)
         case .batchNorm2d(let c):
             guard x.first == c else { throw fail("expects \(c) channels, gets \(x)") }
             return x
-        case .linear(let i, let o, _):
+        case .linear(let i, let o, _), .bmLinear(let i, let o):
             let n = x.reduce(1, *)
             guard n == i else { throw fail("expects \(i) input features, gets \(n) (shape \(x))") }
             return [o]
@@ -188,6 +201,10 @@ extension ModelSpec: Codable {
                            padding: try int(.padding), bias: try c.decode(Bool.self, forKey: .bias))
         case "batchnorm2d": self = .batchNorm2d(channels: try int(.channels))
         case "linear": self = .linear(in: try int(.in), out: try int(.out), bias: try c.decode(Bool.self, forKey: .bias))
+        case "bmconv2d":
+            self = .bmConv2d(in: try int(.in), out: try int(.out), kernel: try int(.kernel), stride: try int(.stride),
+                             padding: try int(.padding))
+        case "bmlinear": self = .bmLinear(in: try int(.in), out: try int(.out))
         case "relu": self = .relu
         case "maxpool2d": self = .maxPool2d(kernel: try int(.kernel), stride: try int(.stride), padding: try int(.padding))
         case "avgpool2d": self = .avgPool2d(kernel: try int(.kernel), stride: try int(.stride), padding: try int(.padding))
@@ -210,6 +227,10 @@ extension ModelSpec: Codable {
         case .conv2d(let i, let o, let k, let s, let p, let b):
             try c.encode(i, forKey: .in); try c.encode(o, forKey: .out); try c.encode(k, forKey: .kernel)
             try c.encode(s, forKey: .stride); try c.encode(p, forKey: .padding); try c.encode(b, forKey: .bias)
+        case .bmConv2d(let i, let o, let k, let s, let p):
+            try c.encode(i, forKey: .in); try c.encode(o, forKey: .out); try c.encode(k, forKey: .kernel)
+            try c.encode(s, forKey: .stride); try c.encode(p, forKey: .padding)
+        case .bmLinear(let i, let o): try c.encode(i, forKey: .in); try c.encode(o, forKey: .out)
         case .batchNorm2d(let ch): try c.encode(ch, forKey: .channels)
         case .linear(let i, let o, let b):
             try c.encode(i, forKey: .in); try c.encode(o, forKey: .out); try c.encode(b, forKey: .bias)

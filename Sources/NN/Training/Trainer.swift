@@ -67,6 +67,8 @@ public struct Trainer {
     /// Training random stream (reserved for stochastic layers; stored in checkpoints).
     public private(set) var rng: RandomSource
     private let parameterNames: [String]
+    /// The blocks of the pipelined update (`options.microBatch`), as indices into the parameters.
+    private let pipelineBlocks: [[Int]]
 
     /// Total optimizer steps of the full run (the schedule's length).
     public var totalSteps: Int { options.epochs * loader.batchesPerEpoch }
@@ -98,6 +100,7 @@ public struct Trainer {
                                 augmentation: options.augmentation, seed: options.seed &+ 1, dropLast: true)
         testSet = test
         schedule = options.schedule.make(lr: options.learningRate, totalSteps: options.epochs * loader.batchesPerEpoch)
+        pipelineBlocks = options.microBatch == nil ? [] : try PipelinedUpdate.blocks(of: model)
         rng = RandomSource(seed: options.seed, stream: 0x7472_6169_6e)
     }
 
@@ -141,6 +144,7 @@ public struct Trainer {
     /// One optimizer step on `batch`; returns the loss and the number of correct top-1 predictions.
     /// Throws `nonFiniteLoss` (before touching any weight) when the loss is NaN or infinite.
     public mutating func trainStep(_ batch: Batch) throws -> (loss: Float, correct: Int) {
+        if let m = options.microBatch { return try pipelinedStep(batch, microBatch: m) }
         let d = loader.dataset
         let x = Tensor(shape: [batch.count, d.channels, d.height, d.width], data: batch.images)
         optimizer.config.learningRate = schedule.learningRate(at: step)
@@ -158,6 +162,41 @@ public struct Trainer {
         profile.afterUpdate(optimizer.parameters)
         step += 1
         return (value, correct)
+    }
+
+    /// One batch of the per-block pipelined update (`PipelinedUpdate`): micro-batch k's forward
+    /// reads each block's weights with the schedule's staleness, and its gradients update the
+    /// newest weights. The step counter and learning-rate schedule count batches. Micro-batch k
+    /// draws its noise from seed + k, so one micro-batch per batch is exactly `trainStep`'s standard update.
+    private mutating func pipelinedStep(_ batch: Batch, microBatch m: Int) throws -> (loss: Float, correct: Int) {
+        let d = loader.dataset, size = d.imageSize
+        optimizer.config.learningRate = schedule.learningRate(at: step)
+        if let mu = schedule.momentum(at: step) { optimizer.config.momentum = mu }
+        let model = self.model, profile = self.profile, smoothing = Float(options.labelSmoothing)
+        let seed = options.seed, stepNumber = UInt64(step), failedStep = step + 1
+        func context(_ k: Int) -> ForwardContext {
+            ForwardContext(training: true, profile: profile, noise: NoiseStream(seed: seed &+ UInt64(k), step: stepNumber))
+        }
+        var correct = 0
+        var optimizer = self.optimizer
+        let losses = try PipelinedUpdate.run(
+            blocks: pipelineBlocks, microBatches: batch.count / m, optimizer: &optimizer,
+            loss: { k in
+                let x = Tensor(shape: [m, d.channels, d.height, d.width], data: Array(batch.images[(k * m * size)..<((k + 1) * m * size)]))
+                let labels = Array(batch.labels[(k * m)..<((k + 1) * m)])
+                let logits = model(x, context: context(k))
+                let loss = softmaxCrossEntropy(logits, labels: labels.map(Int.init), labelSmoothing: smoothing)
+                guard loss.scalar.isFinite else { throw NNError.nonFiniteLoss(step: failedStep, value: loss.scalar) }
+                correct += topKCorrect(logits.detached(), labels: labels, k: 1)
+                return loss
+            },
+            step: { k, o in
+                o.step(updateNoise: profile.updateNoise, noise: context(k).noise)
+                profile.afterUpdate(o.parameters)
+            })
+        self.optimizer = optimizer
+        step += 1
+        return (losses.reduce(0, +) / Float(max(losses.count, 1)), correct)
     }
 
     /// Runs until the last epoch or `maxSteps`, writing `runDirectory/metrics.jsonl` and

@@ -26,6 +26,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var testLimit: Int?
     /// The checkpoint whose weights started the run (`kelvin train --init`), nil for a fresh one.
     public var initializedFrom: String?
+    /// Per-block pipelined update (`kelvin train --update pipelined --micro-batch m`): each batch
+    /// streams through the blocks as micro-batches of this size, each updating the blocks with
+    /// the staleness of `PipelineSchedule`. nil: the standard update, one step per batch.
+    public var microBatch: Int?
 
     public init(
         model: ModelSpec, dataset: String = "fashion-mnist", dataDirectory: String? = nil, epochs: Int = 1,
@@ -54,6 +58,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         guard weightDecay >= 0 else { throw NNError.invalidArgument("--weight-decay must be ≥ 0, got \(weightDecay)") }
         guard labelSmoothing >= 0, labelSmoothing < 1 else {
             throw NNError.invalidArgument("--label-smoothing must be in [0, 1), got \(labelSmoothing)")
+        }
+        if let m = microBatch {
+            guard m >= 1, batchSize % m == 0 else {
+                throw NNError.invalidArgument("--micro-batch must divide --batch \(batchSize), got \(m)")
+            }
         }
         if let maxSteps, maxSteps <= 0 { throw NNError.invalidArgument("--max-steps must be positive, got \(maxSteps)") }
     }
