@@ -43,6 +43,16 @@ public struct Tensor: Sendable {
         if requiresGrad { self.requiresGrad = true }
     }
 
+    /// A tensor whose values `fill` writes, every element of the buffer (in the tensor allocator's
+    /// reused storage, without an intermediate array).
+    public init(shape: [Int], filling fill: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        let n = shape.reduce(1, *)
+        let storage = TensorStorage(uninitializedCount: n)
+        fill(UnsafeMutableBufferPointer(start: storage.base, count: n))
+        self.init(shape: shape, storage: storage)
+    }
+
     /// A scalar (shape `[]`).
     public init(_ value: Float) { self.init(shape: [], data: [value]) }
 

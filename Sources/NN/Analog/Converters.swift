@@ -11,11 +11,10 @@ public enum Converters {
         let step = (hi - lo) / Float((1 << bits) - 1)
         // The rounding error q(v) − clip(v), added as a constant: the gradient is the clip's.
         let error = clipped.withUnsafeBufferPointer { c in
-            [Float](unsafeUninitializedCapacity: c.count) { out, n in
+            Tensor(shape: v.shape) { out in
                 for i in 0..<c.count { out[i] = lo + step * ((c[i] - lo) / step).rounded(.toNearestOrEven) - c[i] }
-                n = c.count
             }
         }
-        return clipped + Tensor(shape: v.shape, data: error)
+        return clipped + error
     }
 }

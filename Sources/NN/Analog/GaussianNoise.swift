@@ -16,12 +16,11 @@ enum GaussianNoise {
         let count = shape.reduce(1, *)
         var root = noise.generator(for: site)
         let seed = root.next()
-        var values = [Float](repeating: 0, count: count)
         let chunks = (count + chunk - 1) / chunk
-        values.withUnsafeMutableBufferPointer { buffer in
+        return Tensor(shape: shape) { buffer in
             let base = UncheckedPointer(buffer.baseAddress)
-            DispatchQueue.concurrentPerform(iterations: max(1, min(chunks, TensorThreads.count))) { worker in
-                let workers = max(1, min(chunks, TensorThreads.count))
+            let workers = max(1, min(chunks, TensorThreads.count))
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for k in stride(from: worker, to: chunks, by: workers) {
                     var rng = SplitMix64(seed: seed, stream: UInt64(k))
                     let lo = k * chunk, hi = min(lo + chunk, count)
@@ -37,7 +36,6 @@ enum GaussianNoise {
                 }
             }
         }
-        return Tensor(shape: shape, data: values)
     }
 }
 
