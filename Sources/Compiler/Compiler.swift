@@ -19,6 +19,9 @@ public struct Compilation: Sendable {
 public enum Compiler {
     /// The op-amps' linear output range (V): a column output beyond it is refused.
     public static let linearRange = 11.0
+    /// Inputs may exceed the cell's input range `X` (images beyond the calibration batch) by this
+    /// factor before a compile is refused.
+    public static let inputMargin = 2.0
 
     /// Lowers the checkpoint's network for the images of `data` (normalised as the checkpoint's
     /// training was). `profile` (an analog profile of the same cell flavour, its stored scales
@@ -211,6 +214,11 @@ struct Builder {
             var maxY = 0.0
             for n in 0..<images { for o in 0..<m { for p in 0..<perOutput { maxY = max(maxY, abs(flavour.kappa) * sx * sw[o] * abs(zAt(n, o, p))) } } }
             beta = maxY > 0 ? h * options.rails / maxY : 1
+        }
+        let maxInput = x.scalars.reduce(0) { max($0, abs(Double($1))) } * sx
+        if maxInput > Compiler.inputMargin * flavour.xHalf {
+            throw CompilerError.inputOutOfRange(layer: "\(stage.index) (\(stage.typeName) '\(label)')", volts: maxInput, limit: flavour.xHalf,
+                                                cell: flavour.cellName)
         }
         let tiles = Tiling.tiles(inputChannels: g.inChannels, rowsPerChannel: g.rowsPerChannel, rows: options.rowsPerTile)
         var nb = 0

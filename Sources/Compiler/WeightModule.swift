@@ -17,7 +17,7 @@ import Foundation
 /// currents (every cell conducts about `G(w_c)·x`), so both TIAs work at low gain, where their
 /// finite open-loop gain costs little: a TIA on the minus line (`v⁻ = −R_m·i⁻`, `R_m` sized so that
 /// `|v⁻| ≤ 0.1 V` at the largest possible `i⁻`) drives `R_m` into the plus line, injecting `−i⁻`; a TIA
-/// on the plus line gives `q = −R_1·(i⁺ − i⁻)`, `R_1 = R_c/100`; an inverting amplifier of gain 100
+/// on the plus line gives `q = −R_1·(i⁺ − i⁻)`, `R_1 = R_c/G`; an inverting amplifier of gain G (100 for VCR cells, 10 for resistors)
 /// gives `p = R_c·(i⁺ − i⁻)`, `R_c = β·RF`. For the VCR cell `i⁺ − i⁻ = K·Δw·x` exactly
 /// (K = KP·W/L: the quadratic term cancels), so `p = −κ·β·s_x·s'_o·z` with `κ = −RF·K` and
 /// `z = w·x + b` in numbers. Tiles are summed by an inverting unit-gain summer (`summerT`); the
@@ -50,8 +50,10 @@ struct WeightModule {
     /// Whether tile pairs are swapped: the base output (unswapped, one tile) is `+a·z`.
     var swapped: Bool { (relu != (tiles.count > 1)) != inputInverted }
 
-    /// Gain of the third op-amp of a column (`R_1 = R_c/gain`).
-    static let outputGain = 100.0
+    /// Gain `G` of the third op-amp of a column (`R_1 = R_c/G`): 100 for VCR cells, whose lines
+    /// carry large conductance sums (the plus TIA must swing little), 10 for resistors (the gain
+    /// stage's own finite-gain error, `(1 + G)/A`, is then 1e-4).
+    var outputGain: Double { flavour == .vcr ? 100 : 10 }
     /// Largest minus-TIA output (V) at the largest possible minus-line current.
     static let minusSwing = 0.1
 
@@ -92,7 +94,7 @@ struct WeightModule {
                 + "\(g.outChannels) columns, \(tiles.count) tile(s) of input channels \(tiles.map { "\($0.lowerBound)..<\($0.upperBound)" }.joined(separator: ", ")).",
             "* Rows x1..x\(g.rows) ordered (input channel, ky, kx); x_v = \(SpiceText.plain(flavour.xCenter)) + s_x*x, s_x = \(SpiceText.plain(inputScale)) V/unit.",
             "* Pair of output o, row r: w+- = \(SpiceText.plain(flavour.wCenter)) +- s'_o*w/2\(swapped ? " (swapped plus/minus lines)" : ""); "
-                + "R_c = beta*RF = \(SpiceText.plain(beta))*\(SpiceText.plain(flavour.feedback)) = \(rc) ohm (plus TIA R_c/100, then gain 100).",
+                + "R_c = beta*RF = \(SpiceText.plain(beta))*\(SpiceText.plain(flavour.feedback)) = \(rc) ohm (plus TIA R_c/\(SpiceText.plain(outputGain)), then gain \(SpiceText.plain(outputGain))).",
             "* y_o = \(relu ? "-" : "+")a_o*z_o with a_o = |kappa|*beta*s_x*s'_o\(relu ? "; r_o = max(0, -y_o) (precision rectifier) = a_o*relu(z_o)" : "").",
             "* Gate voltages stand for the charge held on each capacitor weight cell (DC sources in .op decks).",
         ]
@@ -114,8 +116,8 @@ struct WeightModule {
                 // R_m: |v⁻| ≤ 0.1 V at the largest minus-line current X·Σ G(w⁻).
                 let minusConductance = rows.reduce(0.0) { $0 + flavour.conductance(flavour.wCenter - (swapped ? -1 : 1) * scale * $1.2 / 2) }
                 let rm = SpiceText.plain(Self.minusSwing / max(flavour.xHalf * minusConductance, 1e-9))
-                let r1 = SpiceText.plain(columnFeedback / Self.outputGain)
-                let rin = SpiceText.plain(flavour.feedback / Self.outputGain)
+                let r1 = SpiceText.plain(columnFeedback / outputGain)
+                let rin = SpiceText.plain(flavour.feedback / outputGain)
                 lines += [
                     "XAM\(tag) 0 sm\(tag) om\(tag) OPAMP",
                     "RFM\(tag) sm\(tag) om\(tag) \(rm)",
