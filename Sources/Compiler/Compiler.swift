@@ -66,6 +66,16 @@ public enum Compiler {
         var files: [(String, String)] = [("cells.lib", lib.joined(separator: "\n") + "\n")]
         files += builder.files
         let manifest = Manifest(decks: builder.decks, fullScale: options.rails, cell: options.cell, model: spec.summary)
+        let classes = builder.acts.last!.scalars
+        let perImage = classes.count / max(builder.images, 1)
+        let size = data.imageSize
+        let images = (0..<builder.images).map { n in
+            NetworkProgram.Image(
+                index: n, label: Int(data.labels[n]),
+                digitalClass: (0..<perImage).max { classes[n * perImage + $0] < classes[n * perImage + $1] } ?? 0,
+                input: data.images[(n * size)..<((n + 1) * size)].map(Double.init))
+        }
+        files.append(("network.json", try NetworkProgram(images: images, stages: builder.program).json()))
         files += [("manifest.json", try manifest.json()), ("report.md", report.markdown), ("report.json", try report.json())]
         return Compilation(stages: stages, report: report, manifest: manifest, files: files)
     }
@@ -125,6 +135,7 @@ struct Builder {
     var decks: [Manifest.Deck] = []
     var cellTexts: [String: String] = [:]
     var biasRows: [String: Int] = [:]
+    var program: [NetworkProgram.Stage] = []
 
     init(net: Sequential, ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions, profile: (any StatefulProfile)?) {
         self.net = net; self.ck = ck; self.path = path; self.options = options; self.profile = profile
@@ -142,6 +153,9 @@ struct Builder {
         case .weighted(let g): try weighted(stage, g)
         case .maxPool(let k, let s, let p): maxPool(stage, k, s, p)
         case .flatten:
+            program.append(NetworkProgram.Stage(
+                layer: stage.index, type: "flatten", module: nil, deck: nil, inputShape: stage.inputShape, outputShape: stage.outputShape,
+                kernel: 1, stride: 1, padding: 0, inputGain: [], outputPrefix: "", outputScale: [], reference: nil))
             if let v = volts, stage.inputShape.count == 3 {
                 let per = stage.inputShape[1] * stage.inputShape[2]
                 volts = (0..<(v.count * per)).map { v[$0 / per] }
@@ -291,6 +305,12 @@ struct Builder {
                            inputs: inputs, outputs: outputs, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
             }
         }
+        let previous = volts ?? Array(repeating: 1, count: g.isLinear ? rows : g.inChannels)
+        program.append(NetworkProgram.Stage(
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.last { $0.layer == stage.index }?.path,
+            inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: g.kernel, stride: g.stride, padding: g.padding,
+            inputGain: previous.map { sx / $0 }, outputPrefix: stage.relu ? "r" : "y",
+            outputScale: stage.relu ? a : a.map { module.outputSign * $0 }, reference: module.referenceVolts))
         volts = a
     }
 
@@ -325,6 +345,10 @@ struct Builder {
                            inputs: inputs, outputs: outputs, supplies: [("VEE", "vee", -15)])
             }
         }
+        program.append(NetworkProgram.Stage(
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.last { $0.layer == stage.index }?.path,
+            inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: k, stride: s, padding: pad,
+            inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil))
         volts = scale
     }
 

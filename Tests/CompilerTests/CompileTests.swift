@@ -2,6 +2,7 @@ import Compiler
 import Foundation
 import Netlist
 import NN
+import Tensor
 import TestSupport
 import Verification
 import XCTest
@@ -127,6 +128,33 @@ final class CompileTests: XCTestCase {
         // Files on disk are exactly the compilation's.
         XCTAssertEqual(Set(compilation.files.map(\.path)),
                        Set(try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.hasSuffix(".cir") || $0.contains(".") && !$0.hasSuffix("s") }))
+    }
+
+    func testChainRunsWholeImagesAsCircuits() throws {
+        // Every layer driven by the previous layer's simulated volts; the class from the last layer's.
+        let spec = ModelSpec.cnn(inputChannels: 1, height: 8, width: 8, classes: 3, channels: 2)
+        let ck = try Self.checkpoint(spec)
+        let compilation = try Compiler.compile(checkpoint: ck, path: "t", data: Self.data(1, 8, 8, count: 3), options: options(images: 3, positions: 1))
+        let dir = scratch.url.appendingPathComponent("chain").path
+        try Compiler.write(compilation, to: dir)
+        let program = try NetworkProgram(path: dir + "/network.json")
+        XCTAssertEqual(program.stages.map(\.type), ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "linear"])
+        XCTAssertEqual(program.images.count, 3)
+        let result = try Verifier.chain(directory: dir)
+        XCTAssertEqual(result.images.count, 3)
+        XCTAssertEqual(result.agreeing, 3, result.summary)
+        XCTAssertEqual(result.solves, 3 * (64 + 16 + 16 + 4 + 1))
+        // The circuit's logits track the tensor path's (the last layer's volts per unit undone).
+        let x = Tensor(shape: [3, 1, 8, 8], data: Self.data(1, 8, 8, count: 3).images)
+        let model = try Model(spec)
+        try model.loadState(from: ck.arrays, path: "t")
+        let logits = noGrad { model(x, context: .inference) }.scalars
+        // Errors accumulate over five stages: within 5 % of the largest logit.
+        let span = logits.map { abs(Double($0)) }.max()!
+        for (n, image) in result.images.enumerated() {
+            let digital = Array(logits[(n * 3)..<((n + 1) * 3)]).map(Double.init)
+            for (a, b) in zip(image.logits, digital) { XCTAssertEqual(a, b, accuracy: 0.05 * span, "image \(n)") }
+        }
     }
 
     // MARK: Bad input
