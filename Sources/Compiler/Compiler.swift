@@ -57,8 +57,9 @@ public enum Compiler {
         }
         var builder = Builder(net: net, ck: ck, path: path, data: data, options: options, profile: profile)
         for stage in stages { try builder.lower(stage) }
-        let report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell,
+        var report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell,
                                     rowsPerTile: options.rowsPerTile, biasRows: builder.biasRows)
+        report.latency = builder.clock
         var lib = ["* cells.lib -- the cells of this compiled network (kelvin compile, \(options.cell.rawValue) cells).",
                    "* From netlists/opamp.lib and the Cells generators; included by every top deck.", "", opamp]
         lib += options.cell.models
@@ -76,6 +77,10 @@ public enum Compiler {
                 input: data.images[(n * size)..<((n + 1) * size)].map(Double.init))
         }
         files.append(("network.json", try NetworkProgram(images: images, stages: builder.program).json()))
+        let schedule = Schedule(banks: builder.banks, slots: builder.slots)
+        let problems = schedule.violations()
+        guard problems.isEmpty else { throw CompilerError.invalidOption("internal: the schedule is unsound: " + problems.prefix(3).joined(separator: "; ")) }
+        files.append(("schedule.json", try schedule.json()))
         files += [("manifest.json", try manifest.json()), ("report.md", report.markdown), ("report.json", try report.json())]
         return Compilation(stages: stages, report: report, manifest: manifest, files: files)
     }
@@ -136,6 +141,11 @@ struct Builder {
     var cellTexts: [String: String] = [:]
     var biasRows: [String: Int] = [:]
     var program: [NetworkProgram.Stage] = []
+    var banks: [Schedule.Bank] = []
+    var slots: [Schedule.Slot] = []
+    /// The bank holding the present activation.
+    var bank = "input"
+    var clock = 0.0
 
     init(net: Sequential, ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions, profile: (any StatefulProfile)?) {
         self.net = net; self.ck = ck; self.path = path; self.options = options; self.profile = profile
@@ -146,6 +156,36 @@ struct Builder {
             for layer in net.layers { acts.append(layer(acts.last!, context: .inference)) }
         }
         self.acts = acts
+        banks = [Schedule.Bank(name: "input", size: data.imageSize)]
+    }
+
+    /// Appends one slot per output position of a module: rows read `read(p)`, outputs written to
+    /// a new bank `b<layer>` (channel-major).
+    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: (Int) -> [Int]) {
+        let name = "b" + stage.index
+        banks.append(Schedule.Bank(name: name, size: outputs * positions))
+        for p in 0..<positions {
+            let addresses = read(p)
+            slots.append(Schedule.Slot(
+                slot: slots.count, layer: stage.index, module: module, position: p, start: clock, duration: duration,
+                read: Schedule.Access(bank: bank, addresses: addresses), write: Schedule.Access(bank: name, addresses: (0..<outputs).map { $0 * positions + p }),
+                switchesClosed: addresses.filter { $0 >= 0 }.count + outputs))
+            clock += duration
+        }
+        bank = name
+    }
+
+    /// The bank addresses of a conv or pooling window at output position `p` (−1: padding).
+    static func window(_ p: Int, channels: Int, input: [Int], outputWidth: Int, kernel k: Int, stride s: Int, padding pad: Int) -> [Int] {
+        let (oy, ox) = (p / outputWidth, p % outputWidth)
+        var addresses = [Int]()
+        for c in 0..<channels {
+            for j in 0..<(k * k) {
+                let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
+                addresses.append(iy >= 0 && iy < input[1] && ix >= 0 && ix < input[2] ? (c * input[1] + iy) * input[2] + ix : -1)
+            }
+        }
+        return addresses
     }
 
     mutating func lower(_ stage: LoweredLayer) throws {
@@ -305,9 +345,18 @@ struct Builder {
                            inputs: inputs, outputs: outputs, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
             }
         }
+        schedule(stage, module: modulePath, duration: module.settlingTime, outputs: m, positions: perOutput) { p in
+            g.isLinear ? Array(0..<rows)
+                : Builder.window(p, channels: g.inChannels, input: inShape, outputWidth: stage.outputShape[2], kernel: g.kernel, stride: g.stride, padding: g.padding)
+        }
+        if 2 * (rows + nb) * m <= Builder.transientCellLimit, let first = decks.last(where: { $0.layer == stage.index }) {
+            let sampled = first.outputs.filter { $0.node.hasPrefix(stage.relu ? "v(r" : "v(y") }
+            appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
+                                slot: module.settlingTime, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
+        }
         let previous = volts ?? Array(repeating: 1, count: g.isLinear ? rows : g.inChannels)
         program.append(NetworkProgram.Stage(
-            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.last { $0.layer == stage.index }?.path,
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: g.kernel, stride: g.stride, padding: g.padding,
             inputGain: previous.map { sx / $0 }, outputPrefix: stage.relu ? "r" : "y",
             outputScale: stage.relu ? a : a.map { module.outputSign * $0 }, reference: module.referenceVolts))
@@ -345,14 +394,60 @@ struct Builder {
                            inputs: inputs, outputs: outputs, supplies: [("VEE", "vee", -15)])
             }
         }
+        let slot = MaxPoolModule.settlingTime
+        schedule(stage, module: modulePath, duration: slot, outputs: c, positions: ho * wo) { p in
+            Builder.window(p, channels: c, input: stage.inputShape, outputWidth: wo, kernel: k, stride: s, padding: pad)
+        }
+        if let first = decks.last(where: { $0.layer == stage.index }) {
+            appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: first.outputs,
+                                slot: slot, supplies: [("VEE", "vee", -15)])
+        }
         program.append(NetworkProgram.Stage(
-            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.last { $0.layer == stage.index }?.path,
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: k, stride: s, padding: pad,
             inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil))
         volts = scale
     }
 
     // MARK: Decks
+
+    /// Modules up to this many multiply cells also get a switched `.tran` deck.
+    static let transientCellLimit = 4000
+
+    /// The switched level of one sample: the inputs step from `x_c` to their values at t = 0
+    /// (switched onto the rows), each output in `sampled` is sampled through an ideal switch
+    /// (`Switch`, RON = 100 Ω) onto a 1 pF storage capacitor `h<k>` for one slot, then held for
+    /// one slot; the manifest expects the static value at the end (t = 2·slot).
+    mutating func appendTransientDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], from deck: Manifest.Deck,
+                                      sampled: [Manifest.Output], slot: Double, supplies: [(String, String, Double)]) {
+        let deckPath = "decks/\(module)_i\(deck.image)_p\(deck.position)_tran.cir"
+        let p = SpiceText.plain
+        var lines = [
+            "\(module) image \(deck.image) position \(deck.position), switched: one slot of \(SpiceText.eng(slot))s, then held",
+            "* kelvin compile: layer \(stage.index) (\(stage.typeName)); inputs switched on at t = 0, outputs sampled onto 1 pF",
+            "* through ideal switches while ctrl is high (0 ... slot), held after; expected: manifest.json at t = 2*slot.",
+            ".include ../cells.lib",
+            ".include ../\(modulePath)",
+        ]
+        lines += supplies.map { "\($0.0) \($0.1) 0 DC \(p($0.2))" }
+        for input in deck.inputs {
+            lines.append(input.source == "VREF" ? "VREF vref 0 DC \(p(input.volts))"
+                         : "\(input.source) \(input.node) 0 PWL(0 0 1n \(p(input.volts)))")
+        }
+        lines += wrapped("XL", ports + [module])
+        lines.append("VCTRL ctrl 0 PWL(0 5 \(p(slot)) 5 \(p(slot + 1e-9)) 0)")
+        var outputs = [Manifest.Output]()
+        for (k, o) in sampled.enumerated() {
+            let node = String(o.node.dropFirst(2).dropLast())
+            lines += ["XSH\(k + 1) \(node) h\(k + 1) ctrl switch", "CH\(k + 1) h\(k + 1) 0 1p"]
+            outputs.append(Manifest.Output(node: "v(h\(k + 1))", time: 2 * slot, digital: o.digital, profile: o.profile))
+        }
+        lines += [".tran \(p(slot / 200)) \(p(2 * slot))", ".end"]
+        cellTexts["switch"] = Switch().subcircuit
+        files.append((deckPath, lines.joined(separator: "\n") + "\n"))
+        decks.append(Manifest.Deck(path: deckPath, analysis: "tran", layer: stage.index, type: stage.typeName, module: modulePath,
+                                   image: deck.image, position: deck.position, inputs: deck.inputs, outputs: outputs))
+    }
 
     mutating func appendDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], image: Int, position: Int,
                              inputs: [Manifest.Input], outputs: [Manifest.Output], supplies: [(String, String, Double)]) {

@@ -13,6 +13,9 @@ struct MaxPoolModule {
     var outputPorts: [String] { (1...channels).map { "m\($0)" } }
     var ports: [String] { inputPorts + ["vee"] + outputPorts }
     var cellName: String { "max\(window)" }
+    /// Slot length (s): the winning superdiode is a follower (noise gain 1) that settles to 1e-4
+    /// in 9.2 time constants of 16 ns, twice over for the losers' recovery, plus 1 µs to sample.
+    static let settlingTime = 2 * 9.2 / (2 * Double.pi * 10e6) + 1e-6
     var cellSubcircuits: [String: String] { [cellName: MaxCircuit(inputs: window).netlist.subcircuitText(name: cellName)] }
 
     var text: String {

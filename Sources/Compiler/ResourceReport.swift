@@ -67,8 +67,11 @@ public struct ResourceReport: Sendable, Equatable, Codable {
     public var rowsPerTile: Int
     public var layers: [LayerResources]
     public var total: Resources
+    /// One inference's latency (s): the schedule's slots one after another (compiles with decks;
+    /// nil for `--report-only`, whose slot lengths need the weights).
+    public var latency: Double?
 
-    enum CodingKeys: String, CodingKey { case model, cell, input, rowsPerTile = "rows_per_tile", layers, total }
+    enum CodingKeys: String, CodingKey { case model, cell, input, rowsPerTile = "rows_per_tile", layers, total, latency = "latency_s" }
 
     /// Counts the lowering of `spec` for inputs of shape `input`; `biasRows` overrides the bias
     /// rows of a weighted stage by index (default: one when it has a bias).
@@ -173,6 +176,7 @@ public struct ResourceReport: Sendable, Equatable, Codable {
         let t = total
         lines.append("| **total** | | | | | **\(t.opAmps)** | **\(t.multiplyCells)** | **\(t.rectifiers)** | **\(t.maxCircuits)** | **\(t.summers)** | "
             + "**\(t.capacitors)** | **\(t.switches)** | **\(t.modules)** | **\(t.slots)** | **\(t.flops)** |")
+        if let latency { lines += ["", String(format: "Latency of one inference: %.4g s (schedule.json: %d slots, each the module's settling time).", latency, t.slots)] }
         lines.append("")
         return lines.joined(separator: "\n")
     }

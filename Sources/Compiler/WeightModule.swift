@@ -83,6 +83,34 @@ struct WeightModule {
         return out
     }
 
+    /// Largest conductance (S) on one column line of a tile: the cells of its rows at their gate
+    /// voltages, the minus TIA's injection resistor included (analytic, for the settling time).
+    var worstLineConductance: Double {
+        var worst = 0.0
+        for o in 0..<geometry.outChannels {
+            for range in tiles {
+                let rows = Array((range.lowerBound * geometry.rowsPerChannel)..<(range.upperBound * geometry.rowsPerChannel))
+                let sum = rows.reduce(0.0) { $0 + flavour.conductance(flavour.wCenter + abs(weightScale[o] * weights[o][$1]) / 2) }
+                worst = max(worst, sum + Double(biasRows) * flavour.conductance(flavour.wCenter + abs(weightScale[o] * biasWeight(o)) / 2))
+            }
+        }
+        return worst
+    }
+
+    /// The slot length (s): each op-amp stage in the signal path settles to 1e-4 (9.2 closed-loop
+    /// time constants `NG/(2π·GBW)`, GBW = 10 MHz: netlists/opamp.lib) one after another — the
+    /// plus TIA (noise gain `1 + R_1·(ΣG + 1/R_m)`), the gain stage (`1 + G`), the partial-sum
+    /// summer (`1 + T`) and the rectifier (2) — plus 1 µs for the sampling switch.
+    var settlingTime: Double {
+        let gbw = 10e6, tau = { (ng: Double) in 9.2 * ng / (2 * Double.pi * gbw) }
+        let r1 = columnFeedback / outputGain
+        let injection = 1 / max(Self.minusSwing / max(flavour.xHalf * worstLineConductance, 1e-9), 1e-9)
+        var t = tau(1 + r1 * (worstLineConductance + injection)) + tau(1 + outputGain)
+        if tiles.count > 1 { t += tau(1 + Double(tiles.count)) }
+        if relu { t += tau(2) }
+        return t + 1e-6
+    }
+
     /// The `.subckt` text.
     var text: String {
         let g = geometry

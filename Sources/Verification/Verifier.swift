@@ -48,11 +48,15 @@ public struct OutputCheck: Sendable, Equatable, Codable {
     public var ngspice: Double?
     public var digital: Double
     public var profile: Double?
+    /// For a switched (`.tran`) output: Kelvin's static (`.op`) value of the same sample and output.
+    public var staticValue: Double? = nil
 
     /// `|simulated − digital|` (V).
     public var errorDigital: Double { abs(simulated - digital) }
     /// `|simulated − profile|` (V), when the manifest has a profile value.
     public var errorProfile: Double? { profile.map { abs(simulated - $0) } }
+    /// What switching costs: `|simulated − static|` (V).
+    public var errorSwitching: Double? { staticValue.map { abs(simulated - $0) } }
     /// `|simulated − ngspice|` (V).
     public var errorNgspice: Double? { ngspice.map { abs(simulated - $0) } }
 }
@@ -85,6 +89,8 @@ public struct VerificationResult: Sendable, Equatable {
             var line = String(format: "layer %@: %d outputs, max error vs digital %.4g V (%@ of full scale)", layer, cs.count, d, pct(d))
             let ps = cs.compactMap(\.errorProfile)
             if !ps.isEmpty { line += String(format: ", vs profile %.4g V (%@)", ps.max()!, pct(ps.max()!)) }
+            let sw = cs.compactMap(\.errorSwitching)
+            if !sw.isEmpty { line += String(format: ", switching costs %.3g V against the static result", sw.max()!) }
             let ns = cs.compactMap(\.errorNgspice)
             if !ns.isEmpty { line += String(format: ", Kelvin vs ngspice %.3g V", ns.max()!) }
             lines.append(line)
@@ -143,6 +149,11 @@ public enum Verifier {
         var sessions = [String: SimulationSession]()
         for d in decks {
             let deckPath = directory + "/" + d.path
+            if d.analysis == "tran" {
+                checks += try transient(d, deckPath: deckPath)
+                continue
+            }
+            guard d.analysis == "op" else { throw VerificationError.badInput("\(d.path): unknown analysis '\(d.analysis)'") }
             do {
                 if sessions[d.module] == nil {
                     sessions[d.module] = try SimulationSession(deck: try NetlistParser.parse(file: deckPath))
@@ -161,12 +172,17 @@ public enum Verifier {
             }
         }
         let kelvinSeconds = Date().timeIntervalSince(start)
+        // Switched outputs against the static result of the same sample (same deck, same expected value).
+        for k in checks.indices where checks[k].deck.hasSuffix("_tran.cir") {
+            let base = String(checks[k].deck.dropLast("_tran.cir".count)) + ".cir"
+            checks[k].staticValue = checks.first { $0.deck == base && $0.digital == checks[k].digital }?.simulated
+        }
         var ngspiceSeconds: Double? = nil
         if options.ngspice {
             let t0 = Date()
             var k = 0
             for d in decks {
-                let values = try NgspiceRunner.run(deck: directory + "/" + d.path, executable: options.ngspicePath)
+                let values = try NgspiceRunner.run(deck: directory + "/" + d.path, executable: options.ngspicePath, time: d.outputs.first?.time)
                 for o in d.outputs {
                     guard let v = values[o.node.lowercased()] else {
                         throw VerificationError.deckFailed(deck: d.path, reason: "ngspice gave no \(o.node)")
@@ -179,6 +195,25 @@ public enum Verifier {
         }
         return VerificationResult(checks: checks, decks: decks.count, fullScale: manifest.fullScale, tolerance: options.tolerance,
                                   kelvinSeconds: kelvinSeconds, ngspiceSeconds: ngspiceSeconds)
+    }
+
+    /// Runs a switched `.tran` deck and reads each output at its time (the nearest time point).
+    static func transient(_ d: Manifest.Deck, deckPath: String) throws -> [OutputCheck] {
+        let results: [SimulationResult]
+        do { results = try Simulation(deck: try NetlistParser.parse(file: deckPath)).run() } catch {
+            throw VerificationError.deckFailed(deck: deckPath, reason: "\(error)")
+        }
+        guard let tran = results.first(where: { $0.variables.first == "time" }), let times = tran.column("time") else {
+            throw VerificationError.deckFailed(deck: deckPath, reason: "no transient result")
+        }
+        return try d.outputs.map { o in
+            let t = o.time ?? times.last!
+            let row = times.indices.min { abs(times[$0] - t) < abs(times[$1] - t) }!
+            guard let v = tran.value(o.node.lowercased(), row: row) else {
+                throw VerificationError.deckFailed(deck: deckPath, reason: "no \(o.node) in the transient result")
+            }
+            return OutputCheck(deck: d.path, layer: d.layer + " (tran)", node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile)
+        }
     }
 
     /// `v(name)` → `name`.
@@ -194,7 +229,8 @@ public enum Verifier {
 /// Runs a deck in ngspice (`ngspice -b -r RAW DECK`, ASCII rawfile) and reads its operating point.
 public enum NgspiceRunner {
     /// Probe (`v(node)`, lower case) → value of the deck's `.op`.
-    public static func run(deck: String, executable: String = "ngspice") throws -> [String: Double] {
+    /// For a `.tran` deck, the values at the time point nearest `time` (the last without one).
+    public static func run(deck: String, executable: String = "ngspice", time: Double? = nil) throws -> [String: Double] {
         let raw = NSTemporaryDirectory() + "kelvin-verify-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).raw"
         defer { try? FileManager.default.removeItem(atPath: raw) }
         let process = Process()
@@ -215,10 +251,14 @@ public enum NgspiceRunner {
             let tail = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(5).joined(separator: " | ")
             throw VerificationError.deckFailed(deck: deck, reason: "ngspice failed (status \(process.terminationStatus)): \(tail)")
         }
+        var row = 0
+        if let times = op.column("time"), !times.isEmpty {
+            row = time.map { t in times.indices.min { abs(times[$0] - t) < abs(times[$1] - t) }! } ?? times.count - 1
+        }
         var values = [String: Double]()
         for (k, name) in op.variables.enumerated() {
             let key = name.lowercased()
-            values[key.hasPrefix("v(") || key.hasPrefix("i(") ? key : "v(\(key))"] = op.rows.first?[k]
+            values[key.hasPrefix("v(") || key.hasPrefix("i(") ? key : "v(\(key))"] = op.rows[row][k]
         }
         return values
     }

@@ -26,17 +26,17 @@ final class CompileCommandTests: XCTestCase {
         let out = directory.appendingPathComponent("out").path
         let compiled = try KelvinProcess.run(["compile", "--checkpoint", ck, "--out", out, "--images", "2", "--rows", "128"], in: Self.root)
         XCTAssertEqual(compiled.status, 0, compiled.stderr)
-        XCTAssertTrue(compiled.stdout.hasPrefix("wrote \(out): 3 stages, 4 decks,"), compiled.stdout)
-        for file in ["cells.lib", "manifest.json", "report.md", "report.json", "modules/l1_linear.cir", "decks/l1_linear_i1_p0.cir"] {
+        XCTAssertTrue(compiled.stdout.hasPrefix("wrote \(out): 3 stages, 5 decks,"), compiled.stdout)
+        for file in ["cells.lib", "manifest.json", "network.json", "schedule.json", "report.md", "report.json", "modules/l1_linear.cir", "decks/l1_linear_i1_p0.cir"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
         }
         let verified = try KelvinProcess.run(["verify", out, "--ngspice"], in: Self.root)
         XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
-        XCTAssertTrue(verified.stdout.contains("PASS: 4 decks, 44 outputs"), verified.stdout)
+        XCTAssertTrue(verified.stdout.contains("PASS: 5 decks, 54 outputs"), verified.stdout)
         XCTAssertTrue(verified.stdout.contains("worst vs ngspice:"), verified.stdout)
         let strict = try KelvinProcess.run(["verify", out, "--tolerance", "1e-9", "--layer", "3"], in: Self.root)
         XCTAssertEqual(strict.status, 1, strict.stdout + strict.stderr)
-        XCTAssertTrue(strict.stdout.contains("FAIL: 2 decks, 20 outputs"), strict.stdout)
+        XCTAssertTrue(strict.stdout.contains("FAIL: 3 decks, 30 outputs"), strict.stdout)
         let badLayer = try KelvinProcess.run(["verify", out, "--layer", "7"], in: Self.root)
         XCTAssertEqual(badLayer.status, 2)
         XCTAssertTrue(badLayer.stderr.contains("no decks of layer '7'"), badLayer.stderr)

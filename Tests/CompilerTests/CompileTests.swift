@@ -70,8 +70,8 @@ final class CompileTests: XCTestCase {
         // Stride 2, padding 1, batch norm folded (some γ < 0), rectified.
         let spec = ModelSpec.sequential([.conv2d(in: 2, out: 3, kernel: 3, stride: 2, padding: 1, bias: false), .batchNorm2d(channels: 3), .relu])
         let (result, _) = try compileAndVerify(spec, Self.data(2, 6, 6), options(positions: 9), name: "conv")
-        XCTAssertEqual(result.decks, 2 * 9)
-        XCTAssertEqual(result.checks.count, 2 * 9 * 6)
+        XCTAssertEqual(result.decks, 2 * 9 + 1)  // and one switched deck
+        XCTAssertEqual(result.checks.filter { !$0.deck.hasSuffix("_tran.cir") }.count, 2 * 9 * 6)
         XCTAssertLessThan(result.worstDigital!.errorDigital, 0.002 * result.fullScale, result.summary.joined(separator: "\n"))
         // Rectified outputs are never negative.
         XCTAssertTrue(result.checks.filter { $0.node.hasPrefix("v(r") }.allSatisfy { $0.simulated > -1e-3 })
@@ -84,7 +84,7 @@ final class CompileTests: XCTestCase {
         let (result, dir) = try compileAndVerify(spec, Self.data(3, 4, 4), options(rows: 16), name: "linear")
         let module = try String(contentsOfFile: dir + "/modules/l1_linear.cir", encoding: .utf8)
         XCTAssertTrue(module.contains("XS1 p1_1 p1_2 p1_3 y1 vcc vee summer3"), module)
-        XCTAssertEqual(result.checks.count, 2 * 5)
+        XCTAssertEqual(result.checks.filter { !$0.deck.hasSuffix("_tran.cir") }.count, 2 * 5)
         // Outputs carry both signs.
         XCTAssertTrue(result.checks.contains { $0.digital > 0.5 } && result.checks.contains { $0.digital < -0.5 })
     }
@@ -115,7 +115,7 @@ final class CompileTests: XCTestCase {
         try Compiler.write(compilation, to: dir)
         let manifest = try Manifest(path: dir + "/manifest.json")
         XCTAssertEqual(manifest, compilation.manifest)
-        XCTAssertEqual(manifest.decks.map(\.type), ["conv2d", "conv2d", "maxpool2d", "maxpool2d", "conv2d", "conv2d", "maxpool2d", "maxpool2d", "linear"])
+        XCTAssertEqual(manifest.decks.filter { $0.analysis == "op" }.map(\.type), ["conv2d", "conv2d", "maxpool2d", "maxpool2d", "conv2d", "conv2d", "maxpool2d", "maxpool2d", "linear"])
         let text = try String(contentsOfFile: dir + "/manifest.json", encoding: .utf8)
         XCTAssertTrue(text.contains("\"time\":null"), String(text.prefix(300)))
         XCTAssertTrue(text.contains("\"profile\":null"))
@@ -155,6 +155,37 @@ final class CompileTests: XCTestCase {
             let digital = Array(logits[(n * 3)..<((n + 1) * 3)]).map(Double.init)
             for (a, b) in zip(image.logits, digital) { XCTAssertEqual(a, b, accuracy: 0.05 * span, "image \(n)") }
         }
+    }
+
+    func testScheduleInvariantsAndSwitchedDecks() throws {
+        let spec = ModelSpec.cnn(inputChannels: 1, height: 8, width: 8, classes: 3, channels: 2)
+        let compilation = try Compiler.compile(checkpoint: try Self.checkpoint(spec), path: "t", data: Self.data(1, 8, 8), options: options(images: 1, positions: 2))
+        let dir = scratch.url.appendingPathComponent("schedule").path
+        try Compiler.write(compilation, to: dir)
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/schedule.json"))
+        let schedule = try JSONDecoder().decode(Schedule.self, from: data)
+        XCTAssertEqual(schedule.violations(), [])
+        // One slot per output position of each module: 64 + 16 + 16 + 4 + 1.
+        XCTAssertEqual(schedule.slots.count, 101)
+        XCTAssertEqual(schedule.banks.map(\.name), ["input", "b0", "b3", "b4", "b7", "b9"])
+        XCTAssertTrue(schedule.slots.allSatisfy { $0.duration > 1e-6 && $0.duration < 1e-3 })
+        // Padding rows are left at x_c: the corner position of conv 0 reads four -1 addresses.
+        XCTAssertEqual(schedule.slots[0].read.addresses.filter { $0 == -1 }.count, 5)
+        // A broken schedule is caught: read before written, two outputs on one capacitor.
+        var broken = schedule
+        broken.slots.swapAt(0, 70)
+        XCTAssertTrue(broken.violations().contains { $0.contains("before it is written") }, "\(broken.violations().prefix(2))")
+        broken = schedule
+        broken.slots[1].write.addresses[1] = broken.slots[1].write.addresses[0]
+        XCTAssertTrue(broken.violations().contains { $0.contains("two outputs drive b0") })
+        // Switched decks: one per module, each output held on a capacitor, equal to the static result.
+        let manifest = try XCTUnwrap(compilation.manifest)
+        XCTAssertEqual(manifest.decks.filter { $0.analysis == "tran" }.map(\.layer), ["0", "3", "4", "7", "9"])
+        let result = try Verifier.verify(directory: dir, options: VerifyOptions())
+        XCTAssertTrue(result.passed, result.summary.joined(separator: "\n"))
+        let switched = result.checks.filter { $0.deck.hasSuffix("_tran.cir") }
+        XCTAssertFalse(switched.isEmpty)
+        XCTAssertTrue(switched.allSatisfy { $0.errorSwitching! < 2e-3 }, result.summary.joined(separator: "\n"))
     }
 
     // MARK: Bad input
