@@ -8,7 +8,7 @@ import Cells
 /// - `vcr` (the seed's design, `VCRWeightCell`): an NMOS transistor in triode per cell, drain on
 ///   the input row, source on the column's virtual ground, gate at the weight voltage (held on the
 ///   capacitor weight cell; a DC source in `.op` decks). It conducts
-///   `i = KP·(W/L)·((v_g − VTO)·x − x²/2)`, so a pair with gates `w± = w_c ± Δ/2` on one row gives
+///   `i = KP·(W/L)·((v_g − VTO)·x − x²/2)`, so a pair whose gates differ by `Δ = w⁺ − w⁻` on one row gives
 ///   `i⁺ − i⁻ = KP·(W/L)·Δ·x`: the quadratic term cancels exactly. Ranges: `x ∈ ±50 mV`,
 ///   `v_g ∈ VTO + 1 … VTO + 4 V`; the cell's gain as characterised (`f = −RF·i`, RF = 10 kΩ) is
 ///   `κ = −RF·KP·W/L = −10`.
@@ -34,6 +34,17 @@ public enum CellFlavour: String, Sendable, CaseIterable, Codable {
     public var feedback: Double { self == .vcr ? VCRWeightCell().feedback : 10e3 }
     /// Whether each cell holds its weight on a capacitor (counted in the report).
     public var holdsOnCapacitor: Bool { self == .vcr }
+
+    /// The bottom of the weight range, `w_c − W`.
+    public var wLow: Double { wCenter - wHalf }
+
+    /// The pair for a differential `Δ = s'·w` (`|Δ| ≤ 2W`), sign-magnitude and anchored at the
+    /// bottom of the range: `w⁺ = w_lo + max(0, Δ)`, `w⁻ = w_lo + max(0, −Δ)`. Its difference is the
+    /// profile's symmetric pair's (`w_c ± Δ/2`), and both cells' difference currents are linear in
+    /// the weight (`i⁺ − i⁻ = K·Δ·x` for the VCR, `Δ·x/RF` for resistors), so the column sums
+    /// agree; but each cell carries the least common-mode current (`G(w_lo)·x`), which is what
+    /// the column's op-amps must absorb.
+    public func pair(_ delta: Double) -> (plus: Double, minus: Double) { (wLow + max(0, delta), wLow + max(0, -delta)) }
 
     /// The small-signal conductance (S) of a cell at weight `w` (input near 0 V).
     public func conductance(_ w: Double) -> Double {

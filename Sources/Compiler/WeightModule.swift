@@ -9,7 +9,9 @@ import Foundation
 /// `b/(n_b·r_ref)` with `r_ref = V_ref/s_x`; `n_b` rows share a bias too large for one pair.
 ///
 /// **Cells.** Output `o` has two column lines per tile; weight `w` of row `r` is the pair
-/// `w± = w_c ± s'_o·w/2` (gate volts for `vcr`, conductance units for `resistor`), `s'_o` the
+/// `w⁺ = w_lo + max(0, Δ)`, `w⁻ = w_lo + max(0, −Δ)`, `Δ = s'_o·w` (gate volts for `vcr`,
+/// conductance units for `resistor`; `CellFlavour.pair`: the profile's difference with the least
+/// common-mode current), `s'_o` the
 /// output channel's weight scale (batch norm folded: `s'_o = s_o·σ_o/|γ_o|`, so the cells see the
 /// voltages the profile's cells see).
 ///
@@ -90,8 +92,8 @@ struct WeightModule {
         for o in 0..<geometry.outChannels {
             for range in tiles {
                 let rows = Array((range.lowerBound * geometry.rowsPerChannel)..<(range.upperBound * geometry.rowsPerChannel))
-                let sum = rows.reduce(0.0) { $0 + flavour.conductance(flavour.wCenter + abs(weightScale[o] * weights[o][$1]) / 2) }
-                worst = max(worst, sum + Double(biasRows) * flavour.conductance(flavour.wCenter + abs(weightScale[o] * biasWeight(o)) / 2))
+                let sum = rows.reduce(0.0) { $0 + flavour.conductance(flavour.wLow + abs(weightScale[o] * weights[o][$1])) }
+                worst = max(worst, sum + Double(biasRows) * flavour.conductance(flavour.wLow + abs(weightScale[o] * biasWeight(o))))
             }
         }
         return worst
@@ -121,7 +123,8 @@ struct WeightModule {
             "* Weight module (\(flavour.rawValue) cells, \(flavour.cellName)): \(g.rows) rows + \(biasRows) bias row(s) on vref, "
                 + "\(g.outChannels) columns, \(tiles.count) tile(s) of input channels \(tiles.map { "\($0.lowerBound)..<\($0.upperBound)" }.joined(separator: ", ")).",
             "* Rows x1..x\(g.rows) ordered (input channel, ky, kx); x_v = \(SpiceText.plain(flavour.xCenter)) + s_x*x, s_x = \(SpiceText.plain(inputScale)) V/unit.",
-            "* Pair of output o, row r: w+- = \(SpiceText.plain(flavour.wCenter)) +- s'_o*w/2\(swapped ? " (swapped plus/minus lines)" : ""); "
+            "* Pair of output o, row r: d = s'_o*w, w+ = \(SpiceText.plain(flavour.wLow)) + max(0, d), w- = \(SpiceText.plain(flavour.wLow)) + max(0, -d)"
+                + "\(swapped ? " (swapped plus/minus lines)" : ""); "
                 + "R_c = beta*RF = \(SpiceText.plain(beta))*\(SpiceText.plain(flavour.feedback)) = \(rc) ohm (plus TIA R_c/\(SpiceText.plain(outputGain)), then gain \(SpiceText.plain(outputGain))).",
             "* y_o = \(relu ? "-" : "+")a_o*z_o with a_o = |kappa|*beta*s_x*s'_o\(relu ? "; r_o = max(0, -y_o) (precision rectifier) = a_o*relu(z_o)" : "").",
             "* Gate voltages stand for the charge held on each capacitor weight cell (DC sources in .op decks).",
@@ -136,13 +139,16 @@ struct WeightModule {
                 var rows = Array((range.lowerBound * per)..<(range.upperBound * per)).map { ("x\($0 + 1)", "\(o + 1)_\($0 + 1)", weights[o][$0]) }
                 if t == 0 { rows += (0..<biasRows).map { ("vref", "\(o + 1)_b\($0 + 1)", biasWeight(o)) } }
                 for (row, cellName, w) in rows {
-                    let d = scale * w / 2
-                    lines += flavour.crossPoint(name: cellName + "p", row: row, column: plusLine, weight: flavour.wCenter + d)
-                    lines += flavour.crossPoint(name: cellName + "m", row: row, column: minusLine, weight: flavour.wCenter - d)
+                    let (plus, minus) = flavour.pair(scale * w)
+                    lines += flavour.crossPoint(name: cellName + "p", row: row, column: plusLine, weight: plus)
+                    lines += flavour.crossPoint(name: cellName + "m", row: row, column: minusLine, weight: minus)
                 }
                 let out = tiles.count == 1 ? "y\(o + 1)" : "p\(tag)"
                 // R_m: |v⁻| ≤ 0.1 V at the largest minus-line current X·Σ G(w⁻).
-                let minusConductance = rows.reduce(0.0) { $0 + flavour.conductance(flavour.wCenter - (swapped ? -1 : 1) * scale * $1.2 / 2) }
+                let minusConductance = rows.reduce(0.0) { sum, row in
+                    let (plus, minus) = flavour.pair(scale * row.2)
+                    return sum + flavour.conductance(swapped ? plus : minus)
+                }
                 let rm = SpiceText.plain(Self.minusSwing / max(flavour.xHalf * minusConductance, 1e-9))
                 let r1 = SpiceText.plain(columnFeedback / outputGain)
                 let rin = SpiceText.plain(flavour.feedback / outputGain)
