@@ -31,6 +31,7 @@ public enum Compiler {
         guard options.images >= 1, options.positions >= 1, options.rowsPerTile >= 1 else {
             throw CompilerError.invalidOption("--images, --positions and --rows must be ≥ 1")
         }
+        guard data.count >= 1 || reportOnly else { throw CompilerError.invalidOption("the data set has no images to compile") }
         let spec = ck.header.model
         let input = [data.channels, data.height, data.width]
         do { _ = try spec.outputShape(for: input) } catch {
@@ -189,6 +190,10 @@ struct Builder {
     }
 
     mutating func lower(_ stage: LoweredLayer) throws {
+        guard stage.topLevel != nil else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
+                                                 reason: "decks are written for layers at the top of a sequential network (use --report-only)")
+        }
         switch stage.kind {
         case .weighted(let g): try weighted(stage, g)
         case .maxPool(let k, let s, let p): maxPool(stage, k, s, p)
@@ -209,15 +214,18 @@ struct Builder {
     // MARK: Weighted
 
     mutating func weighted(_ stage: LoweredLayer, _ g: WeightedGeometry) throws {
-        let top = stage.topLevel!
+        guard let top = stage.topLevel, !top.isEmpty else { return }
         let convIndex = top[0]
         let bnIndex = stage.batchNorm != nil ? top[1] : nil
         let x = acts[convIndex], z = acts[(bnIndex ?? convIndex) + 1]
-        let (weightParameter, biasParameter): (Parameter, Parameter?) = {
-            if let c = net.layers[convIndex] as? Conv2d { return (c.weight, c.bias) }
-            let l = net.layers[convIndex] as! Linear
-            return (l.weight, l.bias)
-        }()
+        let weightParameter: Parameter, biasParameter: Parameter?
+        if let c = net.layers[convIndex] as? Conv2d {
+            (weightParameter, biasParameter) = (c.weight, c.bias)
+        } else if let l = net.layers[convIndex] as? Linear {
+            (weightParameter, biasParameter) = (l.weight, l.bias)
+        } else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the built network has no conv or linear layer here")
+        }
         let label = stage.stateName + ".weight"
         let m = g.outChannels, rows = g.rows
         let raw = weightParameter.value.scalars.map(Double.init)
@@ -349,7 +357,7 @@ struct Builder {
             g.isLinear ? Array(0..<rows)
                 : Builder.window(p, channels: g.inChannels, input: inShape, outputWidth: stage.outputShape[2], kernel: g.kernel, stride: g.stride, padding: g.padding)
         }
-        if 2 * (rows + nb) * m <= Builder.transientCellLimit, let first = decks.last(where: { $0.layer == stage.index }) {
+        if 2 * (rows + nb) * m <= Builder.transientCellLimit, let first = decks.first(where: { $0.layer == stage.index }) {
             let sampled = first.outputs.filter { $0.node.hasPrefix(stage.relu ? "v(r" : "v(y") }
             appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
                                 slot: module.settlingTime, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
@@ -366,7 +374,7 @@ struct Builder {
     // MARK: Max-pool
 
     mutating func maxPool(_ stage: LoweredLayer, _ k: Int, _ s: Int, _ pad: Int) {
-        let top = stage.topLevel!
+        guard let top = stage.topLevel, !top.isEmpty else { return }
         let x = acts[top[0]].scalars, y = acts[top[0] + 1].scalars
         let (c, hi, wi) = (stage.inputShape[0], stage.inputShape[1], stage.inputShape[2])
         let (ho, wo) = (stage.outputShape[1], stage.outputShape[2])
@@ -398,7 +406,7 @@ struct Builder {
         schedule(stage, module: modulePath, duration: slot, outputs: c, positions: ho * wo) { p in
             Builder.window(p, channels: c, input: stage.inputShape, outputWidth: wo, kernel: k, stride: s, padding: pad)
         }
-        if let first = decks.last(where: { $0.layer == stage.index }) {
+        if let first = decks.first(where: { $0.layer == stage.index }) {
             appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: first.outputs,
                                 slot: slot, supplies: [("VEE", "vee", -15)])
         }

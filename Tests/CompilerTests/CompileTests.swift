@@ -208,6 +208,11 @@ final class CompileTests: XCTestCase {
         assertRefused(spec, data: Self.data(1, 6, 6), message: "layer 1 (avgpool2d): not supported by the compiler")
     }
 
+    func testNestedLayersGetNoDecks() {
+        let spec = ModelSpec.sequential([.sequential([.flatten, .linear(in: 16, out: 2, bias: true)])])
+        assertRefused(spec, data: Self.data(1, 4, 4), message: "layer 0.0 (flatten): not supported by the compiler: decks are written for layers at the top")
+    }
+
     func testCheckpointNotMatchingItsModel() throws {
         let spec = ModelSpec.sequential([.flatten, .linear(in: 16, out: 4, bias: true)])
         var ck = try Self.checkpoint(spec)
