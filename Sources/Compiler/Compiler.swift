@@ -450,7 +450,9 @@ struct Builder {
             lines += ["XSH\(k + 1) \(node) h\(k + 1) ctrl switch", "CH\(k + 1) h\(k + 1) 0 1p"]
             outputs.append(Manifest.Output(node: "v(h\(k + 1))", time: 2 * slot, digital: o.digital, profile: o.profile))
         }
-        lines += [".tran \(p(slot / 200)) \(p(2 * slot))", ".end"]
+        lines += [".tran \(p(slot / 200)) \(p(2 * slot))"]
+        lines += wrapped(".print tran", outputs.map(\.node))  // so that `ngspice -b DECK` runs it as is
+        lines.append(".end")
         cellTexts["switch"] = Switch().subcircuit
         files.append((deckPath, lines.joined(separator: "\n") + "\n"))
         decks.append(Manifest.Deck(path: deckPath, analysis: "tran", layer: stage.index, type: stage.typeName, module: modulePath,
