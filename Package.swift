@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Characterization", targets: ["Characterization"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Compiler", targets: ["Compiler"]),
+        .library(name: "Verification", targets: ["Verification"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,10 +44,14 @@ let package = Package(
         .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib"]),
+        // Lowering of trained layers to netlist modules, decks, manifest and resource report (never the simulator).
+        .target(name: "Compiler", dependencies: ["NN", "Tensor", "Cells", "Netlist", "TransferCurves"]),
+        // Runs a compile's decks (Kelvin's simulator, optionally ngspice) against the manifest.
+        .target(name: "Verification", dependencies: ["Compiler", "Simulator", "Netlist", "NN"]),
         .executableTarget(
             name: "kelvin",
             dependencies: [
-                "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra",
+                "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra", "Compiler", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -60,6 +66,7 @@ let package = Package(
             name: "CharacterizationTests",
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
+        .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Verification", "NN", "Tensor", "Netlist", "Simulator", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),
     ]

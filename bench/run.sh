@@ -10,7 +10,7 @@ set -euo pipefail
 KELVIN=${1:?usage: bench/run.sh KELVIN_BINARY}
 HERE=$(cd "$(dirname "$0")" && pwd)
 status=0
-for script in sim.sh characterize.sh train.sh analog.sh; do
+for script in sim.sh characterize.sh compile.sh train.sh analog.sh; do
     if [ -f "$HERE/$script" ]; then
         echo "== bench/$script"
         bash "$HERE/$script" "$KELVIN" || { echo "bench/$script failed" >&2; status=1; }

@@ -93,3 +93,12 @@ for deck in "$ROOT"/netlists/*.cir; do
     "$KELVIN" characterize --show "$TABLES/$cell.lut" | sed 's/^/   /'
     echo
 done
+
+# The compiler: a small CNN trained on Fashion-MNIST (one epoch, width 8) becomes op-amp netlists;
+# its decks are verified per position in Kelvin's simulator and in ngspice, and three whole images
+# run entirely as circuits (Docs/compiler.md).
+echo "== compile: cnn (width 8) on Fashion-MNIST -> $WORK/cnn-circuits"
+"$KELVIN" train --model cnn --width 8 --dataset fashion-mnist --epochs 1 --out "$WORK/cnn" --quiet | tail -1 | sed 's/^/   /'
+"$KELVIN" compile --checkpoint "$WORK/cnn/last.ckpt" --out "$WORK/cnn-circuits" --images 3 --positions 2 --cells "$ROOT/netlists" | sed 's/^/   /'
+"$KELVIN" verify "$WORK/cnn-circuits" --images 1 --ngspice | sed 's/^/   /'
+"$KELVIN" verify "$WORK/cnn-circuits" --chain --images 3 | sed 's/^/   /'

@@ -9,7 +9,8 @@ struct Kelvin: ParsableCommand {
         abstract: "Analog circuit simulation, characterisation and analog-aware neural network training.",
         subcommands: [
             SimCommand.self, CharacterizeCommand.self, CellsCommand.self, TrainCommand.self, EvalCommand.self,
-            ProfileCommand.self, ImportCommand.self, ExportCommand.self, PlotCommand.self, BenchTrainCommand.self, BMConvertCommand.self,
+            ProfileCommand.self, CompileCommand.self, VerifyCommand.self, ImportCommand.self, ExportCommand.self, PlotCommand.self,
+            BenchTrainCommand.self, BMConvertCommand.self,
         ])
 
     /// Runs the command; `sim` and `characterize`, which use one BLAS thread, ask for it before

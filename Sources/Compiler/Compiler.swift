@@ -1,0 +1,480 @@
+import Cells
+import Foundation
+import NN
+import Tensor
+
+/// The result of a compile, in memory: the lowering, the report, the manifest and every file's
+/// text by its path relative to the output folder.
+public struct Compilation: Sendable {
+    public var stages: [LoweredLayer]
+    public var report: ResourceReport
+    /// Nil for `--report-only`.
+    public var manifest: Manifest?
+    public var files: [(path: String, text: String)]
+}
+
+/// Lowers a trained network to netlists (Docs/compiler.md): `compile` builds everything in memory
+/// and checks it (so bad input fails before anything is written), `write` puts it on disk through
+/// a temporary folder renamed at the end.
+public enum Compiler {
+    /// The op-amps' linear output range (V): a column output beyond it is refused.
+    public static let linearRange = 11.0
+    /// Inputs may exceed the cell's input range `X` (images beyond the calibration batch) by this
+    /// factor before a compile is refused.
+    public static let inputMargin = 2.0
+
+    /// Lowers the checkpoint's network for the images of `data` (normalised as the checkpoint's
+    /// training was). `profile` (an analog profile of the same cell flavour, its stored scales
+    /// loaded when the checkpoint has them) gives each output's `profile` value and the scales.
+    public static func compile(checkpoint ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions,
+                               profile: (any StatefulProfile)? = nil, reportOnly: Bool = false) throws -> Compilation {
+        guard options.images >= 1, options.positions >= 1, options.rowsPerTile >= 1 else {
+            throw CompilerError.invalidOption("--images, --positions and --rows must be ≥ 1")
+        }
+        guard data.count >= 1 || reportOnly else { throw CompilerError.invalidOption("the data set has no images to compile") }
+        let spec = ck.header.model
+        let input = [data.channels, data.height, data.width]
+        do { _ = try spec.outputShape(for: input) } catch {
+            throw CompilerError.checkpointMismatch(path: path, reason: "model (\(spec.summary)) does not fit the data's \(input.map(String.init).joined(separator: "×")) images: \(error)")
+        }
+        let stages = try Lowering.lower(spec, input: input)
+        let model: Model
+        do {
+            model = try Model(spec)
+            try model.loadState(from: ck.arrays, path: path)
+        } catch let e as NNError {
+            throw CompilerError.checkpointMismatch(path: path, reason: "\(e)")
+        }
+        if reportOnly {
+            let report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell, rowsPerTile: options.rowsPerTile)
+            return Compilation(stages: stages, report: report, manifest: nil, files: [("report.md", report.markdown), ("report.json", try report.json())])
+        }
+        guard let net = model.network as? Sequential else {
+            throw CompilerError.unsupportedLayer(index: "0", type: spec.typeName, reason: "decks are written for sequential networks (cnn, mlp); use --report-only")
+        }
+        let opampPath = options.cellsDirectory + "/opamp.lib"
+        guard let opamp = try? String(contentsOfFile: opampPath, encoding: .utf8) else {
+            throw CompilerError.missingCell(name: "opamp", path: opampPath)
+        }
+        var builder = Builder(net: net, ck: ck, path: path, data: data, options: options, profile: profile)
+        for stage in stages { try builder.lower(stage) }
+        var report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell,
+                                    rowsPerTile: options.rowsPerTile, biasRows: builder.biasRows)
+        report.latency = builder.clock
+        var lib = ["* cells.lib -- the cells of this compiled network (kelvin compile, \(options.cell.rawValue) cells).",
+                   "* From netlists/opamp.lib and the Cells generators; included by every top deck.", "", opamp]
+        lib += options.cell.models
+        lib += builder.cellTexts.keys.sorted().map { builder.cellTexts[$0]! }
+        var files: [(String, String)] = [("cells.lib", lib.joined(separator: "\n") + "\n")]
+        files += builder.files
+        let manifest = Manifest(decks: builder.decks, fullScale: options.rails, cell: options.cell, model: spec.summary)
+        let classes = builder.acts.last!.scalars
+        let perImage = classes.count / max(builder.images, 1)
+        let size = data.imageSize
+        let images = (0..<builder.images).map { n in
+            NetworkProgram.Image(
+                index: n, label: Int(data.labels[n]),
+                digitalClass: (0..<perImage).max { classes[n * perImage + $0] < classes[n * perImage + $1] } ?? 0,
+                input: data.images[(n * size)..<((n + 1) * size)].map(Double.init))
+        }
+        files.append(("network.json", try NetworkProgram(images: images, stages: builder.program).json()))
+        let schedule = Schedule(banks: builder.banks, slots: builder.slots)
+        let problems = schedule.violations()
+        guard problems.isEmpty else { throw CompilerError.invalidOption("internal: the schedule is unsound: " + problems.prefix(3).joined(separator: "; ")) }
+        files.append(("schedule.json", try schedule.json()))
+        files += [("manifest.json", try manifest.json()), ("report.md", report.markdown), ("report.json", try report.json())]
+        return Compilation(stages: stages, report: report, manifest: manifest, files: files)
+    }
+
+    /// Writes the files under `directory` through `directory.tmp-PID`, renamed at the end; a
+    /// failure removes the temporary folder and leaves `directory` as it was. An existing
+    /// `directory` is replaced only when it is a previous compile (it holds a report.json).
+    public static func write(_ compilation: Compilation, to directory: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDir) {
+            guard isDir.boolValue, fm.fileExists(atPath: directory + "/report.json") else {
+                throw CompilerError.writeFailed(path: directory, reason: "exists and is not a previous compile output (no report.json); remove it or choose another --out")
+            }
+        }
+        let temp = directory + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        try? fm.removeItem(atPath: temp)
+        do {
+            for (path, text) in compilation.files {
+                let full = temp + "/" + path
+                try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try text.write(toFile: full, atomically: false, encoding: .utf8)
+            }
+            if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
+            try fm.moveItem(atPath: temp, toPath: directory)
+        } catch {
+            try? fm.removeItem(atPath: temp)
+            throw CompilerError.writeFailed(path: directory, reason: "\(error)")
+        }
+    }
+
+    /// The output positions that get decks: all when `count ≤ wanted`, else `wanted` spread evenly
+    /// (`(2i + 1)·count/(2·wanted)`).
+    public static func samplePositions(count: Int, wanted: Int) -> [Int] {
+        count <= wanted ? Array(0..<count) : (0..<wanted).map { (2 * $0 + 1) * count / (2 * wanted) }
+    }
+
+    /// The module and file stem of a stage (`l0_conv2d`, `l3_maxpool2d`).
+    static func moduleName(_ s: LoweredLayer) -> String {
+        "l" + s.index.replacingOccurrences(of: ".", with: "_") + "_" + s.typeName
+    }
+}
+
+/// Builds modules and decks stage by stage, carrying the digital activations and their volts.
+struct Builder {
+    let net: Sequential
+    let ck: Checkpoint
+    let path: String
+    let options: CompileOptions
+    let profile: (any StatefulProfile)?
+    let images: Int
+    /// Digital activations: `acts[i]` is the input of top-level layer i.
+    var acts: [Tensor]
+    /// Volts per unit of each channel (or feature) of the present activation (nil: 1 V per unit).
+    var volts: [Double]? = nil
+    var files: [(String, String)] = []
+    var decks: [Manifest.Deck] = []
+    var cellTexts: [String: String] = [:]
+    var biasRows: [String: Int] = [:]
+    var program: [NetworkProgram.Stage] = []
+    var banks: [Schedule.Bank] = []
+    var slots: [Schedule.Slot] = []
+    /// The bank holding the present activation.
+    var bank = "input"
+    var clock = 0.0
+
+    init(net: Sequential, ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions, profile: (any StatefulProfile)?) {
+        self.net = net; self.ck = ck; self.path = path; self.options = options; self.profile = profile
+        images = min(options.images, data.count)
+        let x = Tensor(shape: [images, data.channels, data.height, data.width], data: Array(data.images[0..<(images * data.imageSize)]))
+        var acts = [x]
+        noGrad {
+            for layer in net.layers { acts.append(layer(acts.last!, context: .inference)) }
+        }
+        self.acts = acts
+        banks = [Schedule.Bank(name: "input", size: data.imageSize)]
+    }
+
+    /// Appends one slot per output position of a module: rows read `read(p)`, outputs written to
+    /// a new bank `b<layer>` (channel-major).
+    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: (Int) -> [Int]) {
+        let name = "b" + stage.index
+        banks.append(Schedule.Bank(name: name, size: outputs * positions))
+        for p in 0..<positions {
+            let addresses = read(p)
+            slots.append(Schedule.Slot(
+                slot: slots.count, layer: stage.index, module: module, position: p, start: clock, duration: duration,
+                read: Schedule.Access(bank: bank, addresses: addresses), write: Schedule.Access(bank: name, addresses: (0..<outputs).map { $0 * positions + p }),
+                switchesClosed: addresses.filter { $0 >= 0 }.count + outputs))
+            clock += duration
+        }
+        bank = name
+    }
+
+    /// The bank addresses of a conv or pooling window at output position `p` (−1: padding).
+    static func window(_ p: Int, channels: Int, input: [Int], outputWidth: Int, kernel k: Int, stride s: Int, padding pad: Int) -> [Int] {
+        let (oy, ox) = (p / outputWidth, p % outputWidth)
+        var addresses = [Int]()
+        for c in 0..<channels {
+            for j in 0..<(k * k) {
+                let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
+                addresses.append(iy >= 0 && iy < input[1] && ix >= 0 && ix < input[2] ? (c * input[1] + iy) * input[2] + ix : -1)
+            }
+        }
+        return addresses
+    }
+
+    mutating func lower(_ stage: LoweredLayer) throws {
+        guard stage.topLevel != nil else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
+                                                 reason: "decks are written for layers at the top of a sequential network (use --report-only)")
+        }
+        switch stage.kind {
+        case .weighted(let g): try weighted(stage, g)
+        case .maxPool(let k, let s, let p): maxPool(stage, k, s, p)
+        case .flatten:
+            program.append(NetworkProgram.Stage(
+                layer: stage.index, type: "flatten", module: nil, deck: nil, inputShape: stage.inputShape, outputShape: stage.outputShape,
+                kernel: 1, stride: 1, padding: 0, inputGain: [], outputPrefix: "", outputScale: [], reference: nil))
+            if let v = volts, stage.inputShape.count == 3 {
+                let per = stage.inputShape[1] * stage.inputShape[2]
+                volts = (0..<(v.count * per)).map { v[$0 / per] }
+            }
+        default:
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
+                                                 reason: "decks for this stage are not written by this build (use --report-only)")
+        }
+    }
+
+    // MARK: Weighted
+
+    mutating func weighted(_ stage: LoweredLayer, _ g: WeightedGeometry) throws {
+        guard let top = stage.topLevel, !top.isEmpty else { return }
+        let convIndex = top[0]
+        let bnIndex = stage.batchNorm != nil ? top[1] : nil
+        let x = acts[convIndex], z = acts[(bnIndex ?? convIndex) + 1]
+        let weightParameter: Parameter, biasParameter: Parameter?
+        if let c = net.layers[convIndex] as? Conv2d {
+            (weightParameter, biasParameter) = (c.weight, c.bias)
+        } else if let l = net.layers[convIndex] as? Linear {
+            (weightParameter, biasParameter) = (l.weight, l.bias)
+        } else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the built network has no conv or linear layer here")
+        }
+        let label = stage.stateName + ".weight"
+        let m = g.outChannels, rows = g.rows
+        let raw = weightParameter.value.scalars.map(Double.init)
+        var weights = (0..<m).map { o in Array(raw[(o * rows)..<((o + 1) * rows)]) }
+        var bias = biasParameter.map { $0.value.scalars.map(Double.init) } ?? Array(repeating: 0, count: m)
+        // Batch norm folded: w' = w·γ/σ, b' = (b − μ)·γ/σ + β, σ = √(var + eps).
+        var bnRatio = Array(repeating: 1.0, count: m)
+        if let bnIndex, let bn = net.layers[bnIndex] as? BatchNorm2d {
+            let gamma = bn.weight.value.scalars, beta = bn.bias.value.scalars
+            for o in 0..<m {
+                let sigma = Double((bn.statistics.runningVar[o] + bn.eps).squareRoot())
+                let r = Double(gamma[o]) / sigma
+                bnRatio[o] = r
+                weights[o] = weights[o].map { $0 * r }
+                bias[o] = (bias[o] - Double(bn.statistics.runningMean[o])) * r + Double(beta[o])
+            }
+        }
+        // The profile's values (it calibrates on these images when it has no stored scales).
+        var profileZ: [Float]? = nil, profileR: [Float]? = nil
+        if let profile {
+            let context = ForwardContext(training: false, profile: profile)
+            noGrad {
+                var y = net.layers[convIndex](x, context: context)
+                if let bnIndex { y = net.layers[bnIndex](y, context: .inference) }
+                profileZ = y.scalars
+                if stage.relu { profileR = net.layers[top.last!](y, context: context).scalars }
+            }
+        }
+        let flavour = options.cell
+        let h = options.headroom
+        var stored: [Float]? = nil
+        if !options.recalibrate {
+            stored = profile?.stateArrays.first { $0.name == "profile.scales." + label }?.values ?? ck.array("profile.scales." + label)?.values
+        }
+        let zValues = z.scalars
+        let perOutput = zValues.count / max(images * m, 1)
+        func zAt(_ n: Int, _ o: Int, _ p: Int) -> Double { Double(zValues[(n * m + o) * perOutput + p]) }
+        var sx: Double, beta: Double, sw: [Double]
+        if let s = stored, s.count >= 3 {
+            sx = Double(s[0]); beta = Double(s[1])
+            let base = s.count - 2 == m ? s[2...].map(Double.init) : Array(repeating: Double(s[2]), count: m)
+            sw = (0..<m).map { abs(bnRatio[$0]) > 1e-12 ? base[$0] / abs(bnRatio[$0]) : base[$0] }
+        } else {
+            let maxX = x.scalars.reduce(0) { max($0, abs(Double($1))) }
+            sx = maxX > 0 ? h * flavour.xHalf / maxX : 1
+            let maxW = weights.joined().reduce(0) { max($0, abs($1)) }
+            sw = Array(repeating: maxW > 0 ? 2 * h * flavour.wHalf / maxW : 1, count: m)
+            var maxY = 0.0
+            for n in 0..<images { for o in 0..<m { for p in 0..<perOutput { maxY = max(maxY, abs(flavour.kappa) * sx * sw[o] * abs(zAt(n, o, p))) } } }
+            beta = maxY > 0 ? h * options.rails / maxY : 1
+        }
+        let maxInput = x.scalars.reduce(0) { max($0, abs(Double($1))) } * sx
+        if maxInput > Compiler.inputMargin * flavour.xHalf {
+            throw CompilerError.inputOutOfRange(layer: "\(stage.index) (\(stage.typeName) '\(label)')", volts: maxInput, limit: flavour.xHalf,
+                                                cell: flavour.cellName)
+        }
+        let tiles = Tiling.tiles(inputChannels: g.inChannels, rowsPerChannel: g.rowsPerChannel, rows: options.rowsPerTile)
+        var nb = 0
+        if g.hasBias {
+            var need = 0.0
+            for o in 0..<m {
+                let differential: Double = abs(sw[o] * bias[o] * sx / flavour.xHalf)
+                need = max(need, differential / (2 * h * flavour.wHalf))
+            }
+            nb = max(1, Int(need.rounded(.up)))
+        }
+        biasRows[stage.index] = nb
+        let name = Compiler.moduleName(stage)
+        let module = WeightModule(
+            name: name, flavour: flavour, geometry: g, weights: weights, bias: bias, inputScale: sx, beta: beta, weightScale: sw,
+            biasRows: nb, tiles: tiles, relu: stage.relu, inputInverted: stage.inputInverted,
+            summary: "layer \(stage.index) (\(stage.typeName) \(g.inChannels)→\(g.outChannels)"
+                + (g.isLinear ? "" : ", kernel \(g.kernel), stride \(g.stride), padding \(g.padding)") + ")"
+                + (stage.batchNorm.map { " + batch norm \($0) folded" } ?? "") + (stage.relu ? " + ReLU" : ""))
+        let (largest, weight) = module.largestDifferential
+        if largest > 2 * flavour.wHalf * (1 + 1e-6) {
+            throw CompilerError.weightOutOfRange(layer: "\(stage.index) (\(stage.typeName) '\(label)')", value: weight, volts: largest,
+                                                 limit: 2 * flavour.wHalf, cell: flavour.cellName)
+        }
+        let a = module.outputScale
+        var maxOut = 0.0
+        for n in 0..<images { for o in 0..<m { for p in 0..<perOutput { maxOut = max(maxOut, a[o] * abs(zAt(n, o, p))) } } }
+        if maxOut > Compiler.linearRange {
+            throw CompilerError.outputOutOfRange(layer: "\(stage.index) (\(stage.typeName) '\(label)')", volts: maxOut, limit: Compiler.linearRange)
+        }
+        for (k, v) in module.cellSubcircuits { cellTexts[k] = v }
+        let modulePath = "modules/\(name).cir"
+        files.append((modulePath, module.text))
+        // Decks.
+        let xs = x.scalars
+        let inShape = stage.inputShape
+        let perImage = xs.count / max(images, 1)
+        for n in 0..<images {
+            for p in Compiler.samplePositions(count: perOutput, wanted: options.positions) {
+                var inputs = [Manifest.Input]()
+                for r in 0..<rows {
+                    var value = 0.0
+                    if g.isLinear {
+                        value = Double(xs[n * perImage + r])
+                    } else {
+                        let wo = stage.outputShape[2]
+                        let (oy, ox) = (p / wo, p % wo)
+                        let c = r / g.rowsPerChannel, ky = (r % g.rowsPerChannel) / g.kernel, kx = r % g.kernel
+                        let iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx
+                        if iy >= 0, iy < inShape[1], ix >= 0, ix < inShape[2] {
+                            value = Double(xs[n * perImage + (c * inShape[1] + iy) * inShape[2] + ix])
+                        }
+                    }
+                    inputs.append(Manifest.Input(source: "VX\(r + 1)", node: "x\(r + 1)", volts: flavour.xCenter + sx * value))
+                }
+                inputs.append(Manifest.Input(source: "VREF", node: "vref", volts: module.referenceVolts))
+                var outputs = [Manifest.Output]()
+                for o in 0..<m {
+                    let zv = zAt(n, o, p)
+                    let pz = profileZ.map { Double($0[(n * m + o) * perOutput + p]) }
+                    outputs.append(Manifest.Output(node: "v(y\(o + 1))", digital: module.outputSign * a[o] * zv, profile: pz.map { module.outputSign * a[o] * $0 }))
+                }
+                if stage.relu {
+                    for o in 0..<m {
+                        let pr = profileR.map { Double($0[(n * m + o) * perOutput + p]) }
+                        outputs.append(Manifest.Output(node: "v(r\(o + 1))", digital: a[o] * max(0, zAt(n, o, p)), profile: pr.map { a[o] * $0 }))
+                    }
+                }
+                appendDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, image: n, position: p,
+                           inputs: inputs, outputs: outputs, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
+            }
+        }
+        schedule(stage, module: modulePath, duration: module.settlingTime, outputs: m, positions: perOutput) { p in
+            g.isLinear ? Array(0..<rows)
+                : Builder.window(p, channels: g.inChannels, input: inShape, outputWidth: stage.outputShape[2], kernel: g.kernel, stride: g.stride, padding: g.padding)
+        }
+        if 2 * (rows + nb) * m <= Builder.transientCellLimit, let first = decks.first(where: { $0.layer == stage.index }) {
+            let sampled = first.outputs.filter { $0.node.hasPrefix(stage.relu ? "v(r" : "v(y") }
+            appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
+                                slot: module.settlingTime, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
+        }
+        let previous = volts ?? Array(repeating: 1, count: g.isLinear ? rows : g.inChannels)
+        program.append(NetworkProgram.Stage(
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
+            inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: g.kernel, stride: g.stride, padding: g.padding,
+            inputGain: previous.map { sx / $0 }, outputPrefix: stage.relu ? "r" : "y",
+            outputScale: stage.relu ? a : a.map { module.outputSign * $0 }, reference: module.referenceVolts))
+        volts = a
+    }
+
+    // MARK: Max-pool
+
+    mutating func maxPool(_ stage: LoweredLayer, _ k: Int, _ s: Int, _ pad: Int) {
+        guard let top = stage.topLevel, !top.isEmpty else { return }
+        let x = acts[top[0]].scalars, y = acts[top[0] + 1].scalars
+        let (c, hi, wi) = (stage.inputShape[0], stage.inputShape[1], stage.inputShape[2])
+        let (ho, wo) = (stage.outputShape[1], stage.outputShape[2])
+        let scale = volts ?? Array(repeating: 1, count: c)
+        let name = Compiler.moduleName(stage)
+        let module = MaxPoolModule(name: name, channels: c, window: k * k,
+                                   summary: "layer \(stage.index) (max-pool \(k)×\(k), stride \(s), padding \(pad)) of \(c) channels")
+        for (key, v) in module.cellSubcircuits { cellTexts[key] = v }
+        let modulePath = "modules/\(name).cir"
+        files.append((modulePath, module.text))
+        for n in 0..<images {
+            for p in Compiler.samplePositions(count: ho * wo, wanted: options.positions) {
+                let (oy, ox) = (p / wo, p % wo)
+                var inputs = [Manifest.Input](), outputs = [Manifest.Output]()
+                for ch in 0..<c {
+                    for j in 0..<(k * k) {
+                        let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
+                        let inside = iy >= 0 && iy < hi && ix >= 0 && ix < wi
+                        let v = inside ? scale[ch] * Double(x[((n * c + ch) * hi + iy) * wi + ix]) : -10
+                        inputs.append(Manifest.Input(source: "VI\(ch + 1)_\(j + 1)", node: "i\(ch + 1)_\(j + 1)", volts: v))
+                    }
+                    outputs.append(Manifest.Output(node: "v(m\(ch + 1))", digital: scale[ch] * Double(y[((n * c + ch) * ho + oy) * wo + ox])))
+                }
+                appendDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, image: n, position: p,
+                           inputs: inputs, outputs: outputs, supplies: [("VEE", "vee", -15)])
+            }
+        }
+        let slot = MaxPoolModule.settlingTime
+        schedule(stage, module: modulePath, duration: slot, outputs: c, positions: ho * wo) { p in
+            Builder.window(p, channels: c, input: stage.inputShape, outputWidth: wo, kernel: k, stride: s, padding: pad)
+        }
+        if let first = decks.first(where: { $0.layer == stage.index }) {
+            appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: first.outputs,
+                                slot: slot, supplies: [("VEE", "vee", -15)])
+        }
+        program.append(NetworkProgram.Stage(
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
+            inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: k, stride: s, padding: pad,
+            inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil))
+        volts = scale
+    }
+
+    // MARK: Decks
+
+    /// Modules up to this many multiply cells also get a switched `.tran` deck.
+    static let transientCellLimit = 4000
+
+    /// The switched level of one sample: the inputs step from `x_c` to their values at t = 0
+    /// (switched onto the rows), each output in `sampled` is sampled through an ideal switch
+    /// (`Switch`, RON = 100 Ω) onto a 1 pF storage capacitor `h<k>` for one slot, then held for
+    /// one slot; the manifest expects the static value at the end (t = 2·slot).
+    mutating func appendTransientDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], from deck: Manifest.Deck,
+                                      sampled: [Manifest.Output], slot: Double, supplies: [(String, String, Double)]) {
+        let deckPath = "decks/\(module)_i\(deck.image)_p\(deck.position)_tran.cir"
+        let p = SpiceText.plain
+        var lines = [
+            "\(module) image \(deck.image) position \(deck.position), switched: one slot of \(SpiceText.eng(slot))s, then held",
+            "* kelvin compile: layer \(stage.index) (\(stage.typeName)); inputs switched on at t = 0, outputs sampled onto 1 pF",
+            "* through ideal switches while ctrl is high (0 ... slot), held after; expected: manifest.json at t = 2*slot.",
+            ".include ../cells.lib",
+            ".include ../\(modulePath)",
+        ]
+        lines += supplies.map { "\($0.0) \($0.1) 0 DC \(p($0.2))" }
+        for input in deck.inputs {
+            lines.append(input.source == "VREF" ? "VREF vref 0 DC \(p(input.volts))"
+                         : "\(input.source) \(input.node) 0 PWL(0 0 1n \(p(input.volts)))")
+        }
+        lines += wrapped("XL", ports + [module])
+        lines.append("VCTRL ctrl 0 PWL(0 5 \(p(slot)) 5 \(p(slot + 1e-9)) 0)")
+        var outputs = [Manifest.Output]()
+        for (k, o) in sampled.enumerated() {
+            let node = String(o.node.dropFirst(2).dropLast())
+            lines += ["XSH\(k + 1) \(node) h\(k + 1) ctrl switch", "CH\(k + 1) h\(k + 1) 0 1p"]
+            outputs.append(Manifest.Output(node: "v(h\(k + 1))", time: 2 * slot, digital: o.digital, profile: o.profile))
+        }
+        lines += [".tran \(p(slot / 200)) \(p(2 * slot))"]
+        lines += wrapped(".print tran", outputs.map(\.node))  // so that `ngspice -b DECK` runs it as is
+        lines.append(".end")
+        cellTexts["switch"] = Switch().subcircuit
+        files.append((deckPath, lines.joined(separator: "\n") + "\n"))
+        decks.append(Manifest.Deck(path: deckPath, analysis: "tran", layer: stage.index, type: stage.typeName, module: modulePath,
+                                   image: deck.image, position: deck.position, inputs: deck.inputs, outputs: outputs))
+    }
+
+    mutating func appendDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], image: Int, position: Int,
+                             inputs: [Manifest.Input], outputs: [Manifest.Output], supplies: [(String, String, Double)]) {
+        let deckPath = "decks/\(module)_i\(image)_p\(position).cir"
+        var lines = [
+            "\(module) image \(image) position \(position): inputs from the tensor path",
+            "* kelvin compile: layer \(stage.index) (\(stage.typeName)); runs unchanged with ngspice -b or kelvin sim.",
+            "* Expected outputs: manifest.json. Inputs in volts (x_v = x_c + s_x*x).",
+            ".include ../cells.lib",
+            ".include ../\(modulePath)",
+        ]
+        lines += supplies.map { "\($0.0) \($0.1) 0 DC \(SpiceText.plain($0.2))" }
+        lines += inputs.map { "\($0.source) \($0.node) 0 DC \(SpiceText.plain($0.volts))" }
+        lines += wrapped("XL", ports + [module])
+        lines += [".op", ".end"]
+        files.append((deckPath, lines.joined(separator: "\n") + "\n"))
+        decks.append(Manifest.Deck(path: deckPath, analysis: "op", layer: stage.index, type: stage.typeName, module: modulePath,
+                                   image: image, position: position, inputs: inputs, outputs: outputs))
+    }
+}

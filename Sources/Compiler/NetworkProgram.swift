@@ -1,0 +1,67 @@
+import Foundation
+
+/// `network.json`: what `kelvin verify --chain` needs to run whole images through the compiled
+/// modules, each layer driven by the previous layer's simulated voltages.
+///
+/// Stage by stage: the module (and a deck of it, to set a simulation session up), the geometry
+/// that says which previous values feed which input source, and the gains from the previous
+/// stage's volts to this module's input volts (`input_gain[c]`: a passive divider per channel in
+/// hardware, `s_x/a_c`). The first stage's "previous volts" are the normalised image (1 V per
+/// unit). The last stage's outputs divided by `output_scale` are the logits: the class is their
+/// argmax.
+public struct NetworkProgram: Sendable, Equatable, Codable {
+    public struct Image: Sendable, Equatable, Codable {
+        public var index: Int
+        public var label: Int
+        /// The tensor path's class.
+        public var digitalClass: Int
+        /// The normalised image, `[C·H·W]`.
+        public var input: [Double]
+
+        enum CodingKeys: String, CodingKey { case index, label, digitalClass = "digital_class", input }
+    }
+
+    public struct Stage: Sendable, Equatable, Codable {
+        public var layer: String
+        /// `conv2d`, `linear`, `maxpool2d` or `flatten`.
+        public var type: String
+        /// Module and one of its decks (nil for flatten).
+        public var module: String?
+        public var deck: String?
+        public var inputShape: [Int], outputShape: [Int]
+        public var kernel: Int, stride: Int, padding: Int
+        /// Per input channel (conv, max-pool) or feature (linear): input volts per previous volt.
+        public var inputGain: [Double]
+        /// Output node prefix: `r` (rectified), `y` (column) or `m` (max).
+        public var outputPrefix: String
+        /// Volts per unit of each output channel (sign included: `y = scale·z`).
+        public var outputScale: [Double]
+        /// The reference source's volts (weight modules), else nil.
+        public var reference: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case layer, type, module, deck, inputShape = "input_shape", outputShape = "output_shape", kernel, stride, padding,
+                 inputGain = "input_gain", outputPrefix = "output_prefix", outputScale = "output_scale", reference
+        }
+    }
+
+    public var images: [Image]
+    public var stages: [Stage]
+
+    public init(images: [Image], stages: [Stage]) { self.images = images; self.stages = stages }
+
+    public func json() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
+    }
+
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CompilerError.invalidOption("\(path): no such file (--chain needs a compile of a sequential network)")
+        }
+        do { self = try JSONDecoder().decode(NetworkProgram.self, from: data) } catch {
+            throw CompilerError.invalidOption("\(path): not a network program: \(error)")
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import NN
+
+/// Hardware counted for one stage (or a whole network) of the lowering, for one inference, against
+/// the digital arithmetic it replaces. Docs/compiler.md gives the rule of every count.
+public struct Resources: Sendable, Equatable, Codable {
+    /// Op-amps: three per column and tile (two TIAs and a gain stage), one per partial-sum summer, rectifier,
+    /// pooling or residual summer, one per input of a max circuit.
+    public var opAmps = 0
+    /// Multiply cells: two per weight and bias row (the differential pair).
+    public var multiplyCells = 0
+    public var rectifiers = 0
+    public var maxCircuits = 0
+    public var summers = 0
+    /// Weight-hold capacitors (VCR cells) and output storage capacitors (one per stored value).
+    public var capacitors = 0
+    /// Input switches (a module row to its storage capacitor, per position) and output sampling switches.
+    public var switches = 0
+    /// Physical modules (each time-multiplexed over its output positions).
+    public var modules = 0
+    /// Control slots of one inference (one per output position of each module).
+    public var slots = 0
+    /// Digital floating-point operations of the same stage (multiply-add = 2, bias add, batch-norm
+    /// scale and shift, ReLU compare, pooling compare or add).
+    public var flops = 0
+
+    public init() {}
+
+    static func + (a: Resources, b: Resources) -> Resources {
+        var r = Resources()
+        r.opAmps = a.opAmps + b.opAmps; r.multiplyCells = a.multiplyCells + b.multiplyCells
+        r.rectifiers = a.rectifiers + b.rectifiers; r.maxCircuits = a.maxCircuits + b.maxCircuits
+        r.summers = a.summers + b.summers; r.capacitors = a.capacitors + b.capacitors
+        r.switches = a.switches + b.switches; r.modules = a.modules + b.modules; r.slots = a.slots + b.slots
+        r.flops = a.flops + b.flops
+        return r
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case opAmps = "op_amps", multiplyCells = "multiply_cells", rectifiers, maxCircuits = "max_circuits", summers, capacitors,
+             switches, modules, slots, flops
+    }
+}
+
+/// One row of the report.
+public struct LayerResources: Sendable, Equatable, Codable {
+    public var index: String
+    public var type: String
+    public var inputShape: [Int], outputShape: [Int]
+    public var positions: Int
+    /// Fan-in tiles of a weighted module (1 otherwise).
+    public var tiles: Int
+    public var biasRows: Int
+    public var relu: Bool
+    public var resources: Resources
+
+    enum CodingKeys: String, CodingKey {
+        case index, type, inputShape = "input_shape", outputShape = "output_shape", positions, tiles, biasRows = "bias_rows", relu, resources
+    }
+}
+
+/// `report.json`: per-layer and total resources of one inference.
+public struct ResourceReport: Sendable, Equatable, Codable {
+    public var model: String
+    public var cell: CellFlavour
+    public var input: [Int]
+    public var rowsPerTile: Int
+    public var layers: [LayerResources]
+    public var total: Resources
+    /// One inference's latency (s): the schedule's slots one after another (compiles with decks;
+    /// nil for `--report-only`, whose slot lengths need the weights).
+    public var latency: Double?
+
+    enum CodingKeys: String, CodingKey { case model, cell, input, rowsPerTile = "rows_per_tile", layers, total, latency = "latency_s" }
+
+    /// Counts the lowering of `spec` for inputs of shape `input`; `biasRows` overrides the bias
+    /// rows of a weighted stage by index (default: one when it has a bias).
+    public init(spec: ModelSpec, input: [Int], cell: CellFlavour, rowsPerTile: Int, biasRows: [String: Int] = [:]) throws {
+        let stages = try Lowering.lower(spec, input: input)
+        self.init(stages: stages, model: spec.summary, input: input, cell: cell, rowsPerTile: rowsPerTile, biasRows: biasRows)
+    }
+
+    public init(stages: [LoweredLayer], model: String, input: [Int], cell: CellFlavour, rowsPerTile: Int, biasRows: [String: Int] = [:]) {
+        self.model = model
+        self.cell = cell
+        self.input = input
+        self.rowsPerTile = rowsPerTile
+        layers = stages.map { Self.count($0, cell: cell, rowsPerTile: rowsPerTile, biasRows: biasRows[$0.index]) }
+        total = layers.reduce(Resources()) { $0 + $1.resources }
+    }
+
+    /// The counts of one stage (the rules of Docs/compiler.md).
+    static func count(_ s: LoweredLayer, cell: CellFlavour, rowsPerTile: Int, biasRows: Int?) -> LayerResources {
+        var r = Resources()
+        let p = s.positions
+        let channels = s.outputShape.first ?? 1
+        var tiles = 1, bias = 0
+        switch s.kind {
+        case .weighted(let g):
+            tiles = Tiling.tiles(inputChannels: g.inChannels, rowsPerChannel: g.rowsPerChannel, rows: rowsPerTile).count
+            bias = biasRows ?? (g.hasBias ? 1 : 0)
+            let m = g.outChannels
+            r.multiplyCells = 2 * (g.rows + bias) * m
+            r.summers = tiles > 1 ? m : 0
+            r.rectifiers = s.relu ? m : 0
+            r.opAmps = 3 * tiles * m + r.summers + r.rectifiers
+            r.capacitors = (cell.holdsOnCapacitor ? r.multiplyCells : 0) + m * p
+            r.switches = g.rows * p + m * p
+            r.modules = 1
+            r.slots = p
+            r.flops = 2 * g.rows * m * p + (g.hasBias ? m * p : 0) + (s.batchNorm != nil ? 2 * m * p : 0) + (s.relu ? m * p : 0)
+        case .maxPool(let k, _, _):
+            r.maxCircuits = channels
+            r.opAmps = channels * k * k
+            r.capacitors = channels * p
+            r.switches = channels * k * k * p + channels * p
+            r.modules = 1; r.slots = p
+            r.flops = (k * k - 1) * channels * p
+        case .avgPool(let k, _, _):
+            r.summers = channels
+            r.rectifiers = s.relu ? channels : 0
+            r.opAmps = r.summers + r.rectifiers
+            r.capacitors = channels * p
+            r.switches = channels * k * k * p + channels * p
+            r.modules = 1; r.slots = p
+            r.flops = k * k * channels * p + (s.relu ? channels * p : 0)
+        case .globalAvgPool:
+            let n = s.inputShape.count == 3 ? s.inputShape[1] * s.inputShape[2] : 1
+            r.summers = channels
+            r.rectifiers = s.relu ? channels : 0
+            r.opAmps = r.summers + r.rectifiers
+            r.capacitors = channels
+            r.switches = channels * n + channels
+            r.modules = 1; r.slots = 1
+            r.flops = n * channels + (s.relu ? channels : 0)
+        case .add:
+            r.summers = channels
+            r.rectifiers = s.relu ? channels : 0
+            r.opAmps = r.summers + r.rectifiers
+            r.capacitors = channels * p
+            r.switches = 2 * channels * p + channels * p
+            r.modules = 1; r.slots = p
+            r.flops = channels * p + (s.relu ? channels * p : 0)
+        case .relu:
+            r.rectifiers = channels
+            r.opAmps = channels
+            r.capacitors = channels * p
+            r.switches = 2 * channels * p
+            r.modules = 1; r.slots = p
+            r.flops = channels * p
+        case .flatten:
+            break
+        }
+        return LayerResources(index: s.index, type: s.typeName, inputShape: s.inputShape, outputShape: s.outputShape, positions: p,
+                              tiles: tiles, biasRows: bias, relu: s.relu, resources: r)
+    }
+
+    /// `report.md`: one table row per stage and the total.
+    public var markdown: String {
+        var lines = [
+            "# Resource report: \(model)",
+            "",
+            "Cell flavour `\(cell.rawValue)` (\(cell.cellName)), input \(input.map(String.init).joined(separator: "×")), "
+                + "\(rowsPerTile) rows per tile. One inference; counts as defined in Docs/compiler.md.",
+            "",
+            "| layer | type | in → out | positions | tiles | op-amps | multiply cells | rectifiers | max circuits | summers | capacitors | switches | modules | slots | digital FLOPs |",
+            "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        func shape(_ s: [Int]) -> String { s.map(String.init).joined(separator: "×") }
+        for l in layers {
+            let r = l.resources
+            lines.append("| \(l.index) | \(l.type)\(l.relu ? "+relu" : "") | \(shape(l.inputShape)) → \(shape(l.outputShape)) | \(l.positions) | \(l.tiles) | "
+                + "\(r.opAmps) | \(r.multiplyCells) | \(r.rectifiers) | \(r.maxCircuits) | \(r.summers) | \(r.capacitors) | \(r.switches) | "
+                + "\(r.modules) | \(r.slots) | \(r.flops) |")
+        }
+        let t = total
+        lines.append("| **total** | | | | | **\(t.opAmps)** | **\(t.multiplyCells)** | **\(t.rectifiers)** | **\(t.maxCircuits)** | **\(t.summers)** | "
+            + "**\(t.capacitors)** | **\(t.switches)** | **\(t.modules)** | **\(t.slots)** | **\(t.flops)** |")
+        if let latency { lines += ["", String(format: "Latency of one inference: %.4g s (schedule.json: %d slots, each the module's settling time).", latency, t.slots)] }
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `report.json` text (sorted keys, pretty).
+    public func json() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// `schedule.json`: the digital control unit's program for one inference — slot by slot, which
+/// module runs, which storage capacitors its rows are switched to, which capacitors sample its
+/// outputs, and for how long.
+///
+/// Banks are the seed's stack storage: `input` holds the image (`C·H·W` volts), `b<layer>` the
+/// outputs of a stage, channel-major (`address = channel·P + position`); a flatten reads its
+/// predecessor's bank unchanged. A read address of −1 ties the row to the input centre `x_c`
+/// (padding).
+public struct Schedule: Sendable, Equatable, Codable {
+    public struct Bank: Sendable, Equatable, Codable {
+        public var name: String
+        public var size: Int
+    }
+
+    public struct Access: Sendable, Equatable, Codable {
+        public var bank: String
+        public var addresses: [Int]
+    }
+
+    public struct Slot: Sendable, Equatable, Codable {
+        public var slot: Int
+        public var layer: String
+        public var module: String
+        public var position: Int
+        /// Start time and length (s).
+        public var start: Double
+        public var duration: Double
+        /// Row `r` is connected to `read.addresses[r]`.
+        public var read: Access
+        /// Output `o` is sampled onto `write.addresses[o]`.
+        public var write: Access
+        /// Switches closed during the slot (input and sampling).
+        public var switchesClosed: Int
+
+        enum CodingKeys: String, CodingKey {
+            case slot, layer, module, position, start, duration, read, write, switchesClosed = "switches_closed"
+        }
+    }
+
+    public var banks: [Bank]
+    public var slots: [Slot]
+    /// Sum of the slots' durations (s): the latency of one inference.
+    public var latency: Double { slots.reduce(0) { $0 + $1.duration } }
+
+    public func json() throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Violations of the schedule's invariants (empty when it is sound): every bank address read
+    /// was written in an earlier slot (the input bank is written before slot 0), no capacitor is
+    /// written twice, no module row or output is left unconnected, addresses are inside their banks,
+    /// slots do not overlap and no two slots write one capacitor.
+    public func violations() -> [String] {
+        var problems = [String]()
+        var sizes = [String: Int]()
+        for b in banks { sizes[b.name] = b.size }
+        var written = Set<String>()
+        if let input = sizes["input"] { for a in 0..<input { written.insert("input/\(a)") } }
+        var clock = 0.0
+        for s in slots {
+            if s.start < clock - 1e-15 { problems.append("slot \(s.slot) starts at \(s.start) s, before the previous slot ends (\(clock) s)") }
+            clock = s.start + s.duration
+            guard let readSize = sizes[s.read.bank], let writeSize = sizes[s.write.bank] else {
+                problems.append("slot \(s.slot): unknown bank \(s.read.bank) or \(s.write.bank)"); continue
+            }
+            for a in s.read.addresses where a != -1 {
+                if a < 0 || a >= readSize { problems.append("slot \(s.slot): read address \(a) outside bank \(s.read.bank) (\(readSize))") }
+                else if !written.contains("\(s.read.bank)/\(a)") { problems.append("slot \(s.slot): reads \(s.read.bank)[\(a)] before it is written") }
+            }
+            var thisSlot = Set<Int>()
+            for a in s.write.addresses {
+                if a < 0 || a >= writeSize { problems.append("slot \(s.slot): write address \(a) outside bank \(s.write.bank) (\(writeSize))"); continue }
+                if !thisSlot.insert(a).inserted { problems.append("slot \(s.slot): two outputs drive \(s.write.bank)[\(a)]") }
+                if !written.insert("\(s.write.bank)/\(a)").inserted { problems.append("slot \(s.slot): \(s.write.bank)[\(a)] written twice") }
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `kelvin compile` and `kelvin verify` end to end: a tiny MLP trained on synthetic data is
+/// compiled, verified (exit 0), judged with an impossible tolerance (exit 1), and bad input gives
+/// exit 2 or a clear error with no output folder.
+final class CompileCommandTests: XCTestCase {
+    private var scratch: ScratchDirectory!
+    private var directory: URL { scratch.url }
+    static let root = CharacterizeCommandTests.root
+
+    override func setUpWithError() throws { scratch = try ScratchDirectory("compilecli") }
+    override func tearDownWithError() throws { scratch.remove() }
+
+    private func checkpoint() throws -> String {
+        let run = directory.appendingPathComponent("run").path
+        let trained = try KelvinProcess.run(["train", "--model", "mlp", "--width", "6", "--dataset", "synthetic", "--epochs", "1",
+                                             "--train-limit", "64", "--test-limit", "8", "--batch", "32", "--out", run, "--quiet"], in: Self.root)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        return run + "/last.ckpt"
+    }
+
+    func testCompileThenVerifyExitCodes() throws {
+        let ck = try checkpoint()
+        let out = directory.appendingPathComponent("out").path
+        let compiled = try KelvinProcess.run(["compile", "--checkpoint", ck, "--out", out, "--images", "2", "--rows", "128"], in: Self.root)
+        XCTAssertEqual(compiled.status, 0, compiled.stderr)
+        XCTAssertTrue(compiled.stdout.hasPrefix("wrote \(out): 3 stages, 5 decks,"), compiled.stdout)
+        for file in ["cells.lib", "manifest.json", "network.json", "schedule.json", "report.md", "report.json", "modules/l1_linear.cir", "decks/l1_linear_i1_p0.cir"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
+        }
+        let verified = try KelvinProcess.run(["verify", out, "--ngspice"], in: Self.root)
+        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+        XCTAssertTrue(verified.stdout.contains("PASS: 5 decks, 54 outputs"), verified.stdout)
+        XCTAssertTrue(verified.stdout.contains("worst vs ngspice:"), verified.stdout)
+        let strict = try KelvinProcess.run(["verify", out, "--tolerance", "1e-9", "--layer", "3"], in: Self.root)
+        XCTAssertEqual(strict.status, 1, strict.stdout + strict.stderr)
+        XCTAssertTrue(strict.stdout.contains("FAIL: 3 decks, 30 outputs"), strict.stdout)
+        let badLayer = try KelvinProcess.run(["verify", out, "--layer", "7"], in: Self.root)
+        XCTAssertEqual(badLayer.status, 2)
+        XCTAssertTrue(badLayer.stderr.contains("no decks of layer '7'"), badLayer.stderr)
+        let missing = try KelvinProcess.run(["verify", directory.appendingPathComponent("none").path], in: Self.root)
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("manifest.json: no such file"), missing.stderr)
+        // A second compile replaces the previous output; --report-only writes only the reports.
+        let report = try KelvinProcess.run(["compile", "--checkpoint", ck, "--out", out, "--report-only"], in: Self.root)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).sorted(), ["report.json", "report.md"])
+    }
+
+    func testBadInputLeavesNoFolder() throws {
+        let ck = try checkpoint()
+        let out = directory.appendingPathComponent("bad").path
+        let cell = try KelvinProcess.run(["compile", "--checkpoint", ck, "--out", out, "--cell", "memristor"], in: Self.root)
+        XCTAssertNotEqual(cell.status, 0)
+        XCTAssertTrue(cell.stderr.contains("unknown --cell 'memristor' (use vcr or resistor)"), cell.stderr)
+        let cells = try KelvinProcess.run(["compile", "--checkpoint", ck, "--out", out, "--cells", directory.path], in: Self.root)
+        XCTAssertNotEqual(cells.status, 0)
+        XCTAssertTrue(cells.stderr.contains("missing cell 'opamp'"), cells.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        // An existing folder that is not a compile output is refused, untouched.
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let occupied = try KelvinProcess.run(["compile", "--checkpoint", ck, "--out", out], in: Self.root)
+        XCTAssertNotEqual(occupied.status, 0)
+        XCTAssertTrue(occupied.stderr.contains("is not a previous compile output"), occupied.stderr)
+    }
+}
