@@ -45,4 +45,15 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains(path), result.stderr)
     }
+
+    /// Regression (issue 14 §4): `nan` or `1e30` in the step column trapped (illegal instruction).
+    func testNonIntegerStepIsALocatedErrorNotACrash() throws {
+        for bad in ["nan", "1e30", "-3", "inf"] {
+            let path = try scratch.write("steps.csv", "step,epoch,loss,accuracy,learning_rate,images_per_s\n\(bad),1,2.3,0.1,0.01,50\n")
+            let result = try KelvinProcess.run(["plot", scratch.url.path])
+            XCTAssertEqual(result.status, 1, "\(bad): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(path) && result.stderr.contains("line 2"), result.stderr)
+            XCTAssertTrue(result.stderr.contains("step"), result.stderr)
+        }
+    }
 }

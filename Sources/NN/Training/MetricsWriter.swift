@@ -55,6 +55,11 @@ public struct MetricsWriter: Sendable {
     /// Reads all lines back.
     public func read() throws -> [EpochMetrics] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return try Self.parse(data, path: path)
+    }
+
+    /// Parses `metrics.jsonl` text (one JSON object per line); `path` names the file in errors.
+    public static func parse(_ data: Data, path: String) throws -> [EpochMetrics] {
         var out = [EpochMetrics]()
         for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where !line.isEmpty {
             do { out.append(try JSONDecoder().decode(EpochMetrics.self, from: Data(line.utf8))) } catch {

@@ -65,13 +65,28 @@ public struct StepLog: Sendable {
     /// Reads every row back; a missing file has none.
     public func read() throws -> [StepRecord] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return try Self.parse(data, path: path)
+    }
+
+    /// Parses `steps.csv` text; `path` names the file in errors. `step` and `epoch` must be
+    /// non-negative integers (a `nan` or `1e30` there is a located error, not a trap).
+    public static func parse(_ data: Data, path: String) throws -> [StepRecord] {
         var out = [StepRecord]()
         for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where i > 0 {
-            let f = line.split(separator: ",").map { Double($0) }
-            guard f.count == 6, f.allSatisfy({ $0 != nil }), let step = f[0], let epoch = f[1] else {
+            let text = line.hasSuffix("\r") ? line.dropLast() : line
+            if text.isEmpty { continue }
+            let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+            let f = fields.map { Double($0) }
+            guard f.count == 6, f.allSatisfy({ $0 != nil }) else {
                 throw NNError.corruptFile(path: path, reason: "line \(i + 1): expected \(Self.header)")
             }
-            out.append(StepRecord(step: Int(step), epoch: Int(epoch), loss: f[2]!, accuracy: f[3]!,
+            guard let step = Int(fields[0]), step >= 0 else {
+                throw NNError.corruptFile(path: path, reason: "line \(i + 1): step '\(fields[0])' is not a non-negative integer")
+            }
+            guard let epoch = Int(fields[1]), epoch >= 0 else {
+                throw NNError.corruptFile(path: path, reason: "line \(i + 1): epoch '\(fields[1])' is not a non-negative integer")
+            }
+            out.append(StepRecord(step: step, epoch: epoch, loss: f[2]!, accuracy: f[3]!,
                                   learningRate: f[4]!, imagesPerSecond: f[5]!))
         }
         return out
