@@ -10,8 +10,11 @@ struct SimCommand: ParsableCommand {
         commandName: "sim",
         abstract: "Simulate a SPICE deck (.op, .dc, .tran, .ac) and write CSV or an ngspice rawfile.",
         discussion: """
-            Without --out the results are printed as tables. Results are named as ngspice names its \
-            plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and i(vsource).
+            Without --out the results are printed as tables: a summary and the first and last \
+            \(SimRun.shownRows) rows of each (--full prints every row). Results are named as ngspice names its \
+            plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and i(vsource). A .tran tries at \
+            most \(Simulation.defaultMaximumTimePoints) time points unless --max-points says otherwise; a deck \
+            that needs more fails before the run, and one that reaches the limit keeps the rows computed.
             """)
 
     @Argument(help: "The SPICE deck to simulate.")
@@ -23,8 +26,16 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write every result into an ngspice ASCII rawfile.", valueName: "FILE"))
     var raw: String?
 
+    @Option(name: .customLong("max-points"),
+            help: ArgumentHelp("The most time points one .tran may try (default \(Simulation.defaultMaximumTimePoints)).",
+                               valueName: "N"))
+    var maxPoints: Int?
+
+    @Flag(name: .long, help: "Print every row of each result (default: a summary with the first and last rows).")
+    var full = false
+
     func run() throws {
-        try SimRun(deck: deck, out: out, raw: raw).run()
+        try SimRun(deck: deck, out: out, raw: raw, maxPoints: maxPoints, full: full).run()
     }
 }
 
@@ -33,8 +44,14 @@ struct SimRun {
     var deck: String
     var out: String?
     var raw: String?
+    var maxPoints: Int?
+    var full = false
 
-    /// The arguments of the plain form `DECK [--out DIR] [--raw FILE]` (also `--out=DIR`), parsed
+    /// Rows printed at each end of a long result (the rest with `--full`).
+    static let shownRows = 5
+
+    /// The arguments of the plain form `DECK [--out DIR] [--raw FILE] [--max-points N] [--full]`
+    /// (also `--out=DIR`), parsed
     /// by hand; nil for anything else, which is left to argument-parser (help, errors). Its
     /// reflection over `SimCommand` costs about 1 ms, a tenth of simulating a small deck.
     init?(arguments: [String]) {
@@ -43,9 +60,11 @@ struct SimRun {
         var k = 0
         while k < arguments.count {
             let argument = arguments[k]
-            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+            if argument == "--full" {
+                options[argument] = ""
+            } else if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
                 options[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
-            } else if argument == "--out" || argument == "--raw", k + 1 < arguments.count {
+            } else if ["--out", "--raw", "--max-points"].contains(argument), k + 1 < arguments.count {
                 options[argument] = arguments[k + 1]
                 k += 1
             } else if deck == nil, !argument.hasPrefix("-") {
@@ -55,14 +74,23 @@ struct SimRun {
             }
             k += 1
         }
-        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw"]) else { return nil }
-        self.init(deck: deck, out: options["--out"], raw: options["--raw"])
+        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw", "--max-points", "--full"]) else { return nil }
+        var maxPoints: Int?
+        if let text = options["--max-points"] {
+            // A malformed count is left to argument-parser, which reports it.
+            guard let n = Int(text), n > 0 else { return nil }
+            maxPoints = n
+        }
+        self.init(deck: deck, out: options["--out"], raw: options["--raw"], maxPoints: maxPoints,
+                  full: options["--full"] != nil)
     }
 
-    init(deck: String, out: String?, raw: String?) {
+    init(deck: String, out: String?, raw: String?, maxPoints: Int? = nil, full: Bool = false) {
         self.deck = deck
         self.out = out
         self.raw = raw
+        self.maxPoints = maxPoints
+        self.full = full
     }
 
     func run() throws {
@@ -81,6 +109,7 @@ struct SimRun {
         // Circuit matrices are small: one BLAS thread is faster than several (see BLASThreading).
         BLASThreading.set(1)
         let start = Date()
+        try checkOutputPaths()
         let parsed = try NetlistParser.parse(file: deck)
         for note in parsed.notes {
             FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8))
@@ -89,9 +118,48 @@ struct SimRun {
             FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8))
         }
         try parsed.requireAnalysis()
-        let results = try Simulation(deck: parsed).run()
+        var simulation = try Simulation(deck: parsed)
+        if let maxPoints { simulation.maximumTimePoints = maxPoints }
+        var results: [SimulationResult] = []
+        do {
+            try simulation.run(into: &results)
+        } catch {
+            // Keep what was computed (completed analyses, the rows of a stopped .tran), then fail.
+            if !results.isEmpty { try? write(results) }
+            throw error
+        }
         let elapsed = Date().timeIntervalSince(start)
+        try write(results)
 
+        let points = results.reduce(0) { $0 + $1.rows.count }
+        let iterations = results.reduce(0) { $0 + $1.newtonIterations }
+        let names = results.map(\.name).joined(separator: ", ")
+        print("\(results.count) analys\(results.count == 1 ? "is" : "es")\(names.isEmpty ? "" : " (\(names))"), "
+            + "\(points) point\(points == 1 ? "" : "s"), \(iterations) Newton iterations, "
+            + "\((elapsed * 1e4).rounded() / 10) ms")
+    }
+
+    /// Fails before the run when `--raw` names a file in a folder that does not exist, or `--out`
+    /// names an existing file (a run of minutes should not end in "cannot write").
+    private func checkOutputPaths() throws {
+        var isDirectory: ObjCBool = false
+        if let raw {
+            let folder = (raw as NSString).deletingLastPathComponent
+            let parent = folder.isEmpty ? "." : folder
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw SimulatorError.io(path: raw, reason: "cannot write the rawfile: folder '\(parent)' does not exist")
+            }
+            if FileManager.default.fileExists(atPath: raw, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw SimulatorError.io(path: raw, reason: "cannot write the rawfile: it is a folder")
+            }
+        }
+        if let out, FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw SimulatorError.io(path: out, reason: "--out names a file, not a folder")
+        }
+    }
+
+    /// Writes the results: CSVs (`--out`) or tables on the terminal, and the rawfile (`--raw`).
+    private func write(_ results: [SimulationResult]) throws {
         if let out {
             do {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -104,23 +172,17 @@ struct SimRun {
                 print("wrote \(path)")
             }
         } else {
-            for r in results { print(Self.table(r)) }
+            for r in results { print(Self.table(r, full: full)) }
         }
         if let raw {
             try Rawfile.write(results, to: raw)
             print("wrote \(raw)")
         }
-
-        let points = results.reduce(0) { $0 + $1.rows.count }
-        let iterations = results.reduce(0) { $0 + $1.newtonIterations }
-        let names = results.map(\.name).joined(separator: ", ")
-        print("\(results.count) analys\(results.count == 1 ? "is" : "es")\(names.isEmpty ? "" : " (\(names))"), "
-            + "\(points) point\(points == 1 ? "" : "s"), \(iterations) Newton iterations, "
-            + "\((elapsed * 1e4).rounded() / 10) ms")
     }
 
-    /// A readable table: `name = value` lines for an operating point, columns for a sweep.
-    static func table(_ r: SimulationResult) -> String {
+    /// A readable table: `name = value` lines for an operating point; for a sweep a summary line
+    /// (rows, scale range) and the first and last `shownRows` rows, or every row when `full`.
+    static func table(_ r: SimulationResult, full: Bool = false) -> String {
         var lines = ["\(r.name): \(r.plotName) — \(r.title)"]
         if r.rows.count == 1 {
             let width = r.variables.map(\.count).max() ?? 0
@@ -133,9 +195,20 @@ struct SimRun {
             func pad(_ s: String) -> String {
                 String(repeating: " ", count: max(0, width - s.count)) + s
             }
+            func row(_ values: [Double]) -> String { values.map { pad(String(format: "%.6g", $0)) }.joined() }
+            if let first = r.rows.first?.first, let last = r.rows.last?.first, let scale = r.variables.first {
+                lines.append("  \(r.rows.count) rows, \(r.variables.count) columns; \(scale) from "
+                    + String(format: "%.6g", first) + " to " + String(format: "%.6g", last))
+            }
             lines.append(r.variables.map(pad).joined())
-            for row in r.rows {
-                lines.append(row.map { pad(String(format: "%.6g", $0)) }.joined())
+            let shown = shownRows
+            if full || r.rows.count <= 2 * shown + 1 {
+                for values in r.rows { lines.append(row(values)) }
+            } else {
+                for values in r.rows.prefix(shown) { lines.append(row(values)) }
+                lines.append(pad("...") + "  (\(r.rows.count - 2 * shown) rows not shown: --full prints them, "
+                    + "--out DIR writes CSV)")
+                for values in r.rows.suffix(shown) { lines.append(row(values)) }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -60,7 +60,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Analog execution profile: a built-in name (ideal, cells-vcr, cells-logmul, yan-noise) or a JSON file (Docs/analog-profiles.md).")
     var analog: String?
     @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile.") var chipSeed: UInt64 = 0
-    @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
+    @Option(help: ArgumentHelp("Directory of the cells a profile names (default: the KELVIN_CELLS folders, ./netlists, then beside the kelvin binary).", valueName: "DIR")) var cells: String?
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
     @Flag(help: "No live progress line.") var quiet = false
 
