@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// ngspice's ASCII rawfile: plots one after another, each a header
 /// (`Title`, `Date`, `Plotname`, `Flags: real`, `No. Variables`, `No. Points`), a `Variables:` list
@@ -7,38 +10,54 @@ import Foundation
 /// or `i(i-sweep)`; types are `voltage`, `current`, `time`, `frequency`.
 public enum Rawfile {
     public static func string(_ results: [SimulationResult], date: Date = Date()) -> String {
+        let sink = ByteSink(fd: nil)
+        encode(results, date: date, into: sink)
+        sink.flush()
+        return String(decoding: sink.collected, as: UTF8.self)
+    }
+
+    /// The rawfile text of `results`, streamed into `sink`: numbers are formatted straight into
+    /// its buffer (measured on the 1000-section RC ladder: as fast per number as the CSV writer;
+    /// building the text as Swift strings cost 1.25 µs a number).
+    static func encode(_ results: [SimulationResult], date: Date, into sink: ByteSink) {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE MMM d HH:mm:ss  yyyy"
         let stamp = formatter.string(from: date)
-        var out = ""
         for r in results {
             if let pairs = complexPairs(r) {
-                out += complexPlot(r, pairs: pairs, stamp: stamp)
+                complexPlot(r, pairs: pairs, stamp: stamp, into: sink)
                 continue
             }
-            out += "Title: \(r.title)\n"
-            out += "Date: \(stamp)\n"
-            out += "Plotname: \(r.plotName)\n"
-            out += "Flags: real\n"
-            out += "No. Variables: \(r.variables.count)\n"
-            out += "No. Points: \(r.rows.count)\n"
-            out += "Variables:\n"
+            var header = "Title: \(r.title)\n"
+            header += "Date: \(stamp)\n"
+            header += "Plotname: \(r.plotName)\n"
+            header += "Flags: real\n"
+            header += "No. Variables: \(r.variables.count)\n"
+            header += "No. Points: \(r.rows.count)\n"
+            header += "Variables:\n"
             for (k, v) in r.variables.enumerated() {
                 let (name, type) = rawName(v)
-                out += "\t\(k)\t\(name)\t\(type)\n"
+                header += "\t\(k)\t\(name)\t\(type)\n"
             }
-            out += "Values:\n"
+            header += "Values:\n"
+            sink.write(header)
             for (p, row) in r.rows.enumerated() {
-                for (k, value) in row.enumerated() {
-                    let number = CNumberFormat.string(value, .e15)
-                    out += k == 0 ? " \(p)\t\(number)\n" : "\t\(number)\n"
+                row.withUnsafeBufferPointer { values in
+                    for (k, value) in values.enumerated() {
+                        if k == 0 {
+                            sink.write(byte: UInt8(ascii: " "))
+                            sink.write(integer: p)
+                        }
+                        sink.write(byte: UInt8(ascii: "\t"))
+                        sink.write(e15: value)
+                        sink.write(byte: UInt8(ascii: "\n"))
+                    }
                 }
-                out += "\n"
+                sink.write(byte: UInt8(ascii: "\n"))
             }
         }
-        return out
     }
 
     /// For an AC result (`frequency`, then `vr(x)`, `vi(x)` / `ir(x)`, `ii(x)` pairs), the complex
@@ -60,7 +79,7 @@ public enum Rawfile {
 
     /// An ngspice complex plot (`Flags: complex`, values written `re,im`; the frequency scale with a
     /// zero imaginary part), which ngspice's `load` reads.
-    static func complexPlot(_ r: SimulationResult, pairs: [(String, String, Int, Int)], stamp: String) -> String {
+    static func complexPlot(_ r: SimulationResult, pairs: [(String, String, Int, Int)], stamp: String, into sink: ByteSink) {
         var out = "Title: \(r.title)\n"
         out += "Date: \(stamp)\n"
         out += "Plotname: \(r.plotName)\n"
@@ -71,21 +90,38 @@ public enum Rawfile {
         out += "\t0\tfrequency\tfrequency\tgrid=3\n"
         for (k, pair) in pairs.enumerated() { out += "\t\(k + 1)\t\(pair.0)\t\(pair.1)\n" }
         out += "Values:\n"
+        sink.write(out)
         for (p, row) in r.rows.enumerated() {
-            out += " \(p)\t\(CNumberFormat.string(row[0], .e15)),\(CNumberFormat.string(0, .e15))\n"
+            sink.write(byte: UInt8(ascii: " "))
+            sink.write(integer: p)
+            sink.write(byte: UInt8(ascii: "\t"))
+            sink.write(e15: row[0])
+            sink.write(byte: UInt8(ascii: ","))
+            sink.write(e15: 0)
+            sink.write(byte: UInt8(ascii: "\n"))
             for pair in pairs {
-                out += "\t\(CNumberFormat.string(row[pair.2], .e15)),\(CNumberFormat.string(row[pair.3], .e15))\n"
+                sink.write(byte: UInt8(ascii: "\t"))
+                sink.write(e15: row[pair.2])
+                sink.write(byte: UInt8(ascii: ","))
+                sink.write(e15: row[pair.3])
+                sink.write(byte: UInt8(ascii: "\n"))
             }
-            out += "\n"
+            sink.write(byte: UInt8(ascii: "\n"))
         }
-        return out
     }
 
+    /// Writes the rawfile at `path` (created or truncated), streamed through one buffer.
     public static func write(_ rs: [SimulationResult], to path: String) throws {
-        do {
-            try string(rs).write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw SimulatorError.io(path: path, reason: "cannot write rawfile (\(error.localizedDescription))")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw SimulatorError.io(path: path, reason: "cannot write rawfile (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        let sink = ByteSink(fd: fd)
+        encode(rs, date: Date(), into: sink)
+        sink.flush()
+        if let failure = sink.failure {
+            throw SimulatorError.io(path: path, reason: "cannot write rawfile (\(String(cString: strerror(failure))))")
         }
     }
 
