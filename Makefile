@@ -36,7 +36,8 @@ bench: build
 # libFuzzer targets for every reader (Fuzz/, seeds in fuzz/corpus/<target>/). Each runs
 # FUZZ_SECONDS (default 120); new inputs go to .build-fuzz/corpus/<target>/ (the committed seeds
 # stay small), crashes, hangs (over FUZZ_TIMEOUT s for one input) and out-of-memory inputs go to
-# .build-fuzz/findings/. A summary per target is written to .build-fuzz/summary.txt.
+# .build-fuzz/findings/. A summary per target is written to .build-fuzz/summary.txt. Swift's own
+# crash handler is off (SWIFT_BACKTRACE) so that libFuzzer and ASan report the failing input.
 FUZZ_SECONDS ?= 120
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB  ?= 2048
@@ -53,7 +54,7 @@ fuzz: fuzz-build
 	  mkdir -p .build-fuzz/corpus/$$t; \
 	  echo "== fuzz-$$t ($(FUZZ_SECONDS) s)"; \
 	  start=$$(date +%s); \
-	  $$bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
+	  SWIFT_BACKTRACE=enable=no $$bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
 	    -print_final_stats=1 -artifact_prefix=.build-fuzz/findings/$$t- \
 	    .build-fuzz/corpus/$$t fuzz/corpus/$$t > .build-fuzz/$$t.log 2>&1; rc=$$?; \
 	  runs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' .build-fuzz/$$t.log | grep -o '[0-9]*$$'); \

@@ -15,7 +15,8 @@ public enum Fuzz {
     public static func expectNamed(_ error: any Error, _ path: String) {
         let text = String(describing: error)
         if !text.contains(path) {
-            print("FUZZ FINDING: error does not name the file '\(path)': \(text)")
+            fputs("FUZZ FINDING: error does not name the file '\(path)': \(text)\n", stderr)
+            fflush(stderr)
             abort()
         }
     }
