@@ -59,4 +59,9 @@ final class NumberFormatTests: XCTestCase {
         }
         XCTAssertEqual(mismatches, 0)
     }
+
+    func testRawfileDateStampMatchesNgspiceFormat() {
+        XCTAssertEqual(Rawfile.dateStamp(Date(timeIntervalSince1970: 1_796_405_617)), "Fri Dec 4 17:33:37  2026")
+        XCTAssertEqual(Rawfile.dateStamp(Date(timeIntervalSince1970: 0)), "Thu Jan 1 00:00:00  1970")
+    }
 }
