@@ -85,9 +85,11 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "tran: timestep too small at time \(format(time)) s: step \(format(step)) s is below the minimum; "
                 + "largest \(cause) at \(unknown)"
         case .tooManyTimePoints(let needed, let limit, let largestStep, let stop, let location):
+            // Twice the minimum leaves room for rejected steps; printed as an integer the flag accepts.
+            let suggestion = needed * 2 < 9e18 ? String(Int(needed * 2)) : "N"
             return "\(location): .tran: needs at least \(format(needed)) time points (TSTOP \(format(stop)) s in steps of at "
                 + "most \(format(largestStep)) s), over the limit of \(limit) time points; raise it with "
-                + "--max-points \(format(needed * 2)), or use a larger TSTEP or TMAX"
+                + "--max-points \(suggestion), or use a larger TSTEP or TMAX"
         case .timePointLimit(let time, let stop, let limit, let kept, let location):
             return "\(location): .tran: stopped at time \(format(time)) s of \(format(stop)) s after \(limit) time points "
                 + "(the limit; raise it with --max-points); the \(kept) points computed are kept"

@@ -34,6 +34,10 @@ struct SimCommand: ParsableCommand {
     @Flag(name: .long, help: "Print every row of each result (default: a summary with the first and last rows).")
     var full = false
 
+    func validate() throws {
+        if let maxPoints, maxPoints < 1 { throw ValidationError("--max-points must be at least 1") }
+    }
+
     func run() throws {
         try SimRun(deck: deck, out: out, raw: raw, maxPoints: maxPoints, full: full).run()
     }

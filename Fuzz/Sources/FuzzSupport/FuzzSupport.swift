@@ -15,8 +15,8 @@ public enum Fuzz {
     public static func expectNamed(_ error: any Error, _ path: String) {
         let text = String(describing: error)
         if !text.contains(path) {
-            fputs("FUZZ FINDING: error does not name the file '\(path)': \(text)\n", stderr)
-            fflush(stderr)
+            let line = Array("FUZZ FINDING: error does not name the file '\(path)': \(text)\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             abort()
         }
     }
