@@ -38,13 +38,12 @@ bench: build
 # stay small), crashes, hangs (over FUZZ_TIMEOUT s for one input) and out-of-memory inputs go to
 # .build-fuzz/findings/. A summary per target is written to .build-fuzz/summary.txt. Swift's own
 # crash handler is off (SWIFT_BACKTRACE) so that libFuzzer and ASan report the failing input.
-# FUZZ_OPTIONS are extra libFuzzer flags; leak detection is off by default (Foundation's
-# String(contentsOfFile:) leaks 4 KiB on some unreadable inputs: not a crash, not Kelvin's).
+# FUZZ_OPTIONS are extra libFuzzer flags (e.g. -detect_leaks=0, -jobs=N).
 FUZZ_SECONDS ?= 120
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB  ?= 2048
 FUZZ_TARGETS ?= netlist lut checkpoint safetensors steps-csv metrics-jsonl analog-profile json idx rawfile
-FUZZ_OPTIONS ?= -detect_leaks=0
+FUZZ_OPTIONS ?=
 FUZZ_FLAGS   := -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 
 fuzz-build: deps
@@ -60,7 +59,7 @@ fuzz: fuzz-build
 	  SWIFT_BACKTRACE=enable=no $$bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
 	    -print_final_stats=1 $(FUZZ_OPTIONS) -artifact_prefix=.build-fuzz/findings/$$t- \
 	    .build-fuzz/corpus/$$t fuzz/corpus/$$t > .build-fuzz/$$t.log 2>&1; rc=$$?; \
-	  runs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' .build-fuzz/$$t.log | grep -o '[0-9]*$$'); \
+	  runs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' .build-fuzz/$$t.log | tail -1 | grep -o '[0-9]*$$'); \
 	  cov=$$(grep -o 'cov: [0-9]*' .build-fuzz/$$t.log | tail -1); \
 	  line="fuzz-$$t: $$(( $$(date +%s) - start )) s, $${runs:-?} inputs, $$cov, exit $$rc"; \
 	  echo "$$line"; echo "$$line" >> .build-fuzz/summary.txt; \

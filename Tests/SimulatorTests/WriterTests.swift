@@ -44,6 +44,17 @@ final class WriterTests: XCTestCase {
         XCTAssertThrowsError(try Rawfile.read(path: "/nonexistent/kelvin.raw"))
     }
 
+    /// Found by fuzz-rawfile: a file that is not UTF-8 text leaked a buffer inside Foundation's
+    /// `String(contentsOfFile:)`; it is now read as bytes and refused by name.
+    func testRawfileThatIsNotUTF8IsRefusedByName() throws {
+        let path = NSTemporaryDirectory() + "kelvin-bad-\(UUID().uuidString).raw"
+        try Data([0x54, 0x69, 0x74, 0x6c, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try Rawfile.read(path: path)) { error in
+            XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("not UTF-8"), "\(error)")
+        }
+    }
+
     /// ngspice must `load` Kelvin's rawfile and print the same values.
     func testNgspiceLoadsRawfile() throws {
         try XCTSkipIf(NgspiceRunner.executable == nil, "ngspice is not installed")
