@@ -44,8 +44,7 @@ final class WriterTests: XCTestCase {
         XCTAssertThrowsError(try Rawfile.read(path: "/nonexistent/kelvin.raw"))
     }
 
-    /// Found by fuzz-rawfile: a file that is not UTF-8 text leaked a buffer inside Foundation's
-    /// `String(contentsOfFile:)`; it is now read as bytes and refused by name.
+    /// A file that is not UTF-8 text is refused by name (a binary ngspice rawfile, say).
     func testRawfileThatIsNotUTF8IsRefusedByName() throws {
         let path = NSTemporaryDirectory() + "kelvin-bad-\(UUID().uuidString).raw"
         try Data([0x54, 0x69, 0x74, 0x6c, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: path))

@@ -140,8 +140,6 @@ public enum Rawfile {
     /// (`op1`, `dc1`, ...) in file order. Vector names map back to Kelvin's: `v(v-sweep)` → `v-sweep`,
     /// `name#branch` → `i(name)`, bare node names → `v(node)`.
     public static func read(path: String) throws -> [SimulationResult] {
-        // Not `String(contentsOfFile:)`: it leaks a 4 KiB buffer on text that is not UTF-8
-        // (found by fuzz-rawfile under LeakSanitizer).
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SimulatorError.io(path: path, reason: "cannot read rawfile (no such file, or unreadable)")
         }
@@ -151,7 +149,8 @@ public enum Rawfile {
         return try parse(text, path: path)
     }
 
-    static func parse(_ text: String, path: String) throws -> [SimulationResult] {
+    /// Parses rawfile text; `path` names it in errors.
+    public static func parse(_ text: String, path: String) throws -> [SimulationResult] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         var results: [SimulationResult] = []
         var counts: [String: Int] = [:]
