@@ -6,7 +6,7 @@ APT_PACKAGES := libopenblas-dev liblapack-dev libsuitesparse-dev ngspice dataset
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KELVIN       := .build/release/kelvin
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench clean fuzz fuzz-build
 
 all: build
 
@@ -33,5 +33,39 @@ test: deps
 bench: build
 	./bench/run.sh $(KELVIN)
 
+# libFuzzer targets for every reader (Fuzz/, seeds in fuzz/corpus/<target>/). Each runs
+# FUZZ_SECONDS (default 120); new inputs go to .build-fuzz/corpus/<target>/ (the committed seeds
+# stay small), crashes, hangs (over FUZZ_TIMEOUT s for one input) and out-of-memory inputs go to
+# .build-fuzz/findings/. A summary per target is written to .build-fuzz/summary.txt. Swift's own
+# crash handler is off (SWIFT_BACKTRACE) so that libFuzzer and ASan report the failing input.
+# FUZZ_OPTIONS are extra libFuzzer flags (e.g. -detect_leaks=0, -jobs=N).
+FUZZ_SECONDS ?= 120
+FUZZ_TIMEOUT ?= 10
+FUZZ_RSS_MB  ?= 2048
+FUZZ_TARGETS ?= netlist lut checkpoint safetensors steps-csv metrics-jsonl analog-profile json idx rawfile
+FUZZ_OPTIONS ?=
+FUZZ_FLAGS   := -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+fuzz-build: deps
+	$(SWIFT) build --package-path Fuzz $(FUZZ_FLAGS)
+
+fuzz: fuzz-build
+	@bin=$$($(SWIFT) build --package-path Fuzz $(FUZZ_FLAGS) --show-bin-path); \
+	mkdir -p .build-fuzz/findings; : > .build-fuzz/summary.txt; status=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t; \
+	  echo "== fuzz-$$t ($(FUZZ_SECONDS) s)"; \
+	  start=$$(date +%s); \
+	  SWIFT_BACKTRACE=enable=no $$bin/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=$(FUZZ_RSS_MB) \
+	    -print_final_stats=1 $(FUZZ_OPTIONS) -artifact_prefix=.build-fuzz/findings/$$t- \
+	    .build-fuzz/corpus/$$t fuzz/corpus/$$t > .build-fuzz/$$t.log 2>&1; rc=$$?; \
+	  runs=$$(grep -o 'stat::number_of_executed_units: *[0-9]*' .build-fuzz/$$t.log | tail -1 | grep -o '[0-9]*$$'); \
+	  cov=$$(grep -o 'cov: [0-9]*' .build-fuzz/$$t.log | tail -1); \
+	  line="fuzz-$$t: $$(( $$(date +%s) - start )) s, $${runs:-?} inputs, $$cov, exit $$rc"; \
+	  echo "$$line"; echo "$$line" >> .build-fuzz/summary.txt; \
+	  if [ $$rc -ne 0 ]; then status=1; grep -A12 'ERROR:\|FUZZ FINDING\|Fatal error' .build-fuzz/$$t.log | head -30; fi; \
+	done; \
+	exit $$status
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz Fuzz/.build

@@ -111,7 +111,36 @@ public enum TableReport {
         func series(_ v: [Double], _ j: Int) -> [Double] { x.indices.map { v[$0 * nw + j] } }
 
         let width: Double = 760, left: Double = 86, right: Double = 24
-        let top1: Double = 62, height1: Double = 300, top2: Double = 412, height2: Double = 150
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+        // The legend, above the plot: a line sample then its label, wrapped onto as many rows as
+        // it needs (≈ 6.5 px a character). A 2-D table: one entry per plotted w value, in its
+        // curve's colour; each Monte Carlo band is drawn in its curve's colour too.
+        var legend: [(style: String, text: String)] = nw == 1
+            ? [("stroke=\"\(colors[0])\" stroke-width=\"2\"", "table (simulated)")]
+            : columns.enumerated().map { n, j in
+                ("stroke=\"\(colors[n % colors.count])\" stroke-width=\"2\"",
+                 "\(table.axes[1].name)=" + String(format: "%.3g", table.axes[1].values[j]))
+            }
+        if ideal != nil {
+            legend.append(("stroke=\"#555\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"", "ideal: \(table.provenance.ideal ?? "")"))
+        }
+        if table.monteCarlo != nil {
+            legend.append(("stroke=\"\(colors[0])\" stroke-opacity=\"0.25\" stroke-width=\"8\"",
+                           "Monte Carlo mean ± 3σ" + (nw == 1 ? "" : " (band in its curve's colour)")))
+        }
+        var legendPlaces: [(x: Double, row: Int)] = []
+        var lx = left, row = 0
+        for item in legend {
+            let itemWidth = 40 + 6.5 * Double(item.text.count)
+            if lx > left, lx + itemWidth > width - right {
+                row += 1
+                lx = left
+            }
+            legendPlaces.append((lx, row))
+            lx += itemWidth
+        }
+        let top1: Double = 62 + 16 * Double(row), height1: Double = 300
+        let top2: Double = top1 + height1 + 50, height2: Double = 150
         let totalHeight: Double = ideal == nil ? top1 + height1 + 50.0 : top2 + height2 + 50.0
         var ys = table.values + (ideal ?? [])
         if let mc = table.monteCarlo {
@@ -121,7 +150,7 @@ public enum TableReport {
                 ys.append(m + band)
             }
         }
-        let (ylo, yhi) = padded(ys.min() ?? 0, ys.max() ?? 1)
+        let (ylo, yhi) = rounded(padded(ys.min() ?? 0, ys.max() ?? 1))
         let (xlo, xhi) = (x[0], x[x.count - 1])
         // A positive input spanning two decades or more (log converter) is drawn on a log axis.
         let logX = xlo > 0 && xhi / xlo >= 100
@@ -133,23 +162,27 @@ public enum TableReport {
                 String(format: "%@%.2f,%.2f", k == 0 ? "M" : "L", px(p.0), py(p.1, lo, hi, top, h))
             }.joined(separator: " ")
         }
-        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
         var s = [
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(totalHeight))\" font-family=\"sans-serif\" font-size=\"12\">",
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>",
             "<text x=\"\(left)\" y=\"22\" font-size=\"15\">\(escape(table.provenance.cell)): \(escape(table.output.name)) vs \(escape(table.axes[0].name))"
                 + (table.axes.count == 2 ? " for several \(escape(table.axes[1].name))" : "") + "</text>",
         ]
+        for (item, place) in zip(legend, legendPlaces) {
+            let y = 44 + 16 * Double(place.row)
+            s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" %@/>", place.x, y, place.x + 22, y, item.style))
+            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%@</text>", place.x + 27, y + 4, escape(item.text)))
+        }
         s += frame(left: left, top: top1, width: width - left - right, height: height1, xlo: xlo, xhi: xhi, logX: logX, ylo: ylo, yhi: yhi,
                    xlabel: "\(table.axes[0].name) [\(table.axes[0].unit)]", ylabel: "\(table.output.name) [\(table.output.unit)]")
         if let mc = table.monteCarlo {
-            for j in columns {
+            for (n, j) in columns.enumerated() {
                 let band: [Double] = mc.standardDeviation.map { 3 * $0 }
                 let upper = series(zip(mc.mean, band).map { $0 + $1 }, j)
                 let lower = series(zip(mc.mean, band).map { $0 - $1 }, j)
                 let forward = zip(x, upper).map { String(format: "%.2f,%.2f", px($0), py($1, ylo, yhi, top1, height1)) }
                 let back = zip(x, lower).reversed().map { String(format: "%.2f,%.2f", px($0), py($1, ylo, yhi, top1, height1)) }
-                s.append("<polygon points=\"\((forward + back).joined(separator: " "))\" fill=\"#9ecae1\" fill-opacity=\"0.5\" stroke=\"none\"/>")
+                s.append("<polygon points=\"\((forward + back).joined(separator: " "))\" fill=\"\(colors[n % colors.count])\" fill-opacity=\"0.2\" stroke=\"none\"/>")
             }
         }
         for (n, j) in columns.enumerated() {
@@ -159,27 +192,9 @@ public enum TableReport {
             }
             s.append("<path d=\"\(path(series(table.values, j), ylo, yhi, top1, height1))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>")
         }
-        // Legend, one row above the plot: a line sample, then its label.
-        // A 2-D table: one legend entry per plotted w value, in its curve's colour.
-        var legend: [(style: String, text: String)] = nw == 1
-            ? [("stroke=\"\(colors[0])\" stroke-width=\"2\"", "table (simulated)")]
-            : columns.enumerated().map { n, j in
-                ("stroke=\"\(colors[n % colors.count])\" stroke-width=\"2\"",
-                 "\(table.axes[1].name)=" + String(format: "%.3g", table.axes[1].values[j]))
-            }
-        if ideal != nil {
-            legend.append(("stroke=\"#555\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"", "ideal: \(table.provenance.ideal ?? "")"))
-        }
-        if table.monteCarlo != nil { legend.append(("stroke=\"#9ecae1\" stroke-width=\"8\"", "Monte Carlo mean ± 3σ")) }
-        var lx = left
-        for item in legend {
-            s.append(String(format: "<line x1=\"%.1f\" y1=\"44\" x2=\"%.1f\" y2=\"44\" %@/>", lx, lx + 22, item.style))
-            s.append(String(format: "<text x=\"%.1f\" y=\"48\" fill=\"#333\">%@</text>", lx + 27, escape(item.text)))
-            lx += 40 + 6.5 * Double(item.text.count)
-        }
         if let ideal {
             let dev = zip(table.values, ideal).map { $0 - $1 }
-            let (dlo, dhi) = padded(dev.min() ?? 0, dev.max() ?? 0)
+            let (dlo, dhi) = rounded(padded(dev.min() ?? 0, dev.max() ?? 0))
             s += frame(left: left, top: top2, width: width - left - right, height: height2, xlo: xlo, xhi: xhi, logX: logX, ylo: dlo, yhi: dhi,
                        xlabel: "\(table.axes[0].name) [\(table.axes[0].unit)]", ylabel: "table − ideal [\(table.output.unit)]")
             for (n, j) in columns.enumerated() {
@@ -196,17 +211,38 @@ public enum TableReport {
         return (lo - 0.05 * span, hi + 0.05 * span)
     }
 
+    /// A range widened outwards to whole round tick steps.
+    static func rounded(_ range: (Double, Double)) -> (Double, Double) {
+        let step = PlotTicks.step(range.0, range.1)
+        return PlotTicks.snapped(range.0, range.1, step: step)
+    }
+
     static func frame(left: Double, top: Double, width: Double, height: Double, xlo: Double, xhi: Double, logX: Bool, ylo: Double,
                       yhi: Double, xlabel: String, ylabel: String) -> [String] {
         var s = ["<rect x=\"\(left)\" y=\"\(top)\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#222\"/>"]
-        for k in 0...4 {
-            let f = Double(k) / 4
-            let xv = logX ? xlo * pow(xhi / xlo, f) : xlo + f * (xhi - xlo), yv = ylo + f * (yhi - ylo)
-            let gx = left + f * width, gy = top + height - f * height
-            s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", gx, top, gx, top + height))
+        // Round tick values: 1, 2 or 5 × 10^k apart (decades on a log axis); y ranges arrive
+        // already widened to whole steps (`rounded`).
+        let yStep = PlotTicks.step(ylo, yhi)
+        for yv in PlotTicks.values(ylo, yhi, step: yStep) {
+            let gy = top + (yhi - yv) / (yhi - ylo) * height
             s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", left, gy, left + width, gy))
-            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", gx, top + height + 15, String(format: "%.4g", xv)))
-            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left - 5, gy + 4, String(format: "%.3g", yv)))
+            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>", left - 5, gy + 4, PlotTicks.label(yv, step: yStep)))
+        }
+        var xTicks: [(value: Double, label: String)]
+        if logX {
+            let decades = (log10(xlo).rounded(.up)...log10(xhi).rounded(.down))
+            xTicks = decades.lowerBound <= decades.upperBound
+                ? stride(from: decades.lowerBound, through: decades.upperBound, by: 1).map { (pow(10, $0), String(format: "%g", pow(10, $0))) }
+                : []
+        } else {
+            let xStep = PlotTicks.step(xlo, xhi)
+            xTicks = PlotTicks.values(xlo, xhi, step: xStep).map { ($0, PlotTicks.label($0, step: xStep)) }
+        }
+        for tick in xTicks {
+            let f = logX ? log10(tick.value / xlo) / log10(xhi / xlo) : (tick.value - xlo) / (xhi - xlo)
+            let gx = left + f * width
+            s.append(String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", gx, top, gx, top + height))
+            s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", gx, top + height + 15, tick.label))
         }
         s.append(String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>", left + width / 2, top + height + 32, escape(xlabel)))
         s.append(String(format: "<text transform=\"translate(14,%.1f) rotate(-90)\" text-anchor=\"middle\">%@</text>", top + height / 2, escape(ylabel)))

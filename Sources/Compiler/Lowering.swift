@@ -108,6 +108,9 @@ public enum Lowering {
             case .batchNorm2d:
                 throw CompilerError.unsupportedLayer(index: name(i), type: layer.typeName,
                     reason: "a batch norm is folded into the conv before it; this one follows no conv")
+            case .bmConv2d, .bmLinear:
+                throw CompilerError.unsupportedLayer(index: name(i), type: layer.typeName,
+                    reason: "bipolar-morphological layers have no circuit lowering yet (log, exp and max cells)")
             case .resnet(let config):
                 (shape, inv) = try lower(Self.expanded(config), input: shape, prefix: name(i), inverted: inv, into: &out, topLevel: false)
             case .sequential:

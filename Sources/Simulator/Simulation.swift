@@ -8,6 +8,13 @@ import Netlist
 public struct Simulation: Sendable {
     public let deck: Deck
     let circuit: Circuit
+    /// The most time points one `.tran` may try (accepted and rejected). A run that needs more
+    /// even at its largest step fails before it starts; one that reaches it stops with the rows
+    /// computed so far kept (`run(into:)`). `kelvin sim --max-points` sets it.
+    public var maximumTimePoints = Simulation.defaultMaximumTimePoints
+
+    /// The default `maximumTimePoints`.
+    public static let defaultMaximumTimePoints = Transient.defaultMaximumPoints
 
     /// Sets the circuit up (numbering, device slots); throws `SimulatorError` for bad elements.
     public init(deck: Deck) throws {
@@ -25,10 +32,24 @@ public struct Simulation: Sendable {
 
     /// Runs every analysis in deck order; results are named per kind (`op1`, `dc1`, `dc2`, ...).
     public func run() throws -> [SimulationResult] {
-        // Fail fast on analyses this simulator cannot run.
+        var results: [SimulationResult] = []
+        try run(into: &results)
+        return results
+    }
+
+    /// Runs every analysis in deck order, appending each result as it completes; when an analysis
+    /// fails, `results` keeps the completed ones (and the rows of a `.tran` stopped by the time
+    /// point limit) and the error is thrown.
+    public func run(into results: inout [SimulationResult]) throws {
+        // Fail fast on analyses this simulator cannot run, or cannot run within the point limit.
         for analysis in deck.analyses {
             switch analysis.kind {
-            case .operatingPoint, .dcSweep, .transient, .ac: break
+            case .operatingPoint, .dcSweep, .ac: break
+            case .transient(let step, let stop, let start, let maxStep, let uic):
+                try Transient.checkPointLimit(
+                    Transient.Parameters(step: step, stop: stop, start: start, maxStep: maxStep,
+                                         useInitialConditions: uic, maximumPoints: maximumTimePoints),
+                    location: analysis.location.description)
             }
         }
         var counts: [String: Int] = [:]
@@ -37,7 +58,6 @@ public struct Simulation: Sendable {
             counts[prefix] = n
             return "\(prefix)\(n)"
         }
-        var results: [SimulationResult] = []
         var checked = false
         for analysis in deck.analyses {
             let name: String
@@ -61,15 +81,20 @@ public struct Simulation: Sendable {
                                                title: deck.title))
             case .transient(let step, let stop, let start, let maxStep, let uic):
                 let parameters = Transient.Parameters(
-                    step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic)
-                results.append(try Transient.run(circuit: circuit, parameters: parameters, deck: deck, name: name,
-                                                 location: analysis.location.description))
+                    step: step, stop: stop, start: start, maxStep: maxStep, useInitialConditions: uic,
+                    maximumPoints: maximumTimePoints)
+                do {
+                    results.append(try Transient.run(circuit: circuit, parameters: parameters, deck: deck, name: name,
+                                                     location: analysis.location.description))
+                } catch let limit as Transient.LimitReached {
+                    results.append(limit.partial)
+                    throw limit.error
+                }
             case .ac(let variation, let points, let start, let stop):
                 results.append(try ACAnalysis.run(circuit: circuit, variation: variation, points: points, start: start,
                                                   stop: stop, options: deck.options, name: name, title: deck.title))
             }
         }
-        return results
     }
 
     /// Throws when the DC matrix is structurally singular: floating nodes or a voltage loop.

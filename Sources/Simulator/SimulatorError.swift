@@ -8,9 +8,10 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     case voltageLoop(analysis: String, elements: [String])
     /// A numerically singular matrix not explained by the topology; names the unknown at the pivot.
     case singularMatrix(analysis: String, unknown: String)
-    /// Newton did not converge, even with gmin and source stepping. `point` names the analysis point
-    /// (`op1`, `dc1 at v1 = 2.5`); `unknown` is the one with the largest last update.
-    case noConvergence(point: String, iterations: Int, unknown: String, update: Double)
+    /// Newton did not converge with any of the strategies in `tried` (plain Newton, gmin and source
+    /// stepping, each unless an option turned it off). `point` names the analysis point (`op1`,
+    /// `dc1 at v1 = 2.5`); `unknown` is the one with the largest last update.
+    case noConvergence(point: String, iterations: Int, unknown: String, update: Double, tried: [String])
     /// `.dc` names a source that is not an independent V or I source of the deck.
     case unknownSweepSource(analysis: String, source: String)
     /// A `.dc` sweep whose step cannot reach its stop value.
@@ -30,6 +31,11 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The transient step fell below the minimum step at `time` (s); `unknown` is the row with the
     /// largest truncation error or Newton update (`cause` says which).
     case timestepTooSmall(time: Double, step: Double, unknown: String, cause: String)
+    /// A `.tran` whose largest step needs more time points than the limit (checked before the run).
+    case tooManyTimePoints(needed: Double, limit: Int, largestStep: Double, stop: Double, location: String)
+    /// A `.tran` that tried `limit` time points (accepted and rejected) before reaching TSTOP;
+    /// the `kept` rows up to `time` are returned with the error.
+    case timePointLimit(time: Double, stop: Double, limit: Int, kept: Int, location: String)
     /// A result file could not be written or read.
     case io(path: String, reason: String)
     /// A rawfile that does not follow the ngspice ASCII format.
@@ -57,9 +63,11 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(analysis): singular matrix: loop of voltage sources/inductors: \(elements.joined(separator: ", "))"
         case .singularMatrix(let analysis, let unknown):
             return "\(analysis): singular matrix at \(unknown)"
-        case .noConvergence(let point, let iterations, let unknown, let update):
-            return "\(point): no convergence after \(iterations) Newton iterations (gmin and source stepping tried); "
-                + "largest update \(format(update)) at \(unknown)"
+        case .noConvergence(let point, let iterations, let unknown, let update, let tried):
+            let hint = unknown.hasPrefix("v(") ? ".nodeset \(unknown)=<guess>" : ".nodeset v(NODE)=<guess>"
+            return "\(point): no convergence after \(iterations) Newton iterations; tried: \(tried.joined(separator: ", ")); "
+                + "largest update \(format(update)) at \(unknown); give a starting point with \(hint) "
+                + "or allow more iterations with .options itl1=<n> (itl2=<n> for steps and sweeps)"
         case .unknownSweepSource(let analysis, let source):
             return "\(analysis): unknown sweep source '\(source)' (must be an independent V or I source)"
         case .invalidSweep(let analysis, let source, let reason):
@@ -79,6 +87,15 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
         case .timestepTooSmall(let time, let step, let unknown, let cause):
             return "tran: timestep too small at time \(format(time)) s: step \(format(step)) s is below the minimum; "
                 + "largest \(cause) at \(unknown)"
+        case .tooManyTimePoints(let needed, let limit, let largestStep, let stop, let location):
+            // Twice the minimum leaves room for rejected steps; printed as an integer the flag accepts.
+            let suggestion = needed * 2 < 9e18 ? String(Int(needed * 2)) : "N"
+            return "\(location): .tran: needs at least \(format(needed)) time points (TSTOP \(format(stop)) s in steps of at "
+                + "most \(format(largestStep)) s), over the limit of \(limit) time points; raise it with "
+                + "--max-points \(suggestion), or use a larger TSTEP or TMAX"
+        case .timePointLimit(let time, let stop, let limit, let kept, let location):
+            return "\(location): .tran: stopped at time \(format(time)) s of \(format(stop)) s after \(limit) time points "
+                + "(the limit; raise it with --max-points); the \(kept) points computed are kept"
         case .io(let path, let reason):
             return "\(path): \(reason)"
         case .malformedRawfile(let path, let line, let reason):

@@ -73,8 +73,16 @@ struct CharacterizeCommand: ParsableCommand {
     @Option(name: .long, help: "Relative residual target of the separable fit (2-D cells).")
     var fitTarget: Double = 1e-3
 
-    @Option(name: .long, help: ArgumentHelp("Directory of the named cells.", valueName: "DIR"))
-    var cells: String = "netlists"
+    @Option(name: .long, help: ArgumentHelp(
+        "Directory of the named cells (default: the KELVIN_CELLS folders, ./netlists, then beside the kelvin binary).",
+        valueName: "DIR"))
+    var cells: String?
+
+    /// The folder of cell `name`: `--cells`, or the first search folder holding NAME.cir (the
+    /// first existing one when none does, so generated cells resolve `.include opamp.lib`).
+    private func cellFolder(_ name: String) -> String {
+        CellDirectories.folder(containing: name, explicit: cells) ?? CellDirectories.firstExisting(explicit: cells)
+    }
 
     @Option(name: .long, help: ArgumentHelp("Summarise this table and plot it.", valueName: "FILE.lut"))
     var show: String?
@@ -91,7 +99,7 @@ struct CharacterizeCommand: ParsableCommand {
     func run() throws {
         do {
             if list {
-                print(try Self.listing(directory: cells), terminator: "")
+                print(try Self.listing(directory: CellDirectories.firstExisting(explicit: cells)), terminator: "")
             } else if let show {
                 try showTable(show)
             } else {
@@ -110,7 +118,7 @@ struct CharacterizeCommand: ParsableCommand {
     /// The generator to use for `name`: with `--param`, or when netlists/NAME.cir does not exist
     /// (a file without parameters is read as is: for the generated cells it is the generator's output).
     private func generatedCell(_ name: String) throws -> (any Cell)? {
-        let file = (cells as NSString).appendingPathComponent("\(name).cir")
+        let file = (cellFolder(name) as NSString).appendingPathComponent("\(name).cir")
         if param.isEmpty && FileManager.default.fileExists(atPath: file) { return nil }
         guard CellCatalog.entries.contains(where: { $0.name == name }) else {
             if param.isEmpty { return nil }  // CellSpec.path reports the unknown cell
@@ -171,9 +179,9 @@ struct CharacterizeCommand: ParsableCommand {
             if let generated = try generatedCell(name) {
                 let variant = param.isEmpty ? nil : param.joined(separator: ",")
                 spec = try CellSpec.load(
-                    cell: generated, directory: cells, variant: variant, inputs: inputs, output: output, ideal: ideal)
+                    cell: generated, directory: cellFolder(name), variant: variant, inputs: inputs, output: output, ideal: ideal)
             } else {
-                let path = try CellSpec.path(cell: name, directory: cells)
+                let path = try CellDirectories.path(cell: name, explicit: cells)
                 spec = try CellSpec.load(netlist: path, name: name, inputs: inputs, output: output, ideal: ideal)
             }
         case (nil, let file?):

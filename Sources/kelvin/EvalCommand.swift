@@ -17,7 +17,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Evaluate through an analog execution profile (built-in name or JSON file).") var analog: String?
     @Option(name: .customLong("chip-seed"), help: "First simulated chip (mismatch draws); repeat i uses chip-seed + i.") var chipSeed: UInt64 = 0
     @Option(help: "Evaluate this many simulated chips (with --analog).") var `repeat` = 1
-    @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
+    @Option(help: ArgumentHelp("Directory of the cells a profile names (default: the KELVIN_CELLS folders, ./netlists, then beside the kelvin binary).", valueName: "DIR")) var cells: String?
     @Option(name: .customLong("drift-time"), help: ArgumentHelp(
         "Evaluate this long after programming (a profile with device drift): a number with s, m, h, d or y (365.25 d); plain numbers are seconds.",
         valueName: "TIME")) var driftTime: String?

@@ -26,21 +26,29 @@ struct PlotCommand: ParsableCommand {
         for r in steps { lastStep[r.epoch] = Double(r.step) }
         func x(_ m: EpochMetrics) -> Double { lastStep[m.epoch] ?? Double(m.epoch) }
 
-        let loss = LinePlot(
-            title: "training loss (epoch running mean)", xLabel: "optimizer step", yLabel: "loss",
-            series: [
-                .init(name: "train loss", color: "#1f77b4", points: steps.map { (Double($0.step), $0.loss) }),
-                .init(name: "epoch train loss", color: "#d62728", points: epochs.map { (x($0), $0.train_loss) }, markers: true),
-            ])
+        var lossSeries: [LinePlot.Series] = []
+        let perStep = steps.compactMap { r in r.stepLoss.map { (Double(r.step), $0) } }
+        if !perStep.isEmpty {
+            lossSeries.append(.init(name: "step loss (batch)", color: "#aec7e8", points: perStep, width: 1, opacity: 0.8))
+        }
+        lossSeries.append(.init(name: "train loss (epoch running mean)", color: "#1f77b4",
+                                points: steps.map { (Double($0.step), $0.loss) }))
+        lossSeries.append(.init(name: "epoch train loss", color: "#d62728", points: epochs.map { (x($0), $0.train_loss) },
+                                markers: true))
+        let testLoss = epochs.compactMap { m in m.test_loss.map { (x(m), $0) } }
+        if !testLoss.isEmpty { lossSeries.append(.init(name: "test loss", color: "#2ca02c", points: testLoss, markers: true)) }
+        let loss = LinePlot(title: "loss", xLabel: "optimizer step", yLabel: "loss", series: lossSeries, xMinimumStep: 1)
         var accuracySeries: [LinePlot.Series] = [
             .init(name: "train top-1", color: "#1f77b4", points: steps.map { (Double($0.step), 100 * $0.accuracy) })
         ]
         let tested = epochs.compactMap { m in m.test_top1.map { (x(m), 100 * $0) } }
         if !tested.isEmpty { accuracySeries.append(.init(name: "test top-1", color: "#2ca02c", points: tested, markers: true)) }
-        let accuracy = LinePlot(title: "accuracy", xLabel: "optimizer step", yLabel: "%", series: accuracySeries)
+        let accuracy = LinePlot(title: "accuracy", xLabel: "optimizer step", yLabel: "%", series: accuracySeries,
+                                yFloor: 0, xMinimumStep: 1)
         let rate = LinePlot(
             title: "learning rate", xLabel: "optimizer step", yLabel: "lr",
-            series: [.init(name: "lr", color: "#9467bd", points: steps.map { (Double($0.step), $0.learningRate) })])
+            series: [.init(name: "lr", color: "#9467bd", points: steps.map { (Double($0.step), $0.learningRate) })],
+            yFloor: 0, xMinimumStep: 1)
 
         let path = out ?? runDirectory + "/curves.svg"
         do {

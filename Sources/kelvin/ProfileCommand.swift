@@ -25,7 +25,7 @@ struct ProfileCommand: ParsableCommand {
 
         @Argument(help: "A built-in profile name or a JSON file.") var profile: String
         @Flag(help: "Print the profile document only.") var json = false
-        @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
+        @Option(help: ArgumentHelp("Directory of the cells a profile names (default: the KELVIN_CELLS folders, ./netlists, then beside the kelvin binary).", valueName: "DIR")) var cells: String?
 
         func run() throws {
             do {

@@ -9,8 +9,8 @@ import TransferCurves
 /// cached under `$XDG_CACHE_HOME/kelvin` (default `~/.cache/kelvin`), keyed by the SHA-256 of the
 /// netlist, the files it includes and the characterisation settings — so NN never needs the simulator.
 struct ProfileResolver {
-    /// Directory of the named cells.
-    var cells = "netlists"
+    /// Directory of the named cells (`--cells`); nil searches `CellDirectories`.
+    var cells: String?
     /// Monte Carlo instances and tolerances of a cell characterised for a profile.
     var monteCarlo = 100
     var tolerances = "R=0.1%,VTO=0.5%,KP=1%,IS=1%"
@@ -60,7 +60,7 @@ struct ProfileResolver {
             return (try LookupTable.read(from: path), SHA256.hex(Array(data)))
         }
         let netlist: String
-        do { netlist = try CellSpec.path(cell: name, directory: cells) } catch {
+        do { netlist = try CellDirectories.path(cell: name, explicit: cells) } catch {
             throw NNError.mismatch(path: origin, reason: "table '\(name)' is neither a .lut file nor a cell: \(error)")
         }
         let cache = try cachedTable(cell: name, netlist: netlist)

@@ -10,10 +10,13 @@ struct SimCommand: ParsableCommand {
         commandName: "sim",
         abstract: "Simulate a SPICE deck (.op, .dc, .tran, .ac) and write CSV or an ngspice rawfile.",
         discussion: """
-            Without --out the results are printed as tables (.print cards choose them). Results are named \
-            as ngspice names its plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and \
-            i(vsource). A deck with a .control block runs it as ngspice -b does (print, wrdata, write, \
-            meas, foreach, alter, ...). .meas results are printed and written to DIR/meas.csv.
+            Without --out the results are printed as tables (.print cards choose them): a summary and the \
+            first and last \(SimRun.shownRows) rows of each (--full prints every row). Results are named as \
+            ngspice names its plots (op1, dc1, dc2, ...); columns are the sweep scale, v(node) and i(vsource). \
+            A deck with a .control block runs it as ngspice -b does (print, wrdata, write, meas, foreach, \
+            alter, ...). .meas results are printed and written to DIR/meas.csv. A .tran tries at most \
+            \(Simulation.defaultMaximumTimePoints) time points unless --max-points says otherwise; a deck that \
+            needs more fails before the run, and one that reaches the limit keeps the rows computed.
             """)
 
     @Argument(help: "The SPICE deck to simulate.")
@@ -28,8 +31,20 @@ struct SimCommand: ParsableCommand {
     @Flag(name: .long, help: "Write only the deck's .save vectors (and the scale) into the --out CSVs.")
     var saveOnly = false
 
+    @Option(name: .customLong("max-points"),
+            help: ArgumentHelp("The most time points one .tran may try (default \(Simulation.defaultMaximumTimePoints)).",
+                               valueName: "N"))
+    var maxPoints: Int?
+
+    @Flag(name: .long, help: "Print every row of each result (default: a summary with the first and last rows).")
+    var full = false
+
+    func validate() throws {
+        if let maxPoints, maxPoints < 1 { throw ValidationError("--max-points must be at least 1") }
+    }
+
     func run() throws {
-        try SimRun(deck: deck, out: out, raw: raw, saveOnly: saveOnly).run()
+        try SimRun(deck: deck, out: out, raw: raw, saveOnly: saveOnly, maxPoints: maxPoints, full: full).run()
     }
 }
 
@@ -39,9 +54,14 @@ struct SimRun {
     var out: String?
     var raw: String?
     var saveOnly = false
+    var maxPoints: Int?
+    var full = false
 
-    /// The arguments of the plain form `DECK [--out DIR] [--raw FILE]` (also `--out=DIR`), parsed
-    /// by hand; nil for anything else, which is left to argument-parser (help, errors). Its
+    /// Rows printed at each end of a long result (the rest with `--full`).
+    static let shownRows = 5
+
+    /// The arguments of the plain form `DECK [--out DIR] [--raw FILE] [--save-only] [--max-points N]
+    /// [--full]` (also `--out=DIR`), parsed by hand; nil for anything else, which is left to argument-parser (help, errors). Its
     /// reflection over `SimCommand` costs about 1 ms, a tenth of simulating a small deck.
     init?(arguments: [String]) {
         var deck: String?
@@ -51,9 +71,9 @@ struct SimRun {
             let argument = arguments[k]
             if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
                 options[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
-            } else if argument == "--save-only" {
+            } else if argument == "--save-only" || argument == "--full" {
                 options[argument] = ""
-            } else if argument == "--out" || argument == "--raw", k + 1 < arguments.count {
+            } else if ["--out", "--raw", "--max-points"].contains(argument), k + 1 < arguments.count {
                 options[argument] = arguments[k + 1]
                 k += 1
             } else if deck == nil, !argument.hasPrefix("-") {
@@ -63,16 +83,25 @@ struct SimRun {
             }
             k += 1
         }
-        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw", "--save-only"]) else { return nil }
-        if let flag = options["--save-only"], !flag.isEmpty { return nil }
-        self.init(deck: deck, out: options["--out"], raw: options["--raw"], saveOnly: options["--save-only"] != nil)
+        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw", "--save-only", "--max-points", "--full"]) else { return nil }
+        for flag in ["--save-only", "--full"] { if let value = options[flag], !value.isEmpty { return nil } }
+        var maxPoints: Int?
+        if let text = options["--max-points"] {
+            // A malformed count is left to argument-parser, which reports it.
+            guard let n = Int(text), n > 0 else { return nil }
+            maxPoints = n
+        }
+        self.init(deck: deck, out: options["--out"], raw: options["--raw"], saveOnly: options["--save-only"] != nil,
+                  maxPoints: maxPoints, full: options["--full"] != nil)
     }
 
-    init(deck: String, out: String?, raw: String?, saveOnly: Bool = false) {
+    init(deck: String, out: String?, raw: String?, saveOnly: Bool = false, maxPoints: Int? = nil, full: Bool = false) {
         self.deck = deck
         self.out = out
         self.raw = raw
         self.saveOnly = saveOnly
+        self.maxPoints = maxPoints
+        self.full = full
     }
 
     func run() throws {
@@ -91,6 +120,7 @@ struct SimRun {
         // Circuit matrices are small: one BLAS thread is faster than several (see BLASThreading).
         BLASThreading.set(1)
         let start = Date()
+        try checkOutputPaths()
         let parsed = try NetlistParser.parse(file: deck)
         for note in parsed.notes {
             FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8))
@@ -99,7 +129,6 @@ struct SimRun {
             FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8))
         }
         try parsed.requireAnalysis()
-        if let raw { try Self.checkWritable(raw) }
         var results: [SimulationResult] = []
         var measurements: [MeasurementCard.Outcome] = []
         if !parsed.control.isEmpty {
@@ -121,7 +150,18 @@ struct SimRun {
                 throw error
             }
         } else {
-            results = try Simulation(deck: parsed).run()
+            var simulation = try Simulation(deck: parsed)
+            if let maxPoints { simulation.maximumTimePoints = maxPoints }
+            do {
+                try simulation.run(into: &results)
+            } catch {
+                // Keep what was computed (completed analyses, the rows of a stopped .tran), then fail.
+                if !results.isEmpty {
+                    if out == nil { for r in results { print(Self.table(r, full: full)) } }
+                    try? writeOutputs(results, measurements, deck: parsed)
+                }
+                throw error
+            }
             for r in results {
                 // As ngspice -b: an analysis's measurements, then its .print tables. The plot (a
                 // transposed copy of the result) is built only when a card needs it.
@@ -139,7 +179,7 @@ struct SimRun {
                     if let plot, !cards.isEmpty {
                         for card in cards { print(try Self.printCard(card, plot: plot), terminator: "") }
                     } else {
-                        print(Self.table(r))
+                        print(Self.table(r, full: full))
                     }
                 }
             }
@@ -189,14 +229,22 @@ struct SimRun {
         }
     }
 
-    /// Fails before the run when the rawfile's folder does not exist.
-    static func checkWritable(_ path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+    /// Fails before the run when `--raw` names a file in a folder that does not exist, or `--out`
+    /// names an existing file (a run of minutes should not end in "cannot write").
+    private func checkOutputPaths() throws {
         var isDirectory: ObjCBool = false
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
-            || !isDirectory.boolValue
-        {
-            throw SimulatorError.io(path: path, reason: "cannot write rawfile: folder '\(directory)' does not exist")
+        if let raw {
+            let folder = (raw as NSString).deletingLastPathComponent
+            let parent = folder.isEmpty ? "." : folder
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw SimulatorError.io(path: raw, reason: "cannot write the rawfile: folder '\(parent)' does not exist")
+            }
+            if FileManager.default.fileExists(atPath: raw, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw SimulatorError.io(path: raw, reason: "cannot write the rawfile: it is a folder")
+            }
+        }
+        if let out, FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw SimulatorError.io(path: out, reason: "--out names a file, not a folder")
         }
     }
 
@@ -228,8 +276,9 @@ struct SimRun {
         try ControlInterpreter.printText(card.vectors.joined(separator: " "), plot: plot, location: card.location)
     }
 
-    /// A readable table: `name = value` lines for an operating point, columns for a sweep.
-    static func table(_ r: SimulationResult) -> String {
+    /// A readable table: `name = value` lines for an operating point; for a sweep a summary line
+    /// (rows, scale range) and the first and last `shownRows` rows, or every row when `full`.
+    static func table(_ r: SimulationResult, full: Bool = false) -> String {
         var lines = ["\(r.name): \(r.plotName) — \(r.title)"]
         if r.rows.count == 1 {
             let width = r.variables.map(\.count).max() ?? 0
@@ -242,9 +291,20 @@ struct SimRun {
             func pad(_ s: String) -> String {
                 String(repeating: " ", count: max(0, width - s.count)) + s
             }
+            func row(_ values: [Double]) -> String { values.map { pad(String(format: "%.6g", $0)) }.joined() }
+            if let first = r.rows.first?.first, let last = r.rows.last?.first, let scale = r.variables.first {
+                lines.append("  \(r.rows.count) rows, \(r.variables.count) columns; \(scale) from "
+                    + String(format: "%.6g", first) + " to " + String(format: "%.6g", last))
+            }
             lines.append(r.variables.map(pad).joined())
-            for row in r.rows {
-                lines.append(row.map { pad(String(format: "%.6g", $0)) }.joined())
+            let shown = shownRows
+            if full || r.rows.count <= 2 * shown + 1 {
+                for values in r.rows { lines.append(row(values)) }
+            } else {
+                for values in r.rows.prefix(shown) { lines.append(row(values)) }
+                lines.append(pad("...") + "  (\(r.rows.count - 2 * shown) rows not shown: --full prints them, "
+                    + "--out DIR writes CSV)")
+                for values in r.rows.suffix(shown) { lines.append(row(values)) }
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -61,10 +61,10 @@ struct TrainCommand: ParsableCommand {
     var analog: String?
     @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile (default 0; on --resume, the run's).")
     var chipSeed: UInt64?
-    @Option(help: ArgumentHelp("Directory of the cells a profile names.", valueName: "DIR")) var cells = "netlists"
     @Option(help: "Weight update: standard (one step per batch) or pipelined (per-block updates from micro-batches streaming through the blocks, Docs/pipelined-update.md).")
     var update = "standard"
     @Option(name: .customLong("micro-batch"), help: "Micro-batch size of --update pipelined (divides --batch).") var microBatch: Int?
+    @Option(help: ArgumentHelp("Directory of the cells a profile names (default: the KELVIN_CELLS folders, ./netlists, then beside the kelvin binary).", valueName: "DIR")) var cells: String?
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
     @Flag(help: "No live progress line.") var quiet = false
 

@@ -46,12 +46,18 @@ final class ErrorTests: XCTestCase {
         t.option("gminsteps", 0)
         t.option("srcsteps", 0)
         XCTAssertThrowsError(try t.run()) { error in
-            guard case .noConvergence(let point, _, let unknown, _)? = error as? SimulatorError else {
+            guard case .noConvergence(let point, _, let unknown, _, let tried)? = error as? SimulatorError else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertEqual(point, "op1")
             XCTAssertTrue(unknown.hasPrefix("v("), unknown)
-            XCTAssertTrue("\(error)".hasPrefix("op1: no convergence"), "\(error)")
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("op1: no convergence"), text)
+            // Issue 14 §3: name what was tried (here only plain Newton), never claim the rest.
+            XCTAssertEqual(tried, ["Newton (itl1 = 1 iterations)", "no gmin stepping (gminsteps = 0)",
+                                   "no source stepping (srcsteps = 0)"])
+            XCTAssertFalse(text.contains("gmin and source stepping tried"), text)
+            XCTAssertTrue(text.contains(".nodeset \(unknown)=") && text.contains("itl1"), text)
         }
     }
 

@@ -44,6 +44,16 @@ final class WriterTests: XCTestCase {
         XCTAssertThrowsError(try Rawfile.read(path: "/nonexistent/kelvin.raw"))
     }
 
+    /// A file that is not UTF-8 text is refused by name (a binary ngspice rawfile, say).
+    func testRawfileThatIsNotUTF8IsRefusedByName() throws {
+        let path = NSTemporaryDirectory() + "kelvin-bad-\(UUID().uuidString).raw"
+        try Data([0x54, 0x69, 0x74, 0x6c, 0x65, 0x3a, 0x20, 0xff, 0xfe, 0x0a]).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try Rawfile.read(path: path)) { error in
+            XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("not UTF-8"), "\(error)")
+        }
+    }
+
     /// ngspice must `load` Kelvin's rawfile and print the same values.
     func testNgspiceLoadsRawfile() throws {
         try XCTSkipIf(NgspiceRunner.executable == nil, "ngspice is not installed")

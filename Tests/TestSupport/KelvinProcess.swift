@@ -18,12 +18,18 @@ public struct KelvinProcess {
         return Bundle.main.bundleURL
     }
 
-    /// Runs `kelvin arguments...` in `directory` and collects its exit status and output.
-    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+    /// Runs `kelvin arguments...` in `directory` and collects its exit status and output;
+    /// `environment` adds to (or, with an empty value, removes from) the inherited environment.
+    public static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("kelvin")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty {
+            var merged = ProcessInfo.processInfo.environment
+            for (key, value) in environment { merged[key] = value.isEmpty ? nil : value }
+            process.environment = merged
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

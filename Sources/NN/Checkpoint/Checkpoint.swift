@@ -187,7 +187,16 @@ public struct Checkpoint: Sendable, Equatable {
         do { h = try JSONDecoder().decode(CheckpointHeader.self, from: headerBytes) } catch {
             throw fail(stored == actual ? "invalid JSON header: \(error)" : "checksum mismatch (file damaged or truncated)")
         }
-        let total = h.entries.reduce(0) { $0 + $1.count }
+        // Sizes come from the file: checked arithmetic, so a huge count is an error, not a trap.
+        var total = 0
+        for e in h.entries {
+            let (sum, overflow) = total.addingReportingOverflow(e.count)
+            guard e.count >= 0, e.count <= bytes.count / 4, !overflow else {
+                throw fail("bad entry for array '\(e.name)': \(e.count) values")
+            }
+            total = sum
+        }
+        guard total <= bytes.count / 4 else { throw fail("truncated: the entries announce \(total) values") }
         let expected = 20 + headerLength + total * 4 + 4
         guard bytes.count == expected else {
             throw fail(bytes.count < expected
@@ -199,7 +208,13 @@ public struct Checkpoint: Sendable, Equatable {
         let dataStart = 20 + headerLength
         var arrays = [NamedArray]()
         for e in h.entries {
-            guard e.count >= 0, e.offset >= 0, e.offset + e.count <= total, e.shape.reduce(1, *) == e.count else {
+            var elements = 1
+            for d in e.shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard d >= 0, !overflow else { throw fail("bad shape \(e.shape) for array '\(e.name)'") }
+                elements = product
+            }
+            guard e.offset >= 0, e.offset <= total - e.count, elements == e.count else {
                 throw fail("bad entry for array '\(e.name)'")
             }
             var values = [Float](repeating: 0, count: e.count)
@@ -210,6 +225,10 @@ public struct Checkpoint: Sendable, Equatable {
                 }
             }
             arrays.append(NamedArray(name: e.name, shape: e.shape, values: values))
+        }
+        // A normalisation that does not fit the model would index past its channels later.
+        if let normalization = h.inputNormalization {
+            do { try normalization.validate(for: h.model) } catch { throw fail("\(error)") }
         }
         header = h
         self.arrays = arrays

@@ -7,6 +7,8 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
     public var train_top1: Double
     public var test_top1: Double?
     public var test_top5: Double?
+    /// Mean cross-entropy on the test set (absent in metrics written before it was recorded).
+    public var test_loss: Double?
     public var images_per_s: Double
     public var seconds: Double
     public var lr: Double
@@ -14,11 +16,12 @@ public struct EpochMetrics: Codable, Sendable, Equatable {
     public var profile: String?
 
     public init(epoch: Int, train_loss: Double, train_top1: Double, test_top1: Double?, test_top5: Double?,
-                images_per_s: Double, seconds: Double, lr: Double, profile: String? = nil) {
+                images_per_s: Double, seconds: Double, lr: Double, profile: String? = nil, test_loss: Double? = nil) {
         self.epoch = epoch; self.train_loss = train_loss; self.train_top1 = train_top1
         self.test_top1 = test_top1; self.test_top5 = test_top5
         self.images_per_s = images_per_s; self.seconds = seconds; self.lr = lr
         self.profile = profile
+        self.test_loss = test_loss
     }
 }
 
@@ -55,6 +58,11 @@ public struct MetricsWriter: Sendable {
     /// Reads all lines back.
     public func read() throws -> [EpochMetrics] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return try Self.parse(data, path: path)
+    }
+
+    /// Parses `metrics.jsonl` text (one JSON object per line); `path` names the file in errors.
+    public static func parse(_ data: Data, path: String) throws -> [EpochMetrics] {
         var out = [EpochMetrics]()
         for (i, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where !line.isEmpty {
             do { out.append(try JSONDecoder().decode(EpochMetrics.self, from: Data(line.utf8))) } catch {

@@ -7,6 +7,12 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
     public var top5: Double
     public var images: Int
     public var seconds: Double
+    /// Mean cross-entropy over the set (nil when not measured).
+    public var loss: Double?
+
+    public init(top1: Double, top5: Double, images: Int, seconds: Double, loss: Double? = nil) {
+        self.top1 = top1; self.top5 = top5; self.images = images; self.seconds = seconds; self.loss = loss
+    }
 }
 
 /// Live progress of a training step, for progress lines.
@@ -244,7 +250,7 @@ public struct Trainer {
                     learningRate: optimizer.config.learningRate)
                 try stepLog?.append(StepRecord(
                     step: step, epoch: epoch + 1, loss: report.loss, accuracy: report.accuracy,
-                    learningRate: report.learningRate, imagesPerSecond: report.imagesPerSecond))
+                    learningRate: report.learningRate, imagesPerSecond: report.imagesPerSecond, stepLoss: Double(loss)))
                 onStep(report)
                 if shouldStop() {
                     stream.cancel()
@@ -282,7 +288,7 @@ public struct Trainer {
             train_top1: Double(progress.correct) / Double(max(progress.seen, 1)),
             test_top1: eval?.top1, test_top5: eval?.top5,
             images_per_s: Double(progress.seen) / max(progress.seconds, 1e-9), seconds: progress.seconds,
-            lr: optimizer.config.learningRate, profile: profile.name)
+            lr: optimizer.config.learningRate, profile: profile.name, test_loss: eval?.loss)
     }
 
     /// Evaluation-mode top-1/top-5 accuracy of `model` on `dataset` under `profile` (no graph
@@ -291,6 +297,7 @@ public struct Trainer {
                                 profile: any ExecutionProfile = DigitalProfile(), seed: UInt64 = 0) -> EvaluationResult {
         let start = Date()
         var top1 = 0, top5 = 0
+        var lossSum = 0.0
         let size = dataset.imageSize
         noGrad {
             var i = 0
@@ -304,11 +311,13 @@ public struct Trainer {
                 let logits = model(x, context: context)
                 top1 += topKCorrect(logits, labels: labels, k: 1)
                 top5 += topKCorrect(logits, labels: labels, k: 5)
+                lossSum += Double(softmaxCrossEntropy(logits, labels: labels.map(Int.init)).scalar) * Double(n)
                 i += n
             }
         }
         let count = max(dataset.count, 1)
         return EvaluationResult(top1: Double(top1) / Double(count), top5: Double(top5) / Double(count),
-                                images: dataset.count, seconds: Date().timeIntervalSince(start))
+                                images: dataset.count, seconds: Date().timeIntervalSince(start),
+                                loss: dataset.count > 0 ? lossSum / Double(dataset.count) : nil)
     }
 }

@@ -21,18 +21,42 @@ enum Transient {
         var start: Double
         var maxStep: Double?
         var useInitialConditions: Bool
+        /// Upper bound on the time points tried (accepted and rejected), so that a circuit whose
+        /// step keeps collapsing cannot run for ever (`Simulation.maximumTimePoints`).
+        var maximumPoints = Transient.defaultMaximumPoints
+
+        /// The largest step the controller takes: TMAX when given, else min(TSTEP, (TSTOP − TSTART)/50).
+        var largestStep: Double { maxStep.flatMap { $0 > 0 ? $0 : nil } ?? min(step, (stop - start) / 50) }
+
+        /// The fewest time points the run can take (TSTOP / largest step, rounded up).
+        var minimumPoints: Double { (stop / largestStep * (1 - 1e-9)).rounded(.up) }
     }
 
-    /// Upper bound on the time points tried (accepted and rejected), so that a circuit whose
-    /// step keeps collapsing cannot run for ever.
-    static let maximumAttempts = 5_000_000
+    /// The default of `Parameters.maximumPoints`.
+    static let defaultMaximumPoints = 5_000_000
+
+    /// Thrown inside `run` when the point limit is reached: the rows computed so far, and the error.
+    struct LimitReached: Error {
+        var partial: SimulationResult
+        var error: SimulatorError
+    }
+
+    /// Fails before the run when even steps of the largest size need more points than the limit.
+    static func checkPointLimit(_ p: Parameters, location: String) throws {
+        try validate(p, location: location)
+        let needed = p.minimumPoints
+        guard needed <= Double(p.maximumPoints) else {
+            throw SimulatorError.tooManyTimePoints(
+                needed: needed, limit: p.maximumPoints, largestStep: p.largestStep, stop: p.stop, location: location)
+        }
+    }
     /// Consecutive accepted points at (nearly) the minimum step after which the run gives up.
     static let stuckLimit = 1000
 
     static func run(
         circuit original: Circuit, parameters p: Parameters, deck: Deck, name: String, location: String
     ) throws -> SimulationResult {
-        try validate(p, location: location)
+        try checkPointLimit(p, location: location)
         let options = deck.options
         let method = IntegrationMethod(option: options.method)
 
@@ -80,9 +104,13 @@ enum Transient {
             var (h, onBreakpoint) = controller.nextStep(from: time)
             while true {
                 attempts += 1
-                if attempts > maximumAttempts {
-                    throw SimulatorError.timestepTooSmall(
-                        time: time, step: h, unknown: "(none)", cause: "number of time points (\(maximumAttempts))")
+                if attempts > p.maximumPoints {
+                    let partial = SimulationResult(
+                        name: name, plotName: "Transient Analysis", title: deck.title,
+                        variables: ["time"] + circuit.outputLabels, rows: rows,
+                        newtonIterations: opIterations + newton.iterations)
+                    throw LimitReached(partial: partial, error: .timePointLimit(
+                        time: time, stop: p.stop, limit: p.maximumPoints, kept: rows.count, location: location))
                 }
                 let previousStep = h
                 let t = onBreakpoint ? controller.breakpoints.upcoming : time + h

@@ -30,6 +30,14 @@ struct ContinuationSettings: Sendable {
         if let v = options.values["srcsteps"], v <= 0 { sourceStepping = false }
         if let v = options.values["gminfactor"], v > 1 { gminFactor = v }
     }
+
+    /// What `operatingPoint` tries, in order, as the error message names it (a strategy turned
+    /// off by an option is named with that option, so the message never claims it was tried).
+    var strategies: [String] {
+        [plainNewton ? "Newton (itl1 = \(opLimit) iterations)" : "no plain Newton (noopiter)",
+         gminStepping ? "gmin stepping (itl2 = \(stepLimit) per step)" : "no gmin stepping (gminsteps = 0)",
+         sourceStepping ? "source stepping" : "no source stepping (srcsteps = 0)"]
+    }
 }
 
 extension NewtonSolver {
@@ -59,7 +67,8 @@ extension NewtonSolver {
                 return try sourceStepping(settings: settings)
             } catch { lastFailure = error }
         }
-        throw error(for: lastFailure, point: point, analysis: analysis, iterations: iterations - before)
+        throw error(for: lastFailure, point: point, analysis: analysis, iterations: iterations - before,
+                    tried: settings.strategies)
     }
 
     /// The operating point after a small change of the sources (the next point of a sweep, the
@@ -80,14 +89,16 @@ extension NewtonSolver {
     }
 
     /// Converts a Newton failure into the user-facing error.
-    func error(for failure: NewtonFailure, point: String, analysis: String, iterations: Int) -> SimulatorError {
+    func error(
+        for failure: NewtonFailure, point: String, analysis: String, iterations: Int, tried: [String]
+    ) -> SimulatorError {
         switch failure {
         case .singular(let column):
             let name = column < circuit.dimension ? circuit.label(column) : "column \(column)"
             return .singularMatrix(analysis: point, unknown: name)
         case .iterationLimit(let unknown, let update):
             let name = unknown < circuit.dimension ? circuit.label(unknown) : "unknown \(unknown)"
-            return .noConvergence(point: point, iterations: iterations, unknown: name, update: update)
+            return .noConvergence(point: point, iterations: iterations, unknown: name, update: update, tried: tried)
         }
     }
 

@@ -27,7 +27,11 @@ enum CNumberFormat {
     static func string(_ value: Double, _ style: Style) -> String {
         let bytes = [UInt8](unsafeUninitializedCapacity: maxWidth) { buffer, count in
             guard let base = buffer.baseAddress else { return }
-            count = style == .g12 ? writeG12(value, to: base) : writeC(value, style, to: base)
+            switch style {
+            case .g12: count = writeG12(value, to: base)
+            case .e15: count = writeE15(value, to: base, tables: .shared)
+            case .g6: count = writeC(value, style, to: base)
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// ngspice's ASCII rawfile: plots one after another, each a header
 /// (`Title`, `Date`, `Plotname`, `Flags: real`, `No. Variables`, `No. Points`), a `Variables:` list
@@ -7,38 +10,65 @@ import Foundation
 /// or `i(i-sweep)`; types are `voltage`, `current`, `time`, `frequency`.
 public enum Rawfile {
     public static func string(_ results: [SimulationResult], date: Date = Date()) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE MMM d HH:mm:ss  yyyy"
-        let stamp = formatter.string(from: date)
-        var out = ""
+        let sink = ByteSink(fd: nil)
+        encode(results, date: date, into: sink)
+        sink.flush()
+        return String(decoding: sink.collected, as: UTF8.self)
+    }
+
+    /// The rawfile text of `results`, streamed into `sink`: numbers are formatted straight into
+    /// its buffer by `CNumberFormat.writeE15`. Measured on the 1000-section RC ladder's 572 k
+    /// numbers: ≈ 75 ns a number, against ≈ 35–45 ns for the CSV writer's `%.12g` (16 digits and
+    /// 1.6× the bytes) and ≈ 510 ns for the former `snprintf` + `String` building (1.25 µs in
+    /// `kelvin sim`, with the whole text copied and written atomically).
+    static func encode(_ results: [SimulationResult], date: Date, into sink: ByteSink) {
+        let stamp = dateStamp(date)
         for r in results {
             if let pairs = complexPairs(r) {
-                out += complexPlot(r, pairs: pairs, stamp: stamp)
+                complexPlot(r, pairs: pairs, stamp: stamp, into: sink)
                 continue
             }
-            out += "Title: \(r.title)\n"
-            out += "Date: \(stamp)\n"
-            out += "Plotname: \(r.plotName)\n"
-            out += "Flags: real\n"
-            out += "No. Variables: \(r.variables.count)\n"
-            out += "No. Points: \(r.rows.count)\n"
-            out += "Variables:\n"
+            var header = "Title: \(r.title)\n"
+            header += "Date: \(stamp)\n"
+            header += "Plotname: \(r.plotName)\n"
+            header += "Flags: real\n"
+            header += "No. Variables: \(r.variables.count)\n"
+            header += "No. Points: \(r.rows.count)\n"
+            header += "Variables:\n"
             for (k, v) in r.variables.enumerated() {
                 let (name, type) = rawName(v)
-                out += "\t\(k)\t\(name)\t\(type)\n"
+                header += "\t\(k)\t\(name)\t\(type)\n"
             }
-            out += "Values:\n"
+            header += "Values:\n"
+            sink.write(header)
             for (p, row) in r.rows.enumerated() {
-                for (k, value) in row.enumerated() {
-                    let number = CNumberFormat.string(value, .e15)
-                    out += k == 0 ? " \(p)\t\(number)\n" : "\t\(number)\n"
+                row.withUnsafeBufferPointer { values in
+                    for (k, value) in values.enumerated() {
+                        if k == 0 {
+                            sink.write(byte: UInt8(ascii: " "))
+                            sink.write(integer: p)
+                        }
+                        sink.write(byte: UInt8(ascii: "\t"))
+                        sink.write(e15: value)
+                        sink.write(byte: UInt8(ascii: "\n"))
+                    }
                 }
-                out += "\n"
+                sink.write(byte: UInt8(ascii: "\n"))
             }
         }
-        return out
+    }
+
+    /// ngspice's `Date:` line, `EEE MMM d HH:mm:ss  yyyy` in UTC, without `DateFormatter`
+    /// (whose set-up cost 1.3 ms, a fifth of writing a small deck's rawfile).
+    static func dateStamp(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return "" }
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(days[Int(parts.tm_wday) % 7]) \(months[Int(parts.tm_mon) % 12]) \(parts.tm_mday) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))  \(1900 + Int(parts.tm_year))"
     }
 
     /// For an AC result (`frequency`, then `vr(x)`, `vi(x)` / `ir(x)`, `ii(x)` pairs), the complex
@@ -60,7 +90,7 @@ public enum Rawfile {
 
     /// An ngspice complex plot (`Flags: complex`, values written `re,im`; the frequency scale with a
     /// zero imaginary part), which ngspice's `load` reads.
-    static func complexPlot(_ r: SimulationResult, pairs: [(String, String, Int, Int)], stamp: String) -> String {
+    static func complexPlot(_ r: SimulationResult, pairs: [(String, String, Int, Int)], stamp: String, into sink: ByteSink) {
         var out = "Title: \(r.title)\n"
         out += "Date: \(stamp)\n"
         out += "Plotname: \(r.plotName)\n"
@@ -71,21 +101,38 @@ public enum Rawfile {
         out += "\t0\tfrequency\tfrequency\tgrid=3\n"
         for (k, pair) in pairs.enumerated() { out += "\t\(k + 1)\t\(pair.0)\t\(pair.1)\n" }
         out += "Values:\n"
+        sink.write(out)
         for (p, row) in r.rows.enumerated() {
-            out += " \(p)\t\(CNumberFormat.string(row[0], .e15)),\(CNumberFormat.string(0, .e15))\n"
+            sink.write(byte: UInt8(ascii: " "))
+            sink.write(integer: p)
+            sink.write(byte: UInt8(ascii: "\t"))
+            sink.write(e15: row[0])
+            sink.write(byte: UInt8(ascii: ","))
+            sink.write(e15: 0)
+            sink.write(byte: UInt8(ascii: "\n"))
             for pair in pairs {
-                out += "\t\(CNumberFormat.string(row[pair.2], .e15)),\(CNumberFormat.string(row[pair.3], .e15))\n"
+                sink.write(byte: UInt8(ascii: "\t"))
+                sink.write(e15: row[pair.2])
+                sink.write(byte: UInt8(ascii: ","))
+                sink.write(e15: row[pair.3])
+                sink.write(byte: UInt8(ascii: "\n"))
             }
-            out += "\n"
+            sink.write(byte: UInt8(ascii: "\n"))
         }
-        return out
     }
 
+    /// Writes the rawfile at `path` (created or truncated), streamed through one buffer.
     public static func write(_ rs: [SimulationResult], to path: String) throws {
-        do {
-            try string(rs).write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw SimulatorError.io(path: path, reason: "cannot write rawfile (\(error.localizedDescription))")
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw SimulatorError.io(path: path, reason: "cannot write rawfile (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        let sink = ByteSink(fd: fd)
+        encode(rs, date: Date(), into: sink)
+        sink.flush()
+        if let failure = sink.failure {
+            throw SimulatorError.io(path: path, reason: "cannot write rawfile (\(String(cString: strerror(failure))))")
         }
     }
 
@@ -93,16 +140,17 @@ public enum Rawfile {
     /// (`op1`, `dc1`, ...) in file order. Vector names map back to Kelvin's: `v(v-sweep)` → `v-sweep`,
     /// `name#branch` → `i(name)`, bare node names → `v(node)`.
     public static func read(path: String) throws -> [SimulationResult] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw SimulatorError.io(path: path, reason: "cannot read rawfile (\(error.localizedDescription))")
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SimulatorError.io(path: path, reason: "cannot read rawfile (no such file, or unreadable)")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw SimulatorError.io(path: path, reason: "cannot read rawfile (not UTF-8 text; only ASCII rawfiles are read)")
         }
         return try parse(text, path: path)
     }
 
-    static func parse(_ text: String, path: String) throws -> [SimulationResult] {
+    /// Parses rawfile text; `path` names it in errors.
+    public static func parse(_ text: String, path: String) throws -> [SimulationResult] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         var results: [SimulationResult] = []
         var counts: [String: Int] = [:]
