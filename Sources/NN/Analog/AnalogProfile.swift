@@ -161,10 +161,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         return out
     }
 
-    /// The total of `energyByCell`, or nil when a kind in use has no energy figure.
+    /// The total of `energyByCell`, or nil when a kind in use has no energy figure (or no cell is in use).
     public func energy(of counts: OperationCounts) -> Double? {
         let parts = energyByCell(counts)
-        guard !parts.values.contains(where: { $0 == nil }) else { return nil }
+        guard !parts.isEmpty, !parts.values.contains(where: { $0 == nil }) else { return nil }
         return parts.values.reduce(0) { $0 + ($1 ?? 0) }
     }
 
