@@ -40,7 +40,10 @@ let package = Package(
         // Parameterised generators of the analog computing cells: subcircuit + characterisation deck.
         .target(name: "Cells", dependencies: ["Netlist"]),
         .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness"]),
-        .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
+        // Tensor hot loops in C: one source compiled for baseline, AVX2 and AVX-512 (per-function
+        // target attributes), the variant chosen at run time (CKernels.h).
+        .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h"]),
+        .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib"]),
         .executableTarget(
             name: "kelvin",
@@ -60,7 +63,7 @@ let package = Package(
             name: "CharacterizationTests",
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
