@@ -39,6 +39,21 @@
 #define CK_PICK(fn, tw, ...) CK_CAT(CK_CAT(fn, CK_SUFFIX), 4)(__VA_ARGS__)
 #endif
 
+typedef float CK_NAME(v8) __attribute__((vector_size(32), aligned(4), may_alias));
+typedef float CK_NAME(v4) __attribute__((vector_size(16), aligned(4), may_alias));
+typedef float CK_NAME(vwide) __attribute__((vector_size(8 * CK_MAX_LANES), aligned(4), may_alias));
+typedef float CK_NAME(vhalf) __attribute__((vector_size(4 * CK_MAX_LANES), aligned(4), may_alias));
+#if CK_MAX_LANES == 4
+#define CK_EVEN_ALL 0, 2, 4, 6
+#define CK_ODD_ALL 1, 3, 5, 7
+#elif CK_MAX_LANES == 8
+#define CK_EVEN_ALL 0, 2, 4, 6, 8, 10, 12, 14
+#define CK_ODD_ALL 1, 3, 5, 7, 9, 11, 13, 15
+#else
+#define CK_EVEN_ALL 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define CK_ODD_ALL 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#endif
+
 static void CK_NAME(winograd_input)(const float *x, long c, long h, long w, long ph, long pw, long th, long tw,
                                     float *planes, long planeFloats, float *v, long ld) {
     long half = tw + 1, width = 2 * half, stride = c * ld;
@@ -52,8 +67,19 @@ static void CK_NAME(winograd_input)(const float *x, long c, long h, long w, long
             for (long y = 0; y < h; y++) {
                 const float *line = src + y * w;
                 long ev = (y + ph) * width + (even - plane), od = (y + ph) * width + (odd - plane);
-                // Input column xx goes to even[(xx + pw) / 2] when xx + pw is even, else odd[…].
+                // Input column xx goes to even[(xx + pw) / 2] when xx + pw is even, else odd[…]:
+                // CK_MAX_LANES pairs at a time split by shuffles, then pairs, then the last column.
                 long x0 = 0;
+                for (; x0 + 2 * CK_MAX_LANES <= w; x0 += 2 * CK_MAX_LANES) {
+                    CK_NAME(vwide) pair = *(const CK_NAME(vwide) *)(line + x0);
+                    *(CK_NAME(vhalf) *)(plane + ev + ((x0 + pw) >> 1)) = __builtin_shufflevector(pair, pair, CK_EVEN_ALL);
+                    *(CK_NAME(vhalf) *)(plane + od + ((x0 + 1 + pw) >> 1)) = __builtin_shufflevector(pair, pair, CK_ODD_ALL);
+                }
+                for (; x0 + 8 <= w; x0 += 8) {
+                    CK_NAME(v8) pair = *(const CK_NAME(v8) *)(line + x0);
+                    *(CK_NAME(v4) *)(plane + ev + ((x0 + pw) >> 1)) = __builtin_shufflevector(pair, pair, 0, 2, 4, 6);
+                    *(CK_NAME(v4) *)(plane + od + ((x0 + 1 + pw) >> 1)) = __builtin_shufflevector(pair, pair, 1, 3, 5, 7);
+                }
                 for (; x0 + 1 < w; x0 += 2) {
                     plane[ev + ((x0 + pw) >> 1)] = line[x0];
                     plane[od + ((x0 + 1 + pw) >> 1)] = line[x0 + 1];
@@ -80,27 +106,38 @@ static void CK_NAME(winograd_gradient)(const float *dy, long cout, long ho, long
 static void CK_NAME(winograd_kernels)(const float *w, long cin, long cout, long co0, long co1, int rotated,
                                       float *u) {
     long stride = cout * cin;
+    enum { B = 16 };
     for (long co = co0; co < co1; co++) {
         float *dst = u + co * cin;
-        // Channel ci innermost: sixteen contiguous output rows instead of sixteen scattered floats.
-        for (long ci = 0; ci < cin; ci++) {
-            const float *k = rotated ? w + (ci * cout + co) * 9 : w + (co * cin + ci) * 9;
-            float g[9];
-            if (rotated) { for (int t = 0; t < 9; t++) g[t] = k[8 - t]; }
-            else { for (int t = 0; t < 9; t++) g[t] = k[t]; }
-            float r[4][3];
+        // Blocks of B input channels, channel innermost: the taps are gathered into g[tap][lane],
+        // then each of the sixteen outputs is a contiguous run of B floats.
+        for (long c0 = 0; c0 < cin; c0 += B) {
+            long nb = cin - c0 < B ? cin - c0 : B;
+            float g[9][B], r[4][3][B];
+            for (long l = 0; l < nb; l++) {
+                long ci = c0 + l;
+                const float *k = rotated ? w + (ci * cout + co) * 9 : w + (co * cin + ci) * 9;
+                for (int t = 0; t < 9; t++) g[t][l] = rotated ? k[8 - t] : k[t];
+            }
+            for (long l = nb; l < B; l++) for (int t = 0; t < 9; t++) g[t][l] = 0;
             for (int j = 0; j < 3; j++) {
-                r[0][j] = g[j];
-                r[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-                r[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-                r[3][j] = g[6 + j];
+                for (int l = 0; l < B; l++) {
+                    r[0][j][l] = g[j][l];
+                    r[1][j][l] = 0.5f * (g[j][l] + g[3 + j][l] + g[6 + j][l]);
+                    r[2][j][l] = 0.5f * (g[j][l] - g[3 + j][l] + g[6 + j][l]);
+                    r[3][j][l] = g[6 + j][l];
+                }
             }
             for (int i = 0; i < 4; i++) {
-                float a = r[i][0], b = r[i][1], cc = r[i][2];
-                dst[(4 * i) * stride + ci] = a;
-                dst[(4 * i + 1) * stride + ci] = 0.5f * (a + b + cc);
-                dst[(4 * i + 2) * stride + ci] = 0.5f * (a - b + cc);
-                dst[(4 * i + 3) * stride + ci] = cc;
+                float o[4][B];
+                for (int l = 0; l < B; l++) {
+                    float a = r[i][0][l], b = r[i][1][l], cc = r[i][2][l];
+                    o[0][l] = a;
+                    o[1][l] = 0.5f * (a + b + cc);
+                    o[2][l] = 0.5f * (a - b + cc);
+                    o[3][l] = cc;
+                }
+                for (int q = 0; q < 4; q++) memcpy(dst + (4 * i + q) * stride + c0, o[q], (size_t)nb * sizeof(float));
             }
         }
     }
@@ -218,7 +255,6 @@ static void CK_NAME(col2im)(const float *col, long ld, const CKConv *g, float *d
 // 16-lane vector whose halves are those accumulators), their sum, then Swift's SIMD `sum()`
 // (lanes added in order onto −0), then the tail.
 typedef float CK_NAME(v16) __attribute__((vector_size(64), aligned(4), may_alias));
-typedef float CK_NAME(v8) __attribute__((vector_size(32), aligned(4), may_alias));
 
 static inline float CK_NAME(hsum)(const CK_NAME(v16) *accp) {
     CK_NAME(v16) acc = *accp;
