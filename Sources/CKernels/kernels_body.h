@@ -146,31 +146,40 @@ static void CK_NAME(winograd_kernels)(const float *w, long cin, long cout, long 
 static void CK_NAME(winograd_weight_gradient)(const float *du, long cin, long cout, long parts, long uCount,
                                               long co0, long co1, float *dw) {
     long stride = cout * cin;
+    enum { B = 16 };
     for (long co = co0; co < co1; co++) {
-        for (long ci = 0; ci < cin; ci++) {
-            const float *src = du + co * cin + ci;
-            float u[16];
+        // Blocks of B input channels: contiguous loads of each ξ, lanes = channels.
+        for (long c0 = 0; c0 < cin; c0 += B) {
+            long nb = cin - c0 < B ? cin - c0 : B;
+            const float *src = du + co * cin + c0;
+            float u[16][B], r0[3][B], r1[3][B], r2[3][B];
             for (int xi = 0; xi < 16; xi++) {
-                float sum = 0;
-                for (long k = 0; k < parts; k++) sum += src[k * uCount + xi * stride];
-                u[xi] = sum;
+                for (int l = 0; l < B; l++) u[xi][l] = 0;
+                for (long k = 0; k < parts; k++) {
+                    const float *p = src + k * uCount + xi * stride;
+                    for (long l = 0; l < nb; l++) u[xi][l] += p[l];
+                }
             }
-            float r0[3] = {0, 0, 0}, r1[3] = {0, 0, 0}, r2[3] = {0, 0, 0};
+            for (int j = 0; j < 3; j++) for (int l = 0; l < B; l++) r0[j][l] = r1[j][l] = r2[j][l] = 0;
             for (int a = 0; a < 4; a++) {
-                float u0 = u[4 * a], u1 = u[4 * a + 1], u2 = u[4 * a + 2], u3 = u[4 * a + 3];
-                float cv[3] = {u0 + 0.5f * (u1 + u2), 0.5f * (u1 - u2), 0.5f * (u1 + u2) + u3};
-                for (int j = 0; j < 3; j++) {
-                    float cj = cv[j];
-                    switch (a) {
-                    case 0: r0[j] += cj; break;
-                    case 1: r0[j] += 0.5f * cj; r1[j] += 0.5f * cj; r2[j] += 0.5f * cj; break;
-                    case 2: r0[j] += 0.5f * cj; r1[j] -= 0.5f * cj; r2[j] += 0.5f * cj; break;
-                    default: r2[j] += cj;
+                for (int l = 0; l < B; l++) {
+                    float u0 = u[4 * a][l], u1 = u[4 * a + 1][l], u2 = u[4 * a + 2][l], u3 = u[4 * a + 3][l];
+                    float cv[3] = {u0 + 0.5f * (u1 + u2), 0.5f * (u1 - u2), 0.5f * (u1 + u2) + u3};
+                    for (int j = 0; j < 3; j++) {
+                        float cj = cv[j];
+                        switch (a) {
+                        case 0: r0[j][l] += cj; break;
+                        case 1: r0[j][l] += 0.5f * cj; r1[j][l] += 0.5f * cj; r2[j][l] += 0.5f * cj; break;
+                        case 2: r0[j][l] += 0.5f * cj; r1[j][l] -= 0.5f * cj; r2[j][l] += 0.5f * cj; break;
+                        default: r2[j][l] += cj;
+                        }
                     }
                 }
             }
-            float *k = dw + (co * cin + ci) * 9;
-            for (int j = 0; j < 3; j++) { k[j] = r0[j]; k[3 + j] = r1[j]; k[6 + j] = r2[j]; }
+            for (long l = 0; l < nb; l++) {
+                float *k = dw + (co * cin + c0 + l) * 9;
+                for (int j = 0; j < 3; j++) { k[j] = r0[j][l]; k[3 + j] = r1[j][l]; k[6 + j] = r2[j][l]; }
+            }
         }
     }
 }

@@ -54,7 +54,7 @@ static inline void CK_WNAME(store2)(float *dst, const CK_WNAME(vf2) *value, long
     if (count >= 2 * LANES) {
         *(CK_WNAME(vf2) *)dst = *value;
     } else {
-        for (long l = 0; l < count; l++) dst[l] = (*value)[l];
+        memcpy(dst, value, (size_t)count * sizeof(float));
     }
 }
 
