@@ -1,6 +1,9 @@
 // AVX2 + FMA variant (every function carries the target attribute; FMA is not used for
 // contraction, only allowed so the compiler may pick the VEX encodings).
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include "CKernels.h"
 #if defined(__x86_64__)
 #define CK_SUFFIX avx2

@@ -1,5 +1,8 @@
 // AVX-512 variant (F, BW, VL): 16-lane tiles on wide rows, zmm registers for the streams.
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include "CKernels.h"
 #if defined(__x86_64__)
 #define CK_SUFFIX avx512

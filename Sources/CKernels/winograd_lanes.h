@@ -54,7 +54,23 @@ static inline void CK_WNAME(store2)(float *dst, const CK_WNAME(vf2) *value, long
     if (count >= 2 * LANES) {
         *(CK_WNAME(vf2) *)dst = *value;
     } else {
-        memcpy(dst, value, (size_t)count * sizeof(float));
+        // Masked stores where the instruction set has them (no library call, no write past `count`).
+        const float *src = (const float *)value;
+#if CK_MAX_LANES >= 16
+        for (long off = 0; off < count; off += 16) {
+            long k = count - off;
+            __mmask16 mask = k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << k) - 1);
+            _mm512_mask_storeu_ps(dst + off, mask, _mm512_maskz_loadu_ps(mask, src + off));
+        }
+#elif CK_MAX_LANES >= 8
+        const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (long off = 0; off < count; off += 8) {
+            __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count - off)), iota);
+            _mm256_maskstore_ps(dst + off, mask, _mm256_maskload_ps(src + off, mask));
+        }
+#else
+        for (long l = 0; l < count; l++) dst[l] = src[l];
+#endif
     }
 }
 
@@ -101,7 +117,11 @@ static inline void CK_WNAME(gradient)(const float *dy, long cout, long ho, long 
     long stride = cout * ld;
     for (long co = 0; co < cout; co++) {
         const float *src = dy + co * ho * wo;
-        for (long y = 0; y < ho; y++) memcpy(plane + y * width, src + y * wo, (size_t)wo * sizeof(float));
+        for (long y = 0; y < ho; y++) {
+            float *row = plane + y * width;
+            const float *line = src + y * wo;
+            for (long q = 0; q < wo; q++) row[q] = line[q];  // short rows: a loop, not a memcpy call
+        }
         for (long ty = 0; ty < th; ty++) {
             const float *top = plane + 2 * ty * width, *bottom = top + width;
             float *p = d + co * ld + ty * tw;
