@@ -117,11 +117,7 @@ static inline void CK_WNAME(gradient)(const float *dy, long cout, long ho, long 
     long stride = cout * ld;
     for (long co = 0; co < cout; co++) {
         const float *src = dy + co * ho * wo;
-        for (long y = 0; y < ho; y++) {
-            float *row = plane + y * width;
-            const float *line = src + y * wo;
-            for (long q = 0; q < wo; q++) row[q] = line[q];  // short rows: a loop, not a memcpy call
-        }
+        for (long y = 0; y < ho; y++) memcpy(plane + y * width, src + y * wo, (size_t)wo * sizeof(float));
         for (long ty = 0; ty < th; ty++) {
             const float *top = plane + 2 * ty * width, *bottom = top + width;
             float *p = d + co * ld + ty * tw;
