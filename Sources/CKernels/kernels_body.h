@@ -103,7 +103,12 @@ static void CK_NAME(winograd_gradient)(const float *dy, long cout, long ho, long
     CK_PICK(gradient, tw, dy, cout, ho, wo, th, tw, plane, width, d, ld);
 }
 
-static void CK_NAME(winograd_kernels)(const float *w, long cin, long cout, long co0, long co1, int rotated,
+// External (not static): the AVX-512 table takes these two from the AVX2 file.
+void CK_NAME(winograd_kernels)(const float *w, long cin, long cout, long co0, long co1, int rotated, float *u);
+void CK_NAME(winograd_weight_gradient)(const float *du, long cin, long cout, long parts, long uCount, long co0,
+                                       long co1, float *dw);
+
+void CK_NAME(winograd_kernels)(const float *w, long cin, long cout, long co0, long co1, int rotated,
                                       float *u) {
     long stride = cout * cin;
     enum { B = 16 };
@@ -143,7 +148,7 @@ static void CK_NAME(winograd_kernels)(const float *w, long cin, long cout, long 
     }
 }
 
-static void CK_NAME(winograd_weight_gradient)(const float *du, long cin, long cout, long parts, long uCount,
+void CK_NAME(winograd_weight_gradient)(const float *du, long cin, long cout, long parts, long uCount,
                                               long co0, long co1, float *dw) {
     long stride = cout * cin;
     enum { B = 16 };
@@ -412,13 +417,16 @@ static void CK_NAME(lookup_backward)(const CKTable *t, int straightThrough, floa
     }
 }
 
+#ifndef CK_WEIGHT_TRANSFORMS
+#define CK_WEIGHT_TRANSFORMS CK_SUFFIX
+#endif
 const CKKernels CK_NAME(ck_kernels) = {
     .name = CK_NAME_STRING,
     .winograd_input = CK_NAME(winograd_input),
     .winograd_output = CK_NAME(winograd_output),
     .winograd_gradient = CK_NAME(winograd_gradient),
-    .winograd_kernels = CK_NAME(winograd_kernels),
-    .winograd_weight_gradient = CK_NAME(winograd_weight_gradient),
+    .winograd_kernels = CK_CAT(winograd_kernels, CK_WEIGHT_TRANSFORMS),
+    .winograd_weight_gradient = CK_CAT(winograd_weight_gradient, CK_WEIGHT_TRANSFORMS),
     .im2col = CK_NAME(im2col),
     .col2im = CK_NAME(col2im),
     .bn_statistics = CK_NAME(bn_statistics),
