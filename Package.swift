@@ -42,7 +42,10 @@ let package = Package(
         // Parameterised generators of the analog computing cells: subcircuit + characterisation deck.
         .target(name: "Cells", dependencies: ["Netlist"]),
         .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness"]),
-        .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
+        // Tensor hot loops in C: one source compiled for baseline, AVX2 and AVX-512 (per-function
+        // target attributes), the variant chosen at run time (CKernels.h).
+        .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h"]),
+        .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib"]),
         // Lowering of trained layers to netlist modules, decks, manifest and resource report (never the simulator).
         .target(name: "Compiler", dependencies: ["NN", "Tensor", "Cells", "Netlist", "TransferCurves"]),
@@ -67,7 +70,7 @@ let package = Package(
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Verification", "NN", "Tensor", "Netlist", "Simulator", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

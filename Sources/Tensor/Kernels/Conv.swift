@@ -1,3 +1,5 @@
+import CKernels
+
 /// Geometry of a 2-D convolution or pooling window over an NCHW input.
 struct ConvGeometry: Sendable, Equatable {
     var n, c, h, w: Int
@@ -17,6 +19,11 @@ struct ConvGeometry: Sendable, Equatable {
     var p: Int { ho * wo }
     /// 1×1, stride 1, no padding: the column matrix is the input itself.
     var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 }
+    /// The geometry as the C kernels take it.
+    var ck: CKConv {
+        CKConv(n: n, c: c, h: h, w: w, cout: cout, kh: kh, kw: kw, sh: sh, sw: sw, ph: ph, pw: pw, dh: dh, dw: dw,
+               groups: groups, ho: ho, wo: wo, cinG: cinG)
+    }
 }
 
 @inline(__always) func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
@@ -31,82 +38,16 @@ enum ConvKernels {
     /// `memmove` call per row segment costs more than the copy.
     static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ld: Int,
                        rows: Range<Int>? = nil) {
-        let ho = g.ho, wo = g.wo, sw = g.sw
-        let oyA = rows?.lowerBound ?? 0, oyB = rows?.upperBound ?? ho
-        for i in 0..<g.kh {
-            // Output rows (within oyA..<oyB) whose input row is inside the image.
-            let yOff = i * g.dh - g.ph
-            let oyLo = Swift.min(oyB, Swift.max(oyA, ceilDiv(-yOff, g.sh)))
-            let oyHi = Swift.max(oyLo, Swift.min(oyB, floorDiv(g.h - 1 - yOff, g.sh) + 1))
-            for j in 0..<g.kw {
-                let xOff = j * g.dw - g.pw
-                let lo = Swift.min(wo, Swift.max(0, ceilDiv(-xOff, sw)))
-                let hi = Swift.max(lo, Swift.min(wo, floorDiv(g.w - 1 - xOff, sw) + 1))
-                let contiguous = sw == 1 && g.sh == 1 && lo == 0 && hi == wo && wo == g.w
-                for c in 0..<g.cinG {
-                    let row = col + ((c * g.kh + i) * g.kw + j) * ld
-                    for q in 0..<((oyLo - oyA) * wo) { row[q] = 0 }
-                    for q in ((oyHi - oyA) * wo)..<((oyB - oyA) * wo) { row[q] = 0 }
-                    if oyHi == oyLo { continue }
-                    var src = x + (c * g.h + oyLo * g.sh + yOff) * g.w + xOff
-                    var dst = row + (oyLo - oyA) * wo
-                    if contiguous {
-                        dst.update(from: src, count: (oyHi - oyLo) * wo)
-                        continue
-                    }
-                    for _ in oyLo..<oyHi {
-                        for ox in 0..<lo { dst[ox] = 0 }
-                        if sw == 1 {
-                            if hi - lo >= 64 {
-                                (dst + lo).update(from: src + lo, count: hi - lo)
-                            } else {
-                                for ox in lo..<hi { dst[ox] = src[ox] }
-                            }
-                        } else {
-                            for ox in lo..<hi { dst[ox] = src[ox * sw] }
-                        }
-                        for ox in hi..<wo { dst[ox] = 0 }
-                        src += g.sh * g.w
-                        dst += wo
-                    }
-                }
-            }
+        withUnsafePointer(to: g.ck) { cg in
+            CK.kernels.im2col!(x, cg, col, ld, rows?.lowerBound ?? 0, rows?.upperBound ?? g.ho)
         }
     }
 
     /// Adjoint of `im2col`: accumulates the column matrix into `dx` (cinG×h×w).
     static func col2im(_ col: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>,
                        rows: Range<Int>? = nil) {
-        let ho = g.ho, wo = g.wo, sw = g.sw
-        let oyA = rows?.lowerBound ?? 0, oyB = rows?.upperBound ?? ho
-        for i in 0..<g.kh {
-            let yOff = i * g.dh - g.ph
-            let oyLo = Swift.min(oyB, Swift.max(oyA, ceilDiv(-yOff, g.sh)))
-            let oyHi = Swift.max(oyLo, Swift.min(oyB, floorDiv(g.h - 1 - yOff, g.sh) + 1))
-            if oyHi == oyLo { continue }
-            for j in 0..<g.kw {
-                let xOff = j * g.dw - g.pw
-                let lo = Swift.min(wo, Swift.max(0, ceilDiv(-xOff, sw)))
-                let hi = Swift.max(lo, Swift.min(wo, floorDiv(g.w - 1 - xOff, sw) + 1))
-                let contiguous = sw == 1 && g.sh == 1 && lo == 0 && hi == wo && wo == g.w
-                for c in 0..<g.cinG {
-                    var src = col + ((c * g.kh + i) * g.kw + j) * ld + (oyLo - oyA) * wo
-                    var dst = dx + (c * g.h + oyLo * g.sh + yOff) * g.w + xOff
-                    if contiguous {
-                        for q in 0..<((oyHi - oyLo) * wo) { dst[q] += src[q] }
-                        continue
-                    }
-                    for _ in oyLo..<oyHi {
-                        if sw == 1 {
-                            for ox in lo..<hi { dst[ox] += src[ox] }
-                        } else {
-                            for ox in lo..<hi { dst[ox * sw] += src[ox] }
-                        }
-                        src += wo
-                        dst += g.sh * g.w
-                    }
-                }
-            }
+        withUnsafePointer(to: g.ck) { cg in
+            CK.kernels.col2im!(col, ld, cg, dx, rows?.lowerBound ?? 0, rows?.upperBound ?? g.ho)
         }
     }
 

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Element-wise kernels with NumPy broadcasting, and the broadcast/reduce pair used by gradients.
 ///
 /// Shapes are aligned on the right; dimensions of size 1 broadcast. Loops run over coalesced
@@ -100,7 +102,11 @@ enum Kernels {
         let pa = a.storage.base, pb = b.storage.base, po = out.base
         if a.shape == b.shape {
             Parallel.forRanges(count, grain: parallelGrain) { r in
-                for i in r { po[i] = F.apply(pa[i], pb[i]) }
+                if F.self == AddF.self {
+                    CK.kernels.add!(pa + r.lowerBound, pb + r.lowerBound, po + r.lowerBound, r.count)
+                } else {
+                    for i in r { po[i] = F.apply(pa[i], pb[i]) }
+                }
             }
             return (out, shape)
         }
@@ -186,7 +192,7 @@ enum Kernels {
         if !isKnownUniquelyReferenced(&acc.storage) { acc.storage = acc.storage.copy() }
         let pa = acc.storage.base, pg = g.storage.base
         Parallel.forRanges(n, grain: parallelGrain) { r in
-            for i in r { pa[i] += pg[i] }
+            CK.kernels.accumulate!(pa + r.lowerBound, pg + r.lowerBound, r.count)
         }
     }
 
@@ -218,13 +224,13 @@ enum Kernels {
         return Tensor(shape: shape, storage: s)
     }
 
-    /// `dx = y > 0 ? dy : 0` (branch-free so it vectorises).
+    /// `dx = y > 0 ? dy : 0`.
     static func reluBackward(_ g: Tensor, _ y: Tensor) -> Tensor {
         let n = g.count
         let out = TensorStorage(uninitializedCount: n)
         let pg = g.storage.base, py = y.storage.base, po = out.base
         Parallel.forRanges(n, grain: parallelGrain) { r in
-            for i in r { let v = pg[i]; po[i] = py[i] > 0 ? v : 0 }
+            CK.kernels.relu_backward!(pg + r.lowerBound, py + r.lowerBound, po + r.lowerBound, r.count)
         }
         return Tensor(shape: g.shape, storage: out)
     }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The table look-up kernels: `out[i] = table(x[i])` and `out[i] = g[i]·table′(x[i])`.
 ///
 /// On an evenly spaced grid the segment is `i = min(⌊(clamp(v) − x₀)/Δx⌋, n − 2)`, computed
@@ -10,27 +12,11 @@ enum LookupKernels {
             table.y.withUnsafeBufferPointer { ys in
                 table.slopes.withUnsafeBufferPointer { ss in
                     let x = xs.baseAddress!, y = ys.baseAddress!, s = ss.baseAddress!
-                    let last = xs.count - 1, lo = x[0], hi = x[last]
-                    if last == 1 {
-                        // One segment (a clip): no index, so the loop vectorises.
-                        let y0 = y[0], y1 = y[1], s0 = s[0]
-                        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                            for k in r {
-                                let c = Swift.min(Swift.max(src[k], lo), hi)
-                                dst[k] = c - lo <= hi - c ? y0 + (c - lo) * s0 : y1 - (hi - c) * s0
-                            }
-                            for k in r where src[k].isNaN { dst[k] = src[k] }
-                        }
-                    } else if let inverse = table.inverseStep {
-                        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                            for k in r {
-                                let v = src[k]
-                                let c = Swift.min(Swift.max(v, lo), hi)
-                                let i = Swift.min(Int((c - lo) * inverse), last - 1)
-                                // Interpolate from the nearer end of the segment (see PiecewiseLinear).
-                                let left = y[i] + (c - x[i]) * s[i], right = y[i + 1] - (x[i + 1] - c) * s[i]
-                                let out = c - x[i] <= x[i + 1] - c ? left : right
-                                dst[k] = v.isNaN ? v : out
+                    if xs.count == 2 || table.inverseStep != nil {
+                        // One segment (a clip) or an even grid: the C kernel (no search).
+                        withUnsafePointer(to: CKTable(x: x, y: y, s: s, count: xs.count, inverse: table.inverseStep ?? 0)) { t in
+                            Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
+                                CK.kernels.lookup_forward!(t, src + r.lowerBound, dst + r.lowerBound, r.count)
                             }
                         }
                     } else {
@@ -49,33 +35,19 @@ enum LookupKernels {
         table.x.withUnsafeBufferPointer { xs in
             table.slopes.withUnsafeBufferPointer { ss in
                 let x = xs.baseAddress!, s = ss.baseAddress!
-                let last = xs.count - 1, lo = x[0], hi = x[last]
-                switch gradient {
-                case .straightThrough(let gain):
-                    Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                        for k in r { let v = src[k]; dst[k] = v > lo && v <= hi ? g[k] * gain : 0 }
+                var straightThrough: Int32 = 0, gain: Float = 0
+                if case .straightThrough(let value) = gradient { straightThrough = 1; gain = value }
+                if straightThrough == 1 || xs.count == 2 || table.inverseStep != nil {
+                    // The C kernel (`y` is not read).
+                    withUnsafePointer(to: CKTable(x: x, y: x, s: s, count: xs.count, inverse: table.inverseStep ?? 0)) { t in
+                        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
+                            CK.kernels.lookup_backward!(t, straightThrough, gain, g + r.lowerBound, src + r.lowerBound,
+                                                        dst + r.lowerBound, r.count)
+                        }
                     }
-                case .slope:
-                    if last == 1 {
-                        let s0 = s[0]
-                        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                            for k in r { let v = src[k]; dst[k] = v > lo && v <= hi ? g[k] * s0 : 0 }
-                        }
-                    } else if let inverse = table.inverseStep {
-                        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                            for k in r {
-                                let v = src[k]
-                                let c = Swift.min(Swift.max(v, lo), hi)
-                                var i = Swift.min(Int((c - lo) * inverse), last - 1)
-                                // Rounding can put c one segment off at a grid point (as `segment`).
-                                if c < x[i] { i -= 1 } else if c >= x[i + 1], i < last - 1 { i += 1 }
-                                dst[k] = v > lo && v <= hi ? g[k] * s[i] : 0
-                            }
-                        }
-                    } else {
-                        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                            for k in r { dst[k] = g[k] * table.derivative(src[k]) }
-                        }
+                } else {
+                    Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
+                        for k in r { dst[k] = g[k] * table.derivative(src[k]) }
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // Element-wise arithmetic (NumPy broadcasting), scalar forms, and element-wise functions.
@@ -63,7 +64,7 @@ extension Tensor {
         let out = TensorStorage(uninitializedCount: n)
         let px = storage.base, po = out.base
         Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-            for i in r { po[i] = Swift.max(px[i], 0) }
+            CK.kernels.relu!(px + r.lowerBound, po + r.lowerBound, r.count)
         }
         let result = Tensor(shape: shape, storage: out)
         return Tensor.record(out, shape: shape, inputs: [self]) { .relu(output: result) }

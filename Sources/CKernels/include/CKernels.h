@@ -1,0 +1,90 @@
+#ifndef KELVIN_CKERNELS_H
+#define KELVIN_CKERNELS_H
+
+/// Tensor hot loops in C, one source compiled per instruction set (portable baseline, AVX2 + FMA,
+/// AVX-512 F/BW/VL) through per-function target attributes, the variant chosen once at run time
+/// with `__builtin_cpu_supports`. Every variant computes the same operations in the same order
+/// (no contraction into FMA, no reassociation), so all variants give bit-identical results; only
+/// the vector width differs. Swift keeps the orchestration (threads, blocking, scratch buffers).
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Variants, best last.
+enum { CK_PORTABLE = 0, CK_AVX2 = 1, CK_AVX512 = 2, CK_VARIANT_COUNT = 3 };
+
+/// Convolution geometry (NCHW input, `[cout][cin/groups][kh][kw]` weights).
+typedef struct CKConv {
+    long n, c, h, w, cout, kh, kw, sh, sw, ph, pw, dh, dw, groups, ho, wo, cinG;
+} CKConv;
+
+/// A piecewise-linear table on an evenly spaced grid (`count` points, `inverse` = 1/step).
+typedef struct CKTable {
+    const float *x, *y, *s;
+    long count;
+    float inverse;
+} CKTable;
+
+/// The kernels of one variant. Planes are the `[N, C, S]` slices `t0 ..< t1` (channel `t % c`).
+typedef struct CKKernels {
+    const char *name;
+    /// Winograd F(2×2,3×3) `V = Bᵀ d B` of one image (see Winograd.swift `transformInput`).
+    void (*winograd_input)(const float *x, long c, long h, long w, long ph, long pw, long th, long tw,
+                           float *planes, long planeFloats, float *v, long ld);
+    /// `Y = Aᵀ M A + bias` of one image (see `transformOutput`); `bias` may be NULL.
+    void (*winograd_output)(const float *m, long ld, long cout, long ho, long wo, long th, long tw,
+                            const float *bias, float *out);
+    /// `D = A ∂Y Aᵀ` of one image (see `transformGradient`); `plane` has 2·th rows of `width` ≥ 2·tw + 32.
+    void (*winograd_gradient)(const float *dy, long cout, long ho, long wo, long th, long tw,
+                              float *plane, long width, float *d, long ld);
+    /// `U_ξ[co][ci] = (G g Gᵀ)_ξ` for output channels co0 ..< co1.
+    void (*winograd_kernels)(const float *w, long cin, long cout, long co0, long co1, int rotated, float *u);
+    /// `dw = Gᵀ (Σ_parts ∂L/∂U) G` for output channels co0 ..< co1 (`parts` copies `uCount` apart).
+    void (*winograd_weight_gradient)(const float *du, long cin, long cout, long parts, long uCount,
+                                     long co0, long co1, float *dw);
+    /// im2col of one image's group slice into `col` (leading dimension `ld`), output rows oyA ..< oyB.
+    void (*im2col)(const float *x, const CKConv *g, float *col, long ld, long oyA, long oyB);
+    /// Adjoint of im2col: accumulates `col` into `dx`.
+    void (*col2im)(const float *col, long ld, const CKConv *g, float *dx, long oyA, long oyB);
+    /// Mean and biased variance of channel `ch`.
+    void (*bn_statistics)(const float *x, long n, long c, long s, long ch, float *mean, float *variance);
+    /// `y = x · scale[ch] + shift[ch]` on planes t0 ..< t1.
+    void (*bn_affine)(const float *x, float *y, long t0, long t1, long c, long s,
+                      const float *scale, const float *shift);
+    /// `Σ dy` and `Σ dy·(x − mean)` of channel `ch`.
+    void (*bn_gradient_sums)(const float *x, const float *dy, long n, long c, long s, long ch, float mean,
+                             float *sumDy, float *sumDyX);
+    /// `dx = a[ch]·dy − b[ch]·x + k[ch]` on planes t0 ..< t1.
+    void (*bn_input_gradient)(const float *x, const float *dy, float *dx, long t0, long t1, long c, long s,
+                              const float *a, const float *b, const float *k);
+    /// `y = max(x, 0)` (Swift's `max`: NaN stays NaN, −0 becomes +0).
+    void (*relu)(const float *x, float *y, long n);
+    /// `out = y > 0 ? g : 0`.
+    void (*relu_backward)(const float *g, const float *y, float *out, long n);
+    /// `out = a + b`.
+    void (*add)(const float *a, const float *b, float *out, long n);
+    /// `acc += g`.
+    void (*accumulate)(float *acc, const float *g, long n);
+    /// `dst = table(src)` (NaN passes through).
+    void (*lookup_forward)(const CKTable *t, const float *src, float *dst, long n);
+    /// `dst = g · table′(src)` (or `g · gain` with `straightThrough`) inside the grid, 0 outside.
+    void (*lookup_backward)(const CKTable *t, int straightThrough, float gain, const float *g,
+                            const float *src, float *dst, long n);
+} CKKernels;
+
+/// The kernels of `variant`, or NULL when this CPU (or build) cannot run it.
+const CKKernels *ck_kernels(int variant);
+/// The kernels in use: the best supported variant unless `ck_set_variant` chose another.
+const CKKernels *ck_active(void);
+/// Best variant this CPU supports.
+int ck_best_variant(void);
+/// Forces `variant` for all later calls (tests, A/B measurement); returns 0 when unsupported.
+int ck_set_variant(int variant);
+/// The variant in use.
+int ck_active_variant(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

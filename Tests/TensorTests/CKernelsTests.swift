@@ -1,0 +1,99 @@
+import CKernels
+import TestSupport
+import XCTest
+@testable import Tensor
+
+/// Every C kernel variant this CPU runs (AVX2, AVX-512) against the portable one, forced through
+/// `ck_set_variant`: the variants compute the same operations in the same order, so results
+/// (forward values and all gradients) must be bit-identical. Covers the Winograd transforms at
+/// row lengths that pick 4-, 8- and 16-tile groups, im2col/col2im, batch norm, ReLU, add,
+/// gradient accumulation and the table look-ups.
+final class CKernelsTests: XCTestCase {
+    var rng = SeededGenerator(seed: 13)
+
+    /// Variants other than portable that this machine supports.
+    var simdVariants: [Int32] { [Int32(CK_AVX2), Int32(CK_AVX512)].filter { ck_kernels($0) != nil } }
+
+    func testDispatchChoosesTheBestSupportedVariant() {
+        XCTAssertNotNil(ck_kernels(Int32(CK_PORTABLE)))
+        XCTAssertEqual(ck_active_variant(), ck_best_variant())
+        XCTAssertNil(ck_kernels(Int32(CK_VARIANT_COUNT)))
+        XCTAssertEqual(ck_set_variant(-1), 0)
+        print("CKernels: best variant \(String(cString: ck_active().pointee.name)), SIMD variants tested: \(simdVariants)")
+    }
+
+    /// Outputs and input gradients of `f` with the kernels of `variant`.
+    func run(_ variant: Int32, _ inputs: [Tensor], _ f: ([Tensor]) -> Tensor) -> [[Float]] {
+        let saved = ck_active_variant()
+        XCTAssertEqual(ck_set_variant(variant), 1)
+        defer { _ = ck_set_variant(saved) }
+        let leaves = inputs.map { t -> Tensor in var l = t.detached(); l.requiresGrad = true; return l }
+        let y = f(leaves)
+        var weightRng = SeededGenerator(seed: 5)
+        let w = randomTensor(y.shape, &weightRng)
+        (y * w).sum().backward()
+        return [y.scalars] + leaves.map { $0.grad?.scalars ?? [] }
+    }
+
+    func assertVariantsIdentical(_ inputs: [Tensor], _ what: String, file: StaticString = #filePath, line: UInt = #line,
+                                 _ f: ([Tensor]) -> Tensor) {
+        let reference = run(Int32(CK_PORTABLE), inputs, f)
+        for v in simdVariants {
+            let got = run(v, inputs, f)
+            for (k, (a, b)) in zip(got, reference).enumerated() {
+                XCTAssertEqual(a.count, b.count, file: file, line: line)
+                if let i = a.indices.first(where: { a[$0].bitPattern != b[$0].bitPattern }) {
+                    XCTFail("\(what), variant \(v), result \(k) element \(i): \(a[i]) vs portable \(b[i])", file: file, line: line)
+                }
+            }
+        }
+    }
+
+    func testWinogradVariantsMatchPortable() {
+        let saved = Winograd.minChannels
+        Winograd.minChannels = 1
+        defer { Winograd.minChannels = saved }
+        // Widths 40, 28, 27, 13, 9, 5, 4 → rows of 20, 14, 14, 7, 5, 3, 2 tiles; paddings 0–2.
+        for (n, c, h, w, co, p) in [(2, 3, 9, 40, 4, 1), (2, 16, 28, 28, 8, 1), (3, 5, 7, 27, 6, 0), (2, 4, 13, 13, 5, 2),
+                                    (3, 6, 9, 9, 3, 1), (2, 3, 5, 5, 4, 1), (4, 8, 4, 4, 8, 1)] {
+            let x = randomTensor([n, c, h, w], &rng), k = randomTensor([co, c, 3, 3], &rng), b = randomTensor([co], &rng)
+            assertVariantsIdentical([x, k, b], "winograd \(n)×\(c)×\(h)×\(w) → \(co), padding \(p)") {
+                conv2d($0[0], $0[1], bias: $0[2], padding: p)
+            }
+        }
+    }
+
+    func testIm2colVariantsMatchPortable() {
+        for (c, h, w, co, s, p) in [(3, 11, 10, 4, 2, 1), (2, 9, 9, 3, 1, 0), (4, 70, 70, 2, 1, 3)] {
+            let x = randomTensor([2, c, h, w], &rng), k = randomTensor([co, c, 3, 3], &rng)
+            assertVariantsIdentical([x, k], "im2col \(c)×\(h)×\(w), stride \(s), padding \(p)") {
+                conv2d($0[0], $0[1], stride: s, padding: p)
+            }
+        }
+    }
+
+    func testBatchNormAndElementwiseVariantsMatchPortable() {
+        // Planes of 1, 5, 16 and 49 values (tails of the 16-wide reductions).
+        for (n, c, h) in [(7, 3, 1), (4, 2, 5), (3, 4, 4), (2, 3, 7)] {
+            let x = randomTensor([n, c, h, h], &rng), r = randomTensor([n, c, h, h], &rng)
+            let gamma = randomTensor([c], &rng), beta = randomTensor([c], &rng)
+            assertVariantsIdentical([x, r, gamma, beta], "batch norm, relu, add on \(n)×\(c)×\(h)×\(h)") {
+                let state = BatchNormState(channels: c)
+                let y = batchNorm($0[0], gamma: $0[2], beta: $0[3], state: state, training: true)
+                return (y + $0[1]).relu() + $0[0].relu()
+            }
+        }
+    }
+
+    func testLookupVariantsMatchPortable() throws {
+        let even = try PiecewiseLinear(x: (0...20).map { Float($0) * 0.1 - 1 }, y: (0...20).map { sin(Float($0) * 0.4) })
+        let clip = try PiecewiseLinear(x: [-0.5, 0.5], y: [-1, 1])
+        var x = randomTensor([1000], &rng, scale: 1.5)
+        x = Tensor(shape: [1003], data: x.scalars + [-1, 0.1, 1])  // grid points
+        for (table, name) in [(even, "even"), (clip, "clip")] {
+            for gradient in [LookupGradient.slope, .straightThrough(gain: 0.5)] {
+                assertVariantsIdentical([x], "lookup \(name) \(gradient)") { $0[0].lookup(table, gradient: gradient) }
+            }
+        }
+    }
+}
