@@ -24,6 +24,9 @@ let package = Package(
         // simulator never calls them, and loading them costs ~3 ms of every `kelvin sim`.
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CLAPACK", dependencies: ["CBLAS"]),
+        // Open MPI (Debian: libopenmpi-dev, openmpi-bin), opened with dlopen on first use like
+        // OpenBLAS: only a process started by `mpirun` loads it (see CMPI.h).
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // SuiteSparse KLU sparse LU (Debian: libsuitesparse-dev).
@@ -37,15 +40,17 @@ let package = Package(
         .target(name: "TransferCurves"),
         // The one seedable generator (SplitMix64), shared by Characterization, NN and the tests.
         .target(name: "Randomness"),
+        // The processes of a data-parallel job and the sums between them (MPI, or one process).
+        .target(name: "Collective", dependencies: ["CMPI"]),
         // Parameterised generators of the analog computing cells: subcircuit + characterisation deck.
         .target(name: "Cells", dependencies: ["Netlist"]),
         .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
-        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib"]),
+        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "Collective"]),
         .executableTarget(
             name: "kelvin",
             dependencies: [
-                "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra",
+                "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra", "Collective",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -59,8 +64,9 @@ let package = Package(
         .testTarget(
             name: "CharacterizationTests",
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["kelvin", "NN", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -19,6 +19,33 @@ enum NormKernels {
         }
     }
 
+    /// Per-channel `Σ x`, summed as `statistics` sums it.
+    static func channelSums(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int) -> [Double] {
+        var sums = [Double](repeating: 0, count: c)
+        sums.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(c) { ch in
+                var sum = 0.0
+                for i in 0..<n { sum += Double(Reduce.sum(x + (i * c + ch) * s, s)) }
+                out[ch] = sum
+            }
+        }
+        return sums
+    }
+
+    /// Per-channel `Σ (x − mean[c])²`, summed as `statistics` sums it.
+    static func channelSquaredDeviations(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+                                         mean: UnsafeBufferPointer<Float>) -> [Double] {
+        var squares = [Double](repeating: 0, count: c)
+        squares.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(c) { ch in
+                var sq = 0.0
+                for i in 0..<n { sq += Double(Reduce.sumSquaredDeviations(x + (i * c + ch) * s, s, mean: mean[ch])) }
+                out[ch] = sq
+            }
+        }
+        return squares
+    }
+
     /// `y = x · scale[c] + shift[c]`.
     static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, s: Int,
                        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
