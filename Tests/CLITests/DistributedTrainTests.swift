@@ -85,4 +85,84 @@ final class DistributedTrainTests: XCTestCase {
         let metrics = try String(contentsOfFile: scratch.url.path + "/two/metrics.jsonl", encoding: .utf8)
         XCTAssertEqual(metrics.split(separator: "\n").count, 1, metrics)
     }
+
+    /// The process id of MPI rank `rank` of a kelvin whose command line contains `marker`.
+    private func rankProcess(_ rank: Int, marker: String) -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: command, as: UTF8.self).contains(marker),
+                  let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ")
+            else { continue }
+            let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+        }
+        return nil
+    }
+
+    func testAKilledRankEndsTheJobWithTheLastCheckpointIntactAndResumableOnOtherRankCounts() throws {
+        let mpirun = try mpirun()
+        // 4 steps per epoch and a checkpoint at every epoch end; 200 epochs outlast the test.
+        var arguments = trainArguments("run", steps: 800)
+        arguments[arguments.firstIndex(of: "--epochs")! + 1] = "200"
+        let logURL = scratch.url.appendingPathComponent("killed.log")
+        let job = try launch(mpirun, ranks: 2, arguments, output: logURL)
+        let metrics = scratch.url.path + "/run/metrics.jsonl"
+        let deadline = Date().addingTimeInterval(120)
+        var victim: Int32?
+        while Date() < deadline, job.isRunning {
+            let epochs = (try? String(contentsOfFile: metrics, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if epochs >= 2, let pid = rankProcess(1, marker: scratch.url.path + "/run") { victim = pid; break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        guard let victim else {
+            job.terminate()
+            return XCTFail("rank 1 never got past 2 epochs: " + ((try? String(contentsOf: logURL, encoding: .utf8)) ?? ""))
+        }
+        XCTAssertEqual(kill(victim, SIGKILL), 0)
+        let stop = Date().addingTimeInterval(60)
+        while job.isRunning, Date() < stop { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertFalse(job.isRunning, "mpirun did not end the job after rank 1 was killed")
+        if job.isRunning { job.terminate(); return }
+        let output = try String(contentsOf: logURL, encoding: .utf8)
+        XCTAssertNotEqual(job.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("rank 1") && output.contains("signal 9"), output)
+
+        // The last checkpoint is whole (it is written by rename) and at an epoch end.
+        let checkpoint = try Checkpoint(path: scratch.url.path + "/run/last.ckpt")
+        let step = checkpoint.header.step
+        XCTAssertGreaterThanOrEqual(step, 8)
+        XCTAssertEqual(step % 4, 0)
+        XCTAssertLessThan(step, 800)
+
+        // Resume on one process, then on two ranks again, each for 2 more steps.
+        let resume = ["train", "--out", scratch.url.path + "/run", "--resume", "--threads", "1", "--quiet"]
+        let one = try KelvinProcess.run(resume + ["--max-steps", "\(step + 2)"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stderr.contains("resuming"), one.stderr)
+        XCTAssertEqual(try Checkpoint(path: scratch.url.path + "/run/last.ckpt").header.step, step + 2)
+        let two = try runMPI(2, resume + ["--max-steps", "\(step + 4)"])
+        XCTAssertEqual(two.status, 0, two.output)
+        XCTAssertEqual(try Checkpoint(path: scratch.url.path + "/run/last.ckpt").header.step, step + 4)
+    }
+
+    func testAOneProcessRunNeverLoadsMPI() throws {
+        // LD_DEBUG=libs makes the dynamic loader report every library it opens, dlopen included.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: kelvin)
+        process.arguments = trainArguments("plain", steps: 1)
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_DEBUG"] = "libs"
+        process.environment = environment
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, String(log.suffix(2000)))
+        XCTAssertTrue(log.contains("libopenblas"), "LD_DEBUG reported no dlopen at all: the check below would prove nothing")
+        XCTAssertFalse(log.contains("libmpi"), "a one-process run loaded MPI")
+    }
 }
