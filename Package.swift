@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Collective", dependencies: ["CMPI"]),
         // Parameterised generators of the analog computing cells: subcircuit + characterisation deck.
         .target(name: "Cells", dependencies: ["Netlist"]),
-        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness"]),
+        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness", "Collective"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "Collective"]),
         .executableTarget(
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "CharacterizationTests",
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["kelvin", "NN", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["kelvin", "NN", "TransferCurves", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),

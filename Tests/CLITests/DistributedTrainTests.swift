@@ -1,10 +1,11 @@
 import Foundation
 import NN
 import TestSupport
+import TransferCurves
 import XCTest
 
 /// `mpirun -np 2 kelvin train`: data-parallel training against the one-process run, and a rank
-/// killed mid-run. Needs Open MPI's `mpirun` (Debian: openmpi-bin, installed by `make test`);
+/// killed mid-run; `mpirun -np 2 kelvin characterize`: the Monte Carlo split over the ranks. Needs Open MPI's `mpirun` (Debian: openmpi-bin, installed by `make test`);
 /// skipped with the reason only where it is absent, and never when CI is set.
 final class DistributedTrainTests: XCTestCase {
     private var scratch: ScratchDirectory!
@@ -164,5 +165,21 @@ final class DistributedTrainTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, String(log.suffix(2000)))
         XCTAssertTrue(log.contains("libopenblas"), "LD_DEBUG reported no dlopen at all: the check below would prove nothing")
         XCTAssertFalse(log.contains("libmpi"), "a one-process run loaded MPI")
+    }
+
+    func testMonteCarloSplitOverTwoRanksGivesTheOneProcessStatistics() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let arguments = ["characterize", "summing_amplifier", "--mc", "7", "--tolerance", "R=1%", "--no-dynamics", "--quiet",
+                         "--cells", root.path + "/netlists", "--out"]
+        let one = try KelvinProcess.run(arguments + [scratch.url.path + "/one.lut"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = try runMPI(2, arguments + [scratch.url.path + "/two.lut"])
+        XCTAssertEqual(two.status, 0, two.output)
+        XCTAssertEqual(two.output.components(separatedBy: "wrote ").count, 2, "rank 0 alone writes: " + two.output)
+        let expected = try XCTUnwrap(try LookupTable.read(from: scratch.url.path + "/one.lut").monteCarlo)
+        let split = try XCTUnwrap(try LookupTable.read(from: scratch.url.path + "/two.lut").monteCarlo)
+        XCTAssertEqual(split.instances, 7)
+        XCTAssertEqual(split, expected, "the same instances, gathered in the same order")
+        XCTAssertEqual(Set(expected.gain).count, 7, "every instance is a different draw")
     }
 }
