@@ -106,6 +106,22 @@ struct TrainCommand: ParsableCommand {
         return try resolver.profile(settings, origin: path, chipSeed: chipSeed ?? record.chipSeed ?? 0)
     }
 
+    /// The median time of 3 blocking allreduces of `elements` floats (what summing a step's
+    /// gradients would cost with no overlap), the same on every rank.
+    static func allreduceSeconds(elements: Int, _ communicator: Communicator) -> Double {
+        var buffer = [Float](repeating: 1, count: elements)
+        var times: [Double] = []
+        for _ in 0..<3 {
+            communicator.barrier(what: "the allreduce timing")
+            let start = Date()
+            buffer.withUnsafeMutableBufferPointer { communicator.sum($0, what: "the allreduce timing") }
+            times.append(Date().timeIntervalSince(start))
+        }
+        var median = [times.sorted()[1]]
+        communicator.sum(&median, what: "the allreduce timing")
+        return median[0] / Double(communicator.size)
+    }
+
     /// `RUNDIR/profile.json`: the resolved profile with the SHA-256 of every table it uses.
     private func writeProfile(_ profile: any ExecutionProfile) throws {
         let encoder = JSONEncoder()
@@ -209,16 +225,22 @@ struct TrainCommand: ParsableCommand {
         if root { try writeProfile(trainer.profile) }
         if communicator.size > 1 {
             let bn = (trainer.options.syncBatchNorm ?? false) ? "synchronised" : "per rank"
+            let alone = Self.allreduceSeconds(elements: trainer.allreduceElements, communicator)
             printErr("data-parallel over \(communicator.size) MPI ranks: \(trainer.options.batchSize / communicator.size) images per rank "
-                + "and step, \(String(format: "%.1f", Double(trainer.allreduceElements) * 4 / 1e6)) MB of gradients summed per step, batch norm \(bn)\n")
+                + "and step, \(String(format: "%.1f", Double(trainer.allreduceElements) * 4 / 1e6)) MB of gradients summed per step "
+                + "(\(String(format: "%.1f", 1000 * alone)) ms as one blocking allreduce), batch norm \(bn)\n")
         }
-        let firstStep = trainer.step, started = Date()
+        let firstStep = trainer.step
+        var firstReport: Date?, lastReport = Date(), reports = 0  // step timing, start-up and evaluation excluded
         if trainer.profile.name != "digital" { printErr("profile \(trainer.profile.name)\n") }
         var lastPrint = Date.distantPast
         let quiet = self.quiet || !root
         let batchSize = Double(trainer.options.batchSize)
         let interrupt = InterruptFlag()
         let outcome = try trainer.run(runDirectory: out, shouldStop: { interrupt.isRaised }, onStep: { p in
+            lastReport = Date()
+            if firstReport == nil { firstReport = lastReport }
+            reports += 1
             guard !quiet else { return }
             let now = Date()
             guard now.timeIntervalSince(lastPrint) >= 0.25 || p.batch == p.batchesPerEpoch else { return }
@@ -234,10 +256,11 @@ struct TrainCommand: ParsableCommand {
             line += String(format: ", %.1f img/s, %@", m.images_per_s, formatDuration(m.seconds))
             printErr(line + String(repeating: " ", count: 20) + "\n")
         })
-        if communicator.size > 1, trainer.step > firstStep {
-            let steps = Double(trainer.step - firstStep)
+        if communicator.usesMPI, reports > 1, let firstReport {
+            // Steps after the first (whose time includes start-up), between progress reports.
+            let perStep = lastReport.timeIntervalSince(firstReport) / Double(reports - 1)
             printErr(String(format: "rank 0: %.1f ms per step, of which %.1f ms waiting for the gradient allreduce after the backward pass\n",
-                            1000 * Date().timeIntervalSince(started) / steps, 1000 * trainer.allreduceWaitSeconds / steps))
+                            1000 * perStep, 1000 * trainer.allreduceWaitSeconds / Double(trainer.step - firstStep)))
         }
         switch outcome {
         case .finished: printErr("done: \(out)/last.ckpt, \(out)/metrics.jsonl\n")
