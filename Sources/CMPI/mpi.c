@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define KELVIN_MPI_LIBRARY "libmpi.so.40"
 #define IN_PLACE ((void *)1)
 #define THREAD_SERIALIZED 2
 #define MAX_ERROR_STRING 256
@@ -39,15 +38,19 @@ static struct {
     int rank;
 } mpi;
 
+static const char *library_name = KELVIN_MPI_LIBRARY;
+
 static int resolve(void *library, const char *name, void **slot, char *error, size_t length) {
     *slot = dlsym(library, name);
     if (*slot) return 0;
-    snprintf(error, length, "%s has no symbol %s (Kelvin needs Open MPI 4 or later)", KELVIN_MPI_LIBRARY, name);
+    snprintf(error, length, "%s has no symbol %s (Kelvin needs Open MPI 4 or later)", library_name, name);
     return -1;
 }
 
-int kelvin_mpi_init(int *rank, int *size, char *error, size_t error_length) {
-    void *library = dlopen(KELVIN_MPI_LIBRARY, RTLD_NOW | RTLD_GLOBAL);
+int kelvin_mpi_init(const char *library_soname, int *rank, int *size, char *error, size_t error_length) {
+    library_name = library_soname;
+    // RTLD_GLOBAL: Open MPI's own plug-ins, which it opens later, resolve libmpi's symbols.
+    void *library = dlopen(library_soname, RTLD_NOW | RTLD_GLOBAL);
     if (!library) {
         snprintf(error, error_length,
                  "cannot load Open MPI (%s); install it with: apt-get install -y libopenmpi-dev openmpi-bin", dlerror());

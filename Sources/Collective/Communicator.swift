@@ -40,11 +40,11 @@ public struct Communicator: Sendable, Equatable {
         }
     }
 
-    /// Loads Open MPI (dlopen, on first use) and joins the job. Call once per process.
-    public static func mpi() throws -> Communicator {
+    /// Loads Open MPI (dlopen of `library`, on first use) and joins the job. Call once per process.
+    public static func mpi(library: String = KELVIN_MPI_LIBRARY) throws -> Communicator {
         var rank: Int32 = 0, size: Int32 = 0
         var message = [CChar](repeating: 0, count: 512)
-        let status = message.withUnsafeMutableBufferPointer { kelvin_mpi_init(&rank, &size, $0.baseAddress, $0.count) }
+        let status = message.withUnsafeMutableBufferPointer { kelvin_mpi_init(library, &rank, &size, $0.baseAddress, $0.count) }
         guard status == 0 else {
             throw CollectiveError.mpiUnavailable(variable: "", reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
@@ -108,7 +108,10 @@ public struct Communicator: Sendable, Equatable {
 
     /// The part of `0 ..< total` that this rank takes when `total` items are split into `size`
     /// contiguous runs, the first `total % size` of them one longer.
-    public func share(of total: Int) -> Range<Int> {
+    public func share(of total: Int) -> Range<Int> { Self.share(of: total, rank: rank, size: size) }
+
+    /// Rank `rank`'s part of `0 ..< total` split over `size` ranks (see `share(of:)`).
+    public static func share(of total: Int, rank: Int, size: Int) -> Range<Int> {
         let base = total / size, extra = total % size
         let start = rank * base + min(rank, extra)
         return start..<(start + base + (rank < extra ? 1 : 0))

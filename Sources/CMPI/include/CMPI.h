@@ -15,9 +15,13 @@
 
 #include <stddef.h>
 
-/// Opens Open MPI and initialises it (MPI_THREAD_SERIALIZED: one thread calls MPI at a time).
-/// Returns 0 with `*rank` and `*size` set, or -1 with a one-line reason in `error`.
-int kelvin_mpi_init(int *rank, int *size, char *error, size_t error_length);
+/// The soname Kelvin opens: Open MPI 4 and 5 (Debian bookworm and later).
+#define KELVIN_MPI_LIBRARY "libmpi.so.40"
+
+/// Opens `library` (KELVIN_MPI_LIBRARY) and initialises MPI (MPI_THREAD_SERIALIZED: one thread
+/// calls MPI at a time). Returns 0 with `*rank` and `*size` set, or -1 with a one-line reason in
+/// `error` (for a library that cannot be opened, naming the Debian packages to install).
+int kelvin_mpi_init(const char *library, int *rank, int *size, char *error, size_t error_length);
 
 /// Element-wise sum over all ranks, in place (blocking).
 void kelvin_mpi_allreduce_sum_float(float *values, long count, const char *what);
