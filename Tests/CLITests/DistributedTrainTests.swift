@@ -182,4 +182,11 @@ final class DistributedTrainTests: XCTestCase {
         XCTAssertEqual(split, expected, "the same instances, gathered in the same order")
         XCTAssertEqual(Set(expected.gain).count, 7, "every instance is a different draw")
     }
+
+    func testAGlobalBatchThatDoesNotSplitIsAClearErrorThatEndsEveryRank() throws {
+        let result = try runMPI(2, trainArguments("uneven", steps: 1, extra: ["--batch", "63"]))
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.output.contains("does not split evenly over 2 MPI ranks; choose a multiple of 2"), result.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.url.path + "/uneven/last.ckpt"))
+    }
 }
