@@ -24,6 +24,8 @@ final class GradientAverager {
     private var pending: [PendingSum?]
     /// Seconds spent in `finish()` waiting for sums after the backward pass ended, last step.
     private(set) var lastWaitSeconds = 0.0
+    /// Buckets whose sum started during the last step's backward pass (the rest started in `finish()`).
+    private(set) var lastStartedDuringBackward = 0
 
     init(parameters: [Parameter], communicator: Communicator, bucketBytes: Int = 4 << 20) {
         self.parameters = parameters
@@ -49,6 +51,9 @@ final class GradientAverager {
 
     deinit { for buffer in buffers { buffer.deallocate() } }
 
+    /// Buckets whose sum has started in the step in progress.
+    var startedCount: Int { nextToStart }
+
     /// Total gradient elements summed per step.
     var elementCount: Int { buffers.reduce(0) { $0 + $1.count } }
 
@@ -65,6 +70,7 @@ final class GradientAverager {
     /// Waits for every bucket and stores the averaged gradients; resets for the next step.
     func finish() {
         let clock = ContinuousClock.now
+        lastStartedDuringBackward = nextToStart
         while nextToStart < buckets.count { start(nextToStart); nextToStart += 1 }
         let scale = 1 / Float(communicator.size)
         for b in buckets.indices {
