@@ -75,11 +75,16 @@ final class DistributedTrainTests: XCTestCase {
         XCTAssertTrue(synced.output.contains("data-parallel over 2 MPI ranks: 64 images per rank"), synced.output)
         let perRank = try runMPI(2, trainArguments("local", steps: 4))
         XCTAssertEqual(perRank.status, 0, perRank.output)
+        let four = try runMPI(4, trainArguments("four", steps: 4, extra: ["--sync-bn"]))
+        XCTAssertEqual(four.status, 0, four.output)
 
         let synchronised = try largestDifference("one", "two")
+        let fourRanks = try largestDifference("one", "four")
         let local = try largestDifference("one", "local")
-        print("largest relative difference to one rank × 128: sync-bn \(synchronised), per-rank bn \(local)")
+        print("largest relative difference to one rank × 128: 2 × 64 sync-bn \(synchronised), 4 × 32 sync-bn \(fourRanks), "
+            + "2 × 64 per-rank bn \(local)")
         XCTAssertLessThan(synchronised, 1e-5, "2 ranks × 64 with --sync-bn should match 1 rank × 128")
+        XCTAssertLessThan(fourRanks, 1e-5, "4 ranks × 32 with --sync-bn should match 1 rank × 128")
         // Not by accident: per-rank statistics (batch 64) must give measurably other weights.
         XCTAssertGreaterThan(local, 100 * max(synchronised, 1e-7))
         // Rank 0 alone wrote the run directory, with the global batch's metrics.
