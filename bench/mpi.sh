@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Data-parallel training over MPI (Docs/distributed.md): images/s of `kelvin train` with 1 and 2
-# ranks, one thread each, at the same global batch, and the allreduce time per step against the
-# step time. Writes bench/results/mpi.csv:
-#   ranks,global_batch,img_s,step_ms,allreduce_wait_ms,allreduce_blocking_ms,gradient_mb,cpu,load1
+# ranks, one thread each, at the same global batch (2 ranks with per-rank and with synchronised
+# batch norm), and the allreduce time per step against the step time. Writes bench/results/mpi.csv:
+#   ranks,batch_norm,global_batch,img_s,step_ms,allreduce_wait_ms,allreduce_blocking_ms,gradient_mb,cpu,load1
 # step_ms: rank 0's wall time per step (forward, backward, allreduce, SGD; steps after start-up).
 # allreduce_wait_ms: time per step rank 0 still waits for the gradient sums after its backward
 #   pass (the part of the allreduce the bucketed overlap did not hide).
 # allreduce_blocking_ms: one blocking MPI_Allreduce of the whole gradient, timed at start-up
 #   (median of 3): what the step would pay with no overlap.
-# Both rows run under mpirun (-np 1 and -np 2), interleaved, ROUNDS times; the fastest of each is kept.
+# Every row runs under mpirun (-np 1, -np 2), interleaved, ROUNDS times; the fastest of each is kept.
 # Usage: bench/mpi.sh [path/to/kelvin] [steps] [rounds] [global batch]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +27,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p bench/results
 
-run() {  # ranks round -> "img_s step_ms wait_ms blocking_ms gradient_mb"
-  local n=$1 out="$work/r$1-$2"
+run() {  # ranks round [--sync-bn] -> "img_s step_ms wait_ms blocking_ms gradient_mb"
+  local n=$1 out="$work/r$1-$2${3:-}"
   mpirun "${ROOT[@]}" --oversubscribe --bind-to none -np "$n" "$KELVIN" train "${MODEL[@]}" --batch "$BATCH" \
-    --epochs 1 --max-steps "$STEPS" --threads 1 --quiet --out "$out" 2> "$out.log" >/dev/null \
+    --epochs 1 --max-steps "$STEPS" --threads 1 --quiet --out "$out" ${3:-} 2> "$out.log" >/dev/null \
     || { cat "$out.log" >&2; exit 1; }
   python3 - "$out.log" "$BATCH" <<'PY'
 import re, sys
@@ -43,18 +43,22 @@ PY
 }
 
 declare -A best
+rows=("1" "2" "2 --sync-bn")
 for round in $(seq "$ROUNDS"); do
-  for n in 1 2; do
-    r=$(run "$n" "$round")
-    echo "round $round, $n rank(s): img/s step_ms wait_ms blocking_ms MB = $r" >&2
-    prev=${best[$n]:-}
-    if [ -z "$prev" ] || python3 -c "import sys; sys.exit(0 if float('${r%% *}') > float('${prev%% *}') else 1)"; then best[$n]=$r; fi
+  for row in "${rows[@]}"; do
+    read -r n flag <<<"$row"
+    r=$(run "$n" "$round" $flag)
+    echo "round $round, $row: img/s step_ms wait_ms blocking_ms MB = $r" >&2
+    prev=${best[$row]:-}
+    if [ -z "$prev" ] || python3 -c "import sys; sys.exit(0 if float('${r%% *}') > float('${prev%% *}') else 1)"; then best[$row]=$r; fi
   done
 done
 load=$(cut -d' ' -f1 /proc/loadavg)
-echo "ranks,global_batch,img_s,step_ms,allreduce_wait_ms,allreduce_blocking_ms,gradient_mb,cpu,load1" > "$OUT"
-for n in 1 2; do
-  read -r img step wait blocking mb <<<"${best[$n]}"
-  echo "$n,$BATCH,$img,$step,$wait,$blocking,$mb,\"$cpu\",$load" >> "$OUT"
+echo "ranks,batch_norm,global_batch,img_s,step_ms,allreduce_wait_ms,allreduce_blocking_ms,gradient_mb,cpu,load1" > "$OUT"
+for row in "${rows[@]}"; do
+  read -r n flag <<<"$row"
+  read -r img step wait blocking mb <<<"${best[$row]}"
+  bn=$([ -n "$flag" ] && echo synchronised || echo per-rank)
+  echo "$n,$bn,$BATCH,$img,$step,$wait,$blocking,$mb,\"$cpu\",$load" >> "$OUT"
 done
 cat "$OUT"
