@@ -49,7 +49,7 @@ final class DistributedTrainTests: XCTestCase {
 
     private func trainArguments(_ out: String, steps: Int, extra: [String] = []) -> [String] {
         ["train", "--dataset", "synthetic", "--model", "cnn", "--width", "4", "--batch", "128", "--epochs", "1",
-         "--max-steps", "\(steps)", "--lr", "0.05", "--threads", "1", "--quiet", "--out", scratch.url.path + "/" + out] + extra
+         "--max-steps", "\(steps)", "--lr", "0.05", "--augment", "--threads", "1", "--quiet", "--out", scratch.url.path + "/" + out] + extra
     }
 
     /// Largest |a − b| / (1 + |a|) over every array of two checkpoints (weights, batch-norm

@@ -194,16 +194,24 @@ public struct Trainer {
         return (value, correct)
     }
 
-    /// One optimizer step of a data-parallel job on this rank's part of the global `batch`: the
+    /// One optimizer step of a data-parallel job on this rank's part of the global batch (`batch`
+    /// is the whole batch, or this rank's part of it as `run` has the loader build it): the
     /// loss and correct count are summed over the ranks (and a non-finite loss on any rank stops
     /// every rank before the update), the gradients are averaged by `averager` during the backward
     /// pass. Returns the global batch's mean loss and correct count, the same on every rank.
     private mutating func dataParallelStep(_ batch: Batch, averager: GradientAverager) throws -> (loss: Float, correct: Int) {
         let d = loader.dataset, size = d.imageSize
-        let part = communicator.share(of: batch.count)
-        let x = Tensor(shape: [part.count, d.channels, d.height, d.width],
+        let part = communicator.share(of: options.batchSize)
+        let x: Tensor, labels: [Int32]
+        if let given = batch.part {
+            precondition(given == part, "Trainer: rank \(communicator.rank) was given images \(given) of the batch, its share is \(part)")
+            x = Tensor(shape: [part.count, d.channels, d.height, d.width], data: batch.images)
+            labels = batch.labels
+        } else {
+            x = Tensor(shape: [part.count, d.channels, d.height, d.width],
                        data: Array(batch.images[(part.lowerBound * size)..<(part.upperBound * size)]))
-        let labels = Array(batch.labels[part])
+            labels = Array(batch.labels[part])
+        }
         optimizer.config.learningRate = schedule.learningRate(at: step)
         if let m = schedule.momentum(at: step) { optimizer.config.momentum = m }
         let sync = (options.syncBatchNorm ?? false) ? RankStatisticsReducer(communicator: communicator) : nil
@@ -224,7 +232,7 @@ public struct Trainer {
         optimizer.step(updateNoise: profile.updateNoise, noise: context.noise)
         profile.afterUpdate(optimizer.parameters)
         step += 1
-        return (Float(totals[0] / Double(batch.count)), Int(totals[1].rounded()))
+        return (Float(totals[0] / Double(options.batchSize)), Int(totals[1].rounded()))
     }
 
     /// One batch of the per-block pipelined update (`PipelinedUpdate`): micro-batch k's forward
@@ -295,7 +303,10 @@ public struct Trainer {
         let perEpoch = loader.batchesPerEpoch
         while epoch < options.epochs {
             var stoppedEarly = false
-            let stream = loader.batches(epoch: epoch, startingAt: batchInEpoch)
+            // A rank has the loader build only its part of each batch (the same images and
+            // augmentation as in the whole batch).
+            let stream = loader.batches(epoch: epoch, startingAt: batchInEpoch,
+                                        part: averager == nil ? nil : communicator.share(of: options.batchSize))
             var last = Date()
             for batch in stream {
                 if let maxSteps = options.maxSteps, step >= maxSteps { stoppedEarly = true; stream.cancel(); break }
@@ -303,9 +314,10 @@ public struct Trainer {
                 let now = Date()
                 progress.seconds += now.timeIntervalSince(last)
                 last = now
-                progress.lossSum += Double(loss) * Double(batch.count)
+                let images = batch.part == nil ? batch.count : options.batchSize  // the global batch's
+                progress.lossSum += Double(loss) * Double(images)
                 progress.correct += correct
-                progress.seen += batch.count
+                progress.seen += images
                 batchInEpoch = batch.index + 1
                 let report = StepProgress(
                     epoch: epoch + 1, epochs: options.epochs, batch: batchInEpoch, batchesPerEpoch: perEpoch, step: step,
