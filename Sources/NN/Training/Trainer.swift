@@ -79,6 +79,8 @@ public struct Trainer {
     public var lastAllreduceWait: Double { averager?.lastWaitSeconds ?? 0 }
     /// Seconds spent waiting for gradient sums after the backward pass, over the steps this process ran.
     public private(set) var allreduceWaitSeconds = 0.0
+    /// Whether rank 0's weights have been copied to every rank (before the first data-parallel step).
+    private var weightsBroadcast = false
     /// Gradient elements summed over the ranks per step (0 in a one-process run).
     public var allreduceElements: Int { averager?.elementCount ?? 0 }
 
@@ -214,6 +216,13 @@ public struct Trainer {
         }
         optimizer.config.learningRate = schedule.learningRate(at: step)
         if let m = schedule.momentum(at: step) { optimizer.config.momentum = m }
+        if !weightsBroadcast {
+            // As PyTorch DDP: every rank starts from rank 0's weights, whatever each built or read.
+            for p in optimizer.parameters {
+                p.update { w, _ in communicator.broadcast(UnsafeMutableRawBufferPointer(w), root: 0, what: "rank 0's weights") }
+            }
+            weightsBroadcast = true
+        }
         let sync = (options.syncBatchNorm ?? false) ? RankStatisticsReducer(communicator: communicator) : nil
         let context = ForwardContext(training: true, profile: profile, noise: NoiseStream(seed: options.seed, step: UInt64(step)),
                                      batchStatistics: sync)
