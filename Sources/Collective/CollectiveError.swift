@@ -1,16 +1,14 @@
 /// Why a job could not start its communication between processes.
 public enum CollectiveError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The process was started by an MPI launcher (`variable` is set) but MPI could not be used.
+    /// MPI could not be loaded or initialised; `variable` names the launcher variable that asked
+    /// for it (empty when MPI was asked for directly).
     case mpiUnavailable(variable: String, reason: String)
-    /// A quantity that must split evenly over the processes does not.
-    case uneven(what: String, total: Int, processes: Int)
 
     public var description: String {
         switch self {
+        case .mpiUnavailable(let variable, let reason) where variable.isEmpty: "MPI is unavailable: \(reason)"
         case .mpiUnavailable(let variable, let reason):
             "started by an MPI launcher (\(variable) is set) but MPI is unavailable: \(reason)"
-        case .uneven(let what, let total, let processes):
-            "\(what) \(total) does not split evenly over \(processes) MPI ranks; choose a multiple of \(processes)"
         }
     }
 }

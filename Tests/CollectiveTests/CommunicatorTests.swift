@@ -18,6 +18,7 @@ final class CommunicatorTests: XCTestCase {
     func testAMissingMPILibraryIsAOneLineErrorNamingThePackages() {
         XCTAssertThrowsError(try Communicator.mpi(library: "libmpi-kelvin-absent.so.40")) { error in
             guard case CollectiveError.mpiUnavailable(_, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".hasPrefix("MPI is unavailable: cannot load Open MPI"), "\(error)")
             XCTAssertTrue(reason.contains("cannot load Open MPI"), reason)
             XCTAssertTrue(reason.contains("apt-get install -y libopenmpi-dev openmpi-bin"), reason)
             XCTAssertFalse(reason.contains("\n"), reason)
