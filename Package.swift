@@ -26,6 +26,9 @@ let package = Package(
         // simulator never calls them, and loading them costs ~3 ms of every `kelvin sim`.
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CLAPACK", dependencies: ["CBLAS"]),
+        // Open MPI (Debian: libopenmpi-dev, openmpi-bin), opened with dlopen on first use like
+        // OpenBLAS: only a process started by `mpirun` loads it (see CMPI.h).
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // SuiteSparse KLU sparse LU (Debian: libsuitesparse-dev).
@@ -39,14 +42,16 @@ let package = Package(
         .target(name: "TransferCurves"),
         // The one seedable generator (SplitMix64), shared by Characterization, NN and the tests.
         .target(name: "Randomness"),
+        // The processes of a data-parallel job and the sums between them (MPI, or one process).
+        .target(name: "Collective", dependencies: ["CMPI"]),
         // Parameterised generators of the analog computing cells: subcircuit + characterisation deck.
         .target(name: "Cells", dependencies: ["Netlist"]),
-        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness"]),
+        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness", "Collective"]),
         // Tensor hot loops in C: one source compiled for baseline, AVX2 and AVX-512 (per-function
         // target attributes), the variant chosen at run time (CKernels.h).
         .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"]),
-        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib"]),
+        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "Collective"]),
         // Lowering of trained layers to netlist modules, decks, manifest and resource report (never the simulator).
         .target(name: "Compiler", dependencies: ["NN", "Tensor", "Cells", "Netlist", "TransferCurves"]),
         // Runs a compile's decks (Kelvin's simulator, optionally ngspice) against the manifest.
@@ -54,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "kelvin",
             dependencies: [
-                "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra", "Compiler", "Verification",
+                "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra", "Collective", "Compiler", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -68,9 +73,10 @@ let package = Package(
         .testTarget(
             name: "CharacterizationTests",
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["kelvin", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["kelvin", "NN", "TransferCurves", "TestSupport"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Verification", "NN", "Tensor", "Netlist", "Simulator", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
+        .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

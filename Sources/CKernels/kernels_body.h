@@ -308,6 +308,18 @@ static void CK_NAME(bn_statistics)(const float *x, long n, long c, long s, long 
     *variance = (float)(sq / m);
 }
 
+static void CK_NAME(bn_channel_sums)(const float *x, long n, long c, long s, long ch, double *sum) {
+    double acc = 0;
+    for (long i = 0; i < n; i++) acc += (double)CK_NAME(sum)(x + (i * c + ch) * s, s);
+    *sum = acc;
+}
+
+static void CK_NAME(bn_channel_sq_dev)(const float *x, long n, long c, long s, long ch, float mu, double *sq) {
+    double acc = 0;
+    for (long i = 0; i < n; i++) acc += (double)CK_NAME(sum_sq_dev)(x + (i * c + ch) * s, s, mu);
+    *sq = acc;
+}
+
 static void CK_NAME(bn_affine)(const float *x, float *y, long t0, long t1, long c, long s,
                                const float *scale, const float *shift) {
     for (long t = t0; t < t1; t++) {
@@ -430,6 +442,8 @@ const CKKernels CK_NAME(ck_kernels) = {
     .im2col = CK_NAME(im2col),
     .col2im = CK_NAME(col2im),
     .bn_statistics = CK_NAME(bn_statistics),
+    .bn_channel_sums = CK_NAME(bn_channel_sums),
+    .bn_channel_sq_dev = CK_NAME(bn_channel_sq_dev),
     .bn_affine = CK_NAME(bn_affine),
     .bn_gradient_sums = CK_NAME(bn_gradient_sums),
     .bn_input_gradient = CK_NAME(bn_input_gradient),

@@ -1,3 +1,4 @@
+import Collective
 import Dispatch
 import Foundation
 import Netlist
@@ -186,33 +187,34 @@ public struct Characterizer: Sendable {
 
     /// Runs `instances` perturbed copies and reduces them to statistics against `nominal`.
     ///
-    /// `progress(done, total)` is called from worker threads after each instance.
+    /// `progress(done, total)` is called from worker threads after each instance of this rank.
     /// Returns the statistics and the tolerance keys that matched no element.
+    ///
+    /// Under MPI (`communicator` of several ranks) rank r runs only its contiguous share of the
+    /// instances (`Communicator.share(of:)`; instance k draws from `(seed, k)` wherever it runs),
+    /// and the curves are gathered on every rank by one sum: the statistics are the one-process
+    /// run's, in the same instance order.
     public func monteCarlo(
         instances: Int, tolerances: Tolerances, seed: UInt64, nominal: [Double], fitRange: ClosedRange<Double>? = nil,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        progress: (@Sendable (Int, Int) -> Void)? = nil, communicator: Communicator = .single
     ) throws -> (statistics: MonteCarloStatistics, unusedKeys: [String]) {
         var probe = SplitMix64(seed: seed)
         let unused = tolerances.perturb(deck, using: &probe).unused
-        let outcomes = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: instances))
+        let mine = communicator.share(of: instances)
+        let outcomes = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: mine.count))
         let done = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: instances) { k in
-            var rng = SplitMix64(seed: seed, instance: k)
+        DispatchQueue.concurrentPerform(iterations: mine.count) { j in
+            var rng = SplitMix64(seed: seed, instance: mine.lowerBound + j)
             let perturbed = tolerances.perturb(deck, using: &rng).deck
             let outcome = Result { try sweep(perturbed) }
-            outcomes.withLock { $0[k] = outcome }
+            outcomes.withLock { $0[j] = outcome }
             let count = done.add(1, ordering: .relaxed).newValue
-            progress?(count, instances)
+            progress?(count, mine.count)
         }
         let all = outcomes.withLock { $0 }
-        var curves: [[Double]] = []
         var firstFailure: String?
-        for case let outcome? in all {
-            switch outcome {
-            case .success(let y): curves.append(y)
-            case .failure(let error): firstFailure = firstFailure ?? "\(error)"
-            }
-        }
+        for case .failure(let error)? in all { firstFailure = firstFailure ?? "\(error)"; break }
+        let curves = gather(all, instances: instances, mine: mine, communicator: communicator)
         guard !curves.isEmpty else {
             throw CharacterizationError.allInstancesFailed(count: instances, firstReason: firstFailure ?? "none run")
         }
@@ -227,6 +229,28 @@ public struct Characterizer: Sendable {
             curves: curves, nominal: nominal, failed: instances - curves.count, seed: seed, tolerances: tolerances,
             fitMask: mask, fitRange: fitRange)
         return (stats, unused.sorted())
+    }
+
+    /// Every rank's successful curves in instance order: each rank writes its own rows (and a
+    /// 1 in the row's flag) into a zeroed `[instances × (points + 1)]` array, and one sum over
+    /// the ranks fills it in.
+    private func gather(_ outcomes: [Result<[Double], any Error>?], instances: Int, mine: Range<Int>,
+                        communicator: Communicator) -> [[Double]] {
+        guard communicator.size > 1 else {
+            return outcomes.compactMap { if case .success(let y)? = $0 { y } else { nil } }
+        }
+        let width = pointCount + 1
+        var table = [Double](repeating: 0, count: instances * width)
+        for (j, outcome) in outcomes.enumerated() {
+            guard case .success(let y)? = outcome, y.count == pointCount else { continue }
+            let row = (mine.lowerBound + j) * width
+            table[row] = 1
+            for p in 0..<pointCount { table[row + 1 + p] = y[p] }
+        }
+        communicator.sum(&table, what: "the Monte Carlo curves")
+        return (0..<instances).compactMap { k in
+            table[k * width] == 1 ? Array(table[(k * width + 1)..<((k + 1) * width)]) : nil
+        }
     }
 
     /// Per-point mean and sample standard deviation; per-instance least-squares gain, offset, residual.
@@ -278,7 +302,7 @@ public struct Characterizer: Sendable {
     /// The full table: nominal sweep, optional Monte Carlo, separable fit for 2-D, provenance.
     public func characterize(
         options: CharacterizationOptions = CharacterizationOptions(), progress: (@Sendable (Int, Int) -> Void)? = nil,
-        notes: ((String) -> Void)? = nil
+        notes: ((String) -> Void)? = nil, communicator: Communicator = .single
     ) throws -> LookupTable {
         let values = try nominal()
         var stats: MonteCarloStatistics?
@@ -286,7 +310,7 @@ public struct Characterizer: Sendable {
             let mc = try monteCarlo(
                 instances: options.monteCarloInstances, tolerances: options.tolerances, seed: options.seed, nominal: values,
                 fitRange: options.gainFitRange ?? spec.gainFitRange,
-                progress: progress)
+                progress: progress, communicator: communicator)
             stats = mc.statistics
             for key in mc.unusedKeys { notes?("tolerance \(key.uppercased()) matches no element of \(spec.name)") }
             if mc.statistics.failedInstances > 0 {

@@ -70,8 +70,19 @@ extension Tensor {
         backward(seed: Tensor.ones(shape))
     }
 
+    /// Back-propagates like `backward()`, calling `ready(i)` as soon as the gradient of
+    /// `parameters[i]` is final (no node still to run feeds it), so that work on it, such as
+    /// summing it over processes, can overlap the rest of the pass. Every index is reported once,
+    /// in the same order for the same graph; one that no gradient reached is reported at the end.
+    public func backward(reporting parameters: [Parameter], ready: (Int) -> Void) {
+        precondition(count == 1, "backward(): loss must have one element, shape is \(shape)")
+        backward(seed: Tensor.ones(shape), reporting: parameters, ready: ready)
+    }
+
     /// Back-propagates with an explicit output gradient `seed` (same shape as `self`).
-    public func backward(seed: Tensor) {
+    public func backward(seed: Tensor) { backward(seed: seed, reporting: [], ready: { _ in }) }
+
+    private func backward(seed: Tensor, reporting parameters: [Parameter], ready: (Int) -> Void) {
         precondition(seed.shape == shape, "backward(seed:): seed shape \(seed.shape) != \(shape)")
         guard let root = node else {
             preconditionFailure("backward(): tensor does not require grad (no input was tracked)")
@@ -88,9 +99,29 @@ extension Tensor {
                 stack.append((p, false))
             }
         }
+        // readyAfter[t]: the reported parameters whose last gradient comes from the t-th node run.
+        let schedule = order.reversed().filter { !$0.isLeaf }
+        var readyAfter = [[Int]](repeating: [], count: schedule.count)
+        var unreached: [Int] = []
+        if !parameters.isEmpty {
+            var index: [ObjectIdentifier: Int] = [:]
+            for (i, p) in parameters.enumerated() {
+                if let leaf = p.value.node { index[ObjectIdentifier(leaf)] = i }
+            }
+            var lastUse = [Int](repeating: -1, count: parameters.count)
+            for (t, n) in schedule.enumerated() {
+                for case let input? in n.inputs where input.isLeaf {
+                    if let i = index[ObjectIdentifier(input)] { lastUse[i] = t }
+                }
+            }
+            for (i, t) in lastUse.enumerated() {
+                if t >= 0 { readyAfter[t].append(i) } else { unreached.append(i) }
+            }
+        }
         root.accumulate(seed)
         Autograd.withoutRecording {
-            for n in order.reversed() where !n.isLeaf {
+            for (t, n) in schedule.enumerated() {
+                defer { for i in readyAfter[t] { ready(i) } }
                 defer { n.grad = nil; n.primitive = nil; n.inputs = [] }
                 guard let primitive = n.primitive, let g = n.grad else { continue }
                 let needed = n.inputs.map { $0 != nil }
@@ -105,6 +136,7 @@ extension Tensor {
                 }
             }
         }
+        for i in unreached { ready(i) }
     }
 }
 

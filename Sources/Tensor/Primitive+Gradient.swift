@@ -109,11 +109,13 @@ extension Primitive {
             if hasBias { result.append(db.map { Tensor(shape: [geo.cout], storage: $0) }) }
             return result
 
-        case .batchNorm(let x, let gamma, let mean, let invStd, let training):
+        case .batchNorm(let x, let gamma, let mean, let invStd, let training, let sync, let count):
             // xhat = (x − μ)·σ⁻¹, y = γ·xhat + β. dγ = Σ dy·xhat, dβ = Σ dy.
             // Training (μ, σ depend on x): dx = γσ⁻¹·(dy − Σdy/M − xhat·Σ(dy·xhat)/M).
+            // Synchronised: the sums in dx and M run over every process's batch (dγ, dβ stay this
+            // process's: averaging them over the processes is the data-parallel gradient's job).
             let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
-            let m = Float(n * s)
+            let m = Float(count)
             var sumDy = [Float](repeating: 0, count: c), sumDyX = [Float](repeating: 0, count: c)
             sumDy.withUnsafeMutableBufferPointer { a in
                 sumDyX.withUnsafeMutableBufferPointer { b in
@@ -122,6 +124,13 @@ extension Primitive {
                                              sumDy: pa, sumDyX: pb)
                 }
             }
+            var totalDy = sumDy, totalDyX = sumDyX
+            if let sync, training {
+                var both = (sumDy + sumDyX).map(Double.init)
+                sync.sum(&both)
+                totalDy = both[0..<c].map(Float.init)
+                totalDyX = both[c...].map(Float.init)
+            }
             var dx: Tensor?
             if need(0) {
                 var ca = [Float](repeating: 0, count: c), cb = ca, ck = ca
@@ -129,8 +138,8 @@ extension Primitive {
                     let a = gamma.storage.base[ch] * invStd[ch]
                     ca[ch] = a
                     if training {
-                        cb[ch] = a * invStd[ch] * invStd[ch] * sumDyX[ch] / m
-                        ck[ch] = cb[ch] * mean[ch] - a * sumDy[ch] / m
+                        cb[ch] = a * invStd[ch] * invStd[ch] * totalDyX[ch] / m
+                        ck[ch] = cb[ch] * mean[ch] - a * totalDy[ch] / m
                     }
                 }
                 let out = TensorStorage(uninitializedCount: x.count)

@@ -37,8 +37,10 @@ enum Primitive {
     /// 2-D convolution. Inputs: x, w, (bias).
     case conv2d(x: Tensor, weight: Tensor, hasBias: Bool, geometry: ConvGeometry)
     /// Batch norm over axis 1. Inputs: x, gamma, beta. `training` says whether the statistics
-    /// are the batch's (and so depend on x).
-    case batchNorm(x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], training: Bool)
+    /// are the batch's (and so depend on x); `sync` is set when they are the batch's over several
+    /// processes (synchronised batch norm), whose values per channel number `count` in all.
+    case batchNorm(x: Tensor, gamma: Tensor, mean: [Float], invStd: [Float], training: Bool,
+                   sync: (any BatchStatisticsReducer)?, count: Int)
     /// Max-plus convolution `max_k x_k + w_k` over each window (bipolar-morphological layers).
     /// Inputs: x, w. `argmax` holds each output's winning fan-in index (−1: none).
     case maxPlusConv2d(argmax: [Int32], geometry: ConvGeometry)

@@ -192,6 +192,12 @@ public final class Parameter: @unchecked Sendable {
         }
     }
 
+    /// Replaces the accumulated gradient (shape must match), e.g. by its average over processes.
+    public func setGradient(_ gradient: Tensor) {
+        precondition(gradient.shape == value.shape, "Parameter.setGradient: shape \(gradient.shape) != \(value.shape)")
+        value.node?.grad = gradient.detached()
+    }
+
     /// Replaces the values (shape must match); keeps identity, clears the gradient.
     public func assign(_ newValue: Tensor) {
         precondition(newValue.shape == value.shape, "Parameter.assign: shape \(newValue.shape) != \(value.shape)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collective
 import Cells
 import Characterization
 import Foundation
@@ -103,7 +104,14 @@ struct CharacterizeCommand: ParsableCommand {
             } else if let show {
                 try showTable(show)
             } else {
-                try characterize()
+                let communicator = try Communicator.fromLauncher(environment: ProcessInfo.processInfo.environment)
+                do { try characterize(communicator) } catch where communicator.usesMPI && !(error is ExitCode) {
+                    // One rank's error must end the others too, or they would wait for it for ever.
+                    let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
+                    FileHandle.standardError.write(Data("kelvin: error: rank \(communicator.rank) of \(communicator.size): \(message)\n".utf8))
+                    communicator.abort(code: 1)
+                }
+                communicator.finish()
             }
         } catch let error as ExitCode {
             throw error
@@ -167,7 +175,8 @@ struct CharacterizeCommand: ParsableCommand {
         print("wrote \(svgPath)")
     }
 
-    private func characterize() throws {
+    /// Under `mpirun -np N` the Monte Carlo instances are split over the ranks; rank 0 writes the table.
+    private func characterize(_ communicator: Communicator) throws {
         guard let out else { throw ValidationError("give --out FILE.lut (or --show FILE.lut)") }
         guard mc >= 0, mc <= 1_000_000 else { throw ValidationError("--mc must be between 0 and 1000000") }
         guard fitTarget >= 0, fitTarget.isFinite else { throw ValidationError("--fit-target must be ≥ 0") }
@@ -220,28 +229,32 @@ struct CharacterizeCommand: ParsableCommand {
         }
         let tolerances = try Tolerances.parse(tolerance)
         let characterizer = try Characterizer(spec: spec)
-        for note in characterizer.deck.notes { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }
-        for warning in characterizer.deck.warnings { FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8)) }
+        let root = communicator.isRoot
+        for note in characterizer.deck.notes where root { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }
+        for warning in characterizer.deck.warnings where root { FileHandle.standardError.write(Data("kelvin: \(warning)\n".utf8)) }
         let command = (["kelvin"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         let range = try gainFit.map { try parseRange($0, origin: "--gain-fit") }
         let options = CharacterizationOptions(
             monteCarloInstances: mc, tolerances: tolerances, seed: seed, fitTarget: fitTarget, gainFitRange: range,
             command: command)
         let start = Date()
-        let showProgress = !quiet && mc > 0
+        let showProgress = !quiet && mc > 0 && root
         let every = max(1, mc / 20)
+        let ranks = communicator.size > 1 ? " (rank 0's share of \(mc), over \(communicator.size) ranks)" : ""
         var progress: (@Sendable (Int, Int) -> Void)?
         if showProgress {
             progress = { done, total in
                 if done % every == 0 || done == total {
                     let end = done == total ? "\n" : ""
-                    FileHandle.standardError.write(Data("\rmonte carlo \(done)/\(total)\(end)".utf8))
+                    FileHandle.standardError.write(Data("\rmonte carlo \(done)/\(total)\(ranks)\(end)".utf8))
                 }
             }
         }
         let table = try characterizer.characterize(
             options: options, progress: progress,
-            notes: { FileHandle.standardError.write(Data("kelvin: note: \($0)\n".utf8)) })
+            notes: { if root { FileHandle.standardError.write(Data("kelvin: note: \($0)\n".utf8)) } },
+            communicator: communicator)
+        guard root else { return }
         try table.write(to: out)
         let elapsed = Date().timeIntervalSince(start)
         let points = characterizer.pointCount

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collective
 import Foundation
 import NN
 
@@ -30,7 +31,9 @@ struct TrainCommand: ParsableCommand {
             epoch end and at a --max-steps stop). --resume continues from RUNDIR/last.ckpt exactly where it stopped; \
             --epochs and --max-steps may be raised on resume, other options come from the checkpoint. \
             --init CHECKPOINT starts a new run from a checkpoint's weights (fine-tuning): the architecture comes \
-            from the checkpoint, the optimizer and schedule start afresh.
+            from the checkpoint, the optimizer and schedule start afresh. \
+            Under `mpirun -np N` the run is data-parallel: --batch is the global batch, split over the N ranks; \
+            rank 0 writes RUNDIR; --sync-bn takes batch-norm statistics over the global batch (Docs/distributed.md).
             """)
 
     @Option(help: "Architecture: resnet18, resnet34, resnet50, resnet101, resnet152, cnn (two convolutions) or mlp (one hidden layer). Default resnet18.")
@@ -65,11 +68,27 @@ struct TrainCommand: ParsableCommand {
     var update = "standard"
     @Option(name: .customLong("micro-batch"), help: "Micro-batch size of --update pipelined (divides --batch).") var microBatch: Int?
     @Option(help: ArgumentHelp("Directory of the cells a profile names (default: the KELVIN_CELLS folders, ./netlists, then beside the kelvin binary).", valueName: "DIR")) var cells: String?
+    @Flag(name: .customLong("sync-bn"), help: "Under mpirun: batch-norm statistics over the global batch (default: each rank's part).")
+    var syncBN = false
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
     @Flag(help: "No live progress line.") var quiet = false
 
     func run() throws {
-        do { try train() } catch let e as NNError { throw failCLI(e) }
+        let communicator: Communicator
+        do { communicator = try Communicator.fromLauncher(environment: ProcessInfo.processInfo.environment) } catch {
+            throw failCLI(error)
+        }
+        do {
+            try train(communicator)
+            communicator.finish()
+        } catch let code as ExitCode where communicator.usesMPI {
+            communicator.finish()
+            throw code
+        } catch where communicator.usesMPI {
+            // One rank's error must end the others too, or they would wait for it for ever.
+            printErr("kelvin: error: rank \(communicator.rank) of \(communicator.size): \(error)\n")
+            communicator.abort(code: 1)
+        } catch let e as NNError { throw failCLI(e) }
     }
 
     /// The profile a resumed run continues under: `--analog` when given (the trainer refuses it
@@ -85,6 +104,22 @@ struct TrainCommand: ParsableCommand {
         let settings = try AnalogSettings(json: Data(document.utf8), path: path + " (stored profile)")
         // A --chip-seed other than the run's reaches the trainer, which refuses it with the reason.
         return try resolver.profile(settings, origin: path, chipSeed: chipSeed ?? record.chipSeed ?? 0)
+    }
+
+    /// The median time of 3 blocking allreduces of `elements` floats (what summing a step's
+    /// gradients would cost with no overlap), the same on every rank.
+    static func allreduceSeconds(elements: Int, _ communicator: Communicator) -> Double {
+        var buffer = [Float](repeating: 1, count: elements)
+        var times: [Double] = []
+        for _ in 0..<3 {
+            communicator.barrier(what: "the allreduce timing")
+            let start = Date()
+            buffer.withUnsafeMutableBufferPointer { communicator.sum($0, what: "the allreduce timing") }
+            times.append(Date().timeIntervalSince(start))
+        }
+        var median = [times.sorted()[1]]
+        communicator.sum(&median, what: "the allreduce timing")
+        return median[0] / Double(communicator.size)
     }
 
     /// `RUNDIR/profile.json`: the resolved profile with the SHA-256 of every table it uses.
@@ -104,8 +139,10 @@ struct TrainCommand: ParsableCommand {
                    imageWidth: data.width, classes: data.classes)
     }
 
-    private func train() throws {
+    private func train(_ communicator: Communicator) throws {
         if let threads { try Threading.limitCores(to: threads) }
+        let root = communicator.isRoot
+        let printErr: (String) -> Void = { if root { kelvin.printErr($0) } }
         let checkpointPath = out + "/last.ckpt"
         var trainer: Trainer
         if resume {
@@ -122,8 +159,9 @@ struct TrainCommand: ParsableCommand {
             }
             let (_, trainSet, testSet) = try DatasetCatalog.prepare(saved)
             let profile = try resumedProfile(ck, path: checkpointPath)
+            if syncBN { throw NNError.invalidArgument("--resume continues the run's own batch-norm mode; drop --sync-bn") }
             trainer = try Trainer(resuming: ck, path: checkpointPath, profile: profile, train: trainSet, test: testSet,
-                                  epochs: epochs, maxSteps: .some(maxSteps))
+                                  epochs: epochs, maxSteps: .some(maxSteps), communicator: communicator)
             printErr("resuming \(checkpointPath) at epoch \(trainer.epoch + 1), step \(trainer.step)\n")
         } else {
             guard let scheduleKind = ScheduleKind(rawValue: schedule) else {
@@ -168,10 +206,15 @@ struct TrainCommand: ParsableCommand {
             default: throw NNError.invalidArgument("unknown --update '\(update)' (use standard or pipelined)")
             }
             options.augmentation = augment ? DatasetCatalog.augmentation(for: dataset) : .none
+            if syncBN {
+                guard communicator.size > 1 else { throw NNError.invalidArgument("--sync-bn applies to runs under mpirun with 2 or more ranks") }
+                options.syncBatchNorm = true
+            }
             let profile: any ExecutionProfile = try analog.map {
                 try ProfileResolver(cells: cells).profile($0, chipSeed: chipSeed ?? 0)
             } ?? DigitalProfile()
-            trainer = try Trainer(options: options, model: network, profile: profile, train: trainSet, test: testSet)
+            trainer = try Trainer(options: options, model: network, profile: profile, train: trainSet, test: testSet,
+                                  communicator: communicator)
             printErr("\(options.model.summary), \(trainer.model.parameterCount) parameters"
                 + (initial.map { ", weights from \($0.path)" } ?? "") + ", on \(dataset): "
                 + "\(trainSet.count) train / \(testSet.count) test images, \(trainer.loader.batchesPerEpoch) steps per epoch\n")
@@ -179,13 +222,25 @@ struct TrainCommand: ParsableCommand {
         if chipSeed != nil, trainer.profile.record.chipSeed == nil {
             throw NNError.invalidArgument("--chip-seed: profile '\(trainer.profile.name)' draws nothing per chip (no mismatch or device)")
         }
-        try writeProfile(trainer.profile)
+        if root { try writeProfile(trainer.profile) }
+        if communicator.size > 1 {
+            let bn = (trainer.options.syncBatchNorm ?? false) ? "synchronised" : "per rank"
+            let alone = Self.allreduceSeconds(elements: trainer.allreduceElements, communicator)
+            printErr("data-parallel over \(communicator.size) MPI ranks: \(trainer.options.batchSize / communicator.size) images per rank "
+                + "and step, \(String(format: "%.1f", Double(trainer.allreduceElements) * 4 / 1e6)) MB of gradients summed per step "
+                + "(\(String(format: "%.1f", 1000 * alone)) ms as one blocking allreduce), batch norm \(bn)\n")
+        }
+        let firstStep = trainer.step
+        var firstReport: Date?, lastReport = Date(), reports = 0  // step timing, start-up and evaluation excluded
         if trainer.profile.name != "digital" { printErr("profile \(trainer.profile.name)\n") }
         var lastPrint = Date.distantPast
-        let quiet = self.quiet
+        let quiet = self.quiet || !root
         let batchSize = Double(trainer.options.batchSize)
         let interrupt = InterruptFlag()
         let outcome = try trainer.run(runDirectory: out, shouldStop: { interrupt.isRaised }, onStep: { p in
+            lastReport = Date()
+            if firstReport == nil { firstReport = lastReport }
+            reports += 1
             guard !quiet else { return }
             let now = Date()
             guard now.timeIntervalSince(lastPrint) >= 0.25 || p.batch == p.batchesPerEpoch else { return }
@@ -201,6 +256,12 @@ struct TrainCommand: ParsableCommand {
             line += String(format: ", %.1f img/s, %@", m.images_per_s, formatDuration(m.seconds))
             printErr(line + String(repeating: " ", count: 20) + "\n")
         })
+        if communicator.usesMPI, reports > 1, let firstReport {
+            // Steps after the first (whose time includes start-up), between progress reports.
+            let perStep = lastReport.timeIntervalSince(firstReport) / Double(reports - 1)
+            printErr(String(format: "rank 0: %.1f ms per step, of which %.1f ms waiting for the gradient allreduce after the backward pass\n",
+                            1000 * perStep, 1000 * trainer.allreduceWaitSeconds / Double(trainer.step - firstStep)))
+        }
         switch outcome {
         case .finished: printErr("done: \(out)/last.ckpt, \(out)/metrics.jsonl\n")
         case .stoppedAtMaxSteps(let step): printErr("stopped at step \(step) (--max-steps); resume with --resume\n")

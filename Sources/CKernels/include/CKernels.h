@@ -49,6 +49,10 @@ typedef struct CKKernels {
     void (*col2im)(const float *col, long ld, const CKConv *g, float *dx, long oyA, long oyB);
     /// Mean and biased variance of channel `ch`.
     void (*bn_statistics)(const float *x, long n, long c, long s, long ch, float *mean, float *variance);
+    // Channel ch's Σ x and Σ (x − mu)², in double over planes, summed exactly as bn_statistics
+    // sums them (synchronised batch norm adds these across ranks).
+    void (*bn_channel_sums)(const float *x, long n, long c, long s, long ch, double *sum);
+    void (*bn_channel_sq_dev)(const float *x, long n, long c, long s, long ch, float mu, double *sq);
     /// `y = x · scale[ch] + shift[ch]` on planes t0 ..< t1.
     void (*bn_affine)(const float *x, float *y, long t0, long t1, long c, long s,
                       const float *scale, const float *shift);

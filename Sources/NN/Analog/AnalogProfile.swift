@@ -218,7 +218,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         case .linear(let l) where context.training && (settings.weightNoise ?? 0) > 0:
             return linear(Operation.flatten(inputs[0]), perturbed(l.weight, context), l.bias?.value)
         default:
-            return operation.digital(inputs, training: context.training)
+            return operation.digital(inputs, training: context.training, batchStatistics: context.batchStatistics)
         }
     }
 
@@ -240,7 +240,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     /// `analog` when the profile's backward is analog, else the digital result with the analog values.
     private func backwardRule(_ operation: NN.Operation, _ inputs: [Tensor], _ context: ForwardContext, _ analog: Tensor) -> Tensor {
         guard digitalBackward, isRecording else { return analog }
-        let exact = operation.digital(inputs, training: context.training)
+        let exact = operation.digital(inputs, training: context.training, batchStatistics: context.batchStatistics)
         return exact + (analog.detached() - exact.detached())
     }
 

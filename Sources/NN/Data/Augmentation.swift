@@ -14,6 +14,8 @@ public struct Augmentation: Sendable, Codable, Equatable {
     public static let none = Augmentation()
     /// True when the augmentation leaves images unchanged.
     public var isIdentity: Bool { cropPadding == 0 && !horizontalFlip }
+    /// How many numbers `apply` draws from its generator per image (always the same).
+    public var drawsPerImage: Int { (cropPadding > 0 ? 2 : 0) + (horizontalFlip ? 1 : 0) }
 
     /// Augments one `channels × height × width` image in place, drawing randomness from `rng`.
     public func apply(

@@ -7,6 +7,9 @@ public struct Batch: Sendable {
     public var count: Int { labels.count }
     /// Position of this batch within its epoch.
     public var index: Int
+    /// The positions of these images within the whole batch when this is one part of it (one
+    /// rank's share in data-parallel training); nil for the whole batch.
+    public var part: Range<Int>? = nil
 }
 
 /// Splits a data set into shuffled, augmented mini-batches, prepared on a background thread.
@@ -53,14 +56,20 @@ public struct DataLoader: Sendable {
         return idx
     }
 
-    /// Builds batch `index` of `epoch` given that epoch's order (synchronously).
-    public func makeBatch(epoch: Int, index: Int, order: [Int]) -> Batch {
-        let start = index * batchSize
-        let end = min(start + batchSize, order.count)
+    /// Builds batch `index` of `epoch` given that epoch's order (synchronously); with `part`,
+    /// only those positions of it, with the values (augmentation included) they have in the whole batch.
+    public func makeBatch(epoch: Int, index: Int, order: [Int], part: Range<Int>? = nil) -> Batch {
+        let first = index * batchSize
+        let whole = first..<min(first + batchSize, order.count)
+        let start = part.map { min(first + $0.lowerBound, whole.upperBound) } ?? whole.lowerBound
+        let end = part.map { min(first + $0.upperBound, whole.upperBound) } ?? whole.upperBound
         let size = dataset.imageSize
         var images = [Float](repeating: 0, count: (end - start) * size)
         var labels = [Int32](repeating: 0, count: end - start)
         var rng = RandomSource(seed: seed, stream: UInt64(epoch), UInt64(index), 0x4147)
+        if !augmentation.isIdentity {
+            for _ in 0..<((start - first) * augmentation.drawsPerImage) { _ = rng.next() }  // the draws of the images before the part
+        }
         images.withUnsafeMutableBufferPointer { out in
             dataset.images.withUnsafeBufferPointer { src in
                 for k in start..<end {
@@ -74,12 +83,13 @@ public struct DataLoader: Sendable {
                 }
             }
         }
-        return Batch(images: images, labels: labels, index: index)
+        return Batch(images: images, labels: labels, index: index, part: part.map { _ in (start - first)..<(end - first) })
     }
 
-    /// The batches of `epoch` from `startIndex` on, produced by a background thread into a bounded queue.
-    public func batches(epoch: Int, startingAt startIndex: Int = 0) -> BatchStream {
-        BatchStream(loader: self, epoch: epoch, start: startIndex)
+    /// The batches of `epoch` from `startIndex` on, produced by a background thread into a bounded
+    /// queue; with `part`, only those positions of each batch (see `makeBatch`).
+    public func batches(epoch: Int, startingAt startIndex: Int = 0, part: Range<Int>? = nil) -> BatchStream {
+        BatchStream(loader: self, epoch: epoch, start: startIndex, part: part)
     }
 }
 
@@ -122,7 +132,7 @@ final class BatchChannel: @unchecked Sendable {
 public final class BatchStream: Sequence, IteratorProtocol {
     private let channel: BatchChannel
 
-    init(loader: DataLoader, epoch: Int, start: Int) {
+    init(loader: DataLoader, epoch: Int, start: Int, part: Range<Int>?) {
         let channel = BatchChannel(capacity: loader.prefetch)
         self.channel = channel
         let total = loader.batchesPerEpoch
@@ -130,7 +140,7 @@ public final class BatchStream: Sequence, IteratorProtocol {
             let order = loader.order(epoch: epoch)
             var b = Swift.max(0, start)
             while b < total {
-                if !channel.put(loader.makeBatch(epoch: epoch, index: b, order: order)) { return }
+                if !channel.put(loader.makeBatch(epoch: epoch, index: b, order: order, part: part)) { return }
                 b += 1
             }
             channel.finish()

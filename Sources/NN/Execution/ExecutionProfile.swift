@@ -25,7 +25,7 @@ public protocol ExecutionProfile: Sendable {
 
 extension ExecutionProfile {
     public func apply(_ operation: Operation, to inputs: [Tensor], context: ForwardContext) -> Tensor {
-        operation.digital(inputs, training: context.training)
+        operation.digital(inputs, training: context.training, batchStatistics: context.batchStatistics)
     }
     public var record: ProfileRecord { ProfileRecord(name: name) }
     public var updateNoise: Float { 0 }

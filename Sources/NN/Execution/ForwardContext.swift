@@ -8,9 +8,13 @@ public struct ForwardContext: Sendable {
     public var profile: any ExecutionProfile
     /// Random draws of this pass (noise, perturbed weights), seeded from (seed, step).
     public var noise: NoiseStream
+    /// Set in data-parallel training with synchronised batch norm (`--sync-bn`): batch-norm layers
+    /// in training mode take their statistics over every process's part of the batch.
+    public var batchStatistics: (any BatchStatisticsReducer)?
 
-    public init(training: Bool, profile: any ExecutionProfile = DigitalProfile(), noise: NoiseStream = NoiseStream(seed: 0, step: 0)) {
-        self.training = training; self.profile = profile; self.noise = noise
+    public init(training: Bool, profile: any ExecutionProfile = DigitalProfile(), noise: NoiseStream = NoiseStream(seed: 0, step: 0),
+                batchStatistics: (any BatchStatisticsReducer)? = nil) {
+        self.training = training; self.profile = profile; self.noise = noise; self.batchStatistics = batchStatistics
     }
     /// Training mode, digital (PyTorch's `model.train()`).
     public static let training = ForwardContext(training: true)

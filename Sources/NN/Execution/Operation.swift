@@ -49,7 +49,9 @@ public enum Operation: Sendable {
 
     /// The exact Float32 result: what the digital profile computes, and what an analog profile
     /// falls back to for the stages it leaves digital.
-    public func digital(_ inputs: [Tensor], training: Bool) -> Tensor { exactResult(self, inputs, training: training) }
+    public func digital(_ inputs: [Tensor], training: Bool, batchStatistics: (any BatchStatisticsReducer)? = nil) -> Tensor {
+        exactResult(self, inputs, training: training, batchStatistics: batchStatistics)
+    }
 
     /// `[N, …] → [N, Π …]` (a rank-2 input is returned as is).
     static func flatten(_ x: Tensor) -> Tensor {
@@ -59,7 +61,8 @@ public enum Operation: Sendable {
 
 /// `Operation.digital`, at file scope so that the Tensor functions are not shadowed by the
 /// operation's cases of the same names.
-private func exactResult(_ operation: Operation, _ inputs: [Tensor], training: Bool) -> Tensor {
+private func exactResult(_ operation: Operation, _ inputs: [Tensor], training: Bool,
+                         batchStatistics: (any BatchStatisticsReducer)?) -> Tensor {
     let x = inputs[0]
     switch operation {
     case .conv2d(let c): return conv2d(x, c.weight.value, bias: c.bias?.value, stride: c.stride, padding: c.padding)
@@ -71,7 +74,7 @@ private func exactResult(_ operation: Operation, _ inputs: [Tensor], training: B
         return BipolarMorphological.linear(Operation.flatten(x), plus: l.plus.value, minus: l.minus.value, bias: l.bias.value)
     case .batchNorm(let b):
         return batchNorm(x, gamma: b.weight.value, beta: b.bias.value, state: b.statistics, training: training,
-                         momentum: b.momentum, eps: b.eps)
+                         momentum: b.momentum, eps: b.eps, sync: batchStatistics)
     case .relu: return relu(x)
     case .add: return x + inputs[1]
     case .maxPool2d(let p): return maxPool2d(x, kernel: p.kernelSize, stride: p.stride, padding: p.padding)

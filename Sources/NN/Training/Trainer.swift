@@ -1,3 +1,4 @@
+import Collective
 import Foundation
 import Tensor
 
@@ -75,6 +76,19 @@ public struct Trainer {
     private let parameterNames: [String]
     /// The blocks of the pipelined update (`options.microBatch`), as indices into the parameters.
     private let pipelineBlocks: [[Int]]
+    /// The ranks of a data-parallel job (`single`: this process alone). Each global batch of the
+    /// loader is split into `size` equal parts; rank r trains on part r, gradients are averaged.
+    public let communicator: Communicator
+    /// Sums the gradients over the ranks during the backward pass (nil in a one-process run).
+    private let averager: GradientAverager?
+    /// Seconds of the last step spent waiting for the gradient sums after the backward pass.
+    public var lastAllreduceWait: Double { averager?.lastWaitSeconds ?? 0 }
+    /// Seconds spent waiting for gradient sums after the backward pass, over the steps this process ran.
+    public private(set) var allreduceWaitSeconds = 0.0
+    /// Whether rank 0's weights have been copied to every rank (before the first data-parallel step).
+    private var weightsBroadcast = false
+    /// Gradient elements summed over the ranks per step (0 in a one-process run).
+    public var allreduceElements: Int { averager?.elementCount ?? 0 }
 
     /// Total optimizer steps of the full run (the schedule's length).
     public var totalSteps: Int { options.epochs * loader.batchesPerEpoch }
@@ -83,8 +97,22 @@ public struct Trainer {
     /// `optimizer` (SGD from the options when nil) under `profile`. `train` and `test` must already
     /// be normalised.
     public init(options: TrainingOptions, model: Model? = nil, optimizer: SGD? = nil,
-                profile: any ExecutionProfile = DigitalProfile(), train: ImageDataset, test: ImageDataset?) throws {
+                profile: any ExecutionProfile = DigitalProfile(), train: ImageDataset, test: ImageDataset?,
+                communicator: Communicator = .single) throws {
         try options.validate()
+        let ranks = communicator.size
+        if ranks > 1 {
+            guard options.batchSize % ranks == 0 else {
+                throw NNError.invalidArgument("--batch \(options.batchSize) (the global batch) does not split evenly over \(ranks) MPI ranks; choose a multiple of \(ranks)")
+            }
+            let sync = options.syncBatchNorm ?? false
+            guard sync || options.batchSize / ranks >= 2 else {
+                throw NNError.invalidArgument("--batch \(options.batchSize) over \(ranks) ranks leaves \(options.batchSize / ranks) image per rank; batch norm needs 2 (or --sync-bn)")
+            }
+            guard options.microBatch == nil else {
+                throw NNError.invalidArgument("--update pipelined is not available with several MPI ranks")
+            }
+        }
         let output = try options.model.outputShape(for: [train.channels, train.height, train.width])
         guard output.count == 1, output[0] >= train.classes else {
             throw NNError.invalidArgument(
@@ -108,13 +136,16 @@ public struct Trainer {
         schedule = options.schedule.make(lr: options.learningRate, totalSteps: options.epochs * loader.batchesPerEpoch)
         pipelineBlocks = options.microBatch == nil ? [] : try PipelinedUpdate.blocks(of: model)
         rng = RandomSource(seed: options.seed, stream: 0x7472_6169_6e)
+        self.communicator = communicator
+        averager = ranks > 1 ? GradientAverager(parameters: self.optimizer.parameters, communicator: communicator) : nil
     }
 
     /// Continues the run saved in `checkpoint` (read from `path`), optionally with new epoch/step
     /// limits. The run continues under the profile it was started with: a different `profile`
     /// is refused with the reason (start a new run from the weights with `--init` instead).
     public init(resuming checkpoint: Checkpoint, path: String, profile: any ExecutionProfile = DigitalProfile(),
-                train: ImageDataset, test: ImageDataset?, epochs: Int? = nil, maxSteps: Int?? = nil) throws {
+                train: ImageDataset, test: ImageDataset?, epochs: Int? = nil, maxSteps: Int?? = nil,
+                communicator: Communicator = .single) throws {
         guard var options = checkpoint.header.training else {
             throw NNError.mismatch(path: path, reason: "checkpoint holds no training state (cannot resume)")
         }
@@ -127,7 +158,7 @@ public struct Trainer {
         guard checkpoint.header.model == options.model else {
             throw NNError.mismatch(path: path, reason: "model configuration differs from the training options")
         }
-        try self.init(options: options, profile: profile, train: train, test: test)
+        try self.init(options: options, profile: profile, train: train, test: test, communicator: communicator)
         try model.loadState(from: checkpoint.arrays, path: path)
         try optimizer.loadState(from: checkpoint.arrays, names: parameterNames, path: path)
         try (profile as? any StatefulProfile)?.loadState(from: checkpoint.arrays, path: path)
@@ -151,6 +182,7 @@ public struct Trainer {
     /// Throws `nonFiniteLoss` (before touching any weight) when the loss is NaN or infinite.
     public mutating func trainStep(_ batch: Batch) throws -> (loss: Float, correct: Int) {
         if let m = options.microBatch { return try pipelinedStep(batch, microBatch: m) }
+        if let averager { return try dataParallelStep(batch, averager: averager) }
         let d = loader.dataset
         let x = Tensor(shape: [batch.count, d.channels, d.height, d.width], data: batch.images)
         optimizer.config.learningRate = schedule.learningRate(at: step)
@@ -168,6 +200,54 @@ public struct Trainer {
         profile.afterUpdate(optimizer.parameters)
         step += 1
         return (value, correct)
+    }
+
+    /// One optimizer step of a data-parallel job on this rank's part of the global batch (`batch`
+    /// is the whole batch, or this rank's part of it as `run` has the loader build it): the
+    /// loss and correct count are summed over the ranks (and a non-finite loss on any rank stops
+    /// every rank before the update), the gradients are averaged by `averager` during the backward
+    /// pass. Returns the global batch's mean loss and correct count, the same on every rank.
+    private mutating func dataParallelStep(_ batch: Batch, averager: GradientAverager) throws -> (loss: Float, correct: Int) {
+        let d = loader.dataset, size = d.imageSize
+        let part = communicator.share(of: options.batchSize)
+        let x: Tensor, labels: [Int32]
+        if let given = batch.part {
+            precondition(given == part, "Trainer: rank \(communicator.rank) was given images \(given) of the batch, its share is \(part)")
+            x = Tensor(shape: [part.count, d.channels, d.height, d.width], data: batch.images)
+            labels = batch.labels
+        } else {
+            x = Tensor(shape: [part.count, d.channels, d.height, d.width],
+                       data: Array(batch.images[(part.lowerBound * size)..<(part.upperBound * size)]))
+            labels = Array(batch.labels[part])
+        }
+        optimizer.config.learningRate = schedule.learningRate(at: step)
+        if let m = schedule.momentum(at: step) { optimizer.config.momentum = m }
+        if !weightsBroadcast {
+            // As PyTorch DDP: every rank starts from rank 0's weights, whatever each built or read.
+            for p in optimizer.parameters {
+                p.update { w, _ in communicator.broadcast(UnsafeMutableRawBufferPointer(w), root: 0, what: "rank 0's weights") }
+            }
+            weightsBroadcast = true
+        }
+        let sync = (options.syncBatchNorm ?? false) ? RankStatisticsReducer(communicator: communicator) : nil
+        let context = ForwardContext(training: true, profile: profile, noise: NoiseStream(seed: options.seed, step: UInt64(step)),
+                                     batchStatistics: sync)
+        let logits = model(x, context: context)
+        let loss = softmaxCrossEntropy(logits, labels: labels.map(Int.init), labelSmoothing: Float(options.labelSmoothing))
+        let value = loss.scalar
+        var totals = [value.isFinite ? Double(value) * Double(part.count) : 0,
+                      Double(topKCorrect(logits.detached(), labels: labels, k: 1)), value.isFinite ? 0 : 1]
+        communicator.sum(&totals, what: "the loss of step \(step + 1)")
+        guard totals[2] == 0 else { throw NNError.nonFiniteLoss(step: step + 1, value: value.isFinite ? .nan : value) }
+        optimizer.zeroGrad()
+        loss.backward(reporting: optimizer.parameters) { averager.parameterReady($0) }
+        averager.finish()
+        allreduceWaitSeconds += averager.lastWaitSeconds
+        profile.beforeUpdate(optimizer.parameters, noise: context.noise)
+        optimizer.step(updateNoise: profile.updateNoise, noise: context.noise)
+        profile.afterUpdate(optimizer.parameters)
+        step += 1
+        return (Float(totals[0] / Double(options.batchSize)), Int(totals[1].rounded()))
     }
 
     /// One batch of the per-block pipelined update (`PipelinedUpdate`): micro-batch k's forward
@@ -210,10 +290,19 @@ public struct Trainer {
     /// A non-finite loss throws without writing a checkpoint, so the last good one is kept.
     /// `shouldStop` is polled after every step; when it answers true the run writes the
     /// checkpoint (no evaluation) and returns `.interrupted`, so `--resume` loses no step.
+    ///
+    /// In a data-parallel job every rank calls `run`; rank 0 alone writes the run directory and
+    /// evaluates on the test set, and the ranks stop together when `shouldStop` answers true on any.
     public mutating func run(
         runDirectory: String?, shouldStop: () -> Bool = { false },
         onStep: (StepProgress) -> Void = { _ in }, onEpoch: (EpochMetrics) -> Void = { _ in }
     ) throws -> TrainingOutcome {
+        let runDirectory = communicator.isRoot ? runDirectory : nil
+        let communicator = self.communicator
+        /// `shouldStop`, agreed by every rank (true when it is true on any).
+        func stopRequested() -> Bool {
+            communicator.size > 1 ? communicator.any(shouldStop(), what: "the stop flag") : shouldStop()
+        }
         let metrics = runDirectory.map { MetricsWriter(path: $0 + "/metrics.jsonl") }
         if let runDirectory {
             do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
@@ -229,7 +318,10 @@ public struct Trainer {
         let perEpoch = loader.batchesPerEpoch
         while epoch < options.epochs {
             var stoppedEarly = false
-            let stream = loader.batches(epoch: epoch, startingAt: batchInEpoch)
+            // A rank has the loader build only its part of each batch (the same images and
+            // augmentation as in the whole batch).
+            let stream = loader.batches(epoch: epoch, startingAt: batchInEpoch,
+                                        part: averager == nil ? nil : communicator.share(of: options.batchSize))
             var last = Date()
             for batch in stream {
                 if let maxSteps = options.maxSteps, step >= maxSteps { stoppedEarly = true; stream.cancel(); break }
@@ -237,9 +329,10 @@ public struct Trainer {
                 let now = Date()
                 progress.seconds += now.timeIntervalSince(last)
                 last = now
-                progress.lossSum += Double(loss) * Double(batch.count)
+                let images = batch.part == nil ? batch.count : options.batchSize  // the global batch's
+                progress.lossSum += Double(loss) * Double(images)
                 progress.correct += correct
-                progress.seen += batch.count
+                progress.seen += images
                 batchInEpoch = batch.index + 1
                 let report = StepProgress(
                     epoch: epoch + 1, epochs: options.epochs, batch: batchInEpoch, batchesPerEpoch: perEpoch, step: step,
@@ -252,7 +345,7 @@ public struct Trainer {
                     step: step, epoch: epoch + 1, loss: report.loss, accuracy: report.accuracy,
                     learningRate: report.learningRate, imagesPerSecond: report.imagesPerSecond, stepLoss: Double(loss)))
                 onStep(report)
-                if shouldStop() {
+                if stopRequested() {
                     stream.cancel()
                     if batchInEpoch == perEpoch { break }  // the epoch is complete: finish it normally
                     if let runDirectory { try checkpoint().write(to: runDirectory + "/last.ckpt") }
@@ -273,14 +366,14 @@ public struct Trainer {
             if let metrics { try metrics.append(line) }
             onEpoch(line)
             if let runDirectory { try checkpoint().write(to: runDirectory + "/last.ckpt") }
-            if epoch < options.epochs && shouldStop() { return .interrupted(step: step) }
+            if epoch < options.epochs && stopRequested() { return .interrupted(step: step) }
         }
         return .finished
     }
 
     /// Metrics of the epoch in progress, with a test-set evaluation when a test set is present.
     private func epochMetrics() -> EpochMetrics {
-        let eval = testSet.map {
+        let eval = (communicator.isRoot ? testSet : nil).map {
             Self.evaluate(model, on: $0, batchSize: max(options.batchSize, 256), profile: profile, seed: options.seed &+ UInt64(epoch))
         }
         return EpochMetrics(

@@ -30,6 +30,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// streams through the blocks as micro-batches of this size, each updating the blocks with
     /// the staleness of `PipelineSchedule`. nil: the standard update, one step per batch.
     public var microBatch: Int?
+    /// Data-parallel runs (`mpirun -np N kelvin train`): batch-norm statistics over the whole
+    /// global batch (`--sync-bn`) instead of each rank's part of it. nil (older checkpoints): false.
+    public var syncBatchNorm: Bool?
 
     public init(
         model: ModelSpec, dataset: String = "fashion-mnist", dataDirectory: String? = nil, epochs: Int = 1,

@@ -11,6 +11,29 @@ enum NormKernels {
         }
     }
 
+    /// Per-channel `Σ x`, summed as `statistics` sums it.
+    static func channelSums(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int) -> [Double] {
+        var sums = [Double](repeating: 0, count: c)
+        sums.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(c) { ch in
+                CK.kernels.bn_channel_sums!(x, n, c, s, ch, out.baseAddress! + ch)
+            }
+        }
+        return sums
+    }
+
+    /// Per-channel `Σ (x − mean[c])²`, summed as `statistics` sums it.
+    static func channelSquaredDeviations(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+                                         mean: UnsafeBufferPointer<Float>) -> [Double] {
+        var squares = [Double](repeating: 0, count: c)
+        squares.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(c) { ch in
+                CK.kernels.bn_channel_sq_dev!(x, n, c, s, ch, mean[ch], out.baseAddress! + ch)
+            }
+        }
+        return squares
+    }
+
     /// `y = x · scale[c] + shift[c]`.
     static func affine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, c: Int, s: Int,
                        scale: UnsafePointer<Float>, shift: UnsafePointer<Float>) {
