@@ -44,28 +44,38 @@ struct SimRun {
     /// by hand; nil for anything else, which is left to argument-parser (help, errors). Its
     /// reflection over `SimCommand` costs about 1 ms, a tenth of simulating a small deck.
     init?(arguments: [String]) {
+        // Plain variables, not a `[String: String]` of options: that dictionary and its key set
+        // cost ~400,000 instructions (generic metadata and conformance look-ups) on every run.
         var deck: String?
-        var options: [String: String] = [:]
+        var out: String?
+        var raw: String?
+        var saveOnly = false
         var k = 0
         while k < arguments.count {
             let argument = arguments[k]
-            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
-                options[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
-            } else if argument == "--save-only" {
-                options[argument] = ""
+            var name = argument
+            var value: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
             } else if argument == "--out" || argument == "--raw", k + 1 < arguments.count {
-                options[argument] = arguments[k + 1]
+                value = arguments[k + 1]
                 k += 1
-            } else if deck == nil, !argument.hasPrefix("-") {
+            }
+            switch name {
+            case "--out" where value != nil: out = value
+            case "--raw" where value != nil: raw = value
+            case "--save-only":
+                if let value, !value.isEmpty { return nil }
+                saveOnly = true
+            default:
+                guard deck == nil, value == nil, !argument.hasPrefix("-") else { return nil }
                 deck = argument
-            } else {
-                return nil
             }
             k += 1
         }
-        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw", "--save-only"]) else { return nil }
-        if let flag = options["--save-only"], !flag.isEmpty { return nil }
-        self.init(deck: deck, out: options["--out"], raw: options["--raw"], saveOnly: options["--save-only"] != nil)
+        guard let deck else { return nil }
+        self.init(deck: deck, out: out, raw: raw, saveOnly: saveOnly)
     }
 
     init(deck: String, out: String?, raw: String?, saveOnly: Bool = false) {
