@@ -61,6 +61,18 @@ let package = Package(
             dependencies: [
                 "Netlist", "Simulator", "NN", "TransferCurves", "Cells", "Characterization", "LinearAlgebra", "Collective", "Compiler", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // Start-up of `kelvin sim` (whole process, netlists/summing_amplifier.cir: 12.3 M → 7.6 M
+            // instructions): a position-dependent executable (a PIE carried ~79,000 relative
+            // relocations, 1.1 M instructions and 180 page faults at every start), and libstdc++,
+            // KLU and zlib linked statically through the linker scripts in Link/static (see
+            // Link/README.md). Release only, which `make build` links with --static-swift-stdlib:
+            // against the shared Swift runtime of a debug build, a non-PIE executable makes the
+            // dynamic loader warn about protected symbols on stderr.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-Xclang-linker", "-no-pie", "-L", Context.packageDirectory + "/Link/static"],
+                    .when(configuration: .release)),
             ]),
 
         .target(name: "TestSupport", dependencies: ["Randomness"], path: "Tests/TestSupport"),

@@ -7,7 +7,9 @@ A command may start with --cwd=DIR to run in DIR. One warm-up round (file cache,
 then REPS rounds, each running every command once in the order given, so that a drift in the
 machine's speed (on the shared 2-core machine: up to 30 % within an hour) falls on all of them
 alike instead of on whichever ran last. Prints one median wall time in seconds ("%.6f") per
-command, one per line, or "fail" for a command that failed (it is not run again).
+command, one per line, or "fail" for a command that failed (it is not run again). With
+TIME_COMMAND_CPU=1 each line also gives the median CPU time (user + system, from wait4) after
+the wall time: on a loaded machine the wall time includes waiting for a core, the CPU time does not.
 Slow rounds get fewer repetitions: at most as many as fit in BENCH_BUDGET_S seconds per command
 (default 20) judged from the warm-up round, and at least one.
 """
@@ -39,9 +41,13 @@ def parse(argv):
 
 
 def run(cmd, cwd):
+    """Wall time, CPU time (user + system) and success of one run."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start, proc.returncode == 0
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_utime + usage.ru_stime, proc.returncode == 0
 
 
 def main():
@@ -50,9 +56,10 @@ def main():
     budget = float(os.environ.get("BENCH_BUDGET_S", "20")) * len(commands)
     failed = [False] * len(commands)
     times = [[] for _ in commands]
+    cpu_times = [[] for _ in commands]
     warm = 0.0
     for i, (cmd, cwd) in enumerate(commands):
-        elapsed, ok = run(cmd, cwd)
+        elapsed, _, ok = run(cmd, cwd)
         failed[i] = not ok
         warm += elapsed
     reps = max(1, min(reps, int(budget / max(warm, 1e-9))))
@@ -60,11 +67,18 @@ def main():
         for i, (cmd, cwd) in enumerate(commands):
             if failed[i]:
                 continue
-            elapsed, ok = run(cmd, cwd)
+            elapsed, cpu, ok = run(cmd, cwd)
             failed[i] = not ok
             times[i].append(elapsed)
+            cpu_times[i].append(cpu)
+    with_cpu = os.environ.get("TIME_COMMAND_CPU") == "1"
     for i in range(len(commands)):
-        print("fail" if failed[i] else "%.6f" % statistics.median(times[i]))
+        if failed[i]:
+            print("fail")
+        elif with_cpu:
+            print("%.6f %.6f" % (statistics.median(times[i]), statistics.median(cpu_times[i])))
+        else:
+            print("%.6f" % statistics.median(times[i]))
 
 
 main()

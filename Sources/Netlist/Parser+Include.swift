@@ -112,7 +112,7 @@ struct CardReader {
             let physical = file.lines[location.line - 1]
             let start = max(0, location.column - 1)
             if start < physical.count {
-                var raw = String(String.UnicodeScalarView(physical[start...]))
+                var raw = String(scalars: physical[start...])
                 // `;` still starts a comment in a control line.
                 if let semicolon = raw.firstIndex(of: ";") { raw = String(raw[..<semicolon]) }
                 text = raw

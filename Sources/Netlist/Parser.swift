@@ -32,7 +32,7 @@ public enum NetlistParser {
         var reader = CardReader()
         reader.includeStack = [source.name]
         _ = try reader.read(source, firstLine: 1)
-        var title = String(String.UnicodeScalarView(source.lines[0])).trimmingSpaces
+        var title = String(scalars: source.lines[0][...]).trimmingSpaces
         var builder = StructureBuilder(cards: try ConditionalSections.select(reader.cards))
         let top = try builder.buildTop()
         if let override = builder.title { title = override }

@@ -206,7 +206,7 @@ struct Flattener {
                     throw NetlistError.missingField(t.location, token: t.lower, expected: "a value after '='")
                 }
                 parameters[t.lower] = try value(tokens[i + 2], in: card, frame: f)
-                if t.lower == "level", let levels = Model.supportedLevels[typeToken.lower],
+                if t.lower == "level", let levels = Model.supportedLevels(typeToken.lower),
                     let level = parameters["level"], !levels.contains(level)
                 {
                     let v = tokens[i + 2]
@@ -222,7 +222,7 @@ struct Flattener {
                 parameters[t.lower] = 1
                 i += 1
             }
-            if let known = Model.knownParameters[typeToken.lower], !known.contains(t.lower) {
+            if !Model.isKnownParameter(t.lower, type: typeToken.lower) {
                 warnings.append(
                     "\(t.location): warning: unknown \(Model.kindName(typeToken.lower)) model parameter, ignored "
                         + "(as ngspice's \"unrecognized parameter\") ('\(t.lower)')")

@@ -64,35 +64,43 @@ struct SimRun {
     /// [--full]` (also `--out=DIR`), parsed by hand; nil for anything else, which is left to argument-parser (help, errors). Its
     /// reflection over `SimCommand` costs about 1 ms, a tenth of simulating a small deck.
     init?(arguments: [String]) {
+        // Plain variables, not a `[String: String]` of options: that dictionary and its key set
+        // cost ~400,000 instructions (generic metadata and conformance look-ups) on every run.
         var deck: String?
-        var options: [String: String] = [:]
+        var out: String?
+        var raw: String?
+        var maxPoints: Int?
+        var saveOnly = false, full = false
         var k = 0
         while k < arguments.count {
             let argument = arguments[k]
-            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
-                options[String(argument[..<equals])] = String(argument[argument.index(after: equals)...])
-            } else if argument == "--save-only" || argument == "--full" {
-                options[argument] = ""
-            } else if ["--out", "--raw", "--max-points"].contains(argument), k + 1 < arguments.count {
-                options[argument] = arguments[k + 1]
+            var name = argument
+            var value: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
+            } else if argument == "--out" || argument == "--raw" || argument == "--max-points", k + 1 < arguments.count {
+                value = arguments[k + 1]
                 k += 1
-            } else if deck == nil, !argument.hasPrefix("-") {
+            }
+            switch name {
+            case "--out" where value != nil: out = value
+            case "--raw" where value != nil: raw = value
+            case "--max-points" where value != nil:
+                // A malformed count is left to argument-parser, which reports it.
+                guard let n = Int(value!), n > 0 else { return nil }
+                maxPoints = n
+            case "--save-only", "--full":
+                if let value, !value.isEmpty { return nil }
+                if name == "--full" { full = true } else { saveOnly = true }
+            default:
+                guard deck == nil, value == nil, !argument.hasPrefix("-") else { return nil }
                 deck = argument
-            } else {
-                return nil
             }
             k += 1
         }
-        guard let deck, Set(options.keys).isSubset(of: ["--out", "--raw", "--save-only", "--max-points", "--full"]) else { return nil }
-        for flag in ["--save-only", "--full"] { if let value = options[flag], !value.isEmpty { return nil } }
-        var maxPoints: Int?
-        if let text = options["--max-points"] {
-            // A malformed count is left to argument-parser, which reports it.
-            guard let n = Int(text), n > 0 else { return nil }
-            maxPoints = n
-        }
-        self.init(deck: deck, out: options["--out"], raw: options["--raw"], saveOnly: options["--save-only"] != nil,
-                  maxPoints: maxPoints, full: options["--full"] != nil)
+        guard let deck else { return nil }
+        self.init(deck: deck, out: out, raw: raw, saveOnly: saveOnly, maxPoints: maxPoints, full: full)
     }
 
     init(deck: String, out: String?, raw: String?, saveOnly: Bool = false, maxPoints: Int? = nil, full: Bool = false) {

@@ -14,6 +14,28 @@ final class NumberTests: XCTestCase {
         XCTAssertEqual(SpiceNumber.parse("5."), 5)
     }
 
+    /// The integer-mantissa fast path gives strtod's correctly rounded value, bit for bit, on
+    /// either side of its limits (15 significant digits, powers of ten up to 10^±22).
+    func testValuesMatchStrtod() throws {
+        var rng = SeededGenerator(seed: 13)
+        var literals = ["0", "-0", "0.0", "00012.5000", "1e22", "1e23", "1e-22", "1e-23", "123456789012345",
+                        "1234567890123456", "9007199254740993", "0.1", "0.30000000000000004", "1.7976931348623157e308",
+                        "4.9e-324", "2.5e-310", "-15", "11.45", "15.9e-12", "0.000001e+10"]
+        for _ in 0..<5000 {
+            let digits = Int.random(in: 1...18, using: &rng)
+            var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+            let point = Int.random(in: 0...digits, using: &rng)
+            text.insert(".", at: text.index(text.startIndex, offsetBy: point))
+            if Bool.random(using: &rng) { text += "e\(Int.random(in: -40...40, using: &rng))" }
+            literals.append(Bool.random(using: &rng) ? "-" + text : text)
+        }
+        for text in literals {
+            let expected = try XCTUnwrap(Double(text), text)
+            let value = try XCTUnwrap(SpiceNumber.parse(text), text)
+            XCTAssertEqual(value.bitPattern, expected.bitPattern, text)
+        }
+    }
+
     func testSuffixes() throws {
         let cases: [(String, Double)] = [
             ("1T", 1e12), ("1g", 1e9), ("1MEG", 1e6), ("1meg", 1e6), ("1k", 1e3), ("1K", 1e3),

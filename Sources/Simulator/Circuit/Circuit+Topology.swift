@@ -19,17 +19,26 @@ extension Circuit {
         var sets = DisjointSets(count: dimension + 1)
         let ground = dimension
         func id(_ n: Int) -> Int { n == groundIndex ? ground : n }
-        var adjacency: [Int: [(Int, String)]] = [:]
-        for device in devices {
+        // The branches accepted so far, as (node, node, device) triples in one flat array: the
+        // adjacency lists for `path` are built only when a loop is found (a `[Int: [(Int, String)]]`
+        // built on every run cost ~380,000 instructions of generic-metadata set-up, a small deck's
+        // whole operating point).
+        var branches: [Int] = []
+        for (k, device) in devices.enumerated() {
             guard let (a0, b0) = device.voltageDefinition else { continue }
             let a = id(a0), b = id(b0)
             if a == b { return [device.name] }
             if sets.find(a) == sets.find(b) {
+                var adjacency: [Int: [(Int, String)]] = [:]
+                for e in stride(from: 0, to: branches.count, by: 3) {
+                    let (u, v, name) = (branches[e], branches[e + 1], devices[branches[e + 2]].name)
+                    adjacency[u, default: []].append((v, name))
+                    adjacency[v, default: []].append((u, name))
+                }
                 return (path(from: a, to: b, adjacency: adjacency) ?? []) + [device.name]
             }
             sets.union(a, b)
-            adjacency[a, default: []].append((b, device.name))
-            adjacency[b, default: []].append((a, device.name))
+            branches += [a, b, k]
         }
         return nil
     }

@@ -62,17 +62,11 @@ enum CNumberFormat {
         /// "00", "01", ... "99" as ASCII bytes.
         let digitPairs: UnsafePointer<UInt8>
 
-        /// The process-wide tables (allocated once, never freed).
-        static let shared: Tables = {
-            let powers = UnsafeMutablePointer<Double>.allocate(capacity: 309)
-            for k in 0...308 { powers[k] = Double("1e\(k)") ?? .infinity }
-            let pairs = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
-            for k in 0..<100 {
-                pairs[2 * k] = 48 + UInt8(k / 10)
-                pairs[2 * k + 1] = 48 + UInt8(k % 10)
-            }
-            return Tables(powersOfTen: powers, digitPairs: pairs)
-        }()
+        /// The process-wide tables: constants in the C shim (`kelvin_powers_of_ten`,
+        /// `kelvin_digit_pairs`), so nothing is computed at start-up.
+        static var shared: Tables {
+            Tables(powersOfTen: kelvin_powers_of_ten(), digitPairs: kelvin_digit_pairs())
+        }
     }
 
     /// Writes `value` as C's `%.12g` at `out` (room for `maxWidth` bytes); returns the byte count.
