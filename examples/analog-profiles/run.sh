@@ -30,19 +30,4 @@ for p in ${TUNE:-cells-vcr pcm}; do
   cp "$tuned/metrics.jsonl" "$HERE/metrics-$p-tuned.jsonl"
   "$KELVIN" eval --checkpoint "$tuned/last.ckpt" --analog "$p" --repeat 10 "${limit[@]}" --json > "$HERE/eval-$p-tuned.json"
 done
-python3 - "$HERE" <<'PY'
-import json, pathlib, sys
-here = pathlib.Path(sys.argv[1])
-rows = ["profile,top1_mean,top1_std,top5_mean,top5_std,chips,energy_per_image_j"]
-d = json.loads((here / "eval-digital.json").read_text())
-rows.append(f"digital,{d['top1']:.4f},0,{d['top5']:.4f},0,-,")
-for f in sorted(here.glob("eval-*.json")):
-    name = f.stem[5:]
-    if name == "digital":
-        continue
-    e = json.loads(f.read_text())
-    energy = e.get("energy_per_image_j")
-    rows.append(f"{name},{e['top1']:.4f},{e['top1_std']:.4f},{e['top5']:.4f},{e['top5_std']:.4f},{len(e['repeats'])},{'' if energy is None else f'{energy:.4g}'}")
-(here / "results.csv").write_text("\n".join(rows) + "\n")
-print("\n".join(rows))
-PY
+python3 "$HERE/summarize.py" "$HERE"
