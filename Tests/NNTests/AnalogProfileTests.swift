@@ -312,6 +312,17 @@ final class AnalogProfileTests: XCTestCase {
         XCTAssertEqual(split[1], 0.1, accuracy: 1e-5)
     }
 
+    /// An input so large that the per-layer input table cannot be mapped (its grid would overflow)
+    /// still computes, through the unmapped tables.
+    func testExtremeInputScaleFallsBackToTheUnmappedTables() throws {
+        let profile = try AnalogProfile(settings: try settings(#"{"name": "t", "mac": {"table": "ideal"}}"#), tables: [:], path: "t")
+        let layer = try Model(.linear(in: 2, out: 1, bias: false), seed: 1)
+        let x = Tensor(shape: [2, 2], data: [3.3e38, 0, -1e38, 0])   // s_x = 0.9/3.3e38: 1/s_x overflows
+        let y = layer(x, context: ForwardContext(training: false, profile: profile)).scalars
+        let exact = layer(x).scalars
+        for (a, b) in zip(y, exact) { XCTAssertEqual(a / b, 1, accuracy: 1e-4) }
+    }
+
     // MARK: bad input
 
     func testProfileDocumentErrorsNameTheKey() throws {

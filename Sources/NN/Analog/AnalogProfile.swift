@@ -55,6 +55,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var scales: [String: Scales] = [:]
         var mismatch: [String: Mismatch] = [:]
         var tiles: [[Int]: [Tensor?]] = [:]
+        /// The multiply cell's input tables mapped to a layer's input scale (`mappedInputTables`).
+        var inputTables: [Float: [PiecewiseLinear]] = [:]
         var counts = OperationCounts()
         var deviceDraws: [String: DeviceDraws] = [:]
         var pendingUpdate: PendingUpdate?
@@ -255,11 +257,14 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         if settings.device != nil { (w, compensation) = deviceWeight(w, label: label, scales: scales, context: context) }
         let outChannels = w.shape[0]
         let weightScale = Tensor(shape: [outChannels] + Array(repeating: 1, count: w.rank - 1), data: scales.weight)
-        // 1. Volts.
-        var xv = scales.input * input + cell.xCenter
+        // 1. Volts. The input mapping x_v = x_c + s_x·x and the reference g_r(x_c) are folded into
+        //    per-layer tables g̃_r(x) = g_r(x_c + s_x·x) − g_r(x_c) (one pass over the input instead
+        //    of four); the DAC quantises x over the mapped range [−X/s_x, X/s_x], the same levels.
+        var x = input
         if let bits = settings.dacBits {
-            xv = Converters.quantize(xv, lo: cell.xCenter - cell.xHalf, hi: cell.xCenter + cell.xHalf, bits: bits)
+            x = Converters.quantize(x, lo: -cell.xHalf / scales.input, hi: cell.xHalf / scales.input, bits: bits)
         }
+        let inputTables = mappedInputTables(cell, inputScale: scales.input)
         let half = 0.5 * (weightScale * w)
         let wPlus = half + cell.wCenter, wMinus = cell.wCenter - half
         // 2. Cells.
@@ -267,9 +272,12 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         let tiles = tileMasks(w.shape)
         var partials = [Tensor](repeating: Tensor.zeros([]), count: tiles.count)
         for r in 0..<cell.rank {
-            let gGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.gSlope[r]) : .slope
+            let gGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.gSlope[r] * scales.input) : .slope
             let hGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.hSlope[r]) : .slope
-            let gx = xv.lookup(cell.g[r], gradient: gGrad) - cell.gCenter[r]
+            let gx = inputTables.map { x.lookup($0[r], gradient: gGrad) }
+                // A scale so extreme that the mapped grid overflows: map the input instead.
+                ?? (scales.input * x + cell.xCenter).lookup(cell.g[r], gradient: straightThrough
+                    ? .straightThrough(gain: cell.gSlope[r]) : .slope) - cell.gCenter[r]
             var hp = wPlus.lookup(cell.h[r], gradient: hGrad), hm = wMinus.lookup(cell.h[r], gradient: hGrad)
             if let mismatch { hp = hp * mismatch.plus; hm = hm * mismatch.minus }
             let hw = hp - hm
@@ -314,6 +322,20 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         t.reshaped(to: [1, t.count] + Array(repeating: 1, count: max(y.rank - 2, 0)))
     }
 
+    /// `g̃_r(x) = g_r(x_c + s_x·x) − g_r(x_c)` on the grid `(x_i − x_c)/s_x`, made once per input scale;
+    /// Nil when the mapped grid is not finite and strictly increasing (an extreme scale).
+    private func mappedInputTables(_ cell: MultiplyCell, inputScale sx: Float) -> [PiecewiseLinear]? {
+        if let tables = state.withLock({ $0.inputTables[sx] }) { return tables }
+        var tables = [PiecewiseLinear]()
+        for r in 0..<cell.rank {
+            guard let t = try? PiecewiseLinear(x: cell.g[r].x.map { ($0 - cell.xCenter) / sx },
+                                               y: cell.g[r].y.map { $0 - cell.gCenter[r] }) else { return nil }
+            tables.append(t)
+        }
+        state.withLock { $0.inputTables[sx] = tables }
+        return tables
+    }
+
     /// One mask per tile over the weight's input-channel axis (nil: tiling off or one tile), made
     /// once per weight shape.
     private func tileMasks(_ shape: [Int]) -> [Tensor?] {
@@ -346,7 +368,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         let out = w.shape[0], per = w.count / out, values = w.scalars
         let rowMax = (0..<out).map { o in values[(o * per)..<((o + 1) * per)].reduce(0) { max($0, abs($1)) } }
         let layerMax = rowMax.max() ?? 0
-        let sx = maxX > 0 ? headroom * cell.xHalf / maxX : 1
+        let sx = maxX > 0 && maxX.isFinite ? headroom * cell.xHalf / maxX : 1
         let sw = (perChannel ? rowMax : Array(repeating: layerMax, count: out)).map { $0 > 0 ? 2 * headroom * cell.wHalf / $0 : 1 }
         var scales = Scales(input: sx, weight: sw, column: 1)
         if let summer {
