@@ -10,7 +10,7 @@ import Foundation
 ///   "outputs": [{"node": "v(y1)", "time": null, "digital": -3.2, "profile": -3.19}]}],
 ///  "full_scale": 10, "cell": "vcr", "model": "sequential network of 9 layers"}
 /// ```
-public struct Manifest: Sendable, Equatable, Codable {
+public struct Manifest: Sendable, Equatable, CompileFile {
     /// One independent source of a deck and the value it is set to.
     public struct Input: Sendable, Equatable, Codable {
         public var source: String
@@ -79,20 +79,5 @@ public struct Manifest: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey { case decks, fullScale = "full_scale", cell, model }
 
-    /// The JSON text (sorted keys).
-    public func json() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
-    }
-
-    /// Reads `path`; a missing or malformed file is a `CompilerError.invalidOption` naming it.
-    public init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CompilerError.invalidOption("\(path): no such file (is this a kelvin compile folder?)")
-        }
-        do { self = try JSONDecoder().decode(Manifest.self, from: data) } catch {
-            throw CompilerError.invalidOption("\(path): not a compile manifest: \(error)")
-        }
-    }
+    public static let fileKind = "a compile manifest"
 }

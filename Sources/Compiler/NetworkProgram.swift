@@ -9,7 +9,7 @@ import Foundation
 /// hardware, `s_x/a_c`). The first stage's "previous volts" are the normalised image (1 V per
 /// unit). The last stage's outputs divided by `output_scale` are the logits: the class is their
 /// argmax.
-public struct NetworkProgram: Sendable, Equatable, Codable {
+public struct NetworkProgram: Sendable, Equatable, CompileFile {
     public struct Image: Sendable, Equatable, Codable {
         public var index: Int
         public var label: Int
@@ -50,18 +50,6 @@ public struct NetworkProgram: Sendable, Equatable, Codable {
 
     public init(images: [Image], stages: [Stage]) { self.images = images; self.stages = stages }
 
-    public func json() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
-    }
-
-    public init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CompilerError.invalidOption("\(path): no such file (--chain needs a compile of a sequential network)")
-        }
-        do { self = try JSONDecoder().decode(NetworkProgram.self, from: data) } catch {
-            throw CompilerError.invalidOption("\(path): not a network program: \(error)")
-        }
-    }
+    public static let fileKind = "a network program"
+    public static let missingHint = "--chain needs a compile of a sequential network"
 }

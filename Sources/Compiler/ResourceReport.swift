@@ -60,7 +60,7 @@ public struct LayerResources: Sendable, Equatable, Codable {
 }
 
 /// `report.json`: per-layer and total resources of one inference.
-public struct ResourceReport: Sendable, Equatable, Codable {
+public struct ResourceReport: Sendable, Equatable, CompileFile {
     public var model: String
     public var cell: CellFlavour
     public var input: [Int]
@@ -181,10 +181,7 @@ public struct ResourceReport: Sendable, Equatable, Codable {
         return lines.joined(separator: "\n")
     }
 
-    /// `report.json` text (sorted keys, pretty).
-    public func json() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
-    }
+    public static let fileKind = "a resource report"
+    /// `report.json` is pretty-printed (read by people too).
+    public static let jsonFormatting: JSONEncoder.OutputFormatting = [.sortedKeys, .prettyPrinted]
 }

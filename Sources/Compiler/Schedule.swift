@@ -8,7 +8,7 @@ import Foundation
 /// outputs of a stage, channel-major (`address = channel·P + position`); a flatten reads its
 /// predecessor's bank unchanged. A read address of −1 ties the row to the input centre `x_c`
 /// (padding).
-public struct Schedule: Sendable, Equatable, Codable {
+public struct Schedule: Sendable, Equatable, CompileFile {
     public struct Bank: Sendable, Equatable, Codable {
         public var name: String
         public var size: Int
@@ -44,11 +44,7 @@ public struct Schedule: Sendable, Equatable, Codable {
     /// Sum of the slots' durations (s): the latency of one inference.
     public var latency: Double { slots.reduce(0) { $0 + $1.duration } }
 
-    public func json() throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(self), as: UTF8.self) + "\n"
-    }
+    public static let fileKind = "a control schedule"
 
     /// Violations of the schedule's invariants (empty when it is sound): every bank address read
     /// was written in an earlier slot (the input bank is written before slot 0), no capacitor is
