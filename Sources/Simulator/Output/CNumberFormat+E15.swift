@@ -136,16 +136,6 @@ extension CNumberFormat {
         out[n] = d[0]
         d[0] = UInt8(ascii: ".")
         n += 17
-        out[n] = UInt8(ascii: "e")
-        out[n + 1] = UInt8(ascii: exponent < 0 ? "-" : "+")
-        n += 2
-        let e = abs(exponent)
-        if e >= 100 {
-            out[n] = 48 + UInt8(e / 100)
-            n += 1
-        }
-        out[n] = 48 + UInt8(e / 10 % 10)
-        out[n + 1] = 48 + UInt8(e % 10)
-        return n + 2
+        return writeExponent(exponent, to: out, at: n)
     }
 }

@@ -38,6 +38,23 @@ enum CNumberFormat {
 
     /// Writes C's `snprintf` output (without the terminating zero) at `out`, which must hold
     /// `maxWidth` bytes; returns the byte count.
+    /// Writes C's exponent `e±dd` (three digits from 100) at `out + n`; returns the new end.
+    @inline(__always)
+    static func writeExponent(_ exponent: Int, to out: UnsafeMutablePointer<UInt8>, at n: Int) -> Int {
+        var n = n
+        out[n] = UInt8(ascii: "e")
+        out[n + 1] = UInt8(ascii: exponent < 0 ? "-" : "+")
+        n += 2
+        let e = abs(exponent)
+        if e >= 100 {
+            out[n] = 48 + UInt8(e / 100)
+            n += 1
+        }
+        out[n] = 48 + UInt8(e / 10 % 10)
+        out[n + 1] = 48 + UInt8(e % 10)
+        return n + 2
+    }
+
     static func writeC(_ value: Double, _ style: Style, to out: UnsafeMutablePointer<UInt8>) -> Int {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
             guard let base = buffer.baseAddress else { return 0 }
@@ -149,17 +166,7 @@ enum CNumberFormat {
                 (out + n + 1).update(from: d + 1, count: last)
                 n += 1 + last
             }
-            out[n] = UInt8(ascii: "e")
-            out[n + 1] = UInt8(ascii: exponent < 0 ? "-" : "+")
-            n += 2
-            let e = abs(exponent)
-            if e >= 100 {
-                out[n] = 48 + UInt8(e / 100)
-                n += 1
-            }
-            out[n] = 48 + UInt8(e / 10 % 10)
-            out[n + 1] = 48 + UInt8(e % 10)
-            n += 2
+            n = writeExponent(exponent, to: out, at: n)
         } else if exponent >= 0 {
             (out + n).update(from: d, count: exponent + 1)
             n += exponent + 1
