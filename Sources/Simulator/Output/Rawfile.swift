@@ -28,13 +28,7 @@ public enum Rawfile {
                 complexPlot(r, pairs: pairs, stamp: stamp, into: sink)
                 continue
             }
-            var header = "Title: \(r.title)\n"
-            header += "Date: \(stamp)\n"
-            header += "Plotname: \(r.plotName)\n"
-            header += "Flags: real\n"
-            header += "No. Variables: \(r.variables.count)\n"
-            header += "No. Points: \(r.rows.count)\n"
-            header += "Variables:\n"
+            var header = plotHeader(r, stamp: stamp, flags: "real", variables: r.variables.count)
             for (k, v) in r.variables.enumerated() {
                 let (name, type) = rawName(v)
                 header += "\t\(k)\t\(name)\t\(type)\n"
@@ -90,14 +84,14 @@ public enum Rawfile {
 
     /// An ngspice complex plot (`Flags: complex`, values written `re,im`; the frequency scale with a
     /// zero imaginary part), which ngspice's `load` reads.
+    /// A plot's header lines up to `Variables:` (ngspice's rawfile layout).
+    static func plotHeader(_ r: SimulationResult, stamp: String, flags: String, variables: Int) -> String {
+        "Title: \(r.title)\nDate: \(stamp)\nPlotname: \(r.plotName)\nFlags: \(flags)\n"
+            + "No. Variables: \(variables)\nNo. Points: \(r.rows.count)\nVariables:\n"
+    }
+
     static func complexPlot(_ r: SimulationResult, pairs: [(String, String, Int, Int)], stamp: String, into sink: ByteSink) {
-        var out = "Title: \(r.title)\n"
-        out += "Date: \(stamp)\n"
-        out += "Plotname: \(r.plotName)\n"
-        out += "Flags: complex\n"
-        out += "No. Variables: \(pairs.count + 1)\n"
-        out += "No. Points: \(r.rows.count)\n"
-        out += "Variables:\n"
+        var out = plotHeader(r, stamp: stamp, flags: "complex", variables: pairs.count + 1)
         out += "\t0\tfrequency\tfrequency\tgrid=3\n"
         for (k, pair) in pairs.enumerated() { out += "\t\(k + 1)\t\(pair.0)\t\(pair.1)\n" }
         out += "Values:\n"
