@@ -51,7 +51,7 @@ let package = Package(
         // target attributes), the variant chosen at run time (CKernels.h).
         .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"]),
-        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "Collective"]),
+        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "Collective", "CKernels"]),
         // Lowering of trained layers to netlist modules, decks, manifest and resource report (never the simulator).
         .target(name: "Compiler", dependencies: ["NN", "Tensor", "Cells", "Netlist", "TransferCurves"]),
         // Runs a compile's decks (Kelvin's simulator, optionally ngspice) against the manifest.

@@ -377,12 +377,173 @@ static void CK_NAME(accumulate)(float *acc, const float *g, long n) {
     for (long i = 0; i < n; i++) acc[i] += g[i];
 }
 
-static void CK_NAME(lookup_forward)(const CKTable *t, const float *src, float *dst, long n) {
+/// A converter: `lo + step·rint((clip(v) − lo)/step)`.
+static inline float CK_NAME(convert)(float v, float lo, float hi, float step) {
+    float c = v > lo ? v : lo;
+    c = c < hi ? c : hi;
+    return lo + step * __builtin_rintf((c - lo) / step);
+}
+
+/// The constants of a `CKStage` on one table, in registers. A two-point table is indexed as an
+/// even grid of one segment (inverse = 1/(x₁ − x₀), i = 0): the same interpolation from the nearer
+/// end as a longer grid.
+typedef struct CK_NAME(StageConst) {
+    int last;  /* int, not long: 32-bit indices keep all 16 lanes in one gather */
+    float inverse, tlo, thi, inLo, inHi, inStep, outLo, outHi, outStep, gain;
+    int inQ, outQ, straightThrough;
+} CK_NAME(StageConst);
+
+static inline CK_NAME(StageConst) CK_NAME(stage_const)(const CKTable *t, const CKStage *st) {
+    int last = (int)(t->count - 1);
+    CK_NAME(StageConst) k = {
+        last, last == 1 ? 1.0f / (t->x[1] - t->x[0]) : t->inverse, t->x[0], t->x[last],
+        st->inLo, st->inHi, st->inStep, st->outLo, st->outHi, st->outStep, st->gain,
+        st->inStep > 0, st->outStep > 0, st->straightThrough};
+    return k;
+}
+
+/// One plane: `dst = post·Q_o(T(Q_i(a·src + b)))` and, when `d` is not NULL, `d = ∂dst/∂src`.
+/// T interpolates from the grid point nearest to `c` (the argument clamped to the grid),
+/// `j = min(⌊(c − x₀)/Δx + ½⌋, n − 1)`: `T = y_j + (c − x_j)·s_k` with `k` the segment that holds
+/// `c` (`x_k ≤ c < x_{k+1}`: `j` if `c ≥ x_j`, else `j − 1`), which is the interpolation from the
+/// segment's nearer end, so a grid point at 0 with value 0 keeps small arguments exact; three
+/// reads from the table per element, and `s_k` is also the slope (0 outside `(x₀, x_n]`).
+/// Restrict parameters: the stores alias no table, so the loop vectorises (gathers from the table).
+__attribute__((noinline)) static void CK_NAME(stage_row)(const float *restrict src, float *restrict dst, float *restrict d,
+                                                         long n, const float *restrict tx, const float *restrict ty,
+                                                         const float *restrict ts, CK_NAME(StageConst) k, float a, float b,
+                                                         float post) {
+#define CK_STAGE_VALUE \
+    float v = src[q], u = v * a + b; \
+    float pass = !k.inQ || (u > k.inLo && u <= k.inHi) ? 1.0f : 0.0f; \
+    u = k.inQ ? CK_NAME(convert)(u, k.inLo, k.inHi, k.inStep) : u; \
+    float c = u > k.tlo ? u : k.tlo; \
+    c = c < k.thi ? c : k.thi; \
+    int j = (int)((c - k.tlo) * k.inverse + 0.5f); \
+    j = j < k.last ? j : k.last; \
+    float xj = tx[j]; \
+    int seg = c >= xj ? j : j - 1; \
+    seg = seg < 0 ? 0 : (seg < k.last - 1 ? seg : k.last - 1); \
+    float sk = ts[seg]; \
+    float w = ty[j] + (c - xj) * sk; \
+    pass = !k.outQ || (w > k.outLo && w <= k.outHi) ? pass : 0.0f; \
+    w = k.outQ ? CK_NAME(convert)(w, k.outLo, k.outHi, k.outStep) : w; \
+    dst[q] = v != v ? v : post * w
+    if (d) {
+        float factor = post * a;
+        for (long q = 0; q < n; q++) {
+            CK_STAGE_VALUE;
+            float slope = k.straightThrough ? k.gain : sk;
+            slope = u > k.tlo && u <= k.thi ? slope : 0.0f;
+            d[q] = factor * pass * slope;
+        }
+    } else {
+        for (long q = 0; q < n; q++) {
+            CK_STAGE_VALUE;
+            (void)pass;
+        }
+    }
+#undef CK_STAGE_VALUE
+}
+
+#if CK_MAX_LANES >= 16
+/// AVX-512: a table of up to 128 points is held in registers and read by permutes (`vpermi2ps`,
+/// 32 entries an instruction, then blends on index bits 5 and 6) instead of gathers; the
+/// arithmetic is `stage_row`'s, operation for operation (the same roundings, so the same bits),
+/// 16 elements a step, the tail masked.
+static inline __m512 CK_NAME(permute_table)(const __m512 *t, __m512i idx, int pairs) {
+    __m512 r0 = _mm512_permutex2var_ps(t[0], idx, t[1]);
+    if (pairs == 1) return r0;
+    __mmask16 b5 = _mm512_test_epi32_mask(idx, _mm512_set1_epi32(32));
+    __m512 r1 = _mm512_mask_blend_ps(b5, r0, _mm512_permutex2var_ps(t[2], idx, t[3]));
+    if (pairs == 2) return r1;
+    __m512 r2 = _mm512_mask_blend_ps(b5, _mm512_permutex2var_ps(t[4], idx, t[5]), _mm512_permutex2var_ps(t[6], idx, t[7]));
+    return _mm512_mask_blend_ps(_mm512_test_epi32_mask(idx, _mm512_set1_epi32(64)), r1, r2);
+}
+
+static inline __m512 CK_NAME(convert16)(__m512 v, float lo, float hi, float step) {
+    __m512 c = _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(lo)), _mm512_set1_ps(hi));
+    __m512 r = _mm512_roundscale_ps(_mm512_div_ps(_mm512_sub_ps(c, _mm512_set1_ps(lo)), _mm512_set1_ps(step)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    return _mm512_add_ps(_mm512_set1_ps(lo), _mm512_mul_ps(_mm512_set1_ps(step), r));
+}
+
+static void CK_NAME(stage_row_permute)(const float *src, float *dst, float *d, long n, const float *tx, const float *ty,
+                                       const float *ts, CK_NAME(StageConst) k, float a, float b, float post) {
+    int wide = k.last + 1 <= 32 ? 1 : k.last + 1 <= 64 ? 2 : 4;
+    float px[128], py[128], ps[128];
+    for (int i = 0; i < 16 * 2 * wide; i++) {
+        px[i] = tx[i <= k.last ? i : k.last];
+        py[i] = ty[i <= k.last ? i : k.last];
+        ps[i] = ts[i < k.last ? i : k.last - 1];
+    }
+    __m512 X[8], Y[8], S[8];
+    for (int r = 0; r < 2 * wide; r++) {
+        X[r] = _mm512_loadu_ps(px + 16 * r); Y[r] = _mm512_loadu_ps(py + 16 * r); S[r] = _mm512_loadu_ps(ps + 16 * r);
+    }
+    const __m512 A = _mm512_set1_ps(a), B = _mm512_set1_ps(b), POST = _mm512_set1_ps(post), ONE = _mm512_set1_ps(1.0f);
+    const __m512 TLO = _mm512_set1_ps(k.tlo), THI = _mm512_set1_ps(k.thi), INV = _mm512_set1_ps(k.inverse);
+    const __m512 HALF = _mm512_set1_ps(0.5f), ZERO = _mm512_setzero_ps(), FACTOR = _mm512_set1_ps(post * a);
+    const __m512i LAST = _mm512_set1_epi32(k.last), LAST1 = _mm512_set1_epi32(k.last - 1), IONE = _mm512_set1_epi32(1);
+    for (long q = 0; q < n; q += 16) {
+        __mmask16 m = n - q >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - q)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(m, src + q);
+        __m512 u = _mm512_add_ps(_mm512_mul_ps(v, A), B);
+        __mmask16 pass = 0xffff;
+        if (k.inQ) {
+            pass = _mm512_cmp_ps_mask(u, _mm512_set1_ps(k.inLo), _CMP_GT_OQ) &
+                   _mm512_cmp_ps_mask(u, _mm512_set1_ps(k.inHi), _CMP_LE_OQ);
+            u = CK_NAME(convert16)(u, k.inLo, k.inHi, k.inStep);
+        }
+        __m512 c = _mm512_min_ps(_mm512_max_ps(u, TLO), THI);
+        __m512i j = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(_mm512_sub_ps(c, TLO), INV), HALF));
+        j = _mm512_min_epi32(j, LAST);
+        __m512 xj = CK_NAME(permute_table)(X, j, wide);
+        __m512i seg = _mm512_mask_sub_epi32(j, _mm512_cmp_ps_mask(c, xj, _CMP_LT_OQ), j, IONE);
+        seg = _mm512_min_epi32(_mm512_max_epi32(seg, _mm512_setzero_si512()), LAST1);
+        __m512 sk = CK_NAME(permute_table)(S, seg, wide);
+        __m512 w = _mm512_add_ps(CK_NAME(permute_table)(Y, j, wide), _mm512_mul_ps(_mm512_sub_ps(c, xj), sk));
+        if (k.outQ) {
+            pass &= _mm512_cmp_ps_mask(w, _mm512_set1_ps(k.outLo), _CMP_GT_OQ) &
+                    _mm512_cmp_ps_mask(w, _mm512_set1_ps(k.outHi), _CMP_LE_OQ);
+            w = CK_NAME(convert16)(w, k.outLo, k.outHi, k.outStep);
+        }
+        __m512 out = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), _mm512_mul_ps(POST, w), v);
+        _mm512_mask_storeu_ps(dst + q, m, out);
+        if (d) {
+            __m512 slope = k.straightThrough ? _mm512_set1_ps(k.gain) : sk;
+            __mmask16 inside = _mm512_cmp_ps_mask(u, TLO, _CMP_GT_OQ) & _mm512_cmp_ps_mask(u, THI, _CMP_LE_OQ);
+            slope = _mm512_mask_blend_ps(inside, ZERO, slope);
+            __m512 pf = _mm512_mask_blend_ps(pass, ZERO, ONE);
+            _mm512_mask_storeu_ps(d + q, m, _mm512_mul_ps(_mm512_mul_ps(FACTOR, pf), slope));
+        }
+    }
+}
+#define CK_STAGE_ROW(src, dst, d, n, tx, ty, ts, k, a, b, post) \
+    ((k).last < 128 ? CK_NAME(stage_row_permute)(src, dst, d, n, tx, ty, ts, k, a, b, post) \
+                   : CK_NAME(stage_row)(src, dst, d, n, tx, ty, ts, k, a, b, post))
+#else
+#define CK_STAGE_ROW(src, dst, d, n, tx, ty, ts, k, a, b, post) CK_NAME(stage_row)(src, dst, d, n, tx, ty, ts, k, a, b, post)
+#endif
+
+static void CK_NAME(lookup_stage)(const CKTable *t, const CKStage *st, const float *x, float *y, float *d, long t0, long t1,
+                                  long c, long s) {
+    CK_NAME(StageConst) k = CK_NAME(stage_const)(t, st);
+    for (long p = t0; p < t1; p++) {
+        long ch = p % c;
+        CK_STAGE_ROW(x + p * s, y + p * s, d ? d + p * s : 0, s, t->x, t->y, t->s, k, st->scale[ch], st->shift[ch],
+                     st->post[ch]);
+    }
+}
+
+static void CK_NAME(lookup_forward)(const CKTable *t, int straightThrough, float gain, const float *src, float *dst, float *d,
+                                    long n) {
     const float *x = t->x, *y = t->y, *s = t->s;
     long last = t->count - 1;
     float lo = x[0], hi = x[last];
     if (last == 1) {
-        float y0 = y[0], y1 = y[1], s0 = s[0];
+        // A clip: no table to index.
+        float y0 = y[0], y1 = y[1], s0 = s[0], f = straightThrough ? gain : s0;
         for (long k = 0; k < n; k++) {
             float v = src[k];
             float c = v > lo ? v : lo;
@@ -390,44 +551,77 @@ static void CK_NAME(lookup_forward)(const CKTable *t, const float *src, float *d
             float out = c - lo <= hi - c ? y0 + (c - lo) * s0 : y1 - (hi - c) * s0;
             dst[k] = v != v ? v : out;
         }
+        if (d) for (long k = 0; k < n; k++) { float v = src[k]; d[k] = v > lo && v <= hi ? f : 0.0f; }
         return;
     }
-    float inverse = t->inverse;
-    for (long k = 0; k < n; k++) {
-        float v = src[k];
-        float c = v > lo ? v : lo;  // NaN → lo, so the index stays inside the table
-        c = c < hi ? c : hi;
-        int i = (int)((c - lo) * inverse);
-        i = i < last - 1 ? i : (int)(last - 1);
-        float xl = x[i], xr = x[i + 1], si = s[i];
-        float left = y[i] + (c - xl) * si, right = y[i + 1] - (xr - c) * si;
-        float out = c - xl <= xr - c ? left : right;
-        dst[k] = v != v ? v : out;
-    }
+    // The stage with identity scaling and no converters: the same arithmetic (v·1 + 0 = v, 1·w = w).
+    CKStage identity = {0};
+    identity.straightThrough = straightThrough;
+    identity.gain = gain;
+    CK_NAME(StageConst) k = CK_NAME(stage_const)(t, &identity);
+    CK_STAGE_ROW(src, dst, d, n, x, y, s, k, 1.0f, 0.0f, 1.0f);
+}
+#undef CK_STAGE_ROW
+
+/// SplitMix64's output for state `z` (already advanced).
+static inline unsigned long long CK_NAME(mix64)(unsigned long long z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
 }
 
-static void CK_NAME(lookup_backward)(const CKTable *t, int straightThrough, float gain, const float *g,
-                                     const float *src, float *dst, long n) {
-    const float *x = t->x, *s = t->s;
-    long last = t->count - 1;
-    float lo = x[0], hi = x[last];
-    if (straightThrough || last == 1) {
-        float f = straightThrough ? gain : s[0];
-        for (long k = 0; k < n; k++) { float v = src[k]; dst[k] = v > lo && v <= hi ? g[k] * f : 0.0f; }
-        return;
+/// `ln u` for `u` in `[2⁻²⁴, 1]`: `u = m·2^e`, `m ∈ [√½, √2)`, `ln m = 2 atanh s`, `s = (m − 1)/(m + 1)`,
+/// the series to s⁹ (|s| ≤ 0.172: truncation below 1e-9).
+static inline float CK_NAME(log_unit)(float u) {
+    union { float f; unsigned int i; } bits = {u};
+    int e = (int)((bits.i >> 23) & 0xff) - 127;
+    bits.i = (bits.i & 0x007fffffu) | 0x3f800000u;
+    float m = bits.f;
+    int big = m > 1.41421356f;
+    m = big ? m * 0.5f : m;
+    e += big;
+    float s = (m - 1.0f) / (m + 1.0f), s2 = s * s;
+    float p = s2 * (1.0f / 3 + s2 * (1.0f / 5 + s2 * (1.0f / 7 + s2 * (1.0f / 9))));
+    return (2.0f * s + 2.0f * s * p) + (float)e * 0.693147180559945f;
+}
+
+/// `r·(cos 2πu₂, sin 2πu₂)`, `r = σ·sqrt(−2 ln u₁)`, for generator outputs `z1`, `z2` (see `gaussian_fill`):
+/// 2πu₂ = k·π/2 + θ, k = round(4u₂), θ ∈ [−π/4, π/4], the Taylor series of sin θ to θ⁹ and cos θ to θ¹⁰.
+#define CK_BOX_MULLER(z1, z2, C, S) do { \
+    float u1_ = 1.0f - (float)((z1) >> 40) * 0x1p-24f;  /* (0, 1] */ \
+    float u2_ = (float)((z2) >> 40) * 0x1p-24f;         /* [0, 1) */ \
+    float r_ = sigma * __builtin_elementwise_sqrt(-2.0f * CK_NAME(log_unit)(u1_)); \
+    float t_ = 4.0f * u2_; \
+    int k_ = (int)(t_ + 0.5f); \
+    float th_ = (t_ - (float)k_) * 1.57079632679490f, t2_ = th_ * th_; \
+    float sn_ = th_ * (1.0f - t2_ * (1.0f / 6) * (1.0f - t2_ * (1.0f / 20) * (1.0f - t2_ * (1.0f / 42) * (1.0f - t2_ * (1.0f / 72))))); \
+    float cs_ = 1.0f - t2_ * 0.5f * (1.0f - t2_ * (1.0f / 12) * (1.0f - t2_ * (1.0f / 30) * (1.0f - t2_ * (1.0f / 56) * (1.0f - t2_ * (1.0f / 90))))); \
+    int q_ = k_ & 3; \
+    (C) = r_ * (q_ == 0 ? cs_ : q_ == 1 ? -sn_ : q_ == 2 ? -cs_ : sn_); \
+    (S) = r_ * (q_ == 0 ? sn_ : q_ == 1 ? cs_ : q_ == 2 ? -sn_ : -cs_); \
+} while (0)
+
+static void CK_NAME(gaussian_fill)(unsigned long long state, float sigma, float *restrict out, long n) {
+    const unsigned long long phi = 0x9E3779B97F4A7C15ULL;
+    long pairs = n / 2;
+    for (long m = 0; m < pairs; m++) {
+        unsigned long long k = (unsigned long long)(2 * m);
+        unsigned long long z1 = CK_NAME(mix64)(state + (k + 1) * phi), z2 = CK_NAME(mix64)(state + (k + 2) * phi);
+        float c, s;
+        CK_BOX_MULLER(z1, z2, c, s);
+        out[2 * m] = c;
+        out[2 * m + 1] = s;
     }
-    float inverse = t->inverse;
-    for (long k = 0; k < n; k++) {
-        float v = src[k];
-        float c = v > lo ? v : lo;
-        c = c < hi ? c : hi;
-        int i = (int)((c - lo) * inverse);
-        i = i < last - 1 ? i : (int)(last - 1);
-        // Rounding can put c one segment off at a grid point (as `segment`).
-        if (c < x[i]) i -= 1; else if (c >= x[i + 1] && i < last - 1) i += 1;
-        dst[k] = v > lo && v <= hi ? g[k] * s[i] : 0.0f;
+    if (n % 2) {
+        unsigned long long k = (unsigned long long)(n - 1);
+        unsigned long long z1 = CK_NAME(mix64)(state + (k + 1) * phi), z2 = CK_NAME(mix64)(state + (k + 2) * phi);
+        float c, s;
+        CK_BOX_MULLER(z1, z2, c, s);
+        out[n - 1] = c;
+        (void)s;
     }
 }
+#undef CK_BOX_MULLER
 
 #ifndef CK_WEIGHT_TRANSFORMS
 #define CK_WEIGHT_TRANSFORMS CK_SUFFIX
@@ -452,5 +646,6 @@ const CKKernels CK_NAME(ck_kernels) = {
     .add = CK_NAME(add),
     .accumulate = CK_NAME(accumulate),
     .lookup_forward = CK_NAME(lookup_forward),
-    .lookup_backward = CK_NAME(lookup_backward),
+    .lookup_stage = CK_NAME(lookup_stage),
+    .gaussian_fill = CK_NAME(gaussian_fill),
 };

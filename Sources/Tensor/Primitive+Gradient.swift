@@ -43,11 +43,10 @@ extension Primitive {
         case .relu(let y):
             return [Kernels.reluBackward(g, y)]
 
-        case .lookup(let x, let table, let gradient):
-            // d table(x)/dx: the segment's slope (or the straight-through gain) inside the grid, 0 outside.
-            let out = TensorStorage(uninitializedCount: x.count)
-            LookupKernels.backward(table, gradient, g.storage.base, x.storage.base, out.base, count: x.count)
-            return [Tensor(shape: x.shape, storage: out)]
+        case .lookup(let derivative):
+            // g·∂y/∂x, ∂y/∂x = post·[Q_o passes]·T′(q)·[Q_i passes]·scale from the forward pass (T′ the
+            // segment's slope or the straight-through gain inside the grid, 0 outside).
+            return [Kernels.binaryTensor(MulF.self, g, derivative)]
 
         case .reshape(let inputShape):
             return [Tensor(shape: inputShape, storage: g.storage)]

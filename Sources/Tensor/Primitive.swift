@@ -20,8 +20,9 @@ enum Primitive {
     case unary(UnaryFunction, input: Tensor, output: Tensor)
     /// `max(x, 0)`. Inputs: x.
     case relu(output: Tensor)
-    /// Element-wise `table(x)`, piecewise linear. Inputs: x.
-    case lookup(input: Tensor, table: PiecewiseLinear, gradient: LookupGradient)
+    /// Element-wise table look-up with per-channel scaling and converters (`ChannelLookup`), its
+    /// derivative `∂y/∂x` saved by the forward pass. Inputs: x.
+    case lookup(derivative: Tensor)
     /// Same data, new shape. Inputs: x.
     case reshape(inputShape: [Int])
     /// 2-D transpose. Inputs: x.

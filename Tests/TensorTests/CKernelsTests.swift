@@ -1,3 +1,4 @@
+import Foundation
 import CKernels
 import TestSupport
 import XCTest
@@ -93,6 +94,54 @@ final class CKernelsTests: XCTestCase {
         for (table, name) in [(even, "even"), (clip, "clip")] {
             for gradient in [LookupGradient.slope, .straightThrough(gain: 0.5)] {
                 assertVariantsIdentical([x], "lookup \(name) \(gradient)") { $0[0].lookup(table, gradient: gradient) }
+            }
+        }
+    }
+
+    /// Tables of 21, 50 and 101 points (AVX-512 reads them by permutes from one, two and four register
+    /// pairs), 200 points (gathers) and a clip.
+    func testChannelLookupVariantsMatchPortable() throws {
+        let grids = try [21, 50, 101, 200].map { n in
+            try PiecewiseLinear(x: (0..<n).map { Float($0) * 2 / Float(n - 1) - 1 }, y: (0..<n).map { sin(Float($0) * 8 / Float(n)) })
+        }
+        let clip = try PiecewiseLinear(x: [-0.5, 0.5], y: [-1, 1])
+        let x = randomTensor([3, 4, 5, 7], &rng, scale: 1.5)
+        for table in grids + [clip] {
+            assertVariantsIdentical([x], "lookup of \(table.x.count) points") { $0[0].lookup(table) }
+            for gradient in [LookupGradient.slope, .straightThrough(gain: 0.5)] {
+                let map = ChannelLookup(table: table, scale: [0.9, 1.1, -0.7, 2], shift: [0.05, -0.1, 0, 0.2], post: [1, 2, -0.5, 0.25],
+                                        input: Converter(lo: -0.8, hi: 0.9, bits: 5), output: Converter(lo: -0.6, hi: 0.7, bits: 4),
+                                        gradient: gradient)
+                assertVariantsIdentical([x], "channel lookup \(gradient)") { $0[0].lookup(map) }
+            }
+        }
+    }
+
+    /// `gaussian_fill`: the same numbers on every variant, and Box–Muller on the generator's
+    /// uniforms within 2e-6·max(1, |z|) of a double-precision evaluation.
+    func testGaussianFillVariantsAgreeAndMatchBoxMuller() {
+        let state: UInt64 = 0x1234_5678_9ABC_DEF0, n = 4001
+        func fill(_ variant: Int32) -> [Float] {
+            var out = [Float](repeating: .nan, count: n)
+            out.withUnsafeMutableBufferPointer { ck_kernels(variant)!.pointee.gaussian_fill!(state, 1.5, $0.baseAddress!, n) }
+            return out
+        }
+        let reference = fill(Int32(CK_PORTABLE))
+        for v in simdVariants { XCTAssertEqual(fill(v).map(\.bitPattern), reference.map(\.bitPattern), "variant \(v)") }
+        var z = state
+        func next() -> UInt64 {
+            z &+= 0x9E37_79B9_7F4A_7C15
+            var x = z
+            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+            return x ^ (x >> 31)
+        }
+        for m in stride(from: 0, to: n, by: 2) {
+            let u1 = 1 - Double(Float(next() >> 40) * 0x1p-24), u2 = Double(Float(next() >> 40) * 0x1p-24)
+            let r = 1.5 * (-2 * Foundation.log(u1)).squareRoot()
+            let pair = [r * Foundation.cos(2 * .pi * u2), r * Foundation.sin(2 * .pi * u2)]
+            for k in 0..<min(2, n - m) {
+                XCTAssertEqual(Double(reference[m + k]), pair[k], accuracy: 2e-6 * max(1, abs(pair[k])), "sample \(m + k)")
             }
         }
     }

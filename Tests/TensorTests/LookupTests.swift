@@ -58,4 +58,37 @@ final class LookupTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("finite"), "\(e)")
         }
     }
+
+    /// A channel stage equals its scalar definition y = post·Q_o(T(Q_i(a·x + b))) element by element,
+    /// and its gradient matches finite differences away from converter steps.
+    func testChannelLookupMatchesItsDefinitionAndGradient() throws {
+        let even = try PiecewiseLinear(x: (0...20).map { Float($0) * 0.1 - 1 }, y: (0...20).map { sin(Float($0) * 0.4) })
+        let uneven = try PiecewiseLinear(x: [-1, -0.4, 0.1, 0.3, 1], y: [0.2, -0.5, 0.1, 0.8, 0.6])
+        let x = Tensor(shape: [2, 3, 2, 2], data: (0..<24).map { _ in Float.random(in: -1.5...1.5, using: &rng) })
+        let input = Converter(lo: -0.8, hi: 0.9, bits: 4)!, output = Converter(lo: -0.6, hi: 0.7, bits: 3)!
+        for table in [even, uneven] {
+            let map = ChannelLookup(table: table, scale: [0.9, 1.1, -0.7], shift: [0.05, -0.1, 0.2], post: [1, 2, -0.5],
+                                    input: input, output: output)
+            let y = x.lookup(map).scalars
+            for (i, v) in x.scalars.enumerated() {
+                let c = (i / 4) % 3
+                XCTAssertEqual(y[i], map.post[c] * output(table(input(map.scale[c] * v + map.shift[c]))), accuracy: 1e-6, "element \(i)")
+            }
+            // Without converters the stage is smooth between grid points: finite differences.
+            let smooth = ChannelLookup(table: table, scale: [0.9, 1.1, -0.7], shift: [0.05, -0.1, 0.2], post: [1, 2, -0.5])
+            checkGradients([x], step: 1e-3) { $0[0].lookup(smooth) }
+            // With converters: straight-through inside their ranges, 0 where either clips.
+            var leaf = x.detached()
+            leaf.requiresGrad = true
+            leaf.lookup(map).sum().backward()
+            for (i, v) in x.scalars.enumerated() {
+                let c = (i / 4) % 3, u = map.scale[c] * v + map.shift[c], q = input(u)
+                let inside = u > input.lo && u <= input.hi && table(q) > output.lo && table(q) <= output.hi
+                let expected = inside ? map.post[c] * table.derivative(q) * map.scale[c] : 0
+                XCTAssertEqual(leaf.grad!.scalars[i], expected, accuracy: 1e-6, "gradient \(i)")
+            }
+        }
+        XCTAssertNil(Converter(lo: 1, hi: 1, bits: 8))
+        XCTAssertNil(Converter(lo: 0, hi: 1, bits: 25))
+    }
 }

@@ -26,6 +26,18 @@ typedef struct CKTable {
     float inverse;
 } CKTable;
 
+/// A table look-up with per-channel scaling and converters around it (see `ChannelLookup`):
+/// `y = post[ch]·Q_o(T(Q_i(scale[ch]·x + shift[ch])))`, `Q(v) = lo + step·rint((clip(v) − lo)/step)`
+/// (ties to even), a converter with `step` 0 absent.
+typedef struct CKStage {
+    const float *scale, *shift, *post;
+    float inLo, inHi, inStep;
+    float outLo, outHi, outStep;
+    /// Backward: a constant `gain` for `T′` inside the grid instead of the segment's slope.
+    int straightThrough;
+    float gain;
+} CKStage;
+
 /// The kernels of one variant. Planes are the `[N, C, S]` slices `t0 ..< t1` (channel `t % c`).
 typedef struct CKKernels {
     const char *name;
@@ -70,11 +82,20 @@ typedef struct CKKernels {
     void (*add)(const float *a, const float *b, float *out, long n);
     /// `acc += g`.
     void (*accumulate)(float *acc, const float *g, long n);
-    /// `dst = table(src)` (NaN passes through).
-    void (*lookup_forward)(const CKTable *t, const float *src, float *dst, long n);
-    /// `dst = g · table′(src)` (or `g · gain` with `straightThrough`) inside the grid, 0 outside.
-    void (*lookup_backward)(const CKTable *t, int straightThrough, float gain, const float *g,
-                            const float *src, float *dst, long n);
+    /// `dst = table(src)` (NaN passes through) and, when `d` is not NULL, `d = table′(src)` (or `gain`
+    /// with `straightThrough`) inside the grid `(x₀, x_n]`, 0 outside.
+    void (*lookup_forward)(const CKTable *t, int straightThrough, float gain, const float *src, float *dst, float *d,
+                           long n);
+    /// `ChannelLookup` on planes t0 ..< t1 of `[N, C, S]`, and, when `d` is not NULL, `d = ∂y/∂x =
+    /// post·[Q_o passes]·T′(Q_i(u))·[Q_i passes]·scale` (a converter passes inside `(lo, hi]`, `T′` is
+    /// 0 outside the grid).
+    void (*lookup_stage)(const CKTable *t, const CKStage *st, const float *x, float *y, float *d, long t0, long t1,
+                         long c, long s);
+    /// `out[i] = σ·z_i`: Box–Muller normals from SplitMix64 outputs `mix(state + k·φ)`, k = 1, 2, …
+    /// (pair m: `u₁ = 1 − (z_{2m+1} >> 40)·2⁻²⁴`, `u₂ = (z_{2m+2} >> 40)·2⁻²⁴`, `r = σ·sqrt(−2 ln u₁)`,
+    /// `out[2m] = r·cos 2πu₂`, `out[2m+1] = r·sin 2πu₂`), with single-precision polynomial ln, sin and cos
+    /// (absolute error below 1e-6).
+    void (*gaussian_fill)(unsigned long long state, float sigma, float *out, long n);
 } CKKernels;
 
 /// The kernels of `variant`, or NULL when this CPU (or build) cannot run it.

@@ -256,17 +256,19 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var compensation: [Float]? = nil
         if settings.device != nil { (w, compensation) = deviceWeight(w, label: label, scales: scales, context: context) }
         let outChannels = w.shape[0]
-        let weightScale = Tensor(shape: [outChannels] + Array(repeating: 1, count: w.rank - 1), data: scales.weight)
         // 1. Volts. The input mapping x_v = x_c + s_x·x and the reference g_r(x_c) are folded into
-        //    per-layer tables g̃_r(x) = g_r(x_c + s_x·x) − g_r(x_c) (one pass over the input instead
-        //    of four); the DAC quantises x over the mapped range [−X/s_x, X/s_x], the same levels.
+        //    per-layer tables g̃_r(x) = g_r(x_c + s_x·x) − g_r(x_c), and the DAC (which quantises x over
+        //    the mapped range [−X/s_x, X/s_x], the same levels) into the same pass: one look-up stage.
+        let dac = settings.dacBits.flatMap { Converter(lo: -cell.xHalf / scales.input, hi: cell.xHalf / scales.input, bits: $0) }
+        let inputTables = mappedInputTables(cell, inputScale: scales.input)
         var x = input
-        if let bits = settings.dacBits {
+        if inputTables == nil, let bits = settings.dacBits {
             x = Converters.quantize(x, lo: -cell.xHalf / scales.input, hi: cell.xHalf / scales.input, bits: bits)
         }
-        let inputTables = mappedInputTables(cell, inputScale: scales.input)
-        let half = 0.5 * (weightScale * w)
-        let wPlus = half + cell.wCenter, wMinus = cell.wCenter - half
+        // The pair w± = w_c ± s_w·w/2 (s_w per output channel: axis 1 of the weight seen as
+        // [1, out, rest]), each through h_r in one look-up stage.
+        let rows = w.reshaped(to: [1, outChannels, w.count / outChannels])
+        let halfScale = scales.weight.map { 0.5 * $0 }
         // 2. Cells.
         let mismatch = settings.mismatch == true ? mismatchDraw(label: label, shape: w.shape) : nil
         let tiles = tileMasks(w.shape)
@@ -274,11 +276,13 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         for r in 0..<cell.rank {
             let gGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.gSlope[r] * scales.input) : .slope
             let hGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.hSlope[r]) : .slope
-            let gx = inputTables.map { x.lookup($0[r], gradient: gGrad) }
+            let gx = inputTables.map { x.lookup(ChannelLookup(table: $0[r], input: dac, gradient: gGrad)) }
                 // A scale so extreme that the mapped grid overflows: map the input instead.
                 ?? (scales.input * x + cell.xCenter).lookup(cell.g[r], gradient: straightThrough
                     ? .straightThrough(gain: cell.gSlope[r]) : .slope) - cell.gCenter[r]
-            var hp = wPlus.lookup(cell.h[r], gradient: hGrad), hm = wMinus.lookup(cell.h[r], gradient: hGrad)
+            var hp = rows.lookup(ChannelLookup(table: cell.h[r], scale: halfScale, shift: [cell.wCenter], gradient: hGrad)).reshaped(to: w.shape)
+            var hm = rows.lookup(ChannelLookup(table: cell.h[r], scale: halfScale.map { -$0 }, shift: [cell.wCenter], gradient: hGrad))
+                .reshaped(to: w.shape)
             if let mismatch { hp = hp * mismatch.plus; hm = hm * mismatch.minus }
             let hw = hp - hm
             for (t, mask) in tiles.enumerated() {
@@ -286,33 +290,46 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 partials[t] = r == 0 ? term : partials[t] + term
             }
         }
-        // 3. Columns.
+        // 3. Columns and 4. numbers: read noise is added to each tile's sum; then one look-up stage
+        //    per tile, u = β·(Y + noise) + β·offset through the summer's curve, and for the total the
+        //    ADC and the per-output factor droop/(κ·β·s_x·s_w) (folded into the stage's `post`).
+        var perOutput = scales.weight.map { droop / (cell.kappa * scales.column * scales.input * $0) }
+        if let compensation { perOutput = zip(perOutput, compensation).map { $0 * $1 } }
+        let adc = settings.adcBits.flatMap { Converter(lo: -summer!.rails, hi: summer!.rails, bits: $0) }
         var column: Tensor? = nil
         for (t, partial) in partials.enumerated() {
             var y = partial
-            if t == 0, let mismatch { y = y + reshapedPerChannel(mismatch.offset, like: y) }
             if let sigma = settings.readNoise, sigma > 0 {
                 y = y + GaussianNoise.samples(y.shape, sigma: Float(sigma), noise: context.noise, site: label + "/read/\(t)")
             }
-            y = scales.column * y
-            if let summer, tiles.count > 1 { y = y.lookup(summer.curve) }
+            let offset = t == 0 ? mismatch?.offset : nil
+            if let summer {
+                let shift = offset.map { $0.scalars.map { scales.column * $0 } } ?? [0]
+                if tiles.count == 1 {
+                    // One tile: its stage is the whole column (summer, ADC, output factor).
+                    let out = y.lookup(ChannelLookup(table: summer.curve, scale: [scales.column], shift: shift, post: perOutput, output: adc))
+                    return finish(out, input: input, weight: w, tiles: 1)
+                }
+                y = y.lookup(ChannelLookup(table: summer.curve, scale: [scales.column], shift: shift))
+            } else if let offset {
+                y = y + reshapedPerChannel(offset, like: y)   // no summer: β = 1
+            }
             column = column.map { $0 + y } ?? y
         }
-        var out = column!
-        if let summer { out = out.lookup(summer.curve) }
-        if let bits = settings.adcBits {
-            out = Converters.quantize(out, lo: -summer!.rails, hi: summer!.rails, bits: bits)
-        }
-        if droop != 1 { out = droop * out }
-        // 4. Numbers.
-        var perOutput = scales.weight.map { 1 / (cell.kappa * scales.column * scales.input * $0) }
-        if let compensation { perOutput = zip(perOutput, compensation).map { $0 * $1 } }
+        let out = summer.map { column!.lookup(ChannelLookup(table: $0.curve, post: perOutput, output: adc)) }
+            ?? column! * reshapedPerChannel(Tensor(shape: [outChannels], data: perOutput), like: column!)
+        return finish(out, input: input, weight: w, tiles: tiles.count)
+    }
+
+    /// Counts a layer's operations and returns its output.
+    private func finish(_ out: Tensor, input: Tensor, weight w: Tensor, tiles: Int) -> Tensor {
+        let outChannels = w.shape[0]
         state.withLock {
             $0.counts.cells += 2 * out.count * (w.count / outChannels)
-            $0.counts.summer += out.count * (tiles.count > 1 ? tiles.count + 1 : 1)
+            $0.counts.summer += out.count * (tiles > 1 ? tiles + 1 : 1)
             $0.counts.converters += (settings.dacBits != nil ? input.count : 0) + (settings.adcBits != nil ? out.count : 0)
         }
-        return out * reshapedPerChannel(Tensor(shape: [outChannels], data: perOutput), like: out)
+        return out
     }
 
     private var isRecording: Bool { Autograd.isRecording }

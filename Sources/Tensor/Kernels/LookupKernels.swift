@@ -1,27 +1,59 @@
 import CKernels
 
-/// The table look-up kernels: `out[i] = table(x[i])` and `out[i] = g[i]·table′(x[i])`.
+/// The table look-up kernel: `y = map(x)` (a `ChannelLookup`) and, for the backward pass, its
+/// derivative `∂y/∂x` written beside it in the same pass (the vector–Jacobian product is then
+/// `g·∂y/∂x`, with no second trip through the table).
 ///
 /// On an evenly spaced grid the segment is `i = min(⌊(clamp(v) − x₀)/Δx⌋, n − 2)`, computed
 /// without a search; the argument is clamped to the grid first, so the ends need no branch
-/// (`clamp(v) = x₀` gives `y₀`). Uneven grids search by bisection. Unsafe pointers are confined
-/// here.
+/// (`clamp(v) = x₀` gives `y₀`). Uneven grids search by bisection (`ChannelLookup`'s scalar
+/// definition). Unsafe pointers are confined here.
 enum LookupKernels {
-    static func forward(_ table: PiecewiseLinear, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count n: Int) {
+    /// `dst = map(src)` for a tensor of `shape`, and `derivative = ∂map/∂x (src)` when given.
+    static func forward(_ map: ChannelLookup, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                        derivative: UnsafeMutablePointer<Float>?, shape: [Int]) {
+        let n = shape.reduce(1, *)
+        let table = map.table
+        let (planes, channels, size) = geometry(shape)
+        guard table.x.count == 2 || table.inverseStep != nil else {
+            // An uneven grid: the scalar definition.
+            Parallel.forRanges(planes, grain: max(1, Kernels.parallelGrain / max(size, 1))) { r in
+                for p in r {
+                    for k in (p * size)..<((p + 1) * size) {
+                        dst[k] = map(src[k], channel: p % channels)
+                        derivative?[k] = map.derivative(src[k], channel: p % channels)
+                    }
+                }
+            }
+            return
+        }
+        var straightThrough: Int32 = 0, gain: Float = 0
+        if case .straightThrough(let value) = map.gradient { straightThrough = 1; gain = value }
+        let scale = map.expanded(map.scale, channels), shift = map.expanded(map.shift, channels)
+        let post = map.expanded(map.post, channels)
         table.x.withUnsafeBufferPointer { xs in
             table.y.withUnsafeBufferPointer { ys in
                 table.slopes.withUnsafeBufferPointer { ss in
-                    let x = xs.baseAddress!, y = ys.baseAddress!, s = ss.baseAddress!
-                    if xs.count == 2 || table.inverseStep != nil {
-                        // One segment (a clip) or an even grid: the C kernel (no search).
-                        withUnsafePointer(to: CKTable(x: x, y: y, s: s, count: xs.count, inverse: table.inverseStep ?? 0)) { t in
-                            Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                                CK.kernels.lookup_forward!(t, src + r.lowerBound, dst + r.lowerBound, r.count)
-                            }
-                        }
-                    } else {
+                    var t = CKTable(x: xs.baseAddress!, y: ys.baseAddress!, s: ss.baseAddress!, count: xs.count,
+                                    inverse: table.inverseStep ?? 0)
+                    if map.isPlain {
                         Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                            for k in r { dst[k] = table(src[k]) }
+                            CK.kernels.lookup_forward!(&t, straightThrough, gain, src + r.lowerBound, dst + r.lowerBound,
+                                                       derivative.map { $0 + r.lowerBound }, r.count)
+                        }
+                        return
+                    }
+                    scale.withUnsafeBufferPointer { a in
+                        shift.withUnsafeBufferPointer { b in
+                            post.withUnsafeBufferPointer { p in
+                                var stage = CKStage(scale: a.baseAddress!, shift: b.baseAddress!, post: p.baseAddress!,
+                                                    inLo: map.input?.lo ?? 0, inHi: map.input?.hi ?? 0, inStep: map.input?.step ?? 0,
+                                                    outLo: map.output?.lo ?? 0, outHi: map.output?.hi ?? 0,
+                                                    outStep: map.output?.step ?? 0, straightThrough: straightThrough, gain: gain)
+                                Parallel.forRanges(planes, grain: max(1, Kernels.parallelGrain / max(size, 1))) { r in
+                                    CK.kernels.lookup_stage!(&t, &stage, src, dst, derivative, r.lowerBound, r.upperBound, channels, size)
+                                }
+                            }
                         }
                     }
                 }
@@ -29,28 +61,9 @@ enum LookupKernels {
         }
     }
 
-    /// `dst[i] = g[i]·table′(x[i])` (`slope`) or `g[i]·gain` inside the grid (`straightThrough`); 0 outside.
-    static func backward(_ table: PiecewiseLinear, _ gradient: LookupGradient, _ g: UnsafePointer<Float>, _ src: UnsafePointer<Float>,
-                         _ dst: UnsafeMutablePointer<Float>, count n: Int) {
-        table.x.withUnsafeBufferPointer { xs in
-            table.slopes.withUnsafeBufferPointer { ss in
-                let x = xs.baseAddress!, s = ss.baseAddress!
-                var straightThrough: Int32 = 0, gain: Float = 0
-                if case .straightThrough(let value) = gradient { straightThrough = 1; gain = value }
-                if straightThrough == 1 || xs.count == 2 || table.inverseStep != nil {
-                    // The C kernel (`y` is not read).
-                    withUnsafePointer(to: CKTable(x: x, y: x, s: s, count: xs.count, inverse: table.inverseStep ?? 0)) { t in
-                        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                            CK.kernels.lookup_backward!(t, straightThrough, gain, g + r.lowerBound, src + r.lowerBound,
-                                                        dst + r.lowerBound, r.count)
-                        }
-                    }
-                } else {
-                    Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-                        for k in r { dst[k] = g[k] * table.derivative(src[k]) }
-                    }
-                }
-            }
-        }
+    /// `[N, C, S]`: planes `N·C` of `S` elements, channel `plane % C` (rank < 2: one channel).
+    private static func geometry(_ shape: [Int]) -> (planes: Int, channels: Int, size: Int) {
+        guard shape.count >= 2 else { return (1, 1, shape.reduce(1, *)) }
+        return (shape[0] * shape[1], shape[1], shape.dropFirst(2).reduce(1, *))
     }
 }
