@@ -12,7 +12,10 @@ struct BehavioralInputs: Sendable {
     /// The circuit temperature (°C).
     let temperature: Double
 
-    /// `f` and `∂f/∂cₖ` at the iterate of `context`.
+    /// `f` and `∂f/∂cₖ` at the iterate of `context`. A partial that is not finite (the slope of
+    /// `sqrt(x)` or `x^0.5` at 0, where Newton often starts) is loaded as 0 for that iteration:
+    /// the residual `f` stays exact, so a converged solution is unchanged (ngspice stops there
+    /// with "out of range for pow"). A value that is not finite fails Newton as usual.
     func evaluate(_ context: LoadContext) -> (value: Double, partials: [Double]) {
         var inputs = [Double](repeating: 0, count: unknowns.count)
         for (k, control) in expression.controls.enumerated() {
@@ -22,6 +25,8 @@ struct BehavioralInputs: Sendable {
             case .temperature: inputs[k] = temperature
             }
         }
-        return expression.evaluate(inputs)
+        var result = expression.evaluate(inputs)
+        for k in result.partials.indices where !result.partials[k].isFinite { result.partials[k] = 0 }
+        return result
     }
 }
