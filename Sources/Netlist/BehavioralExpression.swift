@@ -91,9 +91,10 @@ indirect enum BehavioralNode: Sendable {
     case conditional(BehavioralNode, BehavioralNode, BehavioralNode)
     /// A built-in function by name, with its body and partials.
     case call(String, Expression.Function, [BehavioralNode])
-    /// Linear interpolation of `x` through the points (`xs` increasing). Outside the points the end
-    /// segments extend (B-source `pwl()`), or with `flat` the end values hold (E/G `table`).
-    case piecewiseLinear(BehavioralNode, xs: [Double], ys: [Double], flat: Bool)
+    /// Linear interpolation of `x` through the points (`xs` non-decreasing); outside the points the
+    /// end segments extend. With `rounding` r > 0 each inner corner `xᵢ` is rounded by a parabola
+    /// over `|x − xᵢ| < δ = r·min(xᵢ − xᵢ₋₁, xᵢ₊₁ − xᵢ)` (see `interpolate`).
+    case piecewiseLinear(BehavioralNode, xs: [Double], ys: [Double], rounding: Double)
 
     var constantValue: Double? {
         if case .constant(let v) = self { return v }
@@ -176,9 +177,9 @@ extension BehavioralNode {
             return condition.dual(inputs).value != 0 ? yes.dual(inputs) : no.dual(inputs)
         case .call(_, let function, let arguments):
             return Self.apply(function, arguments.map { $0.dual(inputs) })
-        case .piecewiseLinear(let argument, let xs, let ys, let flat):
+        case .piecewiseLinear(let argument, let xs, let ys, let rounding):
             let x = argument.dual(inputs)
-            let (value, slope) = Self.interpolate(x.value, xs: xs, ys: ys, flat: flat)
+            let (value, slope) = Self.interpolate(x.value, xs: xs, ys: ys, rounding: rounding)
             var r = Dual(value: value)
             r.accumulate(slope, x.gradient)
             return r
@@ -196,24 +197,50 @@ extension BehavioralNode {
     }
 
     /// The interpolated value and slope at `x`; `xs` is non-decreasing and not empty.
-    static func interpolate(_ x: Double, xs: [Double], ys: [Double], flat: Bool) -> (Double, Double) {
+    ///
+    /// Within `δ` of an inner corner `xᵢ` where the slope changes from `s₁` to `s₂` (rounding `r`,
+    /// `δ = r·min(xᵢ − xᵢ₋₁, xᵢ₊₁ − xᵢ)`) the value is the parabola
+    /// `yᵢ + s₁·(x − xᵢ) + (s₂ − s₁)·(x − xᵢ + δ)²/(4δ)`, which meets both lines with their slopes at
+    /// `xᵢ ∓ δ` (ngspice's XSPICE `pwl` model, which runs an E/G `table`, with r = 0.1).
+    static func interpolate(_ x: Double, xs: [Double], ys: [Double], rounding: Double) -> (Double, Double) {
         let n = xs.count
         guard n > 1 else { return (ys[0], 0) }
-        if flat {
-            if x <= xs[0] { return (ys[0], 0) }
-            if x >= xs[n - 1] { return (ys[n - 1], 0) }
-        }
-        // The segment [xs[k], xs[k+1]] holding x (the first or last one outside the points).
+        // The segment [xs[lo], xs[hi]] holding x (the first or last one outside the points).
         var lo = 0, hi = n - 1
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
             if xs[mid] > x { hi = mid } else { lo = mid }
         }
-        let dx = xs[hi] - xs[lo]
-        guard dx > 0 else { return (ys[hi], 0) }
-        let slope = (ys[hi] - ys[lo]) / dx
-        return (ys[lo] + slope * (x - xs[lo]), slope)
+        func slope(_ k: Int) -> Double {
+            let dx = xs[k + 1] - xs[k]
+            return dx > 0 ? (ys[k + 1] - ys[k]) / dx : 0
+        }
+        if rounding > 0 {
+            for i in [lo, hi] where i > 0 && i < n - 1 {
+                let delta = rounding * Swift.min(xs[i] - xs[i - 1], xs[i + 1] - xs[i])
+                guard delta > 0, Swift.abs(x - xs[i]) < delta else { continue }
+                let (s1, s2) = (slope(i - 1), slope(i))
+                let u = x - xs[i] + delta
+                return (ys[i] + s1 * (x - xs[i]) + (s2 - s1) * u * u / (4 * delta), s1 + (s2 - s1) * u / (2 * delta))
+            }
+        }
+        guard xs[hi] > xs[lo] else { return (ys[hi], 0) }
+        let s = slope(lo)
+        return (ys[lo] + s * (x - xs[lo]), s)
     }
+
+    /// An E/G `table` through `(xs, ys)` as ngspice-39 computes it: the points padded with one
+    /// more at each end, a segment's length farther out with the end value (so the table is flat
+    /// outside its points), every corner rounded over a tenth of the shorter segment beside it.
+    static func table(_ x: BehavioralNode, xs: [Double], ys: [Double]) -> BehavioralNode {
+        let n = xs.count
+        guard n > 1 else { return .constant(ys[0]) }
+        let padded = [xs[0] - (xs[1] - xs[0])] + xs + [xs[n - 1] + (xs[n - 1] - xs[n - 2])]
+        return .piecewiseLinear(x, xs: padded, ys: [ys[0]] + ys + [ys[n - 1]], rounding: tableRounding)
+    }
+
+    /// The corner rounding of an E/G `table` (ngspice-39: `input_domain=0.1 fraction=TRUE`).
+    static let tableRounding = 0.1
 
     /// Parseable text (see `BehavioralExpression.description`).
     func text(_ controls: [BehavioralExpression.Control]) -> String {
@@ -230,17 +257,23 @@ extension BehavioralNode {
             return "(\(c.text(controls)) ? \(a.text(controls)) : \(b.text(controls)))"
         case .call(let name, _, let arguments):
             return "\(name)(" + arguments.map { $0.text(controls) }.joined(separator: ", ") + ")"
-        case .piecewiseLinear(let x, var xs, var ys, let flat):
-            if xs.count == 1 { return number(ys[0]) }
-            if flat {
-                // Flat ends as extra points one unit (or |x|) outside: `pwl` then extends them flat.
-                let n = xs.count
-                xs = [xs[0] - Swift.max(1, Swift.abs(xs[0]))] + xs + [xs[n - 1] + Swift.max(1, Swift.abs(xs[n - 1]))]
-                ys = [ys[0]] + ys + [ys[n - 1]]
+        case .piecewiseLinear(let x, var xs, var ys, let rounding):
+            // A table is written with its own points (without the padding) as `table(x, ...)`.
+            var name = "pwl"
+            if rounding > 0 {
+                name = "table"
+                xs = Array(xs.dropFirst().dropLast())
+                ys = Array(ys.dropFirst().dropLast())
             }
             let points = zip(xs, ys).map { "\(number($0)), \(number($1))" }.joined(separator: ", ")
-            return "pwl(\(x.text(controls)), \(points))"
+            return "\(name)(\(x.text(controls)), \(points))"
         }
+    }
+
+    /// The argument and points of a node that is an E/G `table`, nil for any other node.
+    var tableForm: (argument: BehavioralNode, points: [(Double, Double)])? {
+        guard case .piecewiseLinear(let x, let xs, let ys, let rounding) = self, rounding > 0 else { return nil }
+        return (x, Array(zip(xs.dropFirst().dropLast(), ys.dropFirst().dropLast())))
     }
 }
 
@@ -332,7 +365,9 @@ struct BehavioralBinder {
                 }
                 return try sub(.conditional(args[0], args[1], args[2]))
             }
-            if name == "pwl" { return try piecewiseLinear(args, location: location, arguments: arguments, depth: depth) }
+            if name == "pwl" || name == "table" {
+                return try piecewiseLinear(name, args, location: location, arguments: arguments, depth: depth)
+            }
             guard let function = Expression.behavioralFunctions[name] else {
                 throw NetlistError.badFunctionCall(location, name: name, message: "unknown function")
             }
@@ -346,28 +381,30 @@ struct BehavioralBinder {
         }
     }
 
-    /// ngspice's B-source `pwl(x, x1, y1, x2, y2, ...)`: the points must be constants with
-    /// non-decreasing x; outside them the end segments extend.
+    /// ngspice's B-source `pwl(x, x1, y1, x2, y2, ...)` (outside the points the end segments
+    /// extend), or Kelvin's `table(x, x1, y1, ...)`, an E/G `table` inside an expression; the
+    /// points must be constants with non-decreasing x.
     mutating func piecewiseLinear(
-        _ args: [Expression], location: SourceLocation, arguments: [String: BehavioralNode], depth: Int
+        _ name: String, _ args: [Expression], location: SourceLocation, arguments: [String: BehavioralNode], depth: Int
     ) throws -> BehavioralNode {
         guard args.count >= 3, args.count % 2 == 1 else {
             throw NetlistError.badFunctionCall(
-                location, name: "pwl", message: "pwl takes an argument and pairs of points x, y (\(args.count) given)")
+                location, name: name,
+                message: "\(name) takes an argument and pairs of points x, y (\(args.count) given)")
         }
         let x = try bind(args[0], arguments: arguments, depth: depth)
         var values: [Double] = []
         for a in args.dropFirst() {
             guard let v = try bind(a, arguments: arguments, depth: depth).constantValue else {
                 throw NetlistError.badFunctionCall(
-                    location, name: "pwl", message: "the points of pwl must be constants (parameters and numbers)")
+                    location, name: name, message: "the points of \(name) must be constants (parameters and numbers)")
             }
             values.append(v)
         }
         let xs = stride(from: 0, to: values.count, by: 2).map { values[$0] }
         let ys = stride(from: 1, to: values.count, by: 2).map { values[$0] }
-        try Self.checkPoints(xs, location: location, token: "pwl")
-        return .piecewiseLinear(x, xs: xs, ys: ys, flat: false)
+        try Self.checkPoints(xs, location: location, token: name)
+        return name == "table" ? BehavioralNode.table(x, xs: xs, ys: ys) : .piecewiseLinear(x, xs: xs, ys: ys, rounding: 0)
     }
 
     /// Throws unless `xs` is non-decreasing.

@@ -136,7 +136,8 @@ extension Flattener {
     }
 
     /// `table {expr} = (x1, y1) (x2, y2) ...`: piecewise linear in the expression, flat outside
-    /// the points (as ngspice-39); returns the bound table and where its expression starts.
+    /// the points, corners rounded as ngspice-39 rounds them (`BehavioralNode.table`); returns the
+    /// bound table and where its expression starts.
     func table(_ card: Card, frame f: Int, binder: inout BehavioralBinder) throws -> (BehavioralNode, Int) {
         let t = card.tokens
         // The expression runs from after `table` to the `=` that starts the points.
@@ -157,7 +158,7 @@ extension Flattener {
         let xs = stride(from: 0, to: values.count, by: 2).map { values[$0] }
         let ys = stride(from: 1, to: values.count, by: 2).map { values[$0] }
         try BehavioralBinder.checkPoints(xs, location: t[equals].location, token: "table")
-        return (.piecewiseLinear(argument, xs: xs, ys: ys, flat: true), start)
+        return (BehavioralNode.table(argument, xs: xs, ys: ys), start)
     }
 
     /// `E|G name n+ n- POLY(n) nc1+ nc1- ... p0 p1 ...` or `F|H name n+ n- POLY(n) v1 ... p0 p1 ...`;

@@ -193,7 +193,8 @@ extension Expression {
             })
     }
 
-    /// The built-in functions. `log` is the natural logarithm, as in ngspice; `int` truncates toward zero.
+    /// The built-in functions. `log` is the natural logarithm, as in ngspice; `int` truncates toward
+    /// zero; `nint` rounds halves to even (ngspice-39's `.param` and B source: `nint(2.5)` is 2).
     /// Derivatives are exact where the function is smooth; steps and roundings have derivative 0.
     static let functions: [String: Function] = [
         "exp": unary({ Foundation.exp($0) }, { Foundation.exp($0) }),
@@ -217,7 +218,7 @@ extension Expression {
         "floor": step { Foundation.floor($0) },
         "ceil": step { Foundation.ceil($0) },
         "int": step { Foundation.trunc($0) },
-        "nint": step { Foundation.round($0) },
+        "nint": step { Foundation.rint($0) },
         "sgn": step { sign($0) },
         "u": step { unitStep($0) },
         "u2": unary({ Swift.min(Swift.max($0, 0), 1) }, { $0 > 0 && $0 <= 1 ? 1 : 0 }),
@@ -238,14 +239,9 @@ extension Expression {
     ]
 
     /// The functions of a behavioural source: `functions` with ngspice-39's B-source meanings
-    /// where they differ from its `.param` ones: `pow(a, b)` is `|a|ᵇ`, `pwr(a, b)` is
-    /// `sgn(a)·|a|ᵇ`, and `nint` rounds halves to even.
+    /// where they differ from its `.param` ones: `pow(a, b)` is `|a|ᵇ`, `pwr(a, b)` is `sgn(a)·|a|ᵇ`.
     static let behavioralFunctions: [String: Function] = functions.merging(
-        [
-            "pow": absolutePower,
-            "pwr": signedPower,
-            "nint": step { Foundation.rint($0) },
-        ], uniquingKeysWith: { _, override in override })
+        ["pow": absolutePower, "pwr": signedPower], uniquingKeysWith: { _, override in override })
 
     /// Constants of a behavioural source (a parameter of the same name wins): `pi` and `e`, as ngspice's B source.
     static let behavioralConstants: [String: Double] = ["pi": Double.pi, "e": M_E]

@@ -328,6 +328,11 @@ struct Renderer {
                     location, e.name,
                     "a behavioural (POLY) \(first == "f" ? "F" : "H") source cannot be written; name it as a B source")
             }
+            if first != "b", let table = f.root.tableForm {
+                let points = try table.points.map { "(\(try num($0.0, "table x")), \(try num($0.1, "table y")))" }
+                fields.append("table {\(table.argument.text(f.controls))} = " + points.joined(separator: " "))
+                return fields.joined(separator: " ")
+            }
             var isVoltage = false
             if case .behavioralVoltage = e.kind { isVoltage = true }
             let key = first == "b" ? (isVoltage ? "v" : "i") : "value"

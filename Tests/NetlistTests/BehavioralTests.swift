@@ -117,12 +117,17 @@ final class BehavioralTests: XCTestCase {
         XCTAssertFalse(gVoltage)
         XCTAssertEqual(g1.evaluate([0.5]).value, tanh(0.5))
         XCTAssertEqual(try XCTUnwrap(expression(deck, "g2")).0.evaluate([1]).value, 2)
-        // The table is flat outside its points (as ngspice), linear between them.
+        // The table is flat outside its points, linear between them, and rounds each corner as
+        // ngspice-39 does: a parabola over a tenth of the shorter segment beside it (±0.1 here),
+        // 2 + (1 − 2)·0.1/4 at the corner x = 1, 0 + 2·0.1/4 at the first point.
         let (table, _) = try XCTUnwrap(expression(deck, "e3"))
-        for (x, y, slope) in [(-1.0, 0.0, 0.0), (0.5, 1, 2), (1.5, 2.5, 1), (7, 3, 0)] {
+        for (x, y, slope) in [
+            (-1.0, 0.0, 0.0), (0.5, 1, 2), (1.5, 2.5, 1), (7, 3, 0), (1, 1.975, 1.5), (0, 0.05, 1), (0.95, 1.89375, 1.75),
+            (1.05, 2.04375, 1.25),
+        ] {
             let r = table.evaluate([x])
-            XCTAssertEqual(r.value, y, "table(\(x))")
-            XCTAssertEqual(r.partials, [slope], "table slope at \(x)")
+            XCTAssertEqual(r.value, y, accuracy: 1e-12, "table(\(x))")
+            XCTAssertEqual(r.partials[0], slope, accuracy: 1e-12, "table slope at \(x)")
         }
         let (g3, _) = try XCTUnwrap(expression(deck, "g3"))
         XCTAssertEqual(g3.controls, [.voltage("a"), .voltage("b")])
