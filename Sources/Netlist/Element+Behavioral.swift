@@ -9,6 +9,7 @@ extension Flattener {
     /// names of that scope.
     func binder(frame f: Int) -> BehavioralBinder {
         let frame = frames[f], globals = globals
+        // A copy of the flattener for the look-ups: the binder lives only while one card is read.
         let snapshot = self
         return BehavioralBinder(
             parameter: { snapshot.lookup($0, from: f) }, userFunction: { snapshot.userFunction($0, from: f) },

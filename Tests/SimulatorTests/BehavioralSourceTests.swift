@@ -50,26 +50,41 @@ final class BehavioralSourceTests: XCTestCase {
     /// within TransientTests' tolerance (0.2 % of each column's swing + 1 mV), and about as many
     /// accepted points.
     func testTransientMatchesNgspice() throws {
-        let r = try XCTUnwrap(DevFixtures.simulate("b_transient.cir", in: folder).first)
-        let ref = try DevFixtures.reference("b_transient.tran1.csv", in: folder)
+        try compareTransient("b_transient")
+    }
+
+    /// A POLY squarer, a G table limiter, an F POLY and a G value driven by a SIN source: `.op`
+    /// and `.ac` within DevFixtures' tolerance, `.tran` within TransientTests'.
+    func testPolynomialAndTableSourcesInTransientAndACMatchNgspice() throws {
+        try compare("poly_table_tran.cir", ["op1", "ac1"])
+        try compareTransient("poly_table_tran")
+    }
+
+    /// The `.tran` of `deck` (no extension) against its reference (see `testTransientMatchesNgspice`).
+    private func compareTransient(_ deck: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let results = try DevFixtures.simulate("\(deck).cir", in: folder)
+        let r = try XCTUnwrap(results.first { $0.name == "tran1" }, file: file, line: line)
+        let ref = try DevFixtures.reference("\(deck).tran1.csv", in: folder)
         let ratio = Double(r.rows.count) / Double(ref.rows.count)
-        XCTAssertTrue((0.85...1.15).contains(ratio), "\(r.rows.count) time points, ngspice \(ref.rows.count)")
+        XCTAssertTrue(
+            (0.85...1.15).contains(ratio), "\(deck): \(r.rows.count) time points, ngspice \(ref.rows.count)",
+            file: file, line: line)
         let t = try XCTUnwrap(r.column("time"))
         var worst = 0.0
         for (c, name) in ref.header.enumerated() where name != "time" {
-            let v = try XCTUnwrap(r.column(name), name)
+            let v = try XCTUnwrap(r.column(name), name, file: file, line: line)
             let expected = ref.rows.map { $0[c] }
-            let allowed = 0.002 * ((expected.max() ?? 0) - (expected.min() ?? 0)) + 1e-3
+            let allowed = 0.002 * ((expected.max() ?? 0) - (expected.min() ?? 0)) + (name.hasPrefix("i(") ? 1e-9 : 1e-3)
             for row in ref.rows {
                 let x = row[0]
                 var k = t.firstIndex { $0 >= x } ?? t.count - 1
                 k = max(k, 1)
                 let actual = t[k] > t[k - 1] ? v[k - 1] + (v[k] - v[k - 1]) * (x - t[k - 1]) / (t[k] - t[k - 1]) : v[k]
-                XCTAssertEqual(actual, row[c], accuracy: allowed, "\(name) at t = \(x)")
+                XCTAssertEqual(actual, row[c], accuracy: allowed, "\(deck): \(name) at t = \(x)", file: file, line: line)
                 worst = max(worst, abs(actual - row[c]) / allowed)
             }
         }
-        print("b_transient.cir tran1: worst |Δ|/allowed \(String(format: "%.3g", worst))")
+        print("\(deck).cir tran1: worst |Δ|/allowed \(String(format: "%.3g", worst))")
     }
 
     /// Every deck in Tests/Fixtures/behavioral has its references and is tested above.
@@ -79,7 +94,7 @@ final class BehavioralSourceTests: XCTestCase {
         XCTAssertEqual(
             decks,
             ["b_limiter.cir", "b_multiplier.cir", "b_tanh_feedback.cir", "b_transient.cir", "eg_value_table.cir",
-             "poly_sources.cir"])
+             "poly_sources.cir", "poly_table_tran.cir"])
         for deck in decks {
             let stem = deck.dropLast(4)
             XCTAssertTrue(files.contains { $0.hasPrefix(stem + ".") && $0.hasSuffix(".csv") }, "\(deck) has no reference")
