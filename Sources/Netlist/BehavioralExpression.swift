@@ -404,7 +404,8 @@ struct BehavioralBinder {
         let xs = stride(from: 0, to: values.count, by: 2).map { values[$0] }
         let ys = stride(from: 1, to: values.count, by: 2).map { values[$0] }
         try Self.checkPoints(xs, location: location, token: name)
-        return name == "table" ? BehavioralNode.table(x, xs: xs, ys: ys) : .piecewiseLinear(x, xs: xs, ys: ys, rounding: 0)
+        if name == "table" { return BehavioralNode.table(x, xs: xs, ys: ys) }
+        return .piecewiseLinear(x, xs: xs, ys: ys, rounding: 0)
     }
 
     /// Throws unless `xs` is non-decreasing.
@@ -412,7 +413,8 @@ struct BehavioralBinder {
         for k in xs.indices.dropFirst() where xs[k] < xs[k - 1] {
             throw NetlistError.invalidExpression(
                 location, token: token,
-                message: "x values must not decrease (\(NetlistWriter.number(xs[k - 1])) then \(NetlistWriter.number(xs[k])))")
+                message: "x values must not decrease "
+                    + "(\(NetlistWriter.number(xs[k - 1])) then \(NetlistWriter.number(xs[k])))")
         }
     }
 

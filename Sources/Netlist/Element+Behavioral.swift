@@ -174,7 +174,8 @@ extension Flattener {
         }
         let letter = card.keyword.first ?? "e"
         if let key = fields.keywords.first {
-            throw NetlistError.unsupported(key.key.location, token: key.key.lower, feature: "POLY parameter '\(key.key.lower)'")
+            throw NetlistError.unsupported(
+                key.key.location, token: key.key.lower, feature: "POLY parameter '\(key.key.lower)'")
         }
         for k in 0..<2 where p[k].kind != .word {
             throw NetlistError.syntax(p[k].location, token: p[k].text, message: "expected a node name")
