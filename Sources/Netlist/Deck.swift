@@ -157,6 +157,12 @@ public enum ElementKind: Sendable {
     case voltageSwitch(model: Model, instance: InstanceParameters)
     /// W: nodes (n+, n−); controlled by the current through a V source; `model.type == "csw"`.
     case currentSwitch(controllingSource: String, model: Model, instance: InstanceParameters)
+    /// B with `V=expr`, E with `value=`/`vol=`/`table`, E and H with `POLY(n)`: nodes (n+, n−);
+    /// V(n+,n−) = f(controls) (V), with a branch current as a V source's.
+    case behavioralVoltage(BehavioralExpression)
+    /// B with `I=expr`, G with `value=`/`cur=`/`table`, F and G with `POLY(n)`: nodes (n+, n−);
+    /// I(n+→n−) = f(controls) (A) through the source, as an I source's.
+    case behavioralCurrent(BehavioralExpression)
 }
 
 /// Instance parameters of a semiconductor or switch card (`area`, `w=`, `l=`, `off`, `ic=`, ...).

@@ -97,8 +97,22 @@ extension Flattener {
         guard let letter = nameToken.lower.unicodeScalars.first, SpiceNumber.isLetter(letter), letter != "_" else {
             throw NetlistError.unknownElement(nameToken.location, token: nameToken.text)
         }
+        // Behavioural sources hold free-form expressions (`v(a)`, `==`, `(x, y)` table points).
+        if letter == "b" {
+            let (nodes, kind) = try behavioralSource(card, frame: f)
+            try add(Element(name: name, nodes: nodes, kind: kind, location: card.location))
+            return
+        }
+        if letter == "e" || letter == "g", let (nodes, kind) = try behavioralControlled(card, frame: f) {
+            try add(Element(name: name, nodes: nodes, kind: kind, location: card.location))
+            return
+        }
         // Sources have their own grammar (waveforms with parentheses, `r=`/`td=`).
         let fields = letter == "v" || letter == "i" ? ElementFields() : try ElementFields(card)
+        if "efgh".unicodeScalars.contains(letter), let (nodes, kind) = try polynomialSource(card, fields: fields, frame: f) {
+            try add(Element(name: name, nodes: nodes, kind: kind, location: card.location))
+            return
+        }
         let p = fields.positional
 
         /// Throws the truncated-card error unless at least `count` positional fields are present.
@@ -127,14 +141,13 @@ extension Flattener {
             }
         }
         func rejectNonlinear(_ feature: String) throws {
-            if let poly = p.first(where: { $0.lower == "poly" }) {
-                throw NetlistError.unsupported(poly.location, token: poly.lower, feature: "POLY \(feature) sources")
-            }
+            // `value=` and friends on F/H (E/G read them above): ngspice has no such form.
             if let behavioral = fields.keywords.first(where: {
                 ["value", "vol", "cur", "table"].contains($0.key.lower)
             }) {
                 throw NetlistError.unsupported(
-                    behavioral.key.location, token: behavioral.key.lower, feature: "behavioral \(feature) sources")
+                    behavioral.key.location, token: behavioral.key.lower,
+                    feature: "'\(behavioral.key.lower)=' on \(feature) sources (ngspice has it on E and G only; use a B source)")
             }
         }
         let location = nameToken.location
@@ -254,7 +267,7 @@ extension Flattener {
             let m = try requireModel(p[3], types: ["csw"], card: card, frame: f)
             let instance = try instanceParameters(fields, positionalFrom: 4, positionalNames: [], card: card, frame: f)
             kind = .currentSwitch(controllingSource: control, model: m, instance: instance)
-        case "a", "b", "j", "k", "n", "o", "p", "t", "u", "y", "z":
+        case "a", "j", "k", "n", "o", "p", "t", "u", "y", "z":
             throw NetlistError.unsupported(
                 location, token: nameToken.lower,
                 feature: "element type '\(Character(letter))' is not supported by Kelvin")

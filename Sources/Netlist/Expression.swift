@@ -1,7 +1,8 @@
 /// A parsed parameter expression (`{2*rval}`, `'a > 1 ? b : c'`, unbraced `.param` values).
 ///
 /// Grammar, loosest binding first: `?:`, `||`, `&&`, `== !=`, `< <= > >=`, `+ -`, `* / %`,
-/// unary `- + !`, `^ **` (right associative), then numbers, names, calls and parentheses.
+/// unary `- + !`, `^ **` (right associative; left associative in a behavioural source, as
+/// ngspice-39's B-source grammar), then numbers, names, calls and parentheses.
 /// Booleans are 1 and 0; any non-zero value is true.
 indirect enum Expression: Sendable {
     case number(Double)
@@ -10,12 +11,17 @@ indirect enum Expression: Sendable {
     case binary(String, Expression, Expression)
     case conditional(Expression, Expression, Expression)
     case call(String, [Expression], SourceLocation)
+    /// `v(a)`, `v(a,b)` or `i(vname)` in a behavioural source: `kind` is `v` or `i`, the names are
+    /// lower case as written (not yet flattened).
+    case probe(kind: String, names: [String], SourceLocation)
 }
 
 extension Expression {
-    /// Parses the scalars `range` of `line` (without surrounding `{}` or quotes).
-    static func parse(_ line: LogicalLine, _ range: Range<Int>) throws -> Expression {
-        var parser = try ExpressionParser(line: line, range: range)
+    /// Parses the scalars `range` of `line` (without surrounding `{}` or quotes). With
+    /// `behavioral`, `v(...)` and `i(...)` are probes of node voltages and branch currents whose
+    /// arguments are names as written (`v(n+1)` is the node `n+1`), and `^` is left associative.
+    static func parse(_ line: LogicalLine, _ range: Range<Int>, behavioral: Bool = false) throws -> Expression {
+        var parser = try ExpressionParser(line: line, range: range, behavioral: behavioral)
         return try parser.parseWhole()
     }
 }
@@ -27,6 +33,8 @@ struct ExpressionParser {
             case number(Double)
             case name(String)
             case op(String)
+            /// `v(...)` / `i(...)` of a behavioural expression: the probe letter and the names.
+            case probe(String, [String])
         }
         var kind: Kind
         var text: String
@@ -35,15 +43,18 @@ struct ExpressionParser {
 
     let line: LogicalLine
     let range: Range<Int>
+    /// A behavioural-source expression (probes `v()`/`i()`, left-associative `^`).
+    let behavioral: Bool
     var pieces: [Piece] = []
     var position = 0
     /// Current nesting of parentheses, unary operators and calls, bounded to keep the stack safe.
     var depth = 0
     static let maximumDepth = 200
 
-    init(line: LogicalLine, range: Range<Int>) throws {
+    init(line: LogicalLine, range: Range<Int>, behavioral: Bool = false) throws {
         self.line = line
         self.range = range
+        self.behavioral = behavioral
         pieces = try lex()
         // Evaluation recurses once per operator; keep that far from the stack limit.
         if pieces.count > 4000 {
@@ -79,6 +90,11 @@ struct ExpressionParser {
                 var j = i + 1
                 while j < end, SpiceNumber.isLetter(s[j]) || SpiceNumber.isDigit(s[j]) { j += 1 }
                 let text = line.text(i..<j)
+                if behavioral, let (names, next) = try probe(text.lowercased(), from: j, end: end) {
+                    result.append(Piece(kind: .probe(text.lowercased(), names), text: line.text(i..<next), offset: i))
+                    i = next
+                    continue
+                }
                 result.append(Piece(kind: .name(text.lowercased()), text: text, offset: i))
                 i = j
                 continue
@@ -99,6 +115,47 @@ struct ExpressionParser {
             i += 1
         }
         return result
+    }
+
+    /// The names of a probe `v(a)`, `v(a, b)` or `i(name)` whose letter `name` ends at `start`, and
+    /// the offset past its `)`; nil when `name` is not `v`/`i` or no `(` follows. A name is any
+    /// text up to `,` `)` or a space, as a node name on a card.
+    func probe(_ name: String, from start: Int, end: Int) throws -> ([String], Int)? {
+        guard name == "v" || name == "i" else { return nil }
+        let s = line.scalars
+        var i = start
+        while i < end, Lexer.isSpace(s[i]) { i += 1 }
+        guard i < end, s[i] == "(" else { return nil }
+        let open = i
+        i += 1
+        var names: [String] = []
+        while true {
+            while i < end, Lexer.isSpace(s[i]) { i += 1 }
+            var j = i
+            while j < end, !Lexer.isSpace(s[j]), s[j] != ",", s[j] != ")", s[j] != "(" { j += 1 }
+            guard j > i else {
+                let offset = min(i, end - 1)
+                throw error(at: offset, token: line.text(open..<min(end, j + 1)), "expected a name in '\(name)(...)'")
+            }
+            names.append(line.text(i..<j).lowercased())
+            i = j
+            while i < end, Lexer.isSpace(s[i]) { i += 1 }
+            guard i < end else {
+                throw error(at: open, token: line.text(open..<end), "missing ')' after '\(name)('")
+            }
+            if s[i] == ")" { break }
+            guard s[i] == "," else {
+                throw error(at: i, token: String(s[i]), "expected ',' or ')' in '\(name)(...)'")
+            }
+            i += 1
+        }
+        let expected = name == "v" ? 1...2 : 1...1
+        guard expected.contains(names.count) else {
+            throw error(
+                at: start - 1, token: line.text((start - 1)..<(i + 1)),
+                name == "v" ? "v() takes one node or two" : "i() takes one element name")
+        }
+        return (names, i + 1)
     }
 
     func error(at offset: Int, token: String, _ message: String) -> NetlistError {
@@ -181,10 +238,23 @@ struct ExpressionParser {
     }
 
     mutating func parsePower() throws -> Expression {
-        let base = try parsePrimary()
-        if let op = peekOp(), op == "^" || op == "**" {
+        var base = try parsePrimary()
+        guard behavioral else {
+            if let op = peekOp(), op == "^" || op == "**" {
+                position += 1
+                return .binary("^", base, try parseUnary())
+            }
+            return base
+        }
+        // ngspice-39's B-source grammar: `2^3^2` is `(2^3)^2`; the exponent may carry a sign.
+        while let op = peekOp(), op == "^" || op == "**" {
             position += 1
-            return .binary("^", base, try parseUnary())
+            if let sign = peekOp(), sign == "-" || sign == "+" || sign == "!" {
+                position += 1
+                base = .binary("^", base, .unary(sign, try parsePrimary()))
+            } else {
+                base = .binary("^", base, try parsePrimary())
+            }
         }
         return base
     }
@@ -216,6 +286,8 @@ struct ExpressionParser {
                 try expect(")")
                 return .call(name, arguments, location)
             }
+        case .probe(let kind, let names):
+            return .probe(kind: kind, names: names, line.location(at: piece.offset))
         case .op("("):
             let inner = try parseConditional()
             try expect(")")

@@ -248,8 +248,11 @@ struct Renderer {
         let location = e.location
         try checkName(e.name, "element", at: location)
         let letter = e.kind.letter
-        guard e.name.lowercased().hasPrefix(letter) else {
-            throw fail(location, e.name, "a \(e.kind.noun) needs a name starting with '\(letter)'")
+        guard e.kind.letters.contains(where: { e.name.lowercased().hasPrefix($0) }) else {
+            throw fail(
+                location, e.name,
+                "a \(e.kind.noun) needs a name starting with "
+                    + e.kind.letters.map { "'\($0)'" }.joined(separator: " or "))
         }
         let counts = e.kind.nodeCounts
         guard counts.contains(e.nodes.count) else {
@@ -307,6 +310,33 @@ struct Renderer {
         case .currentSwitch(let src, let m, let instance):
             fields += [try control(src), try modelName(m, types: ["csw"])]
             fields += try instanceFields(instance, location: location, token: e.name)
+        case .behavioralVoltage(let f), .behavioralCurrent(let f):
+            // POLY as written; otherwise B: `V=`/`I=`, E and G: `value=` (F and H have no
+            // expression form in ngspice).
+            let first = e.name.lowercased().first
+            if let poly = f.polynomial, first != "b" {
+                fields.append("poly(\(poly.controls.count))")
+                for names in poly.controls {
+                    for name in names { try checkName(name, "controlling node or source", at: location) }
+                    fields += names
+                }
+                fields += try poly.coefficients.map { try num($0, "POLY coefficient") }
+                return fields.joined(separator: " ")
+            }
+            if first == "f" || first == "h" {
+                throw fail(
+                    location, e.name,
+                    "a behavioural (POLY) \(first == "f" ? "F" : "H") source cannot be written; name it as a B source")
+            }
+            if first != "b", let table = f.root.tableForm {
+                let points = try table.points.map { "(\(try num($0.0, "table x")), \(try num($0.1, "table y")))" }
+                fields.append("table {\(table.argument.text(f.controls))} = " + points.joined(separator: " "))
+                return fields.joined(separator: " ")
+            }
+            var isVoltage = false
+            if case .behavioralVoltage = e.kind { isVoltage = true }
+            let key = first == "b" ? (isVoltage ? "v" : "i") : "value"
+            fields.append("\(key)={\(f.description)}")
         }
         return fields.joined(separator: " ")
     }
@@ -455,6 +485,16 @@ extension ElementKind {
         case .mosfet: return "m"
         case .voltageSwitch: return "s"
         case .currentSwitch: return "w"
+        case .behavioralVoltage, .behavioralCurrent: return "b"
+        }
+    }
+
+    /// The card letters an element of this kind may be named with.
+    var letters: [String] {
+        switch self {
+        case .behavioralVoltage: return ["b", "e", "h"]
+        case .behavioralCurrent: return ["b", "g", "f"]
+        default: return [letter]
         }
     }
 
@@ -475,6 +515,8 @@ extension ElementKind {
         case .mosfet: return "MOSFET"
         case .voltageSwitch: return "voltage switch"
         case .currentSwitch: return "current switch"
+        case .behavioralVoltage: return "behavioural voltage source"
+        case .behavioralCurrent: return "behavioural current source"
         }
     }
 

@@ -45,7 +45,7 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A `SimulationSession` was asked for the voltage of a node the circuit does not have.
     case unknownNode(name: String)
     /// A `SimulationSession` was asked for the current of an element without a branch current
-    /// (only V sources, inductors, E and H carry one).
+    /// (only V sources, inductors, E, H and voltage-defined behavioural sources carry one).
     case unknownCurrent(element: String)
     /// A `.control` command (or `.meas` card) Kelvin cannot run, or one that failed: located at its
     /// line, naming the command.
@@ -105,7 +105,7 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unknownNode(let name):
             return "session: unknown node '\(name)'"
         case .unknownCurrent(let element):
-            return "session: no branch current for '\(element)' (V sources, inductors, E and H have one)"
+            return "session: no branch current for '\(element)' (V sources, inductors, E, H and voltage B sources have one)"
         case .control(let location, let command, let message):
             return "\(location): \(message) ('\(command)')"
         case .notSolved(let probe):

@@ -162,10 +162,9 @@ final class ElementTests: XCTestCase {
         XCTAssertEqual(hr, 100)
     }
 
-    func testNonlinearControlledSourcesAreUnsupported() {
-        assertParseError("t\ne1 a 0 poly(1) b 0 0 1\n", at: "test.cir:2:8", token: "poly", message: "unsupported")
-        assertParseError("t\ng1 a 0 value={v(b)*2}\n", at: "test.cir:2:8", token: "value", message: "unsupported")
-        assertParseError("t\nb1 a 0 v={1}\n", at: "test.cir:2:1", token: "b1", message: "unsupported")
+    func testValueOnFAndHIsUnsupported() {
+        // ngspice has `value=` on E and G only (BehavioralTests covers B, E/G value/table and POLY).
+        assertParseError("t\nf1 a 0 value={i(v1)*2}\n", at: "test.cir:2:8", token: "value", message: "unsupported")
     }
 
     func testSemiconductors() throws {

@@ -45,6 +45,8 @@ func canonicalLines(_ deck: Deck) -> [String] {
         case .mosfet(let m, let p): kind = "M " + model(m) + " " + instance(p)
         case .voltageSwitch(let m, let p): kind = "S " + model(m) + " " + instance(p)
         case .currentSwitch(let c, let m, let p): kind = "W \(c) " + model(m) + " " + instance(p)
+        case .behavioralVoltage(let f): kind = "BV \(f.description)"
+        case .behavioralCurrent(let f): kind = "BI \(f.description)"
         }
         lines.append("\(e.name) \(e.nodes) \(kind)")
     }

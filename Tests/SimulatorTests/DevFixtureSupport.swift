@@ -11,14 +11,17 @@ enum DevFixtures {
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent("dev")
 
-    /// Runs `deck` (a file name in Tests/Fixtures/dev) through the parser and the simulator.
-    static func simulate(_ deck: String) throws -> [SimulationResult] {
-        try Simulation(deck: NetlistParser.parse(file: directory.appendingPathComponent(deck).path)).run()
+    /// Tests/Fixtures/behavioral: the behavioural-source decks (generate_behavioral.py).
+    static let behavioralDirectory = directory.deletingLastPathComponent().appendingPathComponent("behavioral")
+
+    /// Runs `deck` (a file name in `folder`, Tests/Fixtures/dev by default) through the parser and the simulator.
+    static func simulate(_ deck: String, in folder: URL = directory) throws -> [SimulationResult] {
+        try Simulation(deck: NetlistParser.parse(file: folder.appendingPathComponent(deck).path)).run()
     }
 
-    /// The reference CSV `NAME.ANALYSIS.csv`: header and rows.
-    static func reference(_ file: String) throws -> (header: [String], rows: [[Double]]) {
-        let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+    /// The reference CSV `NAME.ANALYSIS.csv` in `folder`: header and rows.
+    static func reference(_ file: String, in folder: URL = directory) throws -> (header: [String], rows: [[Double]]) {
+        let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         guard let first = lines.first else { return ([], []) }
         let header = first.split(separator: ",").map(String.init)
@@ -31,14 +34,14 @@ enum DevFixtures {
     /// |Δ|/allowed with where it happened; fails the test when it exceeds 1.
     @discardableResult
     static func compare(_ deck: String, analysis: String, relative: Double = 1e-3, absolute: Double = 1e-5,
-                        file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let results = try simulate(deck)
+                        in folder: URL = directory, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let results = try simulate(deck, in: folder)
         guard let result = results.first(where: { $0.name == analysis }) else {
             XCTFail("\(deck): no \(analysis) in \(results.map(\.name))", file: file, line: line)
             return ""
         }
         let base = deck.replacingOccurrences(of: ".cir", with: "")
-        let ref = try reference("\(base).\(analysis).csv")
+        let ref = try reference("\(base).\(analysis).csv", in: folder)
         XCTAssertEqual(result.rows.count, ref.rows.count, "\(deck): point count", file: file, line: line)
         var worst = (ratio: 0.0, text: "no values")
         for (c, name) in ref.header.enumerated() {

@@ -98,6 +98,35 @@ extension Circuit {
             let logic = SwitchLogic(model: model, instance: instance, thresholdKey: "it", hysteresisKey: "ih",
                                     gmin: options.gmin)
             return CurrentSwitch(name: e.name, a: try node(0), b: try node(1), control: control, logic: logic)
+        case .behavioralVoltage(let f):
+            return BehavioralVoltageSource(name: e.name, a: try node(0), b: try node(1), branch: branch,
+                                           inputs: try behavioralInputs(f))
+        case .behavioralCurrent(let f):
+            return BehavioralCurrentSource(name: e.name, a: try node(0), b: try node(1), inputs: try behavioralInputs(f))
+        }
+
+        /// The unknowns the expression of a behavioural source reads; a node no element connects,
+        /// or an `i()` of an element without a branch current, is an error at the element.
+        func behavioralInputs(_ f: BehavioralExpression) throws -> BehavioralInputs {
+            let read = try f.controls.map { control -> Int in
+                switch control {
+                case .voltage(let n):
+                    guard let k = unknowns.nodeIndex[n] else {
+                        throw invalid("\(control) reads node '\(n)', which no element connects")
+                    }
+                    return k
+                case .current(let source):
+                    let k = unknowns.branch(source)
+                    guard k != groundIndex else {
+                        throw SimulatorError.unknownControllingSource(
+                            element: e.name, source: source, location: e.location.description)
+                    }
+                    return k
+                case .time, .temperature:
+                    return groundIndex
+                }
+            }
+            return BehavioralInputs(expression: f, unknowns: read, temperature: options.temp)
         }
     }
 }

@@ -78,6 +78,18 @@ extension Circuit {
             unknowns.addBranch(source)
         }
         let reversed = elements.reversed()
+        // Behavioural sources first (ngspice sets its B sources up before the other devices):
+        // a voltage one's own branch, then the branches its `i()` controls read.
+        for e in reversed {
+            switch e.kind {
+            case .behavioralVoltage(let f):
+                unknowns.addBranch(e.name)
+                for case .current(let src) in f.controls { try controlling(e, src) }
+            case .behavioralCurrent(let f):
+                for case .current(let src) in f.controls { try controlling(e, src) }
+            default: break
+            }
+        }
         for e in reversed { if case .cccs(let src, _) = e.kind { try controlling(e, src) } }
         for e in reversed { if case .ccvs(let src, _) = e.kind { unknowns.addBranch(e.name); try controlling(e, src) } }
         for e in reversed { if case .inductor = e.kind { unknowns.addBranch(e.name) } }
@@ -89,7 +101,7 @@ extension Circuit {
         var controlledBranches: Set<String> = []
         for e in deck.elements {
             switch e.kind {
-            case .vcvs, .ccvs: controlledBranches.insert(e.name)
+            case .vcvs, .ccvs, .behavioralVoltage: controlledBranches.insert(e.name)
             default: break
             }
         }
@@ -170,7 +182,7 @@ extension ElementKind {
     /// Whether the element carries its branch current as an MNA unknown (V, L, E, H).
     var ownsBranch: Bool {
         switch self {
-        case .voltageSource, .inductor, .vcvs, .ccvs: return true
+        case .voltageSource, .inductor, .vcvs, .ccvs, .behavioralVoltage: return true
         default: return false
         }
     }
