@@ -70,7 +70,8 @@ final class CellCatalogTests: XCTestCase {
 
             """)
         XCTAssertEqual(Summer().ports.map(\.name), ["in1", "in2", "in3", "out", "vcc", "vee"])
-        XCTAssertEqual(VCRWeightCell().ports.map(\.name), ["in", "g", "out"])
+        XCTAssertEqual(VCRWeightCell().ports.map(\.name), ["in", "g", "out", "vcc", "vee"])
+        XCTAssertEqual(PrecisionRectifier().ports.map(\.name), ["in", "out", "vcc", "vee"])
         XCTAssertEqual(SampleHold().ports.map(\.name), ["in", "wr", "out"])
     }
 }

@@ -52,6 +52,51 @@ final class CellTableTests: XCTestCase {
         assertClose((surface(0.005, 3.1) - surface(-0.005, 3.1)) / 0.01, -21, relative: 2e-3)
     }
 
+    /// The VCR multiply cell and the precision rectifier on the supplied op-amp OPAMPS (±15 V):
+    /// energy per operation from VCC/VEE, against hand values, and the DC transfer unchanged from
+    /// the unsupplied OPAMP (the same deck with `XA … vcc vee OPAMPS` → `XA … OPAMP`, to 1e-12 V).
+    ///
+    /// VCR: before the −50 → 50 mV step at vg = 3 V the output sits at
+    /// `−RF·K·((vg − VTO)·vin − vin²/2) = 1.0125 V` and sources `2 × 0.10125 mA` (RL and RF) from
+    /// vcc on top of the 1 mA quiescent current: `P_q = 30 mW + 15 V·0.2025 mA = 33.0375 mW`; after
+    /// it the output sinks 0.1975 mA into vee; while it swings the output current passes 0, so
+    /// `30 mW·T_op < E_op < P_q·T_op`. One operation is the settling time, about
+    /// `ln(1000)·NG/(2π·GBW)` at noise gain `NG = 21` (2.31 µs; the ramp adds half its 5 ns).
+    /// Rectifier: before the −5 → 0 V step the output sits at 5 V and D2 carries 1 mA (RL and RF)
+    /// from vcc: `P_q = 30 mW + 15 mW = 45 mW`; at 0 V it carries none: `30 mW·T_op < E_op < P_q·T_op`.
+    func testVCRAndRectifierEnergyPerOperation() throws {
+        for (cell, quiescent) in [("nmos_vcr_amplifier", 30e-3 + 15 * 0.2025e-3), ("precision_rectifier", 45e-3)] {
+            let path = try CellSpec.path(cell: cell, directory: CharacterizationTests.netlists)
+            let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+            let spec = try XCTUnwrap(characterizer.spec.dynamics, cell)
+            XCTAssertEqual(spec.supplies, ["vcc", "vee"], cell)
+            let table = try characterizer.characterize()
+            let d = try XCTUnwrap(table.dynamics, cell)
+            let op = try XCTUnwrap(d.operationTime, cell)
+            XCTAssertEqual(d.operationTime, d.settlingTime, cell)
+            assertClose(try XCTUnwrap(d.quiescentPower, cell), quiescent, relative: 1e-4, cell)
+            assertClose(try XCTUnwrap(d.staticEnergy, cell), quiescent * op, relative: 1e-4, cell)
+            let e = try XCTUnwrap(d.energyPerOperation, cell)
+            assertClose(e, d.staticEnergy! + d.dynamicEnergy!, relative: 1e-12, cell)
+            XCTAssertGreaterThan(e, 30e-3 * op, cell)
+            XCTAssertLessThan(e, quiescent * op, cell)
+            if cell == "nmos_vcr_amplifier" {
+                assertClose(op, log(1000.0) * 21 / (2 * Double.pi * 10e6) + 2.5e-9, relative: 0.02, cell)
+            }
+            print("\(cell): \(e) J per operation over \(op) s (static \(d.staticEnergy!) J, dynamic \(d.dynamicEnergy!) J)")
+            // The same deck on the unsupplied OPAMP: the same DC table.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let plain = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("VCC ") && !$0.hasPrefix("VEE ") }
+                .map { $0.replacingOccurrences(of: " vcc vee OPAMPS", with: " OPAMP") }
+                .joined(separator: "\n").replacingOccurrences(of: " supplies=VCC,VEE", with: "")
+            XCTAssertFalse(plain.contains("vee OPAMPS"), cell)
+            let unsupplied = try Characterizer(spec: try CellSpec.load(text: plain, path: path)).nominal()
+            XCTAssertEqual(unsupplied.count, table.values.count, cell)
+            for (a, b) in zip(unsupplied, table.values) { assertClose(b, a, relative: 0, absolute: 1e-12, cell) }
+        }
+    }
+
     /// The write-through table is the follower: `out = in·A/(1 + A)`, A = 1e5. The droop τ over
     /// the hold window agrees with ngspice-39's to 1e-5, and with the hand value: CH discharges
     /// through RLEAK, ROFF (to the bus at 0 V) and the follower's RIN, which sees `hold/(1 + A)`:
