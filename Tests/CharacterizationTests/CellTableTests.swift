@@ -97,6 +97,95 @@ final class CellTableTests: XCTestCase {
         }
     }
 
+    /// The resistor multiply cell: its second input is the `.param GW` (R1 = {10k/gw}), swept by
+    /// reading the deck again at each value. On the header's 21 × 50 grid every point is within
+    /// `1e-9·|ref| + 1e-12 V` of ngspice-39 (one run per w with the `.param` card set) and of the
+    /// ideal `−x·w` (a linear circuit: both solve it exactly up to rounding); the fit is rank 1.
+    /// Monte Carlo (R = 1 %): an instance draws R1 once, so its curve is the nominal one times
+    /// `1/(1 + σz)` at every w (residual 0) and the gains spread by about σ. Energy: VIN steps
+    /// 0 → 1 V in `t_r = tstop/1000 = 2 ns` at w = 0.51 and drives `G = 51 µS` for the stated
+    /// `T_op = 300 ns`: `E = G·(T_op − t_r) + G·t_r/3` (the ramp's `∫(t/t_r)² dt`), all dynamic.
+    func testResistorTableSweepsTheConductanceParameter() throws {
+        let path = try CellSpec.path(cell: "resistor", directory: CharacterizationTests.netlists)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.inputs.map(\.source), ["vin", "gw"])
+        let characterizer = try Characterizer(spec: spec)
+        XCTAssertEqual(characterizer.spec.inputs.map(\.parameter), [false, true])
+        let table = try characterizer.characterize(
+            options: CharacterizationOptions(monteCarloInstances: 40, tolerances: try Tolerances.parse("R=1%"), seed: 7))
+        XCTAssertEqual(table.axes.map(\.unit), ["V", ""])
+        let (x, w) = (table.axes[0].values, table.axes[1].values)
+        XCTAssertEqual(x.count, 21)
+        XCTAssertEqual(w.count, 50)
+        assertClose(w[49], 1, relative: 1e-12)
+        let rows = try Self.reference("resistor.ngspice.csv")
+        XCTAssertEqual(rows.count, table.values.count)
+        for (p, row) in rows.enumerated() {
+            assertClose(x[p / w.count], row[0], relative: 0, absolute: 1e-12, "vin at point \(p)")
+            assertClose(w[p % w.count], row[1], relative: 1e-12, absolute: 0, "gw at point \(p)")
+            assertClose(table.values[p], row[2], relative: 1e-9, absolute: 1e-12, "y at vin = \(row[0]), gw = \(row[1])")
+            assertClose(table.values[p], -row[0] * row[1], relative: 1e-9, absolute: 1e-12, "ideal at point \(p)")
+        }
+        let fit = try XCTUnwrap(table.separableFit)
+        XCTAssertEqual(fit.rank, 1)
+        XCTAssertLessThan(fit.relativeResidual, 1e-12)
+        let mc = try XCTUnwrap(table.monteCarlo)
+        XCTAssertEqual(mc.instances, 40)
+        XCTAssertLessThan(mc.residual.max() ?? 1, 1e-12)
+        let mean = mc.gain.reduce(0, +) / Double(mc.gain.count)
+        let sigma = (mc.gain.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(mc.gain.count - 1)).squareRoot()
+        XCTAssertEqual(sigma, 0.01, accuracy: 0.004)
+        let d = try XCTUnwrap(table.dynamics)
+        XCTAssertEqual(d.supplies, ["vin"])
+        XCTAssertEqual(d.operationTimeStated, true)
+        XCTAssertEqual(d.operationTime, 300e-9)
+        XCTAssertEqual(try XCTUnwrap(d.quiescentPower), 0, accuracy: 1e-18)
+        XCTAssertEqual(try XCTUnwrap(d.staticEnergy), 0, accuracy: 1e-24)
+        let g = 0.51 / 10e3, tr = 2e-9
+        assertClose(try XCTUnwrap(d.energyPerOperation), g * (300e-9 - tr) + g * tr / 3, relative: 1e-3)
+        assertClose(try XCTUnwrap(d.dynamicEnergy), try XCTUnwrap(d.energyPerOperation), relative: 1e-12)
+    }
+
+    /// A `.param` input on a small divider, `out = x·1k/(rr + 1k)` with `R1 in out {rr}`: the
+    /// parameter as the first or second input, on a linear or a log grid (each point then its own
+    /// operating point), gives the analytic table. An input that is neither a source nor a
+    /// top-level `.param`, and a `tstop=` step on a `.param`, are refused naming the netlist.
+    func testParameterInputsOfAnyPositionAndSpacing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-param-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func deck(_ header: String) -> String {
+            "divider\n* characterize: \(header)\n.param rr=2k\nV1 in 0 DC 1\nR1 in out {rr}\nR2 out 0 1k\n.end\n"
+        }
+        for (name, header) in [
+            ("second", "input=V1 -1:1:5 input=RR 1k:3k:3 output=out"), ("first", "input=RR 1k:3k:3 input=V1 -1:1:5 output=out"),
+            ("log", "input=V1 -1:1:5 input=RR 1k:100k:3:log output=out"), ("alone", "input=RR 1k:3k:3 output=out"),
+        ] {
+            let path = directory.appendingPathComponent("\(name).cir").path
+            try deck(header).write(toFile: path, atomically: true, encoding: .utf8)
+            let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+            let values = try characterizer.nominal()
+            let grids = characterizer.spec.inputs.map(\.grid)
+            XCTAssertEqual(values.count, grids.reduce(1) { $0 * $1.count }, name)
+            for (p, y) in values.enumerated() {
+                let index = grids.count == 2 ? [p / grids[1].count, p % grids[1].count] : [p]
+                let point = zip(characterizer.spec.inputs, zip(grids, index)).map { ($0.source, $1.0[$1.1]) }
+                let v = point.first { $0.0 == "v1" }?.1 ?? 1, r = point.first { $0.0 == "rr" }?.1 ?? 2e3
+                assertClose(y, v * 1e3 / (r + 1e3), relative: 1e-9, absolute: 1e-12, "\(name) at \(point)")
+            }
+        }
+        let unknown = directory.appendingPathComponent("unknown.cir").path
+        try deck("input=V1 -1:1:5 input=RX 1k:3k:3 output=out").write(toFile: unknown, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Characterizer(spec: try CellSpec.load(netlist: unknown))) { error in
+            XCTAssertTrue("\(error)".contains("unknown.cir") && "\(error)".contains("'rx' is neither a V or I source nor a top-level .param"), "\(error)")
+        }
+        let stepped = directory.appendingPathComponent("stepped.cir").path
+        try deck("input=RR 1k:3k:3 output=out tstop=1u").write(toFile: stepped, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Characterizer(spec: try CellSpec.load(netlist: stepped)).characterize()) { error in
+            XCTAssertTrue("\(error)".contains("stepped.cir") && "\(error)".contains("'rr', which is a .param"), "\(error)")
+        }
+    }
+
     /// The write-through table is the follower: `out = in·A/(1 + A)`, A = 1e5. The droop τ over
     /// the hold window agrees with ngspice-39's to 1e-5, and with the hand value: CH discharges
     /// through RLEAK, ROFF (to the bus at 0 V) and the follower's RIN, which sees `hold/(1 + A)`:

@@ -10,6 +10,10 @@ Reads each cell's `* characterize:` header in netlists/ and writes, next to this
   sample_hold_weight.ngspice.csv   the droop= hold window of the netlist's own .tran: t1, t2, the
                                    output at t1 and t2 (linear interpolation between time points,
                                    as Kelvin's measureHold does) and tau = (t2 - t1)/ln(y1/y2).
+  resistor.ngspice.csv             the 2-D grid of the header, whose second input is the .param GW
+                                   (R1 = {10k/gw}): one ngspice run per w value with the deck's
+                                   `.param gw=` card set to it (what alterparam + reset does), each
+                                   a `.dc` of the first input; columns x, w, output, x outer.
 Runs ngspice through Tests/Fixtures/generate.py's run_ngspice (batch mode, ASCII rawfile, errors
 and warnings fail the script). Requires ngspice (tested with ngspice-39).
 """
@@ -66,8 +70,9 @@ def header(path):
     return fields
 
 
-def simulate(cell, analysis):
-    """Runs netlists/CELL.cir with its analyses replaced by `analysis` (None: keep them)."""
+def simulate(cell, analysis, parameters=None):
+    """Runs netlists/CELL.cir with its analyses replaced by `analysis` (None: keep them) and the
+    top-level `.param NAME=` cards named in `parameters` set to those values."""
     source = os.path.join(ROOT, "netlists", cell + ".cir")
     with tempfile.TemporaryDirectory() as work:
         shutil.copyfile(os.path.join(ROOT, "netlists", "opamp.lib"), os.path.join(work, "opamp.lib"))
@@ -77,6 +82,10 @@ def simulate(cell, analysis):
             lines = [l for l in lines if not re.match(r"\s*\.(dc|tran|op|ac)\b", l, re.IGNORECASE)]
             end = max(i for i, l in enumerate(lines) if l.strip().lower() == ".end")
             lines.insert(end, analysis)
+        for name, value in (parameters or {}).items():
+            matches = [i for i, l in enumerate(lines) if re.match(r"\s*\.param\s+%s\s*=" % name, l, re.IGNORECASE)]
+            assert len(matches) == 1, (cell, name, matches)
+            lines[matches[0]] = ".param %s=%.17g" % (name, value)
         deck = os.path.join(work, cell + ".cir")
         with open(deck, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -125,6 +134,28 @@ def hold_tau():
         f.write("%.12g,%.12g,%.15g,%.15g,%.12g\n" % (t1, t2, y1, y2, (t2 - t1) / math.log(y1 / y2)))
 
 
+def resistor_table():
+    cell = "resistor"
+    spec = header(os.path.join(ROOT, "netlists", cell + ".cir"))
+    (x, xlo, xhi, xn), (w, wlo, whi, wn) = spec["inputs"]
+    # The grid as Kelvin's SweepAxis makes it: lo + k*step.
+    step = (whi - wlo) / (wn - 1)
+    ws = [wlo + k * step for k in range(wn)]
+    analysis = ".dc %s %.17g %.17g %.17g" % (x, xlo, xhi, (xhi - xlo) / (xn - 1))
+    out = "v(%s)" % spec["output"]
+    columns = []
+    for value in ws:
+        names, rows = simulate(cell, analysis, {w.lower(): value})
+        assert len(rows) == xn, (len(rows), xn)
+        columns.append([(r[names.index("v(in)")], r[names.index(out)]) for r in rows])
+    with open(os.path.join(HERE, cell + ".ngspice.csv"), "w") as f:
+        f.write("%s,%s,%s\n" % (x.lower(), w.lower(), out))
+        for i in range(xn):
+            for j, value in enumerate(ws):
+                f.write("%.12g,%.12g,%.12g\n" % (columns[j][i][0], value, columns[j][i][1]))
+
+
 if __name__ == "__main__":
     vcr_table()
     hold_tau()
+    resistor_table()
