@@ -174,10 +174,12 @@ final class CellTableTests: XCTestCase {
                 assertClose(y, v * 1e3 / (r + 1e3), relative: 1e-9, absolute: 1e-12, "\(name) at \(point)")
             }
         }
-        let unknown = directory.appendingPathComponent("unknown.cir").path
-        try deck("input=V1 -1:1:5 input=RX 1k:3k:3 output=out").write(toFile: unknown, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try Characterizer(spec: try CellSpec.load(netlist: unknown))) { error in
-            XCTAssertTrue("\(error)".contains("unknown.cir") && "\(error)".contains("'rx' is neither a V or I source nor a top-level .param"), "\(error)")
+        for (name, input) in [("unknown", "rx"), ("resistor", "r1")] {
+            let path = directory.appendingPathComponent("\(name).cir").path
+            try deck("input=V1 -1:1:5 input=\(input.uppercased()) 1k:3k:3 output=out").write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Characterizer(spec: try CellSpec.load(netlist: path))) { error in
+                XCTAssertTrue("\(error)".contains("\(name).cir") && "\(error)".contains("'\(input)' is neither a V or I source nor a top-level .param"), "\(error)")
+            }
         }
         let stepped = directory.appendingPathComponent("stepped.cir").path
         try deck("input=RR 1k:3k:3 output=out tstop=1u").write(toFile: stepped, atomically: true, encoding: .utf8)
