@@ -97,6 +97,30 @@ final class CellTableTests: XCTestCase {
         }
     }
 
+    /// Every cell a built-in profile takes energy from: Kelvin's step measurement against the
+    /// same measurement on ngspice-39's transient (energy.ngspice.csv: the header's step as a PWL
+    /// source, time step ≤ tstop/2000, settling, `T_op`, `P_q` and the energies computed as
+    /// `measureDynamics` does). The two simulators take their own time steps; seen: 1e-4 or better.
+    func testStepEnergiesMatchNgspice() throws {
+        let text = try String(contentsOf: Self.tables.appendingPathComponent("energy.ngspice.csv"), encoding: .utf8)
+        let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(rows.map { $0[0] }, ["summing_amplifier", "nmos_vcr_amplifier", "precision_rectifier", "resistor"])
+        for row in rows {
+            let cell = row[0], ngspice = row.dropFirst().compactMap(Double.init)
+            XCTAssertEqual(ngspice.count, 6, cell)
+            let path = try CellSpec.path(cell: cell, directory: CharacterizationTests.netlists)
+            let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+            let d = try characterizer.measureDynamics(try XCTUnwrap(characterizer.spec.dynamics, cell))
+            let energy = try XCTUnwrap(d.energyPerOperation, cell)
+            assertClose(try XCTUnwrap(d.settlingTime, cell), ngspice[0], relative: 2e-3, absolute: 1e-12, "\(cell) settling")
+            assertClose(try XCTUnwrap(d.operationTime, cell), ngspice[1], relative: 2e-3, "\(cell) T_op")
+            assertClose(try XCTUnwrap(d.quiescentPower, cell), ngspice[2], relative: 1e-6, absolute: 1e-15, "\(cell) P_q")
+            assertClose(try XCTUnwrap(d.staticEnergy, cell), ngspice[3], relative: 2e-3, absolute: 1e-21, "\(cell) E_static")
+            assertClose(try XCTUnwrap(d.dynamicEnergy, cell), ngspice[4], relative: 0, absolute: 2e-3 * ngspice[5], "\(cell) E_dynamic")
+            assertClose(energy, ngspice[5], relative: 2e-3, "\(cell) E_op")
+        }
+    }
+
     /// The resistor multiply cell: its second input is the `.param GW` (R1 = {10k/gw}), swept by
     /// reading the deck again at each value. On the header's 21 × 50 grid every point is within
     /// `1e-9·|ref| + 1e-12 V` of ngspice-39 (one run per w with the `.param` card set) and of the
