@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "CharacterizationTests",
             dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["kelvin", "NN", "TransferCurves", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["kelvin", "NN", "Tensor", "TransferCurves", "TestSupport"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Verification", "NN", "Tensor", "Netlist", "Simulator", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),

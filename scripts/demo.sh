@@ -33,6 +33,7 @@ CELLS=(
   "log_multiplier         dc bjt"
   "log_divider            dc bjt"
   "nmos_vcr_amplifier     dc mosfet"
+  "resistor               dc"
   "integrator_reset       tran switch"
   "differentiator         tran ac"
   "comparator             tran"

@@ -134,6 +134,14 @@ elif cell == "precision_rectifier":
         if any(abs(vin - v) < 1e-9 for v in (-5, -1, -0.1, 0, 0.1, 1, 5)):
             print(f"   {vin:9.3f} {vout:11.5f} {max(0.0, -vin):11.5f}")
 
+elif cell == "resistor":
+    d = load("dc")
+    print("   y = -RF*i = -x*w: the current x*G through R1 = 10k/gw into a virtual ground, read by an ideal -RF")
+    print("     vin [V]      y [V]   ideal [V]   (w = gw = 0.51)")
+    for vin, y in zip(d["v-sweep"], d["v(y)"]):
+        if any(abs(vin - v) < 1e-9 for v in (-1, -0.5, 0, 0.5, 1)):
+            print(f"   {vin:9.3f} {y:11.5f} {-0.51 * vin:11.5f}")
+
 elif cell == "max_circuit":
     d = load("dc")
     print("   vout = max(v1, v2, v3, v4): op-amp superdiodes sharing one output (max-pooling); v2..v4 = 1, 0, -1 V")

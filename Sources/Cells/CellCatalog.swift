@@ -42,8 +42,18 @@ public enum CellCatalog {
                 input: try p.number("input", 10e3, above: 0), feedback: try p.number("feedback", 10e3, above: 0),
                 saturationCurrent: try p.number("is", 1e-14, above: 0), seriesResistance: try p.number("rs", 1, above: -1e-300))
         },
-        Entry(name: "resistor", summary: ResistorCell().summary, parameters: "resistance=10k", isNetlistFile: false) { p in
-            ResistorCell(resistance: try p.number("resistance", 10e3, above: 0))
+        Entry(
+            name: "resistor", summary: ResistorCell().summary,
+            parameters: "feedback=10k weight=0.51 wmin=0.02 wmax=1 (or resistance=R: weight = feedback/R)", isNetlistFile: true
+        ) { p in
+            let feedback = try p.number("feedback", 10e3, above: 0)
+            let weight = p.values["resistance"] != nil
+                ? feedback / (try p.number("resistance", 10e3, above: 0)) : try p.number("weight", 0.51, above: 0)
+            let (lo, hi) = (try p.number("wmin", 0.02, above: 0), try p.number("wmax", 1, above: 0))
+            guard lo < hi else {
+                throw CellsError.badParameter(cell: p.cell, parameter: "wmax", reason: "need wmin < wmax, got \(lo) and \(hi)")
+            }
+            return ResistorCell(feedback: feedback, weight: weight, weightRange: lo...hi)
         },
         Entry(
             name: "sample_hold_weight", summary: SampleHold().summary,

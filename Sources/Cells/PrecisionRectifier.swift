@@ -4,7 +4,8 @@
 /// For vin < 0 the op-amp output rises, D2 conducts and RF closes the loop (an inverting amplifier);
 /// for vin > 0, D1 clamps the loop one diode drop below ground and RF ties `out` to the virtual
 /// ground. The diode drops sit inside the loop, so the op-amp gain (1e5) divides them: no dead zone.
-/// Ports: `in`, `out`.
+/// The op-amp is netlists/opamp.lib's supplied `OPAMPS` (same signal path as `OPAMP`; supply pins
+/// for the energy per operation). Ports: `in`, `out`, `vcc`, `vee`.
 ///
 /// The default (R1 = RF = 10 kΩ, diode IS = 1e-14 A, N = 1, RS = 1 Ω) is netlists/precision_rectifier.cir.
 public struct PrecisionRectifier: Cell, Equatable {
@@ -48,25 +49,31 @@ public struct PrecisionRectifier: Cell, Equatable {
             "Ports / nodes:",
             "  in  input (VIN)     sum  summing node (virtual ground)",
             "  a   op-amp output (one diode drop beyond vout)       out  rectified output",
-            "Sweep: vin from -5 V to 5 V in 50 mV steps. DC only: runs with Kelvin's .dc today.",
-            "Characterisation (kelvin characterize precision_rectifier --out F.lut):",
+            "Sweep: vin from -5 V to 5 V in 50 mV steps.",
+            "Op-amp: netlists/opamp.lib, the supplied variant OPAMPS on VCC/VEE = +/-15 V (same signal path as",
+            "  OPAMP), so the supplies' currents give the energy per operation: 1 mA quiescent plus the output",
+            "  current (D2 into RL and RF while conducting, D1 into the summing node while clamped).",
+            "Characterisation (kelvin characterize precision_rectifier --out F.lut): settling and supply",
+            "  energy for a -5 V -> 0 V input step (the output falls from 5 V to 0 V, D2 turns off).",
         ]
         let model = "D(IS=\(SpiceText.plain(saturationCurrent)) N=1 RS=\(SpiceText.plain(seriesResistance)))"
         return CellNetlist(
             summary: "inverting precision half-wave rectifier (ReLU)",
             documentation: documentation,
             characterization: CharacterizationHeader(
-                fields: "input=VIN -5:5:101 output=out tstop=2u step=-5:0",
+                fields: "input=VIN -5:5:101 output=out tstop=2u step=-5:0 supplies=VCC,VEE",
                 ideal: gain == 1 ? "max(0, -x)" : "\(SpiceText.plain(gain))*max(0, -x)"),
             includes: ["opamp.lib"],
-            ports: [Port("in", "input"), Port("out", "output")],
+            ports: [Port("in", "input"), Port("out", "output"), Port("vcc", "supply"), Port("vee", "supply")],
             cards: [
                 .element("VIN", ["in", "0", "DC", "1"], role: .bench),
                 .element("R1", ["in", "sum", SpiceText.eng(input)]),
                 .element("D1", ["sum", "a", "drect"]),
                 .element("D2", ["a", "out", "drect"]),
                 .element("RF", ["out", "sum", SpiceText.eng(feedback)]),
-                .element("XA", ["0", "sum", "a", "OPAMP"]),
+                .element("VCC", ["vcc", "0", "DC", "15"], role: .bench),
+                .element("VEE", ["vee", "0", "DC", "-15"], role: .bench),
+                .element("XA", ["0", "sum", "a", "vcc", "vee", "OPAMPS"]),
                 .element("RL", ["out", "0", "10k"], role: .bench),
                 .text(".model drect \(model)", role: .model),
                 .text(".dc VIN -5 5 50m", role: .bench),

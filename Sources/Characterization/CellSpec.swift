@@ -4,21 +4,30 @@ import Foundation
 /// One swept input: a V or I source stepped over `count` points from `lower` to `upper`, evenly
 /// spaced (`lo:hi:n`) or, for inputs spanning decades such as a log converter's, geometrically
 /// (`lo:hi:n:log`, `x_k = lo·(hi/lo)^(k/(n−1))`).
+///
+/// An input may instead name a top-level `.param` of the netlist (`parameter`), for a quantity
+/// that is not a source, such as a resistor's conductance `R1 in out {10k/gw}`: the deck is read
+/// again with that value replaced at each grid value (as ngspice's `alterparam` then `reset`),
+/// and its sources are swept in each copy. `Characterizer` decides which it is: a V or I source
+/// of that name, else a top-level `.param`.
 public struct SweepAxis: Sendable, Equatable {
-    /// Lower-case source name, e.g. `v1`.
+    /// Lower-case source (or parameter) name, e.g. `v1`.
     public var source: String
     public var lower: Double
     public var upper: Double
     public var count: Int
     /// Geometric spacing (needs `0 < lower`).
     public var logarithmic: Bool
+    /// A top-level `.param` of the netlist rather than a source (set by `Characterizer`).
+    public var parameter: Bool
 
-    public init(source: String, lower: Double, upper: Double, count: Int, logarithmic: Bool = false) {
+    public init(source: String, lower: Double, upper: Double, count: Int, logarithmic: Bool = false, parameter: Bool = false) {
         self.source = source.lowercased()
         self.lower = lower
         self.upper = upper
         self.count = count
         self.logarithmic = logarithmic
+        self.parameter = parameter
     }
 
     /// The `.dc` step `(upper − lower)/(count − 1)`.
@@ -62,8 +71,8 @@ public struct SweepAxis: Sendable, Equatable {
                 origin: origin, reason: "need lo < hi (finite) and 2 ≤ n ≤ 100000 in '\(parts[1])'")
         }
         let first = parts[0].lowercased()
-        guard first.first == "v" || first.first == "i" else {
-            throw CharacterizationError.badSpec(origin: origin, reason: "'\(parts[0])' is not a V or I source")
+        guard let letter = first.first, letter.isLetter else {
+            throw CharacterizationError.badSpec(origin: origin, reason: "'\(parts[0])' is not a V or I source or a .param name")
         }
         return SweepAxis(source: first, lower: lo, upper: hi, count: n, logarithmic: logarithmic)
     }
@@ -109,7 +118,8 @@ func spiceNumber(_ text: String) -> Double? {
 /// ```
 /// The grid is `lo:hi:n` (evenly spaced, one `.dc` sweep) or `lo:hi:n:log` (geometric).
 /// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
-/// `v(out)`) or a source current `i(vname)`; optional `tstop=T [step=lo:hi] [supplies=V1,V2]
+/// `v(out)`) or a source current `i(vname)`; an input may name a top-level `.param` instead of a
+/// source (see `SweepAxis`); optional `tstop=T [step=lo:hi] [supplies=V1,V2]
 /// [optime=T_op]` adds a transient step measurement (settling time; energy per operation over one
 /// operation of `T_op`, default the settling time, see `measureDynamics`); optional `droop=t1:t2`
 /// measures a held output's droop time constant over that window of the netlist's own `.tran`

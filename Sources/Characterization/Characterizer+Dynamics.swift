@@ -68,6 +68,10 @@ extension Characterizer {
         guard spec.stop > 0, spec.stop.isFinite, let input = self.spec.inputs.first else {
             throw CharacterizationError.badSpec(origin: self.spec.netlistPath, reason: "tstop must be > 0")
         }
+        guard !input.parameter else {
+            throw CharacterizationError.badSpec(
+                origin: self.spec.netlistPath, reason: "the step of tstop= drives the first input, '\(input.source)', which is a .param, not a source")
+        }
         let a = spec.from ?? input.lower, b = spec.to ?? input.upper
         let td = spec.stop / 10, tr = spec.stop / 1000
         if let op = spec.operationTime {

@@ -46,27 +46,122 @@ public struct Characterizer: Sendable {
     /// The Kelvin version recorded in every table's provenance.
     public static let kelvinVersion = "0.1.0-dev"
 
+    /// The spec, each input resolved as a source or a `.param` (`SweepAxis.parameter`).
     public let spec: CellSpec
-    /// The parsed deck with its analyses replaced by the characterisation sweep.
+    /// The parsed deck with its analyses replaced by the characterisation sweep (of the sources
+    /// only, when an input is a `.param`: the deck at the parameters' values as written).
     public let deck: Deck
+    /// With `.param` inputs: the deck read at each combination of their grid values (row-major
+    /// over those inputs in order), its analyses the sweep of the source inputs; empty otherwise.
+    let parameterDecks: [Deck]
 
-    /// Parses the netlist (throws `NetlistError`) and sets up the sweep.
+    /// Parses the netlist (throws `NetlistError`) and sets up the sweep. Each input names a V or I
+    /// source of the deck or, failing that, a top-level `.param`; anything else is refused, naming
+    /// the netlist.
     public init(spec: CellSpec) throws {
-        self.spec = spec
+        var spec = spec
         let directory = (spec.netlistPath as NSString).deletingLastPathComponent
-        var deck = try NetlistParser.parse(
-            text: spec.netlistText, fileName: spec.netlistPath, directory: directory.isEmpty ? "." : directory)
-        let sweeps = spec.inputs.reversed().map {
-            SweepSpec(source: $0.source, start: $0.lower, stop: $0.upper, step: $0.step)
+        let folder = directory.isEmpty ? "." : directory
+        var deck = try NetlistParser.parse(text: spec.netlistText, fileName: spec.netlistPath, directory: folder)
+        for k in spec.inputs.indices {
+            let name = spec.inputs[k].source
+            let isSource = deck.elements.contains { element in
+                guard element.name == name else { return false }
+                switch element.kind {
+                case .voltageSource, .currentSource: return true
+                default: return false
+                }
+            }
+            guard isSource || deck.parameters[name] != nil else {
+                throw CharacterizationError.badSpec(
+                    origin: spec.netlistPath, reason: "input '\(name)' is neither a V or I source nor a top-level .param of the netlist")
+            }
+            spec.inputs[k].parameter = !isSource
         }
+        self.spec = spec
+        let sources = spec.inputs.filter { !$0.parameter }
+        let sweeps = sources.reversed().map { SweepSpec(source: $0.source, start: $0.lower, stop: $0.upper, step: $0.step) }
         // Log-spaced grids are not `.dc` steps: those points are solved one operating point each.
         let location = SourceLocation(file: spec.netlistPath, line: 1, column: 1)
-        deck.analyses = [Analysis(kind: spec.inputs.contains(where: \.logarithmic) ? .operatingPoint : .dcSweep(sweeps), location: location)]
+        let pointwise = sources.isEmpty || sources.contains(where: \.logarithmic)
+        let analysis = Analysis(kind: pointwise ? .operatingPoint : .dcSweep(sweeps), location: location)
+        deck.analyses = [analysis]
         self.deck = deck
+        // One deck per combination of the `.param` inputs' values.
+        var combinations: [[String: Double]] = [[:]]
+        for axis in spec.inputs where axis.parameter {
+            combinations = combinations.flatMap { prefix in axis.grid.map { prefix.merging([axis.source: $0]) { $1 } } }
+        }
+        parameterDecks = try spec.inputs.contains(where: \.parameter)
+            ? combinations.map { overrides in
+                var copy = try NetlistParser.parse(
+                    text: spec.netlistText, fileName: spec.netlistPath, directory: folder, parameterOverrides: overrides)
+                copy.analyses = [analysis]
+                return copy
+            } : []
     }
 
     /// The number of grid points `Π n_k`.
     public var pointCount: Int { spec.inputs.reduce(1) { $0 * $1.count } }
+
+    /// The grid with `.param` inputs, row-major (x outer): each combination of the parameters'
+    /// values is its own deck (`parameterDecks`, passed through `perturb` for a Monte Carlo
+    /// instance), whose source inputs are swept by one `.dc` (or point by point on a log grid);
+    /// the combinations run in parallel when `parallel`.
+    func sweepOverParameters(parallel: Bool, perturb: (@Sendable (Deck) -> Deck)? = nil) throws -> [Double] {
+        let counts = spec.inputs.map(\.count)
+        let sourceAxes = spec.inputs.indices.filter { !spec.inputs[$0].parameter }
+        let parameterAxes = spec.inputs.indices.filter { spec.inputs[$0].parameter }
+        let perDeck = sourceAxes.reduce(1) { $0 * counts[$1] }
+        let decks = parameterDecks
+        let solve: @Sendable (Int) throws -> [Double] = { c in
+            let deck = perturb.map { $0(decks[c]) } ?? decks[c]
+            guard sourceAxes.contains(where: { spec.inputs[$0].logarithmic }) else { return try sweep(deck, expected: perDeck) }
+            // Source points one operating point each (x outer).
+            let grids = sourceAxes.map { spec.inputs[$0].grid }
+            let elements = try sourceAxes.map { a in
+                guard let k = deck.elements.firstIndex(where: { $0.name == spec.inputs[a].source }) else {
+                    throw CharacterizationError.badSpec(origin: spec.netlistPath, reason: "no source '\(spec.inputs[a].source)'")
+                }
+                return k
+            }
+            return try (0..<perDeck).map { s in
+                var point = deck
+                var rest = s
+                for j in grids.indices.reversed() {
+                    Self.setSource(&point, elements[j], to: grids[j][rest % grids[j].count])
+                    rest /= grids[j].count
+                }
+                return try sweep(point, expected: 1)[0]
+            }
+        }
+        var blocks: [[Double]]
+        if parallel {
+            let outcomes = Mutex<[Result<[Double], any Error>?]>(Array(repeating: nil, count: decks.count))
+            DispatchQueue.concurrentPerform(iterations: decks.count) { c in
+                let outcome = Result { try solve(c) }
+                outcomes.withLock { $0[c] = outcome }
+            }
+            blocks = try outcomes.withLock { $0 }.map { outcome in
+                guard let outcome else { throw CharacterizationError.simulationFailed(cell: spec.name, reason: "a parameter value was not simulated") }
+                return try outcome.get()
+            }
+        } else {
+            blocks = try decks.indices.map(solve)
+        }
+        var values = [Double](repeating: 0, count: pointCount)
+        for p in 0..<pointCount {
+            var index = [Int](repeating: 0, count: counts.count), rest = p
+            for a in counts.indices.reversed() {
+                index[a] = rest % counts[a]
+                rest /= counts[a]
+            }
+            let c = parameterAxes.reduce(0) { $0 * counts[$1] + index[$1] }
+            let s = sourceAxes.reduce(0) { $0 * counts[$1] + index[$1] }
+            values[p] = blocks[c][s]
+        }
+        return values
+    }
 
     /// Simulates `deck` and returns the output on the grid, row-major (x outer).
     func sweep(_ deck: Deck) throws -> [Double] {
@@ -134,6 +229,7 @@ public struct Characterizer: Sendable {
     /// point continuing from the previous one), the blocks in parallel on all cores.
     public func nominal() throws -> [Double] {
         do {
+            if !parameterDecks.isEmpty { return try sweepOverParameters(parallel: true) }
             if spec.inputs.contains(where: \.logarithmic) { return try sweepPointwise(deck, parallel: true) }
             return spec.inputs.count == 2 ? try sweepRowsInParallel(deck) : try sweep(deck)
         } catch let error as CharacterizationError {
@@ -205,8 +301,20 @@ public struct Characterizer: Sendable {
         let done = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: mine.count) { j in
             var rng = SplitMix64(seed: seed, instance: mine.lowerBound + j)
-            let perturbed = tolerances.perturb(deck, using: &rng).deck
-            let outcome = Result { try sweep(perturbed) }
+            let outcome: Result<[Double], any Error>
+            if parameterDecks.isEmpty {
+                let perturbed = tolerances.perturb(deck, using: &rng).deck
+                outcome = Result { try sweep(perturbed) }
+            } else {
+                // Every parameter value's deck draws the same factors: one instance, one set of devices.
+                let start = rng
+                outcome = Result {
+                    try sweepOverParameters(parallel: false) { deck in
+                        var draws = start
+                        return tolerances.perturb(deck, using: &draws).deck
+                    }
+                }
+            }
             outcomes.withLock { $0[j] = outcome }
             let count = done.add(1, ordering: .relaxed).newValue
             progress?(count, mine.count)
@@ -317,7 +425,9 @@ public struct Characterizer: Sendable {
                 notes?("\(mc.statistics.failedInstances) Monte Carlo instance(s) did not converge and were dropped")
             }
         }
-        let axes = spec.inputs.map { Axis(name: $0.source, unit: $0.source.hasPrefix("i") ? "A" : "V", values: $0.grid) }
+        let axes = spec.inputs.map {
+            Axis(name: $0.source, unit: $0.parameter ? "" : $0.source.hasPrefix("i") ? "A" : "V", values: $0.grid)
+        }
         var fit: SeparableFit?
         if axes.count == 2 {
             fit = try SeparableFit.fit(x: axes[0].values, w: axes[1].values, values: values, target: options.fitTarget)

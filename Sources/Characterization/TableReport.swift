@@ -39,7 +39,7 @@ public enum TableReport {
             let list = params.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\(g($0.value))" }.joined(separator: " ")
             lines.append("  model        \(name): \(list)")
         }
-        let axes = table.axes.map { "\($0.name) \(g($0.values[0]))…\(g($0.values[$0.values.count - 1])) \($0.unit), \($0.values.count) points" }
+        let axes = table.axes.map { "\($0.name) \(g($0.values[0]))…\(g($0.values[$0.values.count - 1]))\($0.unit.isEmpty ? "" : " " + $0.unit), \($0.values.count) points" }
         lines.append("  grid         " + axes.joined(separator: " × ") + " → \(table.output.name) [\(table.output.unit)]")
         let lo = table.values.min() ?? 0, hi = table.values.max() ?? 0
         lines.append("  output       \(g(lo)) … \(g(hi)) \(table.output.unit)")

@@ -166,7 +166,7 @@ struct WeightModule {
             if tiles.count > 1 {
                 lines += wrapped("XS\(o + 1)", (1...tiles.count).map { "p\(o + 1)_\($0)" } + ["y\(o + 1)", "vcc", "vee", "summer\(tiles.count)"])
             }
-            if relu { lines.append("XR\(o + 1) y\(o + 1) r\(o + 1) precision_rectifier") }
+            if relu { lines.append("XR\(o + 1) y\(o + 1) r\(o + 1) vcc vee precision_rectifier") }
         }
         lines.append(".ends \(name)")
         return lines.joined(separator: "\n") + "\n"

@@ -35,6 +35,8 @@ public struct Deck: Sendable {
     public var saves: [String] = []
     /// `.print` cards: the analysis type (`tran`, `dc`, `ac`, `op`) and the vectors, lower case.
     public var prints: [PrintCard] = []
+    /// Top-level `.param` values as evaluated (overrides applied), by lower-case name.
+    public var parameters: [String: Double] = [:]
 
     public init(
         title: String, elements: [Element] = [], analyses: [Analysis] = [], options: Options = Options(),

@@ -25,6 +25,14 @@ public enum NetlistParser {
         try parse(SourceFile(text: text, name: fileName, directory: directory))
     }
 
+    /// Parses deck text with top-level `.param` values replaced, as `parse(file:parameterOverrides:)`
+    /// does (a characterisation sweeping a parameter re-reads the deck once per value).
+    public static func parse(
+        text: String, fileName: String, directory: String, parameterOverrides overrides: [String: Double]
+    ) throws -> Deck {
+        try parse(SourceFile(text: text, name: fileName, directory: directory), parameterOverrides: overrides)
+    }
+
     static func parse(_ source: SourceFile, parameterOverrides: [String: Double] = [:]) throws -> Deck {
         guard source.lines.contains(where: { $0.contains(where: { !Lexer.isSpace($0) }) }) else {
             throw NetlistError.emptyInput(SourceLocation(file: source.name, line: 1, column: 1))

@@ -43,6 +43,7 @@ struct Flattener {
         deck = Deck(title: title)
         frames = [Frame(body: top)]
         try evaluateParameters(top.parameters, frame: 0)
+        deck.parameters = frames[0].parameters
         try expand(frame: 0)
         try applyResistorTemperatures()
         for token in sweepSources where definedAt[token.lower] == nil && token.lower != "temp" {

@@ -60,7 +60,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training images.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test images.") var testLimit: Int?
-    @Option(help: "Analog execution profile: a built-in name (ideal, cells-vcr, cells-logmul, yan-noise) or a JSON file (Docs/analog-profiles.md).")
+    @Option(help: "Analog execution profile: a built-in name (ideal, cells-vcr, cells-logmul, cells-resistor, yan-noise, reram, sonos, pcm, ecram) or a JSON file (Docs/analog-profiles.md).")
     var analog: String?
     @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile (default 0; on --resume, the run's).")
     var chipSeed: UInt64?

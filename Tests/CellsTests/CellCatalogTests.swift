@@ -14,9 +14,18 @@ final class CellCatalogTests: XCTestCase {
         let hold = try XCTUnwrap(try CellCatalog.cell(named: "sample_hold_weight", parameters: ["mos_width": "20u"]) as? SampleHold)
         XCTAssertEqual(hold.switch, Switch(.mos(width: 20e-6, length: 1e-6)))
         XCTAssertEqual(CellCatalog.netlistCells.map(\.name).sorted(), [
-            "crossbar_32x32", "crossbar_4x4", "max_circuit", "nmos_vcr_amplifier", "precision_rectifier", "sample_hold_weight",
-            "summing_amplifier",
+            "crossbar_32x32", "crossbar_4x4", "max_circuit", "nmos_vcr_amplifier", "precision_rectifier", "resistor",
+            "sample_hold_weight", "summing_amplifier",
         ])
+        // The resistor cell: a weight w = RF·G, or a resistance (w = RF/R); its range must be ordered.
+        let resistor = try XCTUnwrap(try CellCatalog.cell(named: "resistor", parameters: ["resistance": "40k"]) as? ResistorCell)
+        XCTAssertEqual(resistor.weight, 0.25)
+        XCTAssertEqual(resistor.resistance, 40e3)
+        XCTAssertTrue(resistor.characterizationDeck.contains(".param gw=0.25\nVIN    in 0 DC 1\nR1     in out {10k/gw}"))
+        XCTAssertEqual(try XCTUnwrap(try CellCatalog.cell(named: "resistor", parameters: ["wmax": "2"]) as? ResistorCell).weightRange, 0.02...2)
+        XCTAssertThrowsError(try CellCatalog.cell(named: "resistor", parameters: ["wmin": "1", "wmax": "0.5"])) { error in
+            XCTAssertTrue("\(error)".contains("need wmin < wmax"), "\(error)")
+        }
     }
 
     func testCatalogErrorsNameTheProblem() {
@@ -70,7 +79,8 @@ final class CellCatalogTests: XCTestCase {
 
             """)
         XCTAssertEqual(Summer().ports.map(\.name), ["in1", "in2", "in3", "out", "vcc", "vee"])
-        XCTAssertEqual(VCRWeightCell().ports.map(\.name), ["in", "g", "out"])
+        XCTAssertEqual(VCRWeightCell().ports.map(\.name), ["in", "g", "out", "vcc", "vee"])
+        XCTAssertEqual(PrecisionRectifier().ports.map(\.name), ["in", "out", "vcc", "vee"])
         XCTAssertEqual(SampleHold().ports.map(\.name), ["in", "wr", "out"])
     }
 }

@@ -9,7 +9,7 @@ final class GeneratedNetlistsTests: XCTestCase {
         .deletingLastPathComponent().appendingPathComponent("netlists")
 
     static let generated: [any Cell] = [
-        Summer(), PrecisionRectifier(), VCRWeightCell(), SampleHold(), Crossbar(), RandomCrossbar(), MaxCircuit(),
+        Summer(), PrecisionRectifier(), VCRWeightCell(), SampleHold(), Crossbar(), RandomCrossbar(), MaxCircuit(), ResistorCell(),
     ]
 
     func testNetlistFilesAreTheGeneratorsOutput() throws {

@@ -52,6 +52,166 @@ final class CellTableTests: XCTestCase {
         assertClose((surface(0.005, 3.1) - surface(-0.005, 3.1)) / 0.01, -21, relative: 2e-3)
     }
 
+    /// The VCR multiply cell and the precision rectifier on the supplied op-amp OPAMPS (±15 V):
+    /// energy per operation from VCC/VEE, against hand values, and the DC transfer unchanged from
+    /// the unsupplied OPAMP (the same deck with `XA … vcc vee OPAMPS` → `XA … OPAMP`, to 1e-12 V).
+    ///
+    /// VCR: before the −50 → 50 mV step at vg = 3 V the output sits at
+    /// `−RF·K·((vg − VTO)·vin − vin²/2) = 1.0125 V` and sources `2 × 0.10125 mA` (RL and RF) from
+    /// vcc on top of the 1 mA quiescent current: `P_q = 30 mW + 15 V·0.2025 mA = 33.0375 mW`; after
+    /// it the output sinks 0.1975 mA into vee; while it swings the output current passes 0, so
+    /// `30 mW·T_op < E_op < P_q·T_op`. One operation is the settling time, about
+    /// `ln(1000)·NG/(2π·GBW)` at noise gain `NG = 21` (2.31 µs; the ramp adds half its 5 ns).
+    /// Rectifier: before the −5 → 0 V step the output sits at 5 V and D2 carries 1 mA (RL and RF)
+    /// from vcc: `P_q = 30 mW + 15 mW = 45 mW`; at 0 V it carries none: `30 mW·T_op < E_op < P_q·T_op`.
+    func testVCRAndRectifierEnergyPerOperation() throws {
+        for (cell, quiescent) in [("nmos_vcr_amplifier", 30e-3 + 15 * 0.2025e-3), ("precision_rectifier", 45e-3)] {
+            let path = try CellSpec.path(cell: cell, directory: CharacterizationTests.netlists)
+            let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+            let spec = try XCTUnwrap(characterizer.spec.dynamics, cell)
+            XCTAssertEqual(spec.supplies, ["vcc", "vee"], cell)
+            let table = try characterizer.characterize()
+            let d = try XCTUnwrap(table.dynamics, cell)
+            let op = try XCTUnwrap(d.operationTime, cell)
+            XCTAssertEqual(d.operationTime, d.settlingTime, cell)
+            assertClose(try XCTUnwrap(d.quiescentPower, cell), quiescent, relative: 1e-4, cell)
+            assertClose(try XCTUnwrap(d.staticEnergy, cell), quiescent * op, relative: 1e-4, cell)
+            let e = try XCTUnwrap(d.energyPerOperation, cell)
+            assertClose(e, d.staticEnergy! + d.dynamicEnergy!, relative: 1e-12, cell)
+            XCTAssertGreaterThan(e, 30e-3 * op, cell)
+            XCTAssertLessThan(e, quiescent * op, cell)
+            if cell == "nmos_vcr_amplifier" {
+                assertClose(op, log(1000.0) * 21 / (2 * Double.pi * 10e6) + 2.5e-9, relative: 0.02, cell)
+            }
+            print("\(cell): \(e) J per operation over \(op) s (static \(d.staticEnergy!) J, dynamic \(d.dynamicEnergy!) J)")
+            // The same deck on the unsupplied OPAMP: the same DC table.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let plain = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("VCC ") && !$0.hasPrefix("VEE ") }
+                .map { $0.replacingOccurrences(of: " vcc vee OPAMPS", with: " OPAMP") }
+                .joined(separator: "\n").replacingOccurrences(of: " supplies=VCC,VEE", with: "")
+            XCTAssertFalse(plain.contains("vee OPAMPS"), cell)
+            let unsupplied = try Characterizer(spec: try CellSpec.load(text: plain, path: path)).nominal()
+            XCTAssertEqual(unsupplied.count, table.values.count, cell)
+            for (a, b) in zip(unsupplied, table.values) { assertClose(b, a, relative: 0, absolute: 1e-12, cell) }
+        }
+    }
+
+    /// Every cell a built-in profile takes energy from: Kelvin's step measurement against the
+    /// same measurement on ngspice-39's transient (energy.ngspice.csv: the header's step as a PWL
+    /// source, time step ≤ tstop/2000, settling, `T_op`, `P_q` and the energies computed as
+    /// `measureDynamics` does). The two simulators take their own time steps; seen: 1e-4 or better.
+    func testStepEnergiesMatchNgspice() throws {
+        let text = try String(contentsOf: Self.tables.appendingPathComponent("energy.ngspice.csv"), encoding: .utf8)
+        let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertEqual(rows.map { $0[0] }, ["summing_amplifier", "nmos_vcr_amplifier", "precision_rectifier", "resistor"])
+        for row in rows {
+            let cell = row[0], ngspice = row.dropFirst().compactMap(Double.init)
+            XCTAssertEqual(ngspice.count, 6, cell)
+            let path = try CellSpec.path(cell: cell, directory: CharacterizationTests.netlists)
+            let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+            let d = try characterizer.measureDynamics(try XCTUnwrap(characterizer.spec.dynamics, cell))
+            let energy = try XCTUnwrap(d.energyPerOperation, cell)
+            assertClose(try XCTUnwrap(d.settlingTime, cell), ngspice[0], relative: 2e-3, absolute: 1e-12, "\(cell) settling")
+            assertClose(try XCTUnwrap(d.operationTime, cell), ngspice[1], relative: 2e-3, "\(cell) T_op")
+            assertClose(try XCTUnwrap(d.quiescentPower, cell), ngspice[2], relative: 1e-6, absolute: 1e-15, "\(cell) P_q")
+            assertClose(try XCTUnwrap(d.staticEnergy, cell), ngspice[3], relative: 2e-3, absolute: 1e-21, "\(cell) E_static")
+            assertClose(try XCTUnwrap(d.dynamicEnergy, cell), ngspice[4], relative: 0, absolute: 2e-3 * ngspice[5], "\(cell) E_dynamic")
+            assertClose(energy, ngspice[5], relative: 2e-3, "\(cell) E_op")
+        }
+    }
+
+    /// The resistor multiply cell: its second input is the `.param GW` (R1 = {10k/gw}), swept by
+    /// reading the deck again at each value. On the header's 21 × 50 grid every point is within
+    /// `1e-9·|ref| + 1e-12 V` of ngspice-39 (one run per w with the `.param` card set) and of the
+    /// ideal `−x·w` (a linear circuit: both solve it exactly up to rounding); the fit is rank 1.
+    /// Monte Carlo (R = 1 %): an instance draws R1 once, so its curve is the nominal one times
+    /// `1/(1 + σz)` at every w (residual 0) and the gains spread by about σ. Energy: VIN steps
+    /// 0 → 1 V in `t_r = tstop/1000 = 2 ns` at w = 0.51 and drives `G = 51 µS` for the stated
+    /// `T_op = 300 ns`: `E = G·(T_op − t_r) + G·t_r/3` (the ramp's `∫(t/t_r)² dt`), all dynamic.
+    func testResistorTableSweepsTheConductanceParameter() throws {
+        let path = try CellSpec.path(cell: "resistor", directory: CharacterizationTests.netlists)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.inputs.map(\.source), ["vin", "gw"])
+        let characterizer = try Characterizer(spec: spec)
+        XCTAssertEqual(characterizer.spec.inputs.map(\.parameter), [false, true])
+        let table = try characterizer.characterize(
+            options: CharacterizationOptions(monteCarloInstances: 40, tolerances: try Tolerances.parse("R=1%"), seed: 7))
+        XCTAssertEqual(table.axes.map(\.unit), ["V", ""])
+        let (x, w) = (table.axes[0].values, table.axes[1].values)
+        XCTAssertEqual(x.count, 21)
+        XCTAssertEqual(w.count, 50)
+        assertClose(w[49], 1, relative: 1e-12)
+        let rows = try Self.reference("resistor.ngspice.csv")
+        XCTAssertEqual(rows.count, table.values.count)
+        for (p, row) in rows.enumerated() {
+            assertClose(x[p / w.count], row[0], relative: 0, absolute: 1e-12, "vin at point \(p)")
+            assertClose(w[p % w.count], row[1], relative: 1e-12, absolute: 0, "gw at point \(p)")
+            assertClose(table.values[p], row[2], relative: 1e-9, absolute: 1e-12, "y at vin = \(row[0]), gw = \(row[1])")
+            assertClose(table.values[p], -row[0] * row[1], relative: 1e-9, absolute: 1e-12, "ideal at point \(p)")
+        }
+        let fit = try XCTUnwrap(table.separableFit)
+        XCTAssertEqual(fit.rank, 1)
+        XCTAssertLessThan(fit.relativeResidual, 1e-12)
+        let mc = try XCTUnwrap(table.monteCarlo)
+        XCTAssertEqual(mc.instances, 40)
+        XCTAssertLessThan(mc.residual.max() ?? 1, 1e-12)
+        let mean = mc.gain.reduce(0, +) / Double(mc.gain.count)
+        let sigma = (mc.gain.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(mc.gain.count - 1)).squareRoot()
+        XCTAssertEqual(sigma, 0.01, accuracy: 0.004)
+        let d = try XCTUnwrap(table.dynamics)
+        XCTAssertEqual(d.supplies, ["vin"])
+        XCTAssertEqual(d.operationTimeStated, true)
+        XCTAssertEqual(d.operationTime, 300e-9)
+        XCTAssertEqual(try XCTUnwrap(d.quiescentPower), 0, accuracy: 1e-18)
+        XCTAssertEqual(try XCTUnwrap(d.staticEnergy), 0, accuracy: 1e-24)
+        let g = 0.51 / 10e3, tr = 2e-9
+        assertClose(try XCTUnwrap(d.energyPerOperation), g * (300e-9 - tr) + g * tr / 3, relative: 1e-3)
+        assertClose(try XCTUnwrap(d.dynamicEnergy), try XCTUnwrap(d.energyPerOperation), relative: 1e-12)
+    }
+
+    /// A `.param` input on a small divider, `out = x·1k/(rr + 1k)` with `R1 in out {rr}`: the
+    /// parameter as the first or second input, on a linear or a log grid (each point then its own
+    /// operating point), gives the analytic table. An input that is neither a source nor a
+    /// top-level `.param`, and a `tstop=` step on a `.param`, are refused naming the netlist.
+    func testParameterInputsOfAnyPositionAndSpacing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-param-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func deck(_ header: String) -> String {
+            "divider\n* characterize: \(header)\n.param rr=2k\nV1 in 0 DC 1\nR1 in out {rr}\nR2 out 0 1k\n.end\n"
+        }
+        for (name, header) in [
+            ("second", "input=V1 -1:1:5 input=RR 1k:3k:3 output=out"), ("first", "input=RR 1k:3k:3 input=V1 -1:1:5 output=out"),
+            ("log", "input=V1 -1:1:5 input=RR 1k:100k:3:log output=out"), ("alone", "input=RR 1k:3k:3 output=out"),
+        ] {
+            let path = directory.appendingPathComponent("\(name).cir").path
+            try deck(header).write(toFile: path, atomically: true, encoding: .utf8)
+            let characterizer = try Characterizer(spec: try CellSpec.load(netlist: path))
+            let values = try characterizer.nominal()
+            let grids = characterizer.spec.inputs.map(\.grid)
+            XCTAssertEqual(values.count, grids.reduce(1) { $0 * $1.count }, name)
+            for (p, y) in values.enumerated() {
+                let index = grids.count == 2 ? [p / grids[1].count, p % grids[1].count] : [p]
+                let point = zip(characterizer.spec.inputs, zip(grids, index)).map { ($0.source, $1.0[$1.1]) }
+                let v = point.first { $0.0 == "v1" }?.1 ?? 1, r = point.first { $0.0 == "rr" }?.1 ?? 2e3
+                assertClose(y, v * 1e3 / (r + 1e3), relative: 1e-9, absolute: 1e-12, "\(name) at \(point)")
+            }
+        }
+        for (name, input) in [("unknown", "rx"), ("resistor", "r1")] {
+            let path = directory.appendingPathComponent("\(name).cir").path
+            try deck("input=V1 -1:1:5 input=\(input.uppercased()) 1k:3k:3 output=out").write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Characterizer(spec: try CellSpec.load(netlist: path))) { error in
+                XCTAssertTrue("\(error)".contains("\(name).cir") && "\(error)".contains("'\(input)' is neither a V or I source nor a top-level .param"), "\(error)")
+            }
+        }
+        let stepped = directory.appendingPathComponent("stepped.cir").path
+        try deck("input=RR 1k:3k:3 output=out tstop=1u").write(toFile: stepped, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Characterizer(spec: try CellSpec.load(netlist: stepped)).characterize()) { error in
+            XCTAssertTrue("\(error)".contains("stepped.cir") && "\(error)".contains("'rr', which is a .param"), "\(error)")
+        }
+    }
+
     /// The write-through table is the follower: `out = in·A/(1 + A)`, A = 1e5. The droop τ over
     /// the hold window agrees with ngspice-39's to 1e-5, and with the hand value: CH discharges
     /// through RLEAK, ROFF (to the bus at 0 V) and the follower's RIN, which sees `hold/(1 + A)`:

@@ -191,7 +191,9 @@ final class CharacterizationTests: XCTestCase {
             try SweepAxis.parse("I1=1n:1u:4:log", origin: "x").grid.map { ($0 * 1e12).rounded() }, [1000, 10000, 100000, 1_000_000])
         XCTAssertThrowsError(try SweepAxis.parse("V1=1:0:5", origin: "--input"))
         XCTAssertThrowsError(try SweepAxis.parse("V1=0:1", origin: "--input"))
-        XCTAssertThrowsError(try SweepAxis.parse("R1=0:1:3", origin: "--input"))
+        // A name other than a source's may be a `.param`: the Characterizer decides (and refuses a resistor).
+        XCTAssertThrowsError(try SweepAxis.parse("1R=0:1:3", origin: "--input"))
+        XCTAssertEqual(try SweepAxis.parse("R1=0:1:3", origin: "--input").source, "r1")
         XCTAssertEqual(try SweepAxis.parse("V1=1m:10:3", origin: "x"), SweepAxis(source: "v1", lower: 1e-3, upper: 10, count: 3))
         XCTAssertEqual(try Tolerances.parse("R=1%,is=0.05").sigma, ["r": 0.01, "is": 0.05])
         XCTAssertThrowsError(try Tolerances.parse("R"))

@@ -95,7 +95,7 @@ final class CompileTests: XCTestCase {
         XCTAssertLessThan(result.worstDigital!.errorDigital, 0.001 * result.fullScale, result.summary.joined(separator: "\n"))
         let lib = try String(contentsOfFile: dir + "/cells.lib", encoding: .utf8)
         XCTAssertFalse(lib.contains("nvcr"))
-        XCTAssertTrue(lib.contains(".subckt precision_rectifier in out"))
+        XCTAssertTrue(lib.contains(".subckt precision_rectifier in out vcc vee"))
     }
 
     func testMaxPoolAfterConv() throws {

@@ -20,6 +20,12 @@ extension AnalogSettings {
              "summer": {"table": "summing_amplifier"}, "relu": {"table": "precision_rectifier", "invert": true},
              "mismatch": true, "read_noise": 0.001, "dac_bits": 8, "adc_bits": 8}
             """,
+        "cells-resistor": """
+            {"name": "cells-resistor", "description": "Resistive crossbar of characterised resistor cells (conductance w/10 kOhm, w = 0.02-1, read into a virtual ground; differential pairs, rank-1 fit), op-amp column summer, precision-rectifier ReLU, one chip's Monte Carlo resistor mismatch, 8-bit converters.",
+             "mac": {"table": "resistor", "rank": 1, "fit_tolerance": 0.05},
+             "summer": {"table": "summing_amplifier"}, "relu": {"table": "precision_rectifier", "invert": true},
+             "mismatch": true, "read_noise": 0.001, "dac_bits": 8, "adc_bits": 8}
+            """,
         "yan-noise": """
             {"name": "yan-noise", "description": "The seed's training noise (000 §4): each weight perturbed by a relative 1e-3 in every step's forward and backward, and each update multiplied by (1 + 1e-3·N(0, 1)); arithmetic otherwise digital.",
              "weight_noise": 0.001, "update_noise": 0.001}
