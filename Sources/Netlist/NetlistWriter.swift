@@ -307,6 +307,8 @@ struct Renderer {
         case .currentSwitch(let src, let m, let instance):
             fields += [try control(src), try modelName(m, types: ["csw"])]
             fields += try instanceFields(instance, location: location, token: e.name)
+        case .mutualInductance(let first, let second, let k):
+            fields += [try control(first), try control(second), try num(k, "coupling factor")]
         }
         return fields.joined(separator: " ")
     }
@@ -433,6 +435,13 @@ struct Renderer {
         case .ac(let variation, let points, let start, let stop):
             guard points >= 1 else { throw fail(location, ".ac", "point count must be positive, not \(points)") }
             return ".ac \(variation.rawValue) \(points) \(try num(start, ".ac")) \(try num(stop, ".ac"))"
+        case .transferFunction(let output, let source):
+            return ".tf \(output) \(source)"
+        case .sensitivity(let output):
+            return ".sens \(output)"
+        case .noise(let output, let source, let variation, let points, let start, let stop):
+            guard points >= 1 else { throw fail(location, ".noise", "point count must be positive, not \(points)") }
+            return ".noise \(output) \(source) \(variation.rawValue) \(points) \(try num(start, ".noise")) \(try num(stop, ".noise"))"
         }
     }
 }
@@ -455,6 +464,7 @@ extension ElementKind {
         case .mosfet: return "m"
         case .voltageSwitch: return "s"
         case .currentSwitch: return "w"
+        case .mutualInductance: return "k"
         }
     }
 
@@ -475,6 +485,7 @@ extension ElementKind {
         case .mosfet: return "MOSFET"
         case .voltageSwitch: return "voltage switch"
         case .currentSwitch: return "current switch"
+        case .mutualInductance: return "coupling"
         }
     }
 
@@ -483,6 +494,7 @@ extension ElementKind {
         switch self {
         case .vcvs, .vccs, .mosfet, .voltageSwitch: return [4]
         case .bjt: return [3, 4]
+        case .mutualInductance: return [0]
         default: return [2]
         }
     }

@@ -45,6 +45,7 @@ struct Flattener {
         try evaluateParameters(top.parameters, frame: 0)
         try expand(frame: 0)
         try applyResistorTemperatures()
+        warnSensitivityCoverage()
         for token in sweepSources where definedAt[token.lower] == nil && token.lower != "temp" {
             throw NetlistError.syntax(
                 token.location, token: token.lower, message: "sweep source is not an element of the circuit")

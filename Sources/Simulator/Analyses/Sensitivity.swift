@@ -1,0 +1,71 @@
+import LinearAlgebra
+import Netlist
+
+/// `.sens OUTVAR`: DC sensitivity `∂y/∂p` of an output `y` to the parameters of every R, C, L, V
+/// and I, named and ordered per element as ngspice's `sens` plot.
+///
+/// At the operating point `x₀` of `F(x) = B`, a parameter `p` moves the solution by
+/// `∂x/∂p = −G⁻¹·∂(F − B)/∂p` with `G = ∂F/∂x(x₀)` (the direct method on the linearised system,
+/// exact for these linear elements):
+/// - resistor `R` between `a` and `b` (`F_a += (v_a − v_b)/R`): `∂x/∂R = (v_a − v_b)/R² · G⁻¹·e_ab`,
+///   `e_ab` a unit current into `a` out of `b`; `name` = `∂y/∂R` (V/Ω), `name_m` = `−R·∂y/∂R`
+///   (`R/m`), `name_scale` = `R·∂y/∂R`;
+/// - V or I source of value `s`: `∂x/∂s = G⁻¹·e_s` (the unit excitation); `name` = `∂y/∂s`, and for
+///   an I source `name_m` = `s·∂y/∂s`;
+/// - parameters that do not change the DC solution (C and L values, L and W of a resistor, the
+///   breakdown and noise parameters ngspice lists) are 0.
+/// Semiconductor and controlled-source parameters are not computed (the parser warns at `.sens`).
+enum Sensitivity {
+    static func run(circuit: Circuit, output: OutputVariable, deck: Deck, name: String,
+                    location: String) throws -> SimulationResult {
+        let (p, n) = try circuit.outputUnknowns(output, card: ".sens", location: location)
+        let system = try SmallSignalSystem(circuit: circuit, options: deck.options, name: name)
+        var lu = ComplexDenseLU(dimension: system.dimension)
+        try system.factor(omega: 0, into: &lu, analysis: name)
+        func response(_ rhs: [ComplexDouble]) throws -> Double {
+            var x = rhs
+            try lu.solve(&x)
+            return SmallSignalSystem.value(x, p).re - SmallSignalSystem.value(x, n).re
+        }
+        func v(_ k: Int) -> Double { k == groundIndex ? 0 : system.x[k] }
+
+        var names: [String] = []
+        var values: [Double] = []
+        func add(_ name: String, _ value: Double) {
+            names.append(name)
+            values.append(value)
+        }
+        for (k, element) in deck.elements.enumerated() where k < circuit.devices.count {
+            let e = element.name
+            switch circuit.devices[k] {
+            case let r as Resistor:
+                let resistance = 1 / r.conductance
+                let drop = v(r.a) - v(r.b)
+                let dR = drop / (resistance * resistance) * (try response(system.unitCurrent(into: r.a, from: r.b)))
+                for suffix in [":bv_max", ":lf", ":wf", ":ef"] { add(e + suffix, 0) }
+                add(e, dR)
+                add(e + "_l", 0)
+                add(e + "_w", 0)
+                add(e + "_m", -resistance * dR)
+                add(e + "_bv_max", 0)
+                add(e + "_scale", resistance * dR)
+            case is Capacitor:
+                for suffix in [":bv_max", "_m", "_bv_max", "_scale"] { add(e + suffix, 0) }
+            case is Inductor:
+                add(e + "_m", 0)
+                add(e + "_scale", 0)
+            case is VoltageSource:
+                add(e, try response(system.unitExcitation(source: k)))
+            case let source as CurrentSource:
+                let d = try response(system.unitExcitation(source: k))
+                add(e, d)
+                add(e + "_m", source.dcValue * d)
+            default:
+                continue
+            }
+        }
+        return SimulationResult(
+            name: name, plotName: "Sensitivity Analysis", title: deck.title, variables: names, rows: [values],
+            newtonIterations: system.iterations)
+    }
+}
