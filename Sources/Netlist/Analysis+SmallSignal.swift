@@ -107,14 +107,16 @@ extension Flattener {
 
 extension Flattener {
     /// A located warning at each `.sens` card when the circuit has elements whose parameters
-    /// Kelvin's `.sens` does not report (all but R, C, L, V, I and K), naming them: ngspice would
-    /// list their model and instance parameters too.
+    /// Kelvin's `.sens` does not report (all but R, C, L, V, I, E, F, G, H and K), naming them:
+    /// ngspice would list their model and instance parameters too.
     mutating func warnSensitivityCoverage() {
         let cards = deck.analyses.filter { if case .sensitivity = $0.kind { return true } else { return false } }
         guard !cards.isEmpty else { return }
         let skipped = deck.elements.filter {
             switch $0.kind {
-            case .resistor, .capacitor, .inductor, .voltageSource, .currentSource, .mutualInductance: return false
+            case .resistor, .capacitor, .inductor, .voltageSource, .currentSource, .mutualInductance, .vcvs, .vccs, .cccs,
+                .ccvs:
+                return false
             default: return true
             }
         }.map(\.name)
@@ -122,7 +124,7 @@ extension Flattener {
         let list = skipped.prefix(5).joined(separator: ", ") + (skipped.count > 5 ? ", ... (\(skipped.count) elements)" : "")
         for card in cards {
             deck.warnings.append(
-                "\(card.location): warning: .sens reports the parameters of R, C, L, V and I only; the sensitivities "
+                "\(card.location): warning: .sens reports the parameters of R, C, L, V, I, E, F, G and H only; the sensitivities "
                     + "to \(list) are not computed by Kelvin ('.sens')")
         }
     }

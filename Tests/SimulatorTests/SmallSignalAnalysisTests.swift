@@ -108,6 +108,11 @@ final class SmallSignalAnalysisTests: XCTestCase {
         XCTAssertEqual(Set(result.variables), Set(ref.header))
     }
 
+    /// The gains of E, F, G and H (`NAME_gain`), with the R and V parameters around them.
+    func testSensitivityToControlledSourcesMatchesNgspice() throws {
+        try DevFixtures.compare("sens_controlled.cir", analysis: "sens1")
+    }
+
     /// The sensitivity to a resistor equals the finite difference of two operating points.
     func testSensitivityMatchesFiniteDifference() throws {
         func vout(_ r2: Double) throws -> Double {
@@ -164,7 +169,7 @@ final class SmallSignalAnalysisTests: XCTestCase {
 
     /// Output and source names are checked with the card's location.
     func testNoiseAndTransferFunctionErrors() throws {
-        for card in [".noise v(nowhere) v1 dec 10 1 1k", ".tf v(out) vmissing", ".sens i(vnone)"] {
+        for card in [".noise v(nowhere) v1 dec 10 1 1k", ".tf v(out) vmissing", ".sens i(vnone)", ".noise v(out) v1 lin 3 0 1k"] {
             let deck = try parse( "t\nv1 in 0 dc 0 ac 1\nr1 in out 1k\nr2 out 0 1k\n\(card)\n")
             XCTAssertThrowsError(try Simulation(deck: deck).run(), card) { error in
                 XCTAssertTrue("\(error)".hasPrefix("<deck>:5:1: ."), "\(error)")

@@ -31,6 +31,11 @@ enum NoiseAnalysis {
     static func run(circuit: Circuit, output: OutputVariable, source: String, variation: ACVariation, points: Int,
                     start: Double, stop: Double, options: Options, names: (String, String), title: String,
                     location: String) throws -> [SimulationResult] {
+        guard start > 0 else {
+            throw SimulatorError.invalidAnalysis(
+                card: ".noise", reason: "fstart must be above 0 Hz (flicker noise and the integration need f > 0)",
+                location: location)
+        }
         let (p, n) = try circuit.outputUnknowns(output, card: ".noise", location: location)
         let input = try circuit.inputSource(source, card: ".noise", location: location)
         let freqs = try ACAnalysis.frequencies(variation: variation, points: points, start: start, stop: stop,

@@ -1,8 +1,8 @@
 import LinearAlgebra
 import Netlist
 
-/// `.sens OUTVAR`: DC sensitivity `∂y/∂p` of an output `y` to the parameters of every R, C, L, V
-/// and I, named and ordered per element as ngspice's `sens` plot.
+/// `.sens OUTVAR`: DC sensitivity `∂y/∂p` of an output `y` to the parameters of every R, C, L, V,
+/// I, E, F, G and H, named per element as ngspice's `sens` plot.
 ///
 /// At the operating point `x₀` of `F(x) = B`, a parameter `p` moves the solution by
 /// `∂x/∂p = −G⁻¹·∂(F − B)/∂p` with `G = ∂F/∂x(x₀)` (the direct method on the linearised system,
@@ -12,9 +12,12 @@ import Netlist
 ///   (`R/m`), `name_scale` = `R·∂y/∂R`;
 /// - V or I source of value `s`: `∂x/∂s = G⁻¹·e_s` (the unit excitation); `name` = `∂y/∂s`, and for
 ///   an I source `name_m` = `s·∂y/∂s`;
+/// - controlled sources, `name_gain`: E (`F_k −= A·v_cd`) `∂x/∂A = v_cd·G⁻¹·e_k`; G (`F_a += g·v_cd`)
+///   `∂x/∂g = v_cd·G⁻¹·e_ba`; F (`F_a += β·i_c`) `∂x/∂β = i_c·G⁻¹·e_ba`; H (`F_k −= r·i_c`)
+///   `∂x/∂r = i_c·G⁻¹·e_k`, with `e_k` a unit entry on the branch row;
 /// - parameters that do not change the DC solution (C and L values, L and W of a resistor, the
 ///   breakdown and noise parameters ngspice lists) are 0.
-/// Semiconductor and controlled-source parameters are not computed (the parser warns at `.sens`).
+/// Semiconductor and switch parameters are not computed (the parser warns at `.sens`).
 enum Sensitivity {
     static func run(circuit: Circuit, output: OutputVariable, deck: Deck, name: String,
                     location: String) throws -> SimulationResult {
@@ -28,6 +31,11 @@ enum Sensitivity {
             return SmallSignalSystem.value(x, p).re - SmallSignalSystem.value(x, n).re
         }
         func v(_ k: Int) -> Double { k == groundIndex ? 0 : system.x[k] }
+        func unitBranch(_ k: Int) -> [ComplexDouble] {
+            var rhs = [ComplexDouble](repeating: ComplexDouble(0), count: system.dimension)
+            if k != groundIndex { rhs[k] = ComplexDouble(1) }
+            return rhs
+        }
 
         var names: [String] = []
         var values: [Double] = []
@@ -60,6 +68,14 @@ enum Sensitivity {
                 let d = try response(system.unitExcitation(source: k))
                 add(e, d)
                 add(e + "_m", source.dcValue * d)
+            case let source as VCVS:
+                add(e + "_gain", (v(source.c) - v(source.d)) * (try response(unitBranch(source.branch))))
+            case let source as VCCS:
+                add(e + "_gain", (v(source.c) - v(source.d)) * (try response(system.unitCurrent(into: source.b, from: source.a))))
+            case let source as CCCS:
+                add(e + "_gain", v(source.control) * (try response(system.unitCurrent(into: source.b, from: source.a))))
+            case let source as CCVS:
+                add(e + "_gain", v(source.control) * (try response(unitBranch(source.branch))))
             default:
                 continue
             }
