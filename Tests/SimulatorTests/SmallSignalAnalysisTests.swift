@@ -183,6 +183,39 @@ final class SmallSignalAnalysisTests: XCTestCase {
         }
     }
 
+    /// Kelvin's rawfile of `.tf`, `.sens` and `.noise` plots reads back with the same names; an
+    /// ngspice rawfile of the same deck reads with Kelvin's names and plot numbering, and agrees.
+    func testNamedPlotsRoundTripThroughRawfiles() throws {
+        let text = """
+            named plots
+            v1 in 0 dc 1 ac 1
+            r1 in out 1k
+            r2 out 0 2k
+            c1 out 0 1u
+            .tf v(out) v1
+            .sens v(out)
+            .noise v(out) v1 dec 2 10 10k
+            .end
+
+            """
+        let ours = try Simulation(deck: parse(text)).run()
+        XCTAssertEqual(ours.map(\.name), ["tf1", "sens1", "noise1", "noise2"])
+        let back = try Rawfile.parse(Rawfile.string(ours), path: "<raw>")
+        XCTAssertEqual(back.map(\.name), ours.map(\.name))
+        XCTAssertEqual(back.map(\.variables), ours.map(\.variables))
+        try XCTSkipIf(NgspiceRunner.executable == nil, "ngspice is not installed")
+        let theirs = try NgspiceRunner.results(text)
+        for result in ours {
+            let other = try XCTUnwrap(theirs.first { $0.name == result.name }, "ngspice has no \(result.name)")
+            for (k, name) in result.variables.enumerated() {
+                let j = try XCTUnwrap(other.variables.firstIndex(of: name), "\(result.name): ngspice has no \(name)")
+                for (a, b) in zip(result.rows, other.rows) {
+                    XCTAssertEqual(a[k], b[j], accuracy: 1e-3 * abs(b[j]) + 1e-15, "\(result.name) \(name)")
+                }
+            }
+        }
+    }
+
     /// The `.control` interpreter runs `noise`, `tf` and `sens` and names the plots as ngspice.
     func testControlCommandsRunSmallSignalAnalyses() throws {
         let deck = try parse(
@@ -195,12 +228,15 @@ final class SmallSignalAnalysisTests: XCTestCase {
                 tf v(out) v1
                 sens v(out)
                 noise v(out) v1 dec 2 10 10k
+                print onoise_total
                 .endc
                 .end
                 """)
         var control = ControlInterpreter(deck: deck) { _ in deck }
-        control.write = { _ in }
+        var output = ""
+        control.write = { output += $0 }
         try control.run()
+        XCTAssertTrue(output.contains("onoise_total = "), output)
         XCTAssertEqual(control.results.map(\.name), ["tf1", "sens1", "noise1", "noise2"])
         XCTAssertEqual(try XCTUnwrap(control.results[0].value("transfer_function")), 2.0 / 3, accuracy: 1e-12)
     }

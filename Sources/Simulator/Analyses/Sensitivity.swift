@@ -43,25 +43,34 @@ enum Sensitivity {
             names.append(name)
             values.append(value)
         }
-        for (k, element) in deck.elements.enumerated() where k < circuit.devices.count {
+        // ngspice's order: by device type (its device table: C, F, H, L, I, R, G, E, V), each type in
+        // reverse deck order.
+        let typeOrder: [Character] = ["c", "f", "h", "l", "i", "r", "g", "e", "v"]
+        let order = deck.elements.indices.filter { $0 < circuit.devices.count }.sorted { x, y in
+            let tx = typeOrder.firstIndex(of: deck.elements[x].kind.letterForOrder) ?? typeOrder.count
+            let ty = typeOrder.firstIndex(of: deck.elements[y].kind.letterForOrder) ?? typeOrder.count
+            return tx != ty ? tx < ty : x > y
+        }
+        for k in order {
+            let element = deck.elements[k]
             let e = element.name
             switch circuit.devices[k] {
             case let r as Resistor:
                 let resistance = 1 / r.conductance
                 let drop = v(r.a) - v(r.b)
                 let dR = drop / (resistance * resistance) * (try response(system.unitCurrent(into: r.a, from: r.b)))
-                for suffix in [":bv_max", ":lf", ":wf", ":ef"] { add(e + suffix, 0) }
+                for suffix in [":bv_max", ":lf", ":wf", ":ef"] { add(e + suffix, -0.0) }
                 add(e, dR)
-                add(e + "_l", 0)
-                add(e + "_w", 0)
+                add(e + "_l", -0.0)
+                add(e + "_w", -0.0)
                 add(e + "_m", -resistance * dR)
-                add(e + "_bv_max", 0)
+                add(e + "_bv_max", -0.0)
                 add(e + "_scale", resistance * dR)
             case is Capacitor:
-                for suffix in [":bv_max", "_m", "_bv_max", "_scale"] { add(e + suffix, 0) }
+                for suffix in [":bv_max", "_m", "_bv_max", "_scale"] { add(e + suffix, -0.0) }
             case is Inductor:
-                add(e + "_m", 0)
-                add(e + "_scale", 0)
+                add(e + "_m", -0.0)
+                add(e + "_scale", -0.0)
             case is VoltageSource:
                 add(e, try response(system.unitExcitation(source: k)))
             case let source as CurrentSource:
@@ -83,5 +92,23 @@ enum Sensitivity {
         return SimulationResult(
             name: name, plotName: "Sensitivity Analysis", title: deck.title, variables: names, rows: [values],
             newtonIterations: system.iterations)
+    }
+}
+
+extension ElementKind {
+    /// The card letter, for ngspice's device-type order of the `sens` plot.
+    fileprivate var letterForOrder: Character {
+        switch self {
+        case .capacitor: return "c"
+        case .cccs: return "f"
+        case .ccvs: return "h"
+        case .inductor: return "l"
+        case .currentSource: return "i"
+        case .resistor: return "r"
+        case .vccs: return "g"
+        case .vcvs: return "e"
+        case .voltageSource: return "v"
+        default: return "?"
+        }
     }
 }

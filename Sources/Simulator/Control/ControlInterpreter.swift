@@ -391,7 +391,8 @@ public struct ControlInterpreter {
         d.analyses = [analysis]
         let prefix = Self.prefix(analysis.kind)
         let heading = Self.kindHeading(prefix)
-        // One result per analysis, two for `noise` (noise1 densities, noise2 totals; the first is current).
+        // One result per analysis, two for `noise` (noise1 densities, noise2 totals; as in ngspice-39
+        // the totals are the current plot afterwards).
         for var result in try Simulation(deck: d).run() {
             let n = (counts[prefix] ?? 0) + 1
             counts[prefix] = n
@@ -405,7 +406,7 @@ public struct ControlInterpreter {
             }
             plots.append(plot)
         }
-        current = plots.count - (prefix == "noise" ? 2 : 1)
+        current = plots.count - 1
         let text = Self.measureCards(deck.measurements, on: plots[plots.count - 1], heading: heading)
         for outcome in text.outcomes { measurements.append(outcome) }
         if !text.stderr.isEmpty { writeError(text.stderr) }
@@ -511,7 +512,7 @@ public struct ControlInterpreter {
         for item in items {
             if case .name("all") = item.expression {
                 // ngspice's `all`: every vector of the plot, the scale too, sorted by name.
-                for v in plot.vectors.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }) {
+                for v in plot.vectors.sorted(by: { Plot.sortKey($0.name).lexicographicallyPrecedes(Plot.sortKey($1.name)) }) {
                     result.append(.init(name: v.name, value: VectorValue(v)))
                 }
                 continue
