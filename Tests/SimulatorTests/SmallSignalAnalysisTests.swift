@@ -153,6 +153,18 @@ final class SmallSignalAnalysisTests: XCTestCase {
         try DevFixtures.compare("noise_mos_cs.cir", analysis: "noise2")
     }
 
+    /// A voltage switch in its on state is a 1 kΩ resistor (RON) for noise: with a 1 kΩ load the
+    /// output density is `4kT·500 Ω`. (ngspice-39's `.ac` and `.noise` load an S or W with ROFF even
+    /// when its operating point is on, so there is no ngspice reference for switch noise.)
+    func testNoiseOfSwitchUsesItsOperatingState() throws {
+        let deck = try parse(
+            "t\nv1 in 0 dc 0 ac 1\nvc ctl 0 dc 2\ns1 in out ctl 0 swon\nr1 out 0 1k\n"
+                + ".model swon sw(vt=1 vh=0.1 ron=1k roff=1meg)\n.noise v(out) v1 lin 2 1k 2k\n")
+        let results = try Simulation(deck: deck).run()
+        let onoise = try XCTUnwrap(results[0].value("onoise_spectrum"))
+        XCTAssertEqual(onoise, (4 * Physics.boltzmann * 300.15 * 500).squareRoot(), accuracy: 1e-9 * onoise)
+    }
+
     /// One resistor R to ground from a 0-V source through R: onoise = √(4kTR/2·…) — closed form for a
     /// divider of two equal resistors: output density `4kT·R/2` (V²/Hz), input-referred `4kT·2R`.
     func testNoiseClosedFormOfDivider() throws {
