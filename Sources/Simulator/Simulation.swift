@@ -101,8 +101,8 @@ public struct Simulation: Sendable {
                                                         options: deck.options, name: name, title: deck.title,
                                                         location: analysis.location.description))
             case .sensitivity(let output):
-                results.append(try Sensitivity.run(circuit: circuit, output: output, deck: deck, name: name,
-                                                   location: analysis.location.description))
+                results.append(try Sensitivity.run(circuit: circuit, output: output, options: deck.options, name: name,
+                                                   title: deck.title, location: analysis.location.description))
             case .noise(let output, let source, let variation, let points, let start, let stop):
                 // ngspice's two plots: noise1 (densities) and noise2 (totals).
                 results += try NoiseAnalysis.run(circuit: circuit, output: output, source: source, variation: variation,
