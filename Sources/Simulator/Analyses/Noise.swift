@@ -36,7 +36,7 @@ enum NoiseAnalysis {
                 card: ".noise", reason: "fstart must be above 0 Hz (flicker noise and the integration need f > 0)",
                 location: location)
         }
-        let (p, n) = try circuit.outputUnknowns(output, card: ".noise", location: location)
+        let (p, n) = try circuit.unknowns(of: output, card: ".noise", location: location)
         let input = try circuit.inputSource(source, card: ".noise", location: location)
         let freqs = try ACAnalysis.frequencies(variation: variation, points: points, start: start, stop: stop,
                                                reltol: options.reltol, analysis: names.0)

@@ -13,7 +13,7 @@ import Netlist
 enum Sensitivity {
     static func run(circuit: Circuit, output: OutputVariable, options: Options, name: String, title: String,
                     location: String) throws -> SimulationResult {
-        let (p, n) = try circuit.outputUnknowns(output, card: ".sens", location: location)
+        let (p, n) = try circuit.unknowns(of: output, card: ".sens", location: location)
         let system = try SmallSignalSystem(circuit: circuit, options: options, name: name)
         var lu = ComplexDenseLU(dimension: system.dimension)
         try system.factor(omega: 0, into: &lu, analysis: name)

@@ -82,11 +82,8 @@ struct SmallSignalSystem {
 }
 
 extension Circuit {
-    /// The index in `devices` of the independent V or I source `name`, or nil.
-    func independentSource(_ name: String) -> Int? { sources[name] }
-
     /// The unknowns of an output: the node pair of `v(p,n)`, or the branch of `i(vname)`.
-    func outputUnknowns(_ output: OutputVariable, card: String, location: String) throws -> (Int, Int) {
+    func unknowns(of output: OutputVariable, card: String, location: String) throws -> (Int, Int) {
         func node(_ name: String) throws -> Int {
             if name == "0" { return groundIndex }
             guard let k = unknownNames.indices.first(where: { unknownNames[$0] == name && unknownKinds[$0] == .node }) else {

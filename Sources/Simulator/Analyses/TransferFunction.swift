@@ -17,7 +17,7 @@ import Netlist
 enum TransferFunction {
     static func run(circuit: Circuit, output: OutputVariable, source: String, options: Options, name: String,
                     title: String, location: String) throws -> SimulationResult {
-        let (p, n) = try circuit.outputUnknowns(output, card: ".tf", location: location)
+        let (p, n) = try circuit.unknowns(of: output, card: ".tf", location: location)
         let input = try circuit.inputSource(source, card: ".tf", location: location)
         let system = try SmallSignalSystem(circuit: circuit, options: options, name: name)
         var lu = ComplexDenseLU(dimension: system.dimension)
