@@ -124,7 +124,9 @@ func spiceNumber(_ text: String) -> Double? {
 /// operation of `T_op`, default the settling time, see `measureDynamics`); optional `droop=t1:t2`
 /// measures a held output's droop time constant over that window of the netlist's own `.tran`
 /// (see `measureHold`); optional `fit=lo:hi` limits the Monte Carlo gain/offset fit to inputs x in
-/// `[lo, hi]` (the linear range of a saturating cell). The ideal is an expression of `x` (and `w`).
+/// `[lo, hi]` (the linear range of a saturating cell); optional `noise=f1:f2` measures the read
+/// noise, the output noise integrated from f1 to f2 Hz (see `measureReadNoise`). The ideal is an
+/// expression of `x` (and `w`).
 /// Any other field is an error naming the file and line.
 public struct CellSpec: Sendable, Equatable {
     /// Cell name (the netlist's base name).
@@ -142,11 +144,15 @@ public struct CellSpec: Sendable, Equatable {
     public var dynamics: DynamicsSpec?
     /// Hold droop measurement; nil: not measured.
     public var hold: HoldSpec?
+    /// Read-noise measurement; nil: not measured.
+    public var noise: NoiseSpec?
 
     public init(
         name: String, netlistPath: String, netlistText: String, inputs: [SweepAxis], output: String, ideal: String?,
-        gainFitRange: ClosedRange<Double>? = nil, dynamics: DynamicsSpec? = nil, hold: HoldSpec? = nil
+        gainFitRange: ClosedRange<Double>? = nil, dynamics: DynamicsSpec? = nil, hold: HoldSpec? = nil,
+        noise: NoiseSpec? = nil
     ) {
+        self.noise = noise
         self.hold = hold
         self.gainFitRange = gainFitRange
         self.dynamics = dynamics
@@ -214,7 +220,7 @@ public struct CellSpec: Sendable, Equatable {
         return CellSpec(
             name: name ?? base, netlistPath: path, netlistText: text, inputs: chosenInputs,
             output: outputLabel(chosenOutput), ideal: ideal ?? header.ideal, gainFitRange: header.fitRange,
-            dynamics: header.dynamics, hold: header.hold)
+            dynamics: header.dynamics, hold: header.hold, noise: header.noise)
     }
 
     /// The `* characterize:` and `* ideal:` comment lines of a netlist.
@@ -228,6 +234,7 @@ public struct CellSpec: Sendable, Equatable {
         var pendingSupplies: [String] = []
         var pendingOperationTime: Double?
         var hold: HoldSpec?
+        var noise: NoiseSpec?
 
         static func parse(_ text: String, path: String) throws -> Header {
             var header = Header()
@@ -280,6 +287,13 @@ public struct CellSpec: Sendable, Equatable {
                                     origin: origin, reason: "bad '\(word)': the hold window needs 0 ≤ t1 < t2 (s)")
                             }
                             header.hold = HoldSpec(window: r)
+                        } else if lower.hasPrefix("noise=") {
+                            let r = try parseRange(String(word.dropFirst("noise=".count)), origin: origin)
+                            guard r.lowerBound > 0, r.lowerBound < r.upperBound else {
+                                throw CharacterizationError.badSpec(
+                                    origin: origin, reason: "bad '\(word)': the noise bandwidth needs 0 < f1 < f2 (Hz)")
+                            }
+                            header.noise = NoiseSpec(bandwidth: r)
                         } else if lower.hasPrefix("fit=") {
                             header.fitRange = try parseRange(String(word.dropFirst("fit=".count)), origin: origin)
                         } else if lower.hasPrefix("output=") {
@@ -288,7 +302,7 @@ public struct CellSpec: Sendable, Equatable {
                             throw CharacterizationError.badSpec(
                                 origin: origin,
                                 reason: "unknown field '\(word)' (expected input=SRC lo:hi:n, output=NODE, fit=lo:hi, "
-                                    + "tstop=T, step=lo:hi, supplies=V1,V2, optime=T, droop=t1:t2)")
+                                    + "tstop=T, step=lo:hi, supplies=V1,V2, optime=T, droop=t1:t2, noise=f1:f2)")
                         }
                         k += 1
                     }

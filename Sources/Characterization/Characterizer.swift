@@ -439,6 +439,12 @@ public struct Characterizer: Sendable {
             d.holdWindow = hold.window
             dynamics = d
         }
+        if let noise = spec.noise {
+            var d = dynamics ?? Dynamics()
+            d.readNoise = try measureReadNoise(noise)
+            d.noiseBandwidth = noise.bandwidth
+            dynamics = d
+        }
         return try LookupTable(
             provenance: provenance(options: options), axes: axes,
             output: Quantity(name: spec.output, unit: spec.output.hasPrefix("i(") ? "A" : "V"), values: values,

@@ -95,6 +95,10 @@ public enum TableReport {
                 let window = d.holdWindow.map { " over the hold \(g($0.lowerBound))…\(g($0.upperBound)) s" } ?? ""
                 lines.append("  hold droop   τ = \(g(tau)) s\(window)")
             }
+            if let sigma = d.readNoise {
+                let band = d.noiseBandwidth.map { " over \(g($0.lowerBound))…\(g($0.upperBound)) Hz" } ?? ""
+                lines.append("  read noise   σ = \(g(sigma)) \(table.output.unit) rms\(band)")
+            }
         } else {
             lines.append("  dynamics     (not measured: add tstop= or droop= to the cell header, or give --tstop)")
         }

@@ -4,7 +4,7 @@ extension Flattener {
     mutating func dotCard(_ card: Card, frame f: Int) throws {
         let keyword = card.keyword
         switch keyword {
-        case ".op", ".dc", ".tran", ".ac", ".options", ".option", ".opt", ".opts", ".temp":
+        case ".op", ".dc", ".tran", ".ac", ".tf", ".sens", ".noise", ".options", ".option", ".opt", ".opts", ".temp":
             guard f == 0 else {
                 note(card, "\(keyword) inside a subcircuit ignored")
                 return
@@ -14,6 +14,9 @@ extension Flattener {
             case ".dc": try dcSweep(card)
             case ".tran": try transient(card)
             case ".ac": try ac(card)
+            case ".tf": try transferFunction(card)
+            case ".sens": try sensitivity(card)
+            case ".noise": try noise(card)
             case ".temp":
                 guard card.tokens.count >= 2 else {
                     throw NetlistError.missingField(card.location, token: keyword, expected: "a temperature")
@@ -55,8 +58,7 @@ extension Flattener {
                 card.location, token: keyword,
                 feature: "`.step` is LTspice's, not ngspice's; sweep a parameter in a .control block with "
                     + "`foreach` and `alterparam` + `reset` (or `alter`)")
-        case ".plot", ".probe", ".width", ".four", ".fourier", ".sens",
-            ".noise", ".tf", ".disto", ".pz", ".sp", ".csparam", ".option_list":
+        case ".plot", ".probe", ".width", ".four", ".fourier", ".disto", ".pz", ".sp", ".csparam", ".option_list":
             note(card, "\(keyword) ignored")
         default:
             throw NetlistError.unknownCard(

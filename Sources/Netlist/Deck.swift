@@ -58,7 +58,7 @@ extension Deck {
     /// through its `.control` block (located at the first skipped `.control`, else the title).
     public func requireAnalysis() throws {
         guard analyses.isEmpty else { return }
-        let runs: Set<String> = ["op", "dc", "tran", "ac", "run"]
+        let runs: Set<String> = ["op", "dc", "tran", "ac", "noise", "tf", "sens", "run"]
         if control.contains(where: { runs.contains($0.command) }) { return }
         if let control = controlBlocks.first {
             throw NetlistError.noAnalysis(control, token: ".control")
@@ -165,6 +165,9 @@ public enum ElementKind: Sendable {
     /// B with `I=expr`, G with `value=`/`cur=`/`table`, F and G with `POLY(n)`: nodes (n+, n−);
     /// I(n+→n−) = f(controls) (A) through the source, as an I source's.
     case behavioralCurrent(BehavioralExpression)
+    /// K: no nodes; couples two inductors (flattened names) with coefficient `k`, |k| ≤ 1:
+    /// mutual inductance `M = k·√(L1·L2)` (H).
+    case mutualInductance(first: String, second: String, coupling: Double)
 }
 
 /// Instance parameters of a semiconductor or switch card (`area`, `w=`, `l=`, `off`, `ic=`, ...).
@@ -244,6 +247,27 @@ public enum AnalysisKind: Sendable {
     case transient(step: Double, stop: Double, start: Double, maxStep: Double?, useInitialConditions: Bool)
     /// `.ac dec|oct|lin N fstart fstop`
     case ac(variation: ACVariation, points: Int, start: Double, stop: Double)
+    /// `.tf OUTVAR INSRC`: small-signal DC transfer function, input and output resistance.
+    case transferFunction(output: OutputVariable, source: String)
+    /// `.sens OUTVAR`: DC sensitivity of an output to every device parameter.
+    case sensitivity(output: OutputVariable)
+    /// `.noise v(out[,ref]) SRC dec|oct|lin N fstart fstop [PTS_PER_SUMMARY]`
+    case noise(output: OutputVariable, source: String, variation: ACVariation, points: Int, start: Double, stop: Double)
+}
+
+/// The output of a `.tf`, `.sens` or `.noise` card: a node voltage `v(p[,n])` or the current of
+/// a voltage source `i(vname)` (names lower case and flattened; ground is `"0"`).
+public enum OutputVariable: Sendable, Equatable, CustomStringConvertible {
+    case voltage(String, String)
+    case current(String)
+
+    /// As written in SPICE: `v(out)`, `v(a,b)`, `i(vx)`.
+    public var description: String {
+        switch self {
+        case .voltage(let p, let n): return n == "0" ? "v(\(p))" : "v(\(p),\(n))"
+        case .current(let source): return "i(\(source))"
+        }
+    }
 }
 
 /// One `.dc` sweep: a V or I source (flattened lower-case name) stepped from start to stop.

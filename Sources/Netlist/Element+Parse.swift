@@ -267,7 +267,9 @@ extension Flattener {
             let m = try requireModel(p[3], types: ["csw"], card: card, frame: f)
             let instance = try instanceParameters(fields, positionalFrom: 4, positionalNames: [], card: card, frame: f)
             kind = .currentSwitch(controllingSource: control, model: m, instance: instance)
-        case "a", "j", "k", "n", "o", "p", "t", "u", "y", "z":
+        case "k":
+            (elementNodes, kind) = try coupling(p, card: card, frame: f)
+        case "a", "j", "n", "o", "p", "t", "u", "y", "z":
             throw NetlistError.unsupported(
                 location, token: nameToken.lower,
                 feature: "element type '\(Character(letter))' is not supported by Kelvin")

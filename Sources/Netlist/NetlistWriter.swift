@@ -337,6 +337,8 @@ struct Renderer {
             if case .behavioralVoltage = e.kind { isVoltage = true }
             let key = first == "b" ? (isVoltage ? "v" : "i") : "value"
             fields.append("\(key)={\(f.description)}")
+        case .mutualInductance(let first, let second, let k):
+            fields += [try control(first), try control(second), try num(k, "coupling factor")]
         }
         return fields.joined(separator: " ")
     }
@@ -463,6 +465,13 @@ struct Renderer {
         case .ac(let variation, let points, let start, let stop):
             guard points >= 1 else { throw fail(location, ".ac", "point count must be positive, not \(points)") }
             return ".ac \(variation.rawValue) \(points) \(try num(start, ".ac")) \(try num(stop, ".ac"))"
+        case .transferFunction(let output, let source):
+            return ".tf \(output) \(source)"
+        case .sensitivity(let output):
+            return ".sens \(output)"
+        case .noise(let output, let source, let variation, let points, let start, let stop):
+            guard points >= 1 else { throw fail(location, ".noise", "point count must be positive, not \(points)") }
+            return ".noise \(output) \(source) \(variation.rawValue) \(points) \(try num(start, ".noise")) \(try num(stop, ".noise"))"
         }
     }
 }
@@ -485,6 +494,7 @@ extension ElementKind {
         case .mosfet: return "m"
         case .voltageSwitch: return "s"
         case .currentSwitch: return "w"
+        case .mutualInductance: return "k"
         case .behavioralVoltage, .behavioralCurrent: return "b"
         }
     }
@@ -517,6 +527,7 @@ extension ElementKind {
         case .currentSwitch: return "current switch"
         case .behavioralVoltage: return "behavioural voltage source"
         case .behavioralCurrent: return "behavioural current source"
+        case .mutualInductance: return "coupling"
         }
     }
 
@@ -525,6 +536,7 @@ extension ElementKind {
         switch self {
         case .vcvs, .vccs, .mosfet, .voltageSwitch: return [4]
         case .bjt: return [3, 4]
+        case .mutualInductance: return [0]
         default: return [2]
         }
     }

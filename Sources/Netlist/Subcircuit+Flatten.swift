@@ -46,6 +46,7 @@ struct Flattener {
         deck.parameters = frames[0].parameters
         try expand(frame: 0)
         try applyResistorTemperatures()
+        warnSensitivityCoverage()
         for token in sweepSources where definedAt[token.lower] == nil && token.lower != "temp" {
             throw NetlistError.syntax(
                 token.location, token: token.lower, message: "sweep source is not an element of the circuit")

@@ -44,7 +44,7 @@ public struct Simulation: Sendable {
         // Fail fast on analyses this simulator cannot run, or cannot run within the point limit.
         for analysis in deck.analyses {
             switch analysis.kind {
-            case .operatingPoint, .dcSweep, .ac: break
+            case .operatingPoint, .dcSweep, .ac, .transferFunction, .sensitivity, .noise: break
             case .transient(let step, let stop, let start, let maxStep, let uic):
                 try Transient.checkPointLimit(
                     Transient.Parameters(step: step, stop: stop, start: start, maxStep: maxStep,
@@ -66,6 +66,9 @@ public struct Simulation: Sendable {
             case .dcSweep: name = nextName("dc")
             case .transient: name = nextName("tran")
             case .ac: name = nextName("ac")
+            case .transferFunction: name = nextName("tf")
+            case .sensitivity: name = nextName("sens")
+            case .noise: name = nextName("noise")
             }
             if !checked {
                 var uic = false
@@ -93,6 +96,19 @@ public struct Simulation: Sendable {
             case .ac(let variation, let points, let start, let stop):
                 results.append(try ACAnalysis.run(circuit: circuit, variation: variation, points: points, start: start,
                                                   stop: stop, options: deck.options, name: name, title: deck.title))
+            case .transferFunction(let output, let source):
+                results.append(try TransferFunction.run(circuit: circuit, output: output, source: source,
+                                                        options: deck.options, name: name, title: deck.title,
+                                                        location: analysis.location.description))
+            case .sensitivity(let output):
+                results.append(try Sensitivity.run(circuit: circuit, output: output, options: deck.options, name: name,
+                                                   title: deck.title, location: analysis.location.description))
+            case .noise(let output, let source, let variation, let points, let start, let stop):
+                // ngspice's two plots: noise1 (densities) and noise2 (totals).
+                results += try NoiseAnalysis.run(circuit: circuit, output: output, source: source, variation: variation,
+                                                 points: points, start: start, stop: stop, options: deck.options,
+                                                 names: (name, nextName("noise")), title: deck.title,
+                                                 location: analysis.location.description)
             }
         }
     }

@@ -28,6 +28,9 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
     case circuitTooLarge(unknowns: Int, limit: Int)
     /// A `.tran` card with impossible times.
     case invalidTransient(reason: String, location: String)
+    /// A `.tf`, `.sens` or `.noise` card names something the circuit does not have (`card` is the
+    /// keyword, e.g. `.noise`).
+    case invalidAnalysis(card: String, reason: String, location: String)
     /// The transient step fell below the minimum step at `time` (s); `unknown` is the row with the
     /// largest truncation error or Newton update (`cause` says which).
     case timestepTooSmall(time: Double, step: Double, unknown: String, cause: String)
@@ -84,6 +87,8 @@ public enum SimulatorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "circuit has \(unknowns) unknowns; the dense solver handles at most \(limit) (use .options solver=klu)"
         case .invalidTransient(let reason, let location):
             return "\(location): .tran: \(reason)"
+        case .invalidAnalysis(let card, let reason, let location):
+            return "\(location): \(card): \(reason)"
         case .timestepTooSmall(let time, let step, let unknown, let cause):
             return "tran: timestep too small at time \(format(time)) s: step \(format(step)) s is below the minimum; "
                 + "largest \(cause) at \(unknown)"

@@ -210,6 +210,10 @@ public struct MonteCarloStatistics: Sendable, Equatable {
 /// `P` from `t_d` to `tstop` instead; their number is kept as `legacyWindowEnergy`, never as
 /// `energyPerOperation`.
 ///
+/// Read noise: the output noise of the cell at its operating point, integrated over a bandwidth
+/// `[f_1, f_2]` (Hz) by Kelvin's `.noise`, `σ = √(∫_{f_1}^{f_2} S_out(f) df)` (V rms, or A rms for
+/// a current output): the standard deviation of one read of the output.
+///
 /// Hold droop (sample-and-hold cells): the held output decays as `y(t) = y(t_1)·exp(−(t − t_1)/τ)`
 /// towards 0 V; over the hold window `[t_1, t_2]` of the netlist's own transient schedule
 /// `τ = (t_2 − t_1) / ln(y(t_1)/y(t_2))` (s).
@@ -240,13 +244,20 @@ public struct Dynamics: Sendable, Equatable, Codable {
     /// Version-1 files only: `∫_{t_d}^{tstop} P dt`, which grows with the run length and is not an
     /// energy per operation. nil in every table written by format v2.
     public var legacyWindowEnergy: Double?
+    /// Read-noise `σ`: output noise integrated over `noiseBandwidth` (V rms; A rms for a current output).
+    public var readNoise: Double?
+    /// The bandwidth `[f_1, f_2]` (Hz) `readNoise` was integrated over.
+    public var noiseBandwidth: ClosedRange<Double>?
 
     public init(
         settlingTime: Double? = nil, operationTime: Double? = nil, operationTimeStated: Bool? = nil,
         quiescentPower: Double? = nil, staticEnergy: Double? = nil, dynamicEnergy: Double? = nil,
         energyPerOperation: Double? = nil, stepFrom: Double? = nil, stepTo: Double? = nil, supplies: [String] = [],
-        holdTimeConstant: Double? = nil, holdWindow: ClosedRange<Double>? = nil, legacyWindowEnergy: Double? = nil
+        holdTimeConstant: Double? = nil, holdWindow: ClosedRange<Double>? = nil, legacyWindowEnergy: Double? = nil,
+        readNoise: Double? = nil, noiseBandwidth: ClosedRange<Double>? = nil
     ) {
+        self.readNoise = readNoise
+        self.noiseBandwidth = noiseBandwidth
         self.settlingTime = settlingTime
         self.operationTime = operationTime
         self.operationTimeStated = operationTimeStated

@@ -8,7 +8,7 @@ import Simulator
 struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
-        abstract: "Simulate a SPICE deck (.op, .dc, .tran, .ac) and write CSV or an ngspice rawfile.",
+        abstract: "Simulate a SPICE deck (.op, .dc, .tran, .ac, .tf, .sens, .noise) and write CSV or an ngspice rawfile.",
         discussion: """
             Without --out the results are printed as tables (.print cards choose them): a summary and the \
             first and last \(SimRun.shownRows) rows of each (--full prints every row). Results are named as \

@@ -164,4 +164,5 @@ final class ControlFixtureTests: XCTestCase {
     func testPlotQualifiedVectorsAndSetplot() throws { try check("plot_names") }
     func testRunDoesTheCardsInNgspicesOrder() throws { try check("run_order") }
     func testOptionAndDestroy() throws { try check("option_destroy") }
+    func testTransferFunctionSensitivityAndNoiseCommands() throws { try check("small_signal") }
 }

@@ -359,6 +359,7 @@ final class DynamicsTests: XCTestCase {
             ("alone", "optime=1u", "alone.cir: optime= needs tstop="),
             ("unknown", "tstop=10u opt=1u", "unknown.cir:2: unknown field 'opt=1u'"),
             ("droop", "droop=2m:1m", "droop.cir:2: "),
+            ("noise", "noise=0:1k", "noise.cir:2: bad 'noise=0:1k'"),
         ] {
             let path = directory.appendingPathComponent("\(name).cir").path
             try "\(name)\n* characterize: input=V1 0:1:3 output=out \(fields)\nV1 out 0 0\nR1 out 0 1k\n.end\n"
@@ -367,6 +368,37 @@ final class DynamicsTests: XCTestCase {
                 XCTAssertTrue("\(error)".hasPrefix(directory.appendingPathComponent(expected).path), "\(error)")
             }
         }
+    }
+
+    /// The read noise of an RC low-pass (R = 1 kΩ, C = 1 nF, corner 159 kHz) integrated from 1 Hz to
+    /// 1 GHz is the kT/C noise, `σ = √(kT/C) = 2.0357 µV` at 27 °C, to 1e-4 (the tail above 1 GHz);
+    /// it is written to the table's dynamics and read back exactly.
+    func testReadNoiseOfRCIsKTOverC() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-noise-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rc_noise.cir").path
+        try """
+            rc: low-pass
+            * characterize: input=V1 -1:1:5 output=out noise=1:1g
+            V1 in 0 DC 0
+            R1 in out 1k
+            C1 out 0 1n
+            .op
+            .end
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.noise, NoiseSpec(bandwidth: 1...1e9))
+        let table = try Characterizer(spec: spec).characterize()
+        let sigma = try XCTUnwrap(table.dynamics?.readNoise)
+        let kTC = (1.380649e-23 * 300.15 / 1e-9).squareRoot()
+        assertClose(sigma, kTC, relative: 1e-3, absolute: 0)
+        XCTAssertEqual(table.dynamics?.noiseBandwidth, 1...1e9)
+        let file = directory.appendingPathComponent("rc_noise.lut").path
+        try table.write(to: file)
+        XCTAssertEqual(try LookupTable.read(from: file).dynamics?.readNoise, sigma)
+        let summary = try TableReport.summary(table, path: file)
+        XCTAssertTrue(summary.contains("read noise   σ = "), summary)
     }
 
     /// `τ = RC = 1 µs`: settling to 0.1 % takes `τ·ln(1000) = 6.908 µs`; a 0 → 1 V step charges C

@@ -26,7 +26,17 @@ PLOT_KINDS = {
     "dc transfer characteristic": "dc",
     "transient analysis": "tran",
     "ac analysis": "ac",
+    "transfer function": "tf",
+    "sensitivity analysis": "sens",
+    "noise spectral density curves": "noise",
+    "integrated noise": "noise",
 }
+
+# Plots whose vectors are named values, not node voltages and branch currents: .tf
+# (transfer_function, v1#input_impedance, output_impedance_at_v(out)), .sens (r1, r1_m, r1:bv_max,
+# ...) and .noise (noise1: frequency, onoise_spectrum, inoise_spectrum; noise2: onoise_total,
+# inoise_total). Their names are written lower case without ngspice's v(...) wrapper, in plot order.
+NAMED_KINDS = {"tf", "sens", "noise"}
 
 
 def run_ngspice(deck, rawpath):
@@ -110,6 +120,15 @@ def kelvin_name(name, vtype, index):
     return None
 
 
+def convert_named_plot(variables, rows):
+    header = []
+    for name, _ in variables:
+        name = name.lower()
+        m = re.fullmatch(r"[vi]\((.*)\)", name)
+        header.append(m.group(1) if m else name)
+    return header, rows
+
+
 def convert_plot(is_complex, variables, rows):
     columns = [(kelvin_name(n, t, k), k) for k, (n, t) in enumerate(variables)]
     scale = [c for c in columns if c[1] == 0 and c[0] is not None and not c[0].startswith(("v(", "i("))]
@@ -131,9 +150,16 @@ def convert_plot(is_complex, variables, rows):
     return header, body
 
 
+def csv_field(name):
+    """A header name as a CSV field, quoted when it holds a comma (.tf's output_impedance_at_v(a,b))."""
+    if "," in name or '"' in name:
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
 def write_csv(path, header, body):
     with open(path, "w") as f:
-        f.write(",".join(header) + "\n")
+        f.write(",".join(csv_field(h) for h in header) + "\n")
         for row in body:
             f.write(",".join("%.12g" % v for v in row) + "\n")
 
@@ -154,9 +180,12 @@ def generate(deck):
         if kind is None:
             sys.exit(f"{deck}: unknown plot '{plotname}'")
         counts[kind] = counts.get(kind, 0) + 1
-        if counts[kind] > 1:
+        if counts[kind] > (2 if kind == "noise" else 1):  # one .noise makes noise1 and noise2
             sys.exit(f"{deck}: more than one {kind} analysis")
-        header, body = convert_plot(is_complex, variables, rows)
+        if kind in NAMED_KINDS:
+            header, body = convert_named_plot(variables, rows)
+        else:
+            header, body = convert_plot(is_complex, variables, rows)
         out = os.path.join(HERE, f"{name}.{kind}{counts[kind]}.csv")
         write_csv(out, header, body)
         written.append(f"{os.path.basename(out)} ({len(body)}x{len(header)})")

@@ -47,6 +47,7 @@ func canonicalLines(_ deck: Deck) -> [String] {
         case .currentSwitch(let c, let m, let p): kind = "W \(c) " + model(m) + " " + instance(p)
         case .behavioralVoltage(let f): kind = "BV \(f.description)"
         case .behavioralCurrent(let f): kind = "BI \(f.description)"
+        case .mutualInductance(let l1, let l2, let k): kind = "K \(l1) \(l2) \(k)"
         }
         lines.append("\(e.name) \(e.nodes) \(kind)")
     }
@@ -57,6 +58,10 @@ func canonicalLines(_ deck: Deck) -> [String] {
         case .transient(let step, let stop, let start, let max, let uic):
             lines.append(".tran \(step) \(stop) \(start) \(max.map { "\($0)" } ?? "nil") \(uic)")
         case .ac(let v, let n, let start, let stop): lines.append(".ac \(v.rawValue) \(n) \(start) \(stop)")
+        case .transferFunction(let out, let src): lines.append(".tf \(out) \(src)")
+        case .sensitivity(let out): lines.append(".sens \(out)")
+        case .noise(let out, let src, let v, let n, let start, let stop):
+            lines.append(".noise \(out) \(src) \(v.rawValue) \(n) \(start) \(stop)")
         }
     }
     lines += deck.options.values.sorted { $0.key < $1.key }.map { "option \($0.key)=\($0.value)" }

@@ -24,9 +24,35 @@ enum DevFixtures {
         let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
         guard let first = lines.first else { return ([], []) }
-        let header = first.split(separator: ",").map(String.init)
+        let header = headerFields(first)
         let rows = lines.dropFirst().map { $0.split(separator: ",").map { Double($0) ?? .nan } }
         return (header, rows)
+    }
+
+    /// The fields of a CSV header line; a field in double quotes may hold commas (`""` is a quote).
+    static func headerFields(_ line: String) -> [String] {
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var previousQuote = false
+        for c in line {
+            if c == "\"" {
+                if quoted { quoted = false; previousQuote = true; continue }
+                if previousQuote { field.append("\"") }
+                quoted = true
+                previousQuote = false
+                continue
+            }
+            previousQuote = false
+            if c == ",", !quoted {
+                fields.append(field)
+                field = ""
+            } else {
+                field.append(c)
+            }
+        }
+        fields.append(field)
+        return fields
     }
 
     /// Compares every reference column of `deck`'s `analysis` with Kelvin's, value by value:

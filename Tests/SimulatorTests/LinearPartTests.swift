@@ -7,7 +7,7 @@ import XCTest
 /// `LinearDevice` conformers must load exactly `F = G·x` with a constant `G` and nothing else, since
 /// Newton stamps them through `LinearPart` without calling `load`.
 final class LinearPartTests: XCTestCase {
-    /// A circuit with every linear device kind (R, G, E, F, H) and a few others.
+    /// A circuit with every linear device kind (R, G, E, F, H, C, L, K) and a few others.
     private func circuit() throws -> Circuit {
         var t = TestDeck("linear devices")
         t.v("v1", "a", "0", 1)
@@ -24,6 +24,9 @@ final class LinearPartTests: XCTestCase {
         t.d("d1", "f", "0", ["is": 1e-14])
         t.c("c1", "a", "b", 1e-9)
         t.l("l1", "f", "g", 1e-6)
+        t.l("l2", "g", "k", 4e-6)
+        t.r("r8", "k", "0", 500)
+        t.add("k1", [], .mutualInductance(first: "l1", second: "l2", coupling: 0.7))
         t.r("r7", "g", "0", 1e3)
         t.i("i1", "g", "0", 1e-3)
         t.op()
@@ -55,7 +58,8 @@ final class LinearPartTests: XCTestCase {
             XCTAssertTrue(buffer.state.allSatisfy { $0 == 0 }, device.name)
             XCTAssertEqual(buffer.limited, 0, device.name)
         }
-        XCTAssertEqual(linearKinds, ["Resistor", "VCCS", "VCVS", "CCCS", "CCVS", "Capacitor", "Inductor"])
+        XCTAssertEqual(
+            linearKinds, ["Resistor", "VCCS", "VCVS", "CCCS", "CCVS", "Capacitor", "Inductor", "MutualInductance"])
     }
 
     func testLinearPartEqualsLoadingTheDevices() throws {

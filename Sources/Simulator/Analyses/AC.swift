@@ -44,22 +44,8 @@ enum ACAnalysis {
                     options: Options, name: String, title: String) throws -> SimulationResult {
         let freqs = try frequencies(variation: variation, points: points, start: start, stop: stop,
                                     reltol: options.reltol, analysis: name)
-        var newton = try NewtonSolver(circuit: circuit, options: options)
-        let settings = ContinuationSettings(options: options)
-        let op = try newton.operatingPoint(from: newton.zeroState, settings: settings, point: "\(name) operating point",
-                                           analysis: name)
-
-        // Linearise at the operating point.
+        let system = try SmallSignalSystem(circuit: circuit, options: options, name: name)
         let n = circuit.dimension
-        var buffer = LoadBuffer(dimension: n, slots: circuit.pattern.count, states: circuit.stateCount)
-        let context = LoadContext(x: op.x, previousState: op.state, gmin: options.gmin)
-        for device in circuit.devices { device.load(context, into: &buffer) }
-        for device in circuit.devices {
-            if let d = device as? any SmallSignalCapacitance {
-                d.addSmallSignalCapacitance(state: buffer.state, into: &buffer.jacobianQ)
-            }
-        }
-
         var excitation = [ComplexDouble](repeating: ComplexDouble(0), count: n)
         func add(_ k: Int, _ value: ComplexDouble) {
             guard k != groundIndex else { return }
@@ -76,23 +62,11 @@ enum ACAnalysis {
             }
         }
 
-        let admittances = circuit.devices.compactMap { $0 as? any SmallSignalAdmittance }
         var lu = ComplexDenseLU(dimension: n)
         var rows: [[Double]] = []
         rows.reserveCapacity(freqs.count)
         for f in freqs {
-            let omega = 2 * Double.pi * f
-            lu.zero()
-            for (k, e) in circuit.pattern.enumerated() {
-                lu.add(e.row, e.column, re: buffer.jacobianF[k], im: omega * buffer.jacobianQ[k])
-            }
-            for d in admittances { d.addSmallSignalAdmittance(omega: omega, state: buffer.state, into: &lu) }
-            do {
-                try lu.factor()
-            } catch LinearAlgebraError.singular(let column) {
-                throw SimulatorError.singularMatrix(analysis: "\(name) at f = \(format(f)) Hz",
-                                                    unknown: circuit.label(min(max(column, 0), n - 1)))
-            }
+            try system.factor(omega: 2 * Double.pi * f, into: &lu, analysis: "\(name) at f = \(format(f)) Hz")
             var x = excitation
             try lu.solve(&x)
             var row = [f]
@@ -105,7 +79,7 @@ enum ACAnalysis {
         }
         return SimulationResult(
             name: name, plotName: "AC Analysis", title: title, variables: ["frequency"] + complexLabels(circuit),
-            rows: rows, newtonIterations: newton.iterations)
+            rows: rows, newtonIterations: system.iterations)
     }
 
     /// `vr(node)`, `vi(node)` / `ir(v)`, `ii(v)` for every reported unknown.

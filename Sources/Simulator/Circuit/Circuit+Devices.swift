@@ -2,7 +2,9 @@ import Netlist
 
 extension Circuit {
     /// Creates the device for one deck element; the only place that maps element kinds to devices.
-    static func makeDevice(_ e: Element, unknowns: inout UnknownTable, options: Options) throws -> any Device {
+    /// `inductances` gives every inductor's value by name, for `K` couplings.
+    static func makeDevice(_ e: Element, unknowns: inout UnknownTable, options: Options,
+                           inductances: [String: Double] = [:]) throws -> any Device {
         func node(_ k: Int) throws -> Int {
             guard k < e.nodes.count else {
                 throw SimulatorError.invalidElement(
@@ -98,6 +100,14 @@ extension Circuit {
             let logic = SwitchLogic(model: model, instance: instance, thresholdKey: "it", hysteresisKey: "ih",
                                     gmin: options.gmin)
             return CurrentSwitch(name: e.name, a: try node(0), b: try node(1), control: control, logic: logic)
+        case .mutualInductance(let first, let second, let k):
+            guard let l1 = inductances[first] else { throw invalid("'\(first)' is not an inductor of the circuit") }
+            guard let l2 = inductances[second] else { throw invalid("'\(second)' is not an inductor of the circuit") }
+            guard first != second else { throw invalid("couples '\(first)' with itself") }
+            guard l1 * l2 >= 0 else { throw invalid("coupled inductances must have the same sign") }
+            let m = k * (l1 * l2).squareRoot()
+            try finite(m)
+            return MutualInductance(name: e.name, first: unknowns.branch(first), second: unknowns.branch(second), mutual: m)
         case .behavioralVoltage(let f):
             return BehavioralVoltageSource(name: e.name, a: try node(0), b: try node(1), branch: branch,
                                            inputs: try behavioralInputs(f))

@@ -112,8 +112,10 @@ extension Circuit {
         var devices: [any Device] = []
         devices.reserveCapacity(elements.count)
         var sources: [String: Int] = [:]
+        var inductances: [String: Double] = [:]
+        for e in elements { if case .inductor(let l, _) = e.kind { inductances[e.name] = l } }
         for e in deck.elements {
-            let device = try Self.makeDevice(e, unknowns: &unknowns, options: deck.options)
+            let device = try Self.makeDevice(e, unknowns: &unknowns, options: deck.options, inductances: inductances)
             switch e.kind {
             case .voltageSource, .currentSource: sources[e.name] = devices.count  // SweepableSource
             default: break

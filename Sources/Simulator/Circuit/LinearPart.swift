@@ -35,6 +35,7 @@ extension CCCS: LinearDevice {}
 extension CCVS: LinearDevice {}
 extension Capacitor: LinearDevice {}
 extension Inductor: LinearDevice {}
+extension MutualInductance: LinearDevice {}
 
 /// The constant Jacobian of a circuit's linear devices, stamped without loading them.
 ///

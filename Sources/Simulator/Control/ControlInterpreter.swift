@@ -217,11 +217,11 @@ public struct ControlInterpreter {
         let args = Self.arguments(line)
         switch line.command {
         case "": return
-        case "op", "dc", "tran", "ac":
+        case "op", "dc", "tran", "ac", "noise", "tf", "sens":
             try runAnalysis(parseAnalysis(line, args))
         case "run":
             guard !circuitDeck.analyses.isEmpty else {
-                throw fail(line, "`run`: the deck has no analysis card (.op, .dc, .tran, .ac)")
+                throw fail(line, "`run`: the deck has no analysis card (.op, .dc, .tran, .ac, .noise, .tf, .sens)")
             }
             for analysis in Self.ngspiceRunOrder(circuitDeck.analyses) { try runAnalysis(analysis) }
         case "let": try letCommand(line, args)
@@ -281,13 +281,13 @@ public struct ControlInterpreter {
             plots.removeAll { doomed.contains($0.name) }
             current = keep.flatMap { name in plots.firstIndex { $0.name == name } } ?? (plots.isEmpty ? nil : plots.count - 1)
         case "remzerovec", "display", "rusage", "version", "shell", "gnuplot", "asciiplot",
-            "listing", "show", "showmod", "source", "load", "linearize", "fourier", "spec", "noise", "tf", "sens",
+            "listing", "show", "showmod", "source", "load", "linearize", "fourier", "spec",
             "pz", "disto", "sp", "setcs", "define", "undefine", "compose", "shift", "iplot",
             "snsave", "hardcopy", "cd", "stop", "resume", "step", "trace", "status", "delete", "unlet", "strcmp",
             "transpose", "setscale", "settype", "sysinfo", "inventory", "mc_source", "pre_osdi", "edit", "altermod",
             "meas_all":
             throw fail(line, "`\(line.command)` is not implemented by Kelvin's .control interpreter (it runs op, dc, "
-                + "tran, ac, run, let, print, wrdata, write, meas, set, alter, alterparam, reset, foreach, repeat, echo, quit)")
+                + "tran, ac, noise, tf, sens, run, let, print, wrdata, write, meas, set, alter, alterparam, reset, foreach, repeat, echo, quit)")
         default:
             throw fail(line, "unknown .control command")
         }
@@ -324,6 +324,8 @@ public struct ControlInterpreter {
             throw fail(line, "expected a number, found '\(w)'")
         }
         switch line.command {
+        case "noise", "tf", "sens":
+            return try parseSmallSignalAnalysis(line, args)
         case "op":
             guard words.isEmpty else { throw fail(line, "`op` takes no arguments") }
             return Analysis(kind: .operatingPoint, location: line.location)
@@ -376,6 +378,9 @@ public struct ControlInterpreter {
         case .dcSweep: return "dc"
         case .transient: return "tran"
         case .ac: return "ac"
+        case .transferFunction: return "tf"
+        case .sensitivity: return "sens"
+        case .noise: return "noise"
         }
     }
 
@@ -384,16 +389,23 @@ public struct ControlInterpreter {
     mutating func runAnalysis(_ analysis: Analysis) throws {
         var d = circuitDeck
         d.analyses = [analysis]
-        var result = try Simulation(deck: d).run()[0]
         let prefix = Self.prefix(analysis.kind)
         let heading = Self.kindHeading(prefix)
-        let n = (counts[prefix] ?? 0) + 1
-        counts[prefix] = n
-        result.name = "\(prefix)\(n)"
-        results.append(result)
-        var plot = Plot(result: result)
-        if case .ac(let variation, _, _, _) = analysis.kind { plot.logarithmicScale = variation != .linear }
-        plots.append(plot)
+        // One result per analysis, two for `noise` (noise1 densities, noise2 totals; as in ngspice-39
+        // the totals are the current plot afterwards).
+        for var result in try Simulation(deck: d).run() {
+            let n = (counts[prefix] ?? 0) + 1
+            counts[prefix] = n
+            result.name = "\(prefix)\(n)"
+            results.append(result)
+            var plot = Plot(result: result)
+            switch analysis.kind {
+            case .ac(let variation, _, _, _), .noise(_, _, let variation, _, _, _):
+                plot.logarithmicScale = variation != .linear
+            default: break
+            }
+            plots.append(plot)
+        }
         current = plots.count - 1
         let text = Self.measureCards(deck.measurements, on: plots[plots.count - 1], heading: heading)
         for outcome in text.outcomes { measurements.append(outcome) }
@@ -500,7 +512,7 @@ public struct ControlInterpreter {
         for item in items {
             if case .name("all") = item.expression {
                 // ngspice's `all`: every vector of the plot, the scale too, sorted by name.
-                for v in plot.vectors.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }) {
+                for v in plot.vectors.sorted(by: { Plot.sortKey($0.name).lexicographicallyPrecedes(Plot.sortKey($1.name)) }) {
                     result.append(.init(name: v.name, value: VectorValue(v)))
                 }
                 continue

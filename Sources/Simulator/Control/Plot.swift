@@ -101,6 +101,23 @@ public struct Plot: Sendable {
         return column
     }
 
+    /// The key ngspice's `print all` sorts a vector by (byte-wise): its name as ngspice spells it.
+    /// Names are lower case except the `.tf` plot's, which ngspice keeps in mixed case
+    /// (`Transfer_function`, `v1#Input_impedance`, `output_impedance_at_V(out)`) and prints lower case.
+    static func sortKey(_ name: String) -> [UInt8] {
+        var spelled = name
+        if name == "transfer_function" {
+            spelled = "Transfer_function"
+        } else if name.hasSuffix("#input_impedance") {
+            spelled = name.dropLast("input_impedance".count) + "Input_impedance"
+        } else if name.hasSuffix("#output_impedance") {
+            spelled = name.dropLast("output_impedance".count) + "Output_impedance"
+        } else if name.hasPrefix("output_impedance_at_v(") {
+            spelled = "output_impedance_at_V(" + name.dropFirst("output_impedance_at_v(".count)
+        }
+        return Array(spelled.utf8)
+    }
+
     /// The vector called `name` (ngspice's internal name), if any.
     public func vector(_ name: String) -> ControlVector? {
         vectors.first { $0.name == name }

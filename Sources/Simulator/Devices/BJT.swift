@@ -54,6 +54,8 @@ struct BJT: Device {
         var gb = 0.0, gc = 0.0, ge = 0.0
         /// Base-resistance modulation: RBM/area and (RB − RBM)/area (Ω), IRB·area (A, 0 = qb form).
         var rbm = 0.0, rbi = 0.0, irb = 0.0
+        /// Flicker noise coefficient KF and exponent AF (`.noise`: `KF·|Ib|^AF/f`, A²/Hz).
+        var kf = 0.0, af = 1.0
         /// Whether the base resistance depends on the bias (RBM ≠ RB or IRB given).
         var modulatedBase: Bool { gb > 0 && (rbi != 0 || irb > 0) }
 
@@ -135,6 +137,8 @@ struct BJT: Device {
             }
             gc = rc > 0 ? area / rc : 0
             ge = re > 0 ? area / re : 0
+            kf = value(["kf"], 0)
+            af = value(["af"], 1)
         }
     }
 
@@ -168,7 +172,7 @@ struct BJT: Device {
     private var baseRow: [Slot] = []
     /// External b–c' capacitance slots (XCJC < 1) and substrate–connection slots (CJS > 0).
     private var bxSlots = ConductanceSlots(), subSlots = ConductanceSlots()
-    private var stateBase = 0
+    private(set) var stateBase = 0
 
     /// State layout: limited vbe, vbc, then ic, ib, gpi, gmu, gm, go.
     static let stateCount = 8

@@ -10,7 +10,7 @@ struct CurrentSwitch: Device {
     let control: Int
     let logic: SwitchLogic
     private var slots = ConductanceSlots()
-    private var stateBase = 0
+    private(set) var stateBase = 0
 
     init(name: String, a: Int, b: Int, control: Int, logic: SwitchLogic) {
         self.name = name

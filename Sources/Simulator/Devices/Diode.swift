@@ -32,9 +32,11 @@ struct Diode: Device {
     let depletionCoeff: Double
     /// High-injection knee currents IKF (forward) and IKR (reverse), area-scaled (A); 0 = off.
     let forwardKnee: Double, reverseKnee: Double
+    /// Flicker noise coefficient KF and exponent AF (`.noise`: `KF·|I|^AF/f`, A²/Hz).
+    let flickerCoefficient: Double, flickerExponent: Double
     private var seriesSlots = ConductanceSlots()
     private var junctionSlots = ConductanceSlots()
-    private var stateBase = 0
+    private(set) var stateBase = 0
 
     /// State layout: limited junction voltage, junction current, junction conductance.
     static let stateCount = 3
@@ -61,6 +63,8 @@ struct Diode: Device {
         let tis = m * isat * area * exp((ratio - 1) * eg / vte + xti / n * log(ratio))
         self.saturationCurrent = tis
         self.vcrit = vte * log(vte / (2.0.squareRoot() * tis))
+        flickerCoefficient = model.value("kf", default: 0)
+        flickerExponent = model.value("af", default: 1)
         let rs = model.value("rs", default: 0)
         self.seriesConductance = rs > 0 ? m * area / rs : 0
         let nbv = model.value("nbv", default: n)

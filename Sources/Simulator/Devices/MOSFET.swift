@@ -45,10 +45,13 @@ struct MOSFET: Device {
     let off: Bool
     /// Gate oxide capacitance `3.9·ε0/TOX·W·Leff` (F), 0 without TOX (no Meyer capacitances).
     let oxideCap: Double
+    /// Flicker noise coefficient KF, exponent AF and the divisor `m·W·Leff·Cox'²` (F²/m², Cox' from
+    /// TOX, default 1e-7 m): `.noise` density `KF·|Id|^AF/(f·m·W·Leff·Cox'²)` (A²/Hz), ngspice-39's.
+    let flickerCoefficient: Double, flickerExponent: Double, flickerDivisor: Double
     /// Slots of the 4×4 block over (d', g, s', b), row-major.
     private var block: [Slot] = []
     private var rdSlots = ConductanceSlots(), rsSlots = ConductanceSlots()
-    private var stateBase = 0
+    private(set) var stateBase = 0
 
     /// State: limited vgs, vds, vbs; von; channel current and its partials (∂/∂vgs, ∂/∂vds, ∂/∂vbs);
     /// Ibs, Ibd, gbs, gbd.
@@ -70,6 +73,11 @@ struct MOSFET: Device {
         let w = instance["w"] ?? model.parameters["w"] ?? options.values["defw"] ?? 100e-6
         let l = instance["l"] ?? model.parameters["l"] ?? options.values["defl"] ?? 100e-6
         let leff = l - 2 * model.value("ld", default: 0)
+        flickerCoefficient = model.value("kf", default: 0)
+        flickerExponent = model.value("af", default: 1)
+        let noiseTox = model.parameters["tox"].flatMap { $0 > 0 ? $0 : nil } ?? 1e-7
+        let noiseCox = 3.9 * 8.854214871e-12 / noiseTox
+        flickerDivisor = m * w * leff * noiseCox * noiseCox
         var kp = model.value("kp", default: 2e-5)
         if model.parameters["kp"] == nil, let tox = model.parameters["tox"], tox > 0 {
             kp = model.value("u0", default: model.value("uo", default: 600)) * 1e-4 * 3.9 * 8.854214871e-12 / tox

@@ -93,7 +93,7 @@ struct VoltageSwitch: Device {
     let a: Int, b: Int, controlPositive: Int, controlNegative: Int
     let logic: SwitchLogic
     private var slots = ConductanceSlots()
-    private var stateBase = 0
+    private(set) var stateBase = 0
 
     init(name: String, a: Int, b: Int, controlPositive: Int, controlNegative: Int, logic: SwitchLogic) {
         self.name = name

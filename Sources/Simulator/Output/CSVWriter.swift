@@ -4,15 +4,22 @@ import Glibc
 #endif
 
 /// Writes a result as CSV: a header line with the variable names, then one line per point with
-/// values printed `%.12g` (12 significant digits).
+/// values printed `%.12g` (12 significant digits). A name holding a comma or a quote (ngspice's
+/// `.tf` output `output_impedance_at_v(a,b)`) is written in double quotes, quotes doubled (RFC 4180).
 public enum CSVWriter {
     public static func string(_ r: SimulationResult) -> String {
         String(decoding: bytes(r), as: UTF8.self)
     }
 
+    /// A variable name as a CSV field: quoted when it holds a comma or a quote.
+    static func headerField(_ name: String) -> String {
+        guard name.contains(",") || name.contains("\"") else { return name }
+        return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     /// The CSV text as UTF-8 bytes, numbers written straight into one preallocated buffer.
     static func bytes(_ r: SimulationResult) -> [UInt8] {
-        let header = Array((r.variables.joined(separator: ",") + "\n").utf8)
+        let header = Array((r.variables.map(headerField).joined(separator: ",") + "\n").utf8)
         let widest = r.rows.reduce(0) { max($0, $1.count) }
         let capacity = header.count + r.rows.count * (widest * (CNumberFormat.maxWidth + 1) + 1)
         return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
@@ -48,7 +55,7 @@ public enum CSVWriter {
         defer { close(fd) }
         let widest = r.rows.reduce(0) { max($0, $1.count) }
         let rowBytes = widest * (CNumberFormat.maxWidth + 1) + 1
-        let header = Array((r.variables.joined(separator: ",") + "\n").utf8)
+        let header = Array((r.variables.map(headerField).joined(separator: ",") + "\n").utf8)
         let capacity = max(1 << 18, rowBytes, header.count)
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }

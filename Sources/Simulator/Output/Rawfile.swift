@@ -167,12 +167,15 @@ public enum Rawfile {
             else { throw fail("missing variable or point count") }
             guard nv > 0, np >= 0 else { throw fail("bad variable or point count") }
             let isComplex = header["Flags"]?.contains("complex") ?? false
+            let plotName = header["Plotname"] ?? ""
+            let kind = plotKind(plotName)
             var variables: [String] = []
             for k in 0..<nv {
                 guard i < lines.count else { throw fail("truncated variable list") }
                 let fields = lines[i].split(whereSeparator: { $0 == " " || $0 == "\t" })
                 guard fields.count >= 3 else { throw fail("bad variable line") }
-                let name = kelvinName(String(fields[1]), type: String(fields[2]), index: k)
+                let name = Self.namedKinds.contains(kind)
+                    ? namedValue(String(fields[1])) : kelvinName(String(fields[1]), type: String(fields[2]), index: k)
                 if isComplex && k > 0, let kind = name.first {
                     // v(x) → vr(x), vi(x); i(x) → ir(x), ii(x).
                     let inner = name.dropFirst()
@@ -210,8 +213,6 @@ public enum Rawfile {
                 let base = p * (width + 1)
                 rows.append(Array(tokens[(base + 1)..<(base + 1 + width)]))
             }
-            let plotName = header["Plotname"] ?? ""
-            let kind = plotKind(plotName)
             let n = (counts[kind] ?? 0) + 1
             counts[kind] = n
             results.append(SimulationResult(
@@ -228,8 +229,22 @@ public enum Rawfile {
         case "i-sweep": return ("i(i-sweep)", "current")
         case "time": return ("time", "time")
         case "frequency": return ("frequency", "frequency")
+        case "onoise_spectrum", "inoise_spectrum": return (variable, "voltage-density")
         default: return (variable, variable.hasPrefix("i(") ? "current" : "voltage")
         }
+    }
+
+    /// Plot kinds whose vectors are named values (`.tf`, `.sens`, `.noise`), not nodes and branches.
+    static let namedKinds: Set<String> = ["tf", "sens", "noise"]
+
+    /// A named value as Kelvin names it: lower case, without ngspice's `v(...)`/`i(...)` wrapper
+    /// (`v(Transfer_function)` → `transfer_function`, `i(inoise_total)` → `inoise_total`).
+    static func namedValue(_ raw: String) -> String {
+        let name = raw.lowercased()
+        if name.count > 3, name.hasPrefix("v(") || name.hasPrefix("i("), name.hasSuffix(")") {
+            return String(name.dropFirst(2).dropLast())
+        }
+        return name
     }
 
     static func kelvinName(_ raw: String, type: String, index: Int) -> String {
@@ -248,6 +263,9 @@ public enum Rawfile {
         if p.hasPrefix("dc transfer") { return "dc" }
         if p.hasPrefix("transient") { return "tran" }
         if p.hasPrefix("ac") { return "ac" }
+        if p.hasPrefix("noise") || p.hasPrefix("integrated noise") { return "noise" }
+        if p.hasPrefix("transfer function") { return "tf" }
+        if p.hasPrefix("sensitivity") { return "sens" }
         return "plot"
     }
 }
