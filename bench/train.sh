@@ -24,6 +24,8 @@ ROUNDS=${4:-2}
 OUT=bench/results/train.csv
 mkdir -p bench/results
 [ -x "$KELVIN" ] || swift build -c release --product kelvin
+PY=$(bench/python.sh)
+PY=${PY:-python3}
 echo "config,isa,openblas_core,kelvin_img_s,pytorch_img_s,ratio,peak_rss_mb,kelvin_gflops,sgemm_peak_gflops,kelvin_pct_of_peak" > "$OUT"
 for isa in avx2 native; do
   if [ $isa = avx2 ]; then
@@ -47,7 +49,7 @@ for isa in avx2 native; do
       if python3 -c "import sys; sys.exit(not $img > $k_img)"; then
         k_img=$img; k_rss=$(sed -n 's/.*peak_rss_mb=\([0-9.]*\).*/\1/p' <<<"$k")
       fi
-      if p=$("${penv[@]}" python3 bench/train_pytorch.py "$config" "$STEPS" "$THREADS" 2>/dev/null); then
+      if p=$("${penv[@]}" "$PY" bench/train_pytorch.py "$config" "$STEPS" "$THREADS" 2>/dev/null); then
         img=$(sed -n 's/.*img_s=\([0-9.]*\).*/\1/p' <<<"$p")
         p_img=$(python3 -c "print($img if '$p_img' == 'NA' else max($img, $p_img))")
       fi

@@ -43,7 +43,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Channels of the first stage (ResNet, cnn) or hidden units (mlp). Default 64.") var width: Int?
     @Option(name: .customLong("init"), help: "Start a new run from this checkpoint's weights (its architecture; fresh optimizer).")
     var initFrom: String?
-    @Option(help: "Data set: fashion-mnist, mnist or idx (MNIST-layout IDX files in --data-dir), cifar10, cifar100 or synthetic.") var dataset = "fashion-mnist"
+    @Option(help: "Data set: fashion-mnist, mnist or idx (MNIST-layout IDX files in --data-dir), cifar10, cifar100, synthetic (1x28x28) or synthetic:CxHxW (e.g. synthetic:3x224x224).") var dataset = "fashion-mnist"
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files (default: system location).") var dataDir: String?
     @Option(help: "Number of epochs (default 10).") var epochs: Int?
     @Option(help: "Mini-batch size.") var batch = 128

@@ -124,8 +124,11 @@ final class DatasetCatalogTests: XCTestCase {
         XCTAssertEqual(again.std[0], 1, accuracy: 1e-3)
     }
 
-    func testUnknownAndIncompleteDataSetsAreErrors() {
+    func testUnknownAndIncompleteDataSetsAreErrors() throws {
         XCTAssertThrowsError(try DatasetCatalog.load("imagenet", directory: nil)) { e in XCTAssertTrue("\(e)".contains("unknown data set")) }
+        let (big, _) = try DatasetCatalog.load("synthetic:3x32x24", directory: nil)
+        XCTAssertEqual([big.channels, big.height, big.width], [3, 32, 24])
+        XCTAssertThrowsError(try DatasetCatalog.load("synthetic:3x0x24", directory: nil)) { e in XCTAssertTrue("\(e)".contains("synthetic:CxHxW")) }
         XCTAssertThrowsError(try DatasetCatalog.load("cifar10", directory: nil)) { e in XCTAssertTrue("\(e)".contains("--data-dir")) }
         XCTAssertThrowsError(try DatasetCatalog.load("mnist", directory: "/nonexistent")) { e in
             XCTAssertTrue("\(e)".contains("/nonexistent/train-images-idx3-ubyte"), "\(e)")

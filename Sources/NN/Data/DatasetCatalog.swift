@@ -26,8 +26,16 @@ public enum DatasetCatalog {
         case "synthetic":
             return (ImageDataset.synthetic(count: 512, channels: 1, height: 28, width: 28, classes: 10, seed: 1),
                     ImageDataset.synthetic(count: 128, channels: 1, height: 28, width: 28, classes: 10, seed: 2))
+        case _ where name.hasPrefix("synthetic:"):
+            // synthetic:CxHxW, e.g. synthetic:3x224x224 (an ImageNet-sized input for speed measurements).
+            let dims = name.dropFirst("synthetic:".count).split(separator: "x").compactMap { Int($0) }
+            guard dims.count == 3, dims.allSatisfy({ (1...4096).contains($0) }) else {
+                throw NNError.invalidArgument("data set '\(name)': expected synthetic:CxHxW with sizes 1…4096, e.g. synthetic:3x224x224")
+            }
+            return (ImageDataset.synthetic(count: 256, channels: dims[0], height: dims[1], width: dims[2], classes: 10, seed: 1),
+                    ImageDataset.synthetic(count: 64, channels: dims[0], height: dims[1], width: dims[2], classes: 10, seed: 2))
         default:
-            throw NNError.invalidArgument("unknown data set '\(name)' (use \(names.joined(separator: ", ")))")
+            throw NNError.invalidArgument("unknown data set '\(name)' (use \(names.joined(separator: ", ")), or synthetic:CxHxW)")
         }
     }
 
