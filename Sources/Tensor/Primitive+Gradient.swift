@@ -57,6 +57,13 @@ extension Primitive {
         case .concat(let axis, let shapes):
             return Kernels.split(g, axis: axis, shapes: shapes)
 
+        case .slice(let axis, let shapes):
+            // g in the slice, zeros before and after.
+            let parts = [Tensor.zeros(shapes[0]), g, Tensor.zeros(shapes[2])]
+            var shape = shapes[1]
+            shape[axis] = shapes.reduce(0) { $0 + $1[axis] }
+            return [Tensor(shape: shape, storage: Kernels.concat(parts, axis: axis, shape: shape))]
+
         case .sumTo(let inputShape):
             return [Kernels.broadcast(g, to: inputShape)]
 

@@ -27,6 +27,8 @@ enum Primitive {
     case reshape(inputShape: [Int])
     /// 2-D transpose. Inputs: x.
     case transpose
+    /// The middle part of a split of `axis` into `shapes` (before, slice, after). Inputs: x.
+    case slice(axis: Int, shapes: [[Int]])
     /// Concatenation along `axis`. Inputs: the parts.
     case concat(axis: Int, shapes: [[Int]])
     /// Sum down to a broadcast-compatible shape (reductions with kept dims). Inputs: x.
@@ -68,6 +70,7 @@ enum Primitive {
         case .reshape: "reshape"
         case .transpose: "transpose"
         case .concat: "concat"
+        case .slice: "slice"
         case .sumTo: "sum"
         case .matmul: "matmul"
         case .linear: "linear"

@@ -41,6 +41,10 @@ final class GradientTests: XCTestCase {
         checkGradients([a, b]) { concat($0, axis: 1) }
         checkGradients([a, a]) { concat($0, axis: 0) }
         checkGradients([a, randomTensor([2, 3, 1], &rng)]) { concat($0, axis: -1) }
+        let x = randomTensor([2, 5, 3, 2], &rng)
+        checkGradients([x]) { $0[0].slice(axis: 1, 1..<4) }
+        checkGradients([x]) { $0[0].slice(axis: -1, 0..<1) * $0[0].slice(axis: -1, 1..<2) }
+        XCTAssertEqual(x.slice(axis: 1, 2..<3).scalars, Array(x.scalars[12..<18] + x.scalars[42..<48]))
         checkGradients([randomTensor([3, 5], &rng)]) { $0[0].transposed() }
     }
 

@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 KELVIN=${1:-.build/release/kelvin}
 RUNS=${2:-runs/analog-profiles}
 shift $(( $# > 2 ? 2 : $# )) || true
-PROFILES=${*:-ideal yan-noise cells-vcr cells-logmul reram sonos pcm ecram}
+PROFILES=${*:-ideal yan-noise cells-vcr cells-logmul cells-resistor reram sonos pcm ecram}
 limit=(); [ -z "${LIMIT:-}" ] || limit=(--limit "$LIMIT")
 tune=(); [ -z "${TRAIN_LIMIT:-}" ] || tune=(--train-limit "$TRAIN_LIMIT")
 mkdir -p "$RUNS"

@@ -54,7 +54,6 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     struct State {
         var scales: [String: Scales] = [:]
         var mismatch: [String: Mismatch] = [:]
-        var tiles: [[Int]: [Tensor?]] = [:]
         /// The multiply cell's input tables mapped to a layer's input scale (`mappedInputTables`).
         var inputTables: [Float: [PiecewiseLinear]] = [:]
         var counts = OperationCounts()
@@ -175,8 +174,9 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     public var cellSummary: [String] {
         var lines = [String]()
         if let m = mac {
-            lines.append(String(format: "multiply cell: rank %d, fit residual %.3g, gain κ = %.4g, x = %.4g ± %.4g V, w = %.4g ± %.4g V%@",
-                                m.rank, m.residual, m.kappa, m.xCenter, m.xHalf, m.wCenter, m.wHalf,
+            func unit(_ u: String) -> String { u.isEmpty ? "" : " " + u }
+            lines.append(String(format: "multiply cell: rank %d, fit residual %.3g, gain κ = %.4g, x = %.4g ± %.4g%@, w = %.4g ± %.4g%@%@",
+                                m.rank, m.residual, m.kappa, m.xCenter, m.xHalf, unit(m.units.x), m.wCenter, m.wHalf, unit(m.units.w),
                                 m.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? ""))
             if let mc = m.mismatch { lines.append("mismatch: \(mc.gain.count) Monte Carlo instances per cell") }
         }
@@ -271,7 +271,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         let halfScale = scales.weight.map { 0.5 * $0 }
         // 2. Cells.
         let mismatch = settings.mismatch == true ? mismatchDraw(label: label, shape: w.shape) : nil
-        let tiles = tileMasks(w.shape)
+        let tiles = tileRanges(w.shape)
         var partials = [Tensor](repeating: Tensor.zeros([]), count: tiles.count)
         for r in 0..<cell.rank {
             let gGrad: LookupGradient = straightThrough ? .straightThrough(gain: cell.gSlope[r] * scales.input) : .slope
@@ -285,8 +285,9 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 .reshaped(to: w.shape)
             if let mismatch { hp = hp * mismatch.plus; hm = hm * mismatch.minus }
             let hw = hp - hm
-            for (t, mask) in tiles.enumerated() {
-                let term = product(gx, mask.map { hw * $0 } ?? hw)
+            for (t, range) in tiles.enumerated() {
+                // A tile: its input channels of the input and of the weights (axis 1 of both).
+                let term = range.map { product(gx.slice(axis: 1, $0), hw.slice(axis: 1, $0)) } ?? product(gx, hw)
                 partials[t] = r == 0 ? term : partials[t] + term
             }
         }
@@ -353,28 +354,11 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         return tables
     }
 
-    /// One mask per tile over the weight's input-channel axis (nil: tiling off or one tile), made
-    /// once per weight shape.
-    private func tileMasks(_ shape: [Int]) -> [Tensor?] {
-        guard settings.tiling != nil else { return [nil] }
-        if let masks = state.withLock({ $0.tiles[shape] }) { return masks }
-        let masks = makeTileMasks(shape)
-        state.withLock { $0.tiles[shape] = masks }
-        return masks
-    }
-
-    private func makeTileMasks(_ shape: [Int]) -> [Tensor?] {
+    /// The input-channel ranges of the tiles (`[nil]`: tiling off or one tile).
+    private func tileRanges(_ shape: [Int]) -> [Range<Int>?] {
         guard let rows = settings.tiling?.rows else { return [nil] }
         let ranges = Tiling.tiles(inputChannels: shape[1], rowsPerChannel: shape.dropFirst(2).reduce(1, *), rows: rows)
-        guard ranges.count > 1 else { return [nil] }
-        let perChannel = shape.dropFirst(2).reduce(1, *)
-        return ranges.map { range in
-            var m = [Float](repeating: 0, count: shape.reduce(1, *))
-            for o in 0..<shape[0] {
-                for c in range { for k in 0..<perChannel { m[(o * shape[1] + c) * perChannel + k] = 1 } }
-            }
-            return Tensor(shape: shape, data: m)
-        }
+        return ranges.count > 1 ? ranges : [nil]
     }
 
     /// The layer's scales, calibrated on this batch if the layer has none yet.

@@ -32,6 +32,8 @@ struct MultiplyCell: Sendable {
     /// Monte Carlo gain and offset per simulated instance (nil: not characterised).
     var mismatch: (gain: [Float], offset: [Float])?
     var energyPerOperation: Double?
+    /// The units of the x and w axes (`V`, `A`, or empty for a swept parameter such as a conductance ratio).
+    var units = (x: "V", w: "V")
 
     /// The exact product `f(x, w) = x·w` on `[−1, 1]²` (rank 1, no residual; grid points at 0 so
     /// that the interpolation is exact in floating point).
@@ -75,6 +77,7 @@ struct MultiplyCell: Sendable {
             mismatch = (mc.gain.map(Float.init), mc.offset.map(Float.init))
         }
         energyPerOperation = table.dynamics?.energyPerOperation
+        units = (table.axes[0].unit, table.axes[1].unit)
         kappa = try gain(name: name)
     }
 

@@ -57,6 +57,20 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// Elements `range` of `axis` (the other dimensions whole); the gradient is `g` inside the slice
+    /// and 0 outside.
+    public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
+        let ax = axis < 0 ? axis + rank : axis
+        precondition(ax >= 0 && ax < rank && range.lowerBound >= 0 && range.upperBound <= shape[ax],
+                     "slice: \(range) of axis \(axis) out of range for shape \(shape)")
+        if range.count == shape[ax] { return self }
+        let parts = Kernels.sliceShapes(shape, axis: ax, range)
+        let mid = Kernels.split(self, axis: ax, shapes: parts)[1]
+        return Tensor.record(mid.storage, shape: parts[1], inputs: [self]) { .slice(axis: ax, shapes: parts) }
+    }
+}
+
 /// Concatenation of `tensors` along `axis` (all other dimensions equal).
 public func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
     guard let first = tensors.first else { preconditionFailure("concat: no tensors") }
@@ -97,6 +111,15 @@ extension Kernels {
     }
 
     /// The slices of `g` (shape with `shapes` concatenated along `axis`) that concat's inputs had.
+    /// The shapes before, inside and after `range` of `axis`.
+    static func sliceShapes(_ shape: [Int], axis: Int, _ range: Range<Int>) -> [[Int]] {
+        [range.lowerBound, range.count, shape[axis] - range.upperBound].map { n in
+            var s = shape
+            s[axis] = n
+            return s
+        }
+    }
+
     static func split(_ g: Tensor, axis: Int, shapes: [[Int]]) -> [Tensor] {
         let outer = g.shape[..<axis].reduce(1, *), inner = g.shape[(axis + 1)...].reduce(1, *)
         let rowG = g.shape[axis] * inner
