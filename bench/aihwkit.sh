@@ -28,7 +28,7 @@ if [ -z "$PY" ]; then
       wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-*.whl 2>/dev/null | sort -V | tail -1)
       $venv/bin/pip install -q ${wheel:-torch} numpy "cmake>=4.2.1" "scikit-build>=0.18.1" "pybind11>=3.0.1" ninja \
           setuptools wheel scipy tqdm protobuf requests scikit-learn mypy &&
-      CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) $venv/bin/pip install --no-build-isolation --no-deps aihwkit
+      PATH="$PWD/$venv/bin:$PATH" CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) $venv/bin/pip install --no-build-isolation --no-deps aihwkit
     } > $venv.log 2>&1 || echo "bench/aihwkit.sh: aihwkit did not build (see $venv.log)" >&2
   fi
   PY=$venv/bin/python3
