@@ -162,15 +162,17 @@ struct Builder {
 
     /// Appends one slot per output position of a module: rows read `read(p)`, outputs written to
     /// a new bank `b<layer>` (channel-major).
-    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: (Int) -> [Int]) {
+    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: (Int) -> [Int],
+                           second: ((Int) -> Schedule.Access)? = nil) {
         let name = "b" + stage.index
         banks.append(Schedule.Bank(name: name, size: outputs * positions))
         for p in 0..<positions {
             let addresses = read(p)
+            let other = second?(p)
             slots.append(Schedule.Slot(
                 slot: slots.count, layer: stage.index, module: module, position: p, start: clock, duration: duration,
                 read: Schedule.Access(bank: bank, addresses: addresses), write: Schedule.Access(bank: name, addresses: (0..<outputs).map { $0 * positions + p }),
-                switchesClosed: addresses.filter { $0 >= 0 }.count + outputs))
+                switchesClosed: addresses.filter { $0 >= 0 }.count + (other?.addresses.filter { $0 >= 0 }.count ?? 0) + outputs, readSecond: other))
             clock += duration
         }
         bank = name
@@ -189,15 +191,76 @@ struct Builder {
         return addresses
     }
 
-    mutating func lower(_ stage: LoweredLayer) throws {
-        guard stage.topLevel != nil else {
-            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
-                                                 reason: "decks are written for layers at the top of a sequential network (use --report-only)")
-        }
+    // MARK: Scopes (residual blocks)
+
+    /// Where a stage's layers and activations are: the layers of the sequential holding it, that
+    /// sequential's activations (`acts[i]` is the input of its layer i) and the stage's layer indices.
+    struct Scope {
+        var layers: [any Layer]
+        var acts: [Tensor]
+        var indices: [Int]
+    }
+
+    /// The state of a residual block while its body and shortcut are lowered: the block input's
+    /// bank and volts (the shortcut starts from them again), and the body output's.
+    struct Block {
+        var inputBank: String
+        var inputVolts: [Double]?
+        var bodyBank: String? = nil
+        var bodyVolts: [Double]? = nil
+    }
+    var blocks: [String: Block] = [:]
+    /// Activations of a block's body or shortcut by `k.body` / `k.shortcut`.
+    var nestedActs: [String: [Tensor]] = [:]
+
+    /// The layers a stage covers: the layer itself, its folded batch norm, its fused ReLU.
+    static func span(_ stage: LoweredLayer) -> Int {
         switch stage.kind {
-        case .weighted(let g): try weighted(stage, g)
-        case .maxPool(let k, let s, let p): maxPool(stage, k, s, p)
+        case .weighted: 1 + (stage.batchNorm != nil ? 1 : 0) + (stage.relu ? 1 : 0)
+        case .avgPool, .globalAvgPool, .add: 1 + (stage.relu ? 1 : 0)
+        default: 1
+        }
+    }
+
+    /// The scope of `stage`: top-level layers of the network, or one level inside a top-level
+    /// residual block (`3.body.0`, `3.shortcut.0`), whose sequential activations are computed here
+    /// from the block's input. Deeper nesting is refused with the layer named.
+    mutating func scope(_ stage: LoweredLayer) throws -> Scope {
+        if let top = stage.topLevel { return Scope(layers: net.layers, acts: acts, indices: top) }
+        let parts = stage.index.split(separator: ".").map(String.init)
+        func refuse(_ why: String) -> CompilerError {
+            CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: why + " (use --report-only)")
+        }
+        guard parts.count == 3, let k = Int(parts[0]), k < net.layers.count, let residual = net.layers[k] as? Residual,
+              parts[1] == "body" || parts[1] == "shortcut", let j = Int(parts[2]) else {
+            throw refuse("decks are written for layers of a sequential network and of residual blocks at its top level")
+        }
+        let part: (any Layer)? = parts[1] == "body" ? residual.body : residual.shortcut
+        guard let inner = part as? Sequential else { throw refuse("the \(parts[1]) of residual block \(k) is not a sequential") }
+        let key = "\(k).\(parts[1])"
+        if nestedActs[key] == nil {
+            var xs = [acts[k]]
+            noGrad { for layer in inner.layers { xs.append(layer(xs.last!, context: .inference)) } }
+            nestedActs[key] = xs
+        }
+        // Entering the block: remember its input; entering the shortcut: remember the body's output
+        // and start again from the block's input.
+        let block = String(k)
+        if blocks[block] == nil { blocks[block] = Block(inputBank: bank, inputVolts: volts) }
+        if parts[1] == "shortcut", blocks[block]!.bodyBank == nil {
+            blocks[block]!.bodyBank = bank; blocks[block]!.bodyVolts = volts
+            bank = blocks[block]!.inputBank; volts = blocks[block]!.inputVolts
+        }
+        return Scope(layers: inner.layers, acts: nestedActs[key]!, indices: Array(j..<(j + Self.span(stage))))
+    }
+
+    mutating func lower(_ stage: LoweredLayer) throws {
+        switch stage.kind {
+        case .weighted(let g): try weighted(stage, g, try scope(stage))
+        case .maxPool(let k, let s, let p): maxPool(stage, k, s, p, try scope(stage))
+        case .add: try add(stage)
         case .flatten:
+            _ = try scope(stage)
             program.append(NetworkProgram.Stage(
                 layer: stage.index, type: "flatten", module: nil, deck: nil, inputShape: stage.inputShape, outputShape: stage.outputShape,
                 kernel: 1, stride: 1, padding: 0, inputGain: [], outputPrefix: "", outputScale: [], reference: nil))
@@ -213,15 +276,16 @@ struct Builder {
 
     // MARK: Weighted
 
-    mutating func weighted(_ stage: LoweredLayer, _ g: WeightedGeometry) throws {
-        guard let top = stage.topLevel, !top.isEmpty else { return }
+    mutating func weighted(_ stage: LoweredLayer, _ g: WeightedGeometry, _ scope: Scope) throws {
+        let top = scope.indices, layers = scope.layers
+        guard !top.isEmpty, top.last! < layers.count else { return }
         let convIndex = top[0]
         let bnIndex = stage.batchNorm != nil ? top[1] : nil
-        let x = acts[convIndex], z = acts[(bnIndex ?? convIndex) + 1]
+        let x = scope.acts[convIndex], z = scope.acts[(bnIndex ?? convIndex) + 1]
         let weightParameter: Parameter, biasParameter: Parameter?
-        if let c = net.layers[convIndex] as? Conv2d {
+        if let c = layers[convIndex] as? Conv2d {
             (weightParameter, biasParameter) = (c.weight, c.bias)
-        } else if let l = net.layers[convIndex] as? Linear {
+        } else if let l = layers[convIndex] as? Linear {
             (weightParameter, biasParameter) = (l.weight, l.bias)
         } else {
             throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the built network has no conv or linear layer here")
@@ -233,7 +297,7 @@ struct Builder {
         var bias = biasParameter.map { $0.value.scalars.map(Double.init) } ?? Array(repeating: 0, count: m)
         // Batch norm folded: w' = w·γ/σ, b' = (b − μ)·γ/σ + β, σ = √(var + eps).
         var bnRatio = Array(repeating: 1.0, count: m)
-        if let bnIndex, let bn = net.layers[bnIndex] as? BatchNorm2d {
+        if let bnIndex, let bn = layers[bnIndex] as? BatchNorm2d {
             let gamma = bn.weight.value.scalars, beta = bn.bias.value.scalars
             for o in 0..<m {
                 let sigma = Double((bn.statistics.runningVar[o] + bn.eps).squareRoot())
@@ -248,10 +312,10 @@ struct Builder {
         if let profile {
             let context = ForwardContext(training: false, profile: profile)
             noGrad {
-                var y = net.layers[convIndex](x, context: context)
-                if let bnIndex { y = net.layers[bnIndex](y, context: .inference) }
+                var y = layers[convIndex](x, context: context)
+                if let bnIndex { y = layers[bnIndex](y, context: .inference) }
                 profileZ = y.scalars
-                if stage.relu { profileR = net.layers[top.last!](y, context: context).scalars }
+                if stage.relu { profileR = layers[top.last!](y, context: context).scalars }
             }
         }
         let flavour = options.cell
@@ -373,9 +437,9 @@ struct Builder {
 
     // MARK: Max-pool
 
-    mutating func maxPool(_ stage: LoweredLayer, _ k: Int, _ s: Int, _ pad: Int) {
-        guard let top = stage.topLevel, !top.isEmpty else { return }
-        let x = acts[top[0]].scalars, y = acts[top[0] + 1].scalars
+    mutating func maxPool(_ stage: LoweredLayer, _ k: Int, _ s: Int, _ pad: Int, _ scope: Scope) {
+        guard let first = scope.indices.first else { return }
+        let x = scope.acts[first].scalars, y = scope.acts[first + 1].scalars
         let (c, hi, wi) = (stage.inputShape[0], stage.inputShape[1], stage.inputShape[2])
         let (ho, wo) = (stage.outputShape[1], stage.outputShape[2])
         let scale = volts ?? Array(repeating: 1, count: c)
@@ -415,6 +479,79 @@ struct Builder {
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: k, stride: s, padding: pad,
             inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil))
         volts = scale
+    }
+
+    // MARK: Residual add
+
+    /// A residual add (`AddModule`): the body's output and the shortcut's (or the block's input)
+    /// summed per channel with gains that bring both to `a_c` volts per unit, `a_c` the smaller of
+    /// the two inputs' scales, lowered further when `a_c·max|z_c|` would pass `h·rails`.
+    mutating func add(_ stage: LoweredLayer) throws {
+        guard let top = stage.topLevel, let k = top.first, let residual = net.layers[k] as? Residual else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
+                                                 reason: "decks are written for residual blocks at the top level of a sequential network (use --report-only)")
+        }
+        let key = String(k)
+        guard let block = blocks[key], let body = nestedActs[key + ".body"]?.last else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the block's body was not lowered before its add")
+        }
+        let c = stage.outputShape[0], positions = stage.positions
+        let hasShortcut = residual.shortcut != nil
+        let bodyVolts = (hasShortcut ? block.bodyVolts : volts) ?? Array(repeating: 1, count: c)
+        let bodyBank = hasShortcut ? block.bodyBank! : bank
+        let shortcutVolts = (hasShortcut ? volts : block.inputVolts) ?? Array(repeating: 1, count: c)
+        let shortcutBank = hasShortcut ? bank : block.inputBank
+        let shortcut = hasShortcut ? nestedActs[key + ".shortcut"]!.last! : acts[k]
+        let z = acts[k + 1].scalars, u = body.scalars, v = shortcut.scalars
+        guard bodyVolts.count == c, shortcutVolts.count == c else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "body and shortcut have \(bodyVolts.count) and \(shortcutVolts.count) channel scales for \(c) channels")
+        }
+        var largest = Array(repeating: 0.0, count: c)
+        for n in 0..<images { for ch in 0..<c { for p in 0..<positions { largest[ch] = max(largest[ch], abs(Double(z[(n * c + ch) * positions + p]))) } } }
+        let scale = (0..<c).map { ch in
+            min(bodyVolts[ch], shortcutVolts[ch], largest[ch] > 0 ? options.headroom * options.rails / largest[ch] : .infinity)
+        }
+        let name = Compiler.moduleName(stage)
+        let module = AddModule(name: name, channels: c, bodyScale: bodyVolts, shortcutScale: shortcutVolts, outputScale: scale, relu: stage.relu,
+                               summary: "layer \(stage.index) (residual add of \(c) channels" + (hasShortcut ? ", 1×1 shortcut" : ", identity shortcut")
+                                   + ")" + (stage.relu ? " + ReLU" : ""))
+        for (key, text) in module.cellSubcircuits { cellTexts[key] = text }
+        let modulePath = "modules/\(name).cir"
+        files.append((modulePath, module.text))
+        let supplies = [("VCC", "vcc", 15.0), ("VEE", "vee", -15.0)]
+        for n in 0..<images {
+            for p in Compiler.samplePositions(count: positions, wanted: options.positions) {
+                var inputs = [Manifest.Input](), outputs = [Manifest.Output]()
+                for ch in 0..<c {
+                    inputs.append(Manifest.Input(source: "VB\(ch + 1)", node: "b\(ch + 1)", volts: bodyVolts[ch] * Double(u[(n * c + ch) * positions + p])))
+                }
+                for ch in 0..<c {
+                    inputs.append(Manifest.Input(source: "VS\(ch + 1)", node: "s\(ch + 1)", volts: shortcutVolts[ch] * Double(v[(n * c + ch) * positions + p])))
+                }
+                for ch in 0..<c { outputs.append(Manifest.Output(node: "v(y\(ch + 1))", digital: -scale[ch] * Double(z[(n * c + ch) * positions + p]))) }
+                if stage.relu {
+                    for ch in 0..<c { outputs.append(Manifest.Output(node: "v(r\(ch + 1))", digital: scale[ch] * max(0, Double(z[(n * c + ch) * positions + p])))) }
+                }
+                appendDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, image: n, position: p,
+                           inputs: inputs, outputs: outputs, supplies: supplies)
+            }
+        }
+        // One slot per position: channel ch of the body's bank on b<ch>, of the shortcut's on s<ch>.
+        let addresses = { (p: Int) in (0..<c).map { $0 * positions + p } }
+        bank = bodyBank
+        schedule(stage, module: modulePath, duration: module.settlingTime, outputs: c, positions: positions, read: addresses,
+                 second: { Schedule.Access(bank: shortcutBank, addresses: addresses($0)) })
+        if let first = decks.first(where: { $0.layer == stage.index }) {
+            let sampled = first.outputs.filter { $0.node.hasPrefix(stage.relu ? "v(r" : "v(y") }
+            appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
+                                slot: module.settlingTime, supplies: supplies)
+        }
+        program.append(NetworkProgram.Stage(
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
+            inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: 1, stride: 1, padding: 0,
+            inputGain: [], outputPrefix: stage.relu ? "r" : "y", outputScale: stage.relu ? scale : scale.map { -$0 }, reference: nil))
+        volts = scale
+        blocks[key] = nil
     }
 
     // MARK: Decks

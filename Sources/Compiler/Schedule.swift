@@ -33,9 +33,12 @@ public struct Schedule: Sendable, Equatable, CompileFile {
         public var write: Access
         /// Switches closed during the slot (input and sampling).
         public var switchesClosed: Int
+        /// A residual add's second input (the shortcut: input `s<c>` is connected to
+        /// `read_second.addresses[c]`); nil (absent in the JSON) for one-input modules.
+        public var readSecond: Access? = nil
 
         enum CodingKeys: String, CodingKey {
-            case slot, layer, module, position, start, duration, read, write, switchesClosed = "switches_closed"
+            case slot, layer, module, position, start, duration, read, write, switchesClosed = "switches_closed", readSecond = "read_second"
         }
     }
 
@@ -60,12 +63,15 @@ public struct Schedule: Sendable, Equatable, CompileFile {
         for s in slots {
             if s.start < clock - 1e-15 { problems.append("slot \(s.slot) starts at \(s.start) s, before the previous slot ends (\(clock) s)") }
             clock = s.start + s.duration
-            guard let readSize = sizes[s.read.bank], let writeSize = sizes[s.write.bank] else {
+            guard sizes[s.read.bank] != nil, let writeSize = sizes[s.write.bank] else {
                 problems.append("slot \(s.slot): unknown bank \(s.read.bank) or \(s.write.bank)"); continue
             }
-            for a in s.read.addresses where a != -1 {
-                if a < 0 || a >= readSize { problems.append("slot \(s.slot): read address \(a) outside bank \(s.read.bank) (\(readSize))") }
-                else if !written.contains("\(s.read.bank)/\(a)") { problems.append("slot \(s.slot): reads \(s.read.bank)[\(a)] before it is written") }
+            for access in [s.read] + (s.readSecond.map { [$0] } ?? []) {
+                guard let size = sizes[access.bank] else { problems.append("slot \(s.slot): unknown bank \(access.bank)"); continue }
+                for a in access.addresses where a != -1 {
+                    if a < 0 || a >= size { problems.append("slot \(s.slot): read address \(a) outside bank \(access.bank) (\(size))") }
+                    else if !written.contains("\(access.bank)/\(a)") { problems.append("slot \(s.slot): reads \(access.bank)[\(a)] before it is written") }
+                }
             }
             var thisSlot = Set<Int>()
             for a in s.write.addresses {

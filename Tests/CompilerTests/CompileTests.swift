@@ -223,7 +223,7 @@ final class CompileTests: XCTestCase {
 
     func testNestedLayersGetNoDecks() {
         let spec = ModelSpec.sequential([.sequential([.flatten, .linear(in: 16, out: 2, bias: true)])])
-        assertRefused(spec, data: Self.data(1, 4, 4), message: "layer 0.0 (flatten): not supported by the compiler: decks are written for layers at the top")
+        assertRefused(spec, data: Self.data(1, 4, 4), message: "layer 0.0 (flatten): not supported by the compiler: decks are written for layers of a sequential network")
     }
 
     func testCheckpointNotMatchingItsModel() throws {
