@@ -27,7 +27,7 @@ public enum Compiler {
     /// training was). `profile` (an analog profile of the same cell flavour, its stored scales
     /// loaded when the checkpoint has them) gives each output's `profile` value and the scales.
     public static func compile(checkpoint ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions,
-                               profile: (any StatefulProfile)? = nil, reportOnly: Bool = false) throws -> Compilation {
+                               profile: (any StatefulProfile)? = nil, reportOnly: Bool = false, energies: CellEnergies? = nil) throws -> Compilation {
         guard options.images >= 1, options.positions >= 1, options.rowsPerTile >= 1 else {
             throw CompilerError.invalidOption("--images, --positions and --rows must be ≥ 1")
         }
@@ -46,7 +46,8 @@ public enum Compiler {
             throw CompilerError.checkpointMismatch(path: path, reason: "\(e)")
         }
         if reportOnly {
-            let report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell, rowsPerTile: options.rowsPerTile)
+            var report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell, rowsPerTile: options.rowsPerTile)
+            if let energies { report.addEnergy(energies) }
             return Compilation(stages: stages, report: report, manifest: nil, files: [("report.md", report.markdown), ("report.json", try report.json())])
         }
         guard let net = model.network as? Sequential else {
@@ -61,6 +62,7 @@ public enum Compiler {
         var report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell,
                                     rowsPerTile: options.rowsPerTile, biasRows: builder.biasRows)
         report.latency = builder.clock
+        if let energies { report.addEnergy(energies) }
         var lib = ["* cells.lib -- the cells of this compiled network (kelvin compile, \(options.cell.rawValue) cells).",
                    "* From netlists/opamp.lib and the Cells generators; included by every top deck.", "", opamp]
         lib += options.cell.models

@@ -53,9 +53,14 @@ public struct LayerResources: Sendable, Equatable, Codable {
     public var biasRows: Int
     public var relu: Bool
     public var resources: Resources
+    /// Operations of each kind of characterised cell in one inference (for the energy).
+    public var operations: Operations
+    /// The stage's energy of one inference (nil when no cell energies were given).
+    public var energy: EnergyReport? = nil
 
     enum CodingKeys: String, CodingKey {
-        case index, type, inputShape = "input_shape", outputShape = "output_shape", positions, tiles, biasRows = "bias_rows", relu, resources
+        case index, type, inputShape = "input_shape", outputShape = "output_shape", positions, tiles, biasRows = "bias_rows", relu, resources,
+             operations, energy
     }
 }
 
@@ -70,8 +75,23 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
     /// One inference's latency (s): the schedule's slots one after another (compiles with decks;
     /// nil for `--report-only`, whose slot lengths need the weights).
     public var latency: Double?
+    /// Operations of each kind of characterised cell in one inference.
+    public var operations: Operations
+    /// One inference's energy from the cells' characterised energy per operation (nil: no
+    /// energies given; a kind without a figure is named in it, never counted as 0).
+    public var energy: EnergyReport?
 
-    enum CodingKeys: String, CodingKey { case model, cell, input, rowsPerTile = "rows_per_tile", layers, total, latency = "latency_s" }
+    enum CodingKeys: String, CodingKey {
+        case model, cell, input, rowsPerTile = "rows_per_tile", layers, total, latency = "latency_s", operations, energy
+    }
+
+    /// Fills the energy of every stage and of the whole inference from `energies`.
+    public mutating func addEnergy(_ energies: CellEnergies) {
+        for k in layers.indices where layers[k].operations != Operations() {
+            layers[k].energy = EnergyReport(operations: layers[k].operations, energies: energies)
+        }
+        energy = EnergyReport(operations: operations, energies: energies)
+    }
 
     /// Counts the lowering of `spec` for inputs of shape `input`; `biasRows` overrides the bias
     /// rows of a weighted stage by index (default: one when it has a bias).
@@ -87,11 +107,12 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
         self.rowsPerTile = rowsPerTile
         layers = stages.map { Self.count($0, cell: cell, rowsPerTile: rowsPerTile, biasRows: biasRows[$0.index]) }
         total = layers.reduce(Resources()) { $0 + $1.resources }
+        operations = layers.reduce(Operations()) { $0 + $1.operations }
     }
 
     /// The counts of one stage (the rules of Docs/compiler.md).
     static func count(_ s: LoweredLayer, cell: CellFlavour, rowsPerTile: Int, biasRows: Int?) -> LayerResources {
-        var r = Resources()
+        var r = Resources(), ops = Operations()
         let p = s.positions
         let channels = s.outputShape.first ?? 1
         var tiles = 1, bias = 0
@@ -109,6 +130,9 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
             r.modules = 1
             r.slots = p
             r.flops = 2 * g.rows * m * p + (g.hasBias ? m * p : 0) + (s.batchNorm != nil ? 2 * m * p : 0) + (s.relu ? m * p : 0)
+            ops.multiply = r.multiplyCells * p
+            ops.summer = (tiles + (tiles > 1 ? 1 : 0)) * m * p
+            ops.rectifier = s.relu ? m * p : 0
         case .maxPool(let k, _, _):
             r.maxCircuits = channels
             r.opAmps = channels * k * k
@@ -116,6 +140,7 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
             r.switches = channels * k * k * p + channels * p
             r.modules = 1; r.slots = p
             r.flops = (k * k - 1) * channels * p
+            ops.max = channels * p
         case .avgPool(let k, _, _):
             r.summers = channels
             r.rectifiers = s.relu ? channels : 0
@@ -124,6 +149,7 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
             r.switches = channels * k * k * p + channels * p
             r.modules = 1; r.slots = p
             r.flops = k * k * channels * p + (s.relu ? channels * p : 0)
+            ops.summer = channels * p; ops.rectifier = s.relu ? channels * p : 0
         case .globalAvgPool:
             let n = s.inputShape.count == 3 ? s.inputShape[1] * s.inputShape[2] : 1
             r.summers = channels
@@ -133,6 +159,7 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
             r.switches = channels * n + channels
             r.modules = 1; r.slots = 1
             r.flops = n * channels + (s.relu ? channels : 0)
+            ops.summer = channels; ops.rectifier = s.relu ? channels : 0
         case .add:
             r.summers = channels
             r.rectifiers = s.relu ? channels : 0
@@ -141,6 +168,7 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
             r.switches = 2 * channels * p + channels * p
             r.modules = 1; r.slots = p
             r.flops = channels * p + (s.relu ? channels * p : 0)
+            ops.summer = channels * p; ops.rectifier = s.relu ? channels * p : 0
         case .relu:
             r.rectifiers = channels
             r.opAmps = channels
@@ -148,11 +176,12 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
             r.switches = 2 * channels * p
             r.modules = 1; r.slots = p
             r.flops = channels * p
+            ops.rectifier = channels * p
         case .flatten:
             break
         }
         return LayerResources(index: s.index, type: s.typeName, inputShape: s.inputShape, outputShape: s.outputShape, positions: p,
-                              tiles: tiles, biasRows: bias, relu: s.relu, resources: r)
+                              tiles: tiles, biasRows: bias, relu: s.relu, resources: r, operations: ops)
     }
 
     /// `report.md`: one table row per stage and the total.
@@ -177,6 +206,34 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
         lines.append("| **total** | | | | | **\(t.opAmps)** | **\(t.multiplyCells)** | **\(t.rectifiers)** | **\(t.maxCircuits)** | **\(t.summers)** | "
             + "**\(t.capacitors)** | **\(t.switches)** | **\(t.modules)** | **\(t.slots)** | **\(t.flops)** |")
         if let latency { lines += ["", String(format: "Latency of one inference: %.4g s (schedule.json: %d slots, each the module's settling time).", latency, t.slots)] }
+        else { lines += ["", "Latency: not computed (--report-only: the slot lengths come from each module's settling, which needs the weights)."] }
+        lines += ["", "## Energy per inference", ""]
+        if let energy {
+            lines += [
+                "Operations of one inference × each cell's characterised energy per operation (`dynamics.energyPerOperation` of its table: "
+                    + "the supplies' energy over one operation of the cell as characterised, its op-amps included; counting as the analog profiles').",
+                "",
+                "| kind | cell | operations | energy per operation | energy |",
+                "|---|---|--:|--:|--:|",
+            ]
+            for part in energy.parts {
+                lines.append("| \(part.kind.rawValue) | \(part.cell) | \(part.operations) | "
+                    + (part.joulesPerOperation.map(SpiceJoules.format) ?? "**no figure**: \(part.missing ?? "")") + " | "
+                    + (part.joules.map(SpiceJoules.format) ?? "**unknown**") + " |")
+            }
+            lines += ["", "**Energy of one inference: \(energy.text)**"
+                + (energy.missing.isEmpty ? "" : " — a lower bound: " + energy.missing.joined(separator: "; ")) + "."]
+            if let latency, let total = energy.totalJoules {
+                lines.append(String(format: "Mean power over the inference: %.4g W.", total / latency))
+            }
+            lines += ["", "Switches and storage capacitors have no characterised energy per operation and are not included. "
+                + (cell == .vcr ? "The multiply figure is the characterised cell's, whose bench includes its own op-amp TIA; in a module the cross point "
+                + "is the transistor alone and its column op-amps are counted as summer operations, so the multiply energy is an upper bound." : ""), "",
+                      "| layer | energy |", "|---|--:|"]
+            for l in layers { if let e = l.energy { lines.append("| \(l.index) | \(e.text) |") } }
+        } else {
+            lines.append("Not computed: no cell energies were given (kelvin compile characterises the cells it uses; the Compiler API takes `CellEnergies`).")
+        }
         lines.append("")
         return lines.joined(separator: "\n")
     }
