@@ -69,7 +69,7 @@ public enum Compiler {
         lib += builder.cellTexts.keys.sorted().map { builder.cellTexts[$0]! }
         var files: [(String, String)] = [("cells.lib", lib.joined(separator: "\n") + "\n")]
         files += builder.files
-        let manifest = Manifest(decks: builder.decks, fullScale: options.rails, cell: options.cell, model: spec.summary)
+        let manifest = Manifest(decks: builder.decks, fullScale: options.rails, cell: options.cell, model: spec.summary, switches: options.switches)
         let classes = builder.acts.last!.scalars
         let perImage = classes.count / max(builder.images, 1)
         let size = data.imageSize
@@ -562,17 +562,21 @@ struct Builder {
     static let transientCellLimit = 4000
 
     /// The switched level of one sample: the inputs step from `x_c` to their values at t = 0
-    /// (switched onto the rows), each output in `sampled` is sampled through an ideal switch
-    /// (`Switch`, RON = 100 Ω) onto a 1 pF storage capacitor `h<k>` for one slot, then held for
-    /// one slot; the manifest expects the static value at the end (t = 2·slot).
+    /// (switched onto the rows), each output in `sampled` is sampled through a switch (`--switch`:
+    /// ideal, `Switch` with RON = 100 Ω, or an NMOS pass transistor with overlap capacitances,
+    /// `Switch.sampling`, bulk on `vee`) onto a 1 pF storage capacitor `h<k>` for one slot, then
+    /// held for one slot; the manifest expects the static value at the end (t = 2·slot).
     mutating func appendTransientDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], from deck: Manifest.Deck,
                                       sampled: [Manifest.Output], slot: Double, supplies: [(String, String, Double)]) {
         let deckPath = "decks/\(module)_i\(deck.image)_p\(deck.position)_tran.cir"
         let p = SpiceText.plain
+        let mos = options.switches == .mos
+        let (closed, open) = options.switches.levels
         var lines = [
             "\(module) image \(deck.image) position \(deck.position), switched: one slot of \(SpiceText.eng(slot))s, then held",
             "* kelvin compile: layer \(stage.index) (\(stage.typeName)); inputs switched on at t = 0, outputs sampled onto 1 pF",
-            "* through ideal switches while ctrl is high (0 ... slot), held after; expected: manifest.json at t = 2*slot.",
+            "* through \(mos ? "NMOS pass transistors (" + Switch.sampling.text + ")" : "ideal switches") while ctrl is high (0 ... slot),",
+            "* held after; expected: manifest.json at t = 2*slot.",
             ".include ../cells.lib",
             ".include ../\(modulePath)",
         ]
@@ -582,17 +586,17 @@ struct Builder {
                          : "\(input.source) \(input.node) 0 PWL(0 0 1n \(p(input.volts)))")
         }
         lines += wrapped("XL", ports + [module])
-        lines.append("VCTRL ctrl 0 PWL(0 5 \(p(slot)) 5 \(p(slot + 1e-9)) 0)")
+        lines.append("VCTRL ctrl 0 PWL(0 \(p(closed)) \(p(slot)) \(p(closed)) \(p(slot + 1e-9)) \(p(open)))")
         var outputs = [Manifest.Output]()
         for (k, o) in sampled.enumerated() {
             let node = String(o.node.dropFirst(2).dropLast())
-            lines += ["XSH\(k + 1) \(node) h\(k + 1) ctrl switch", "CH\(k + 1) h\(k + 1) 0 1p"]
+            lines += ["XSH\(k + 1) \(node) h\(k + 1) ctrl " + (mos ? "vee switch_mos" : "switch"), "CH\(k + 1) h\(k + 1) 0 1p"]
             outputs.append(Manifest.Output(node: "v(h\(k + 1))", time: 2 * slot, digital: o.digital, profile: o.profile))
         }
         lines += [".tran \(p(slot / 200)) \(p(2 * slot))"]
         lines += wrapped(".print tran", outputs.map(\.node))  // so that `ngspice -b DECK` runs it as is
         lines.append(".end")
-        cellTexts["switch"] = Switch().subcircuit
+        if mos { cellTexts["switch_mos"] = Switch.sampling.netlist.subcircuitText(name: "switch_mos") } else { cellTexts["switch"] = Switch().subcircuit }
         files.append((deckPath, lines.joined(separator: "\n") + "\n"))
         decks.append(Manifest.Deck(path: deckPath, analysis: "tran", layer: stage.index, type: stage.typeName, module: modulePath,
                                    image: deck.image, position: deck.position, inputs: deck.inputs, outputs: outputs))

@@ -19,6 +19,8 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Output positions per layer and image with decks (evenly spread).") var positions = 4
     @Option(help: "Multiply cell: vcr (NMOS voltage-controlled resistor, the seed's design) or resistor.") var cell = "vcr"
     @Option(help: "Rows per module before the fan-in is tiled (whole input channels).") var rows = 256
+    @Option(name: .customLong("switch"), help: "Sampling switches of the switched decks: ideal (S elements) or mos (NMOS pass transistors with overlap capacitances).")
+    var switches = "ideal"
     @Option(help: "Analog profile for each output's 'profile' value (built-in name or JSON file; the same cell flavour).") var analog: String?
     @Option(help: ArgumentHelp("Directory of opamp.lib and the cells a profile names.", valueName: "DIR")) var cells = "netlists"
     @Flag(name: .customLong("report-only"), help: "Write only report.md and report.json (no netlists).") var reportOnly = false
@@ -54,6 +56,9 @@ struct CompileCommand: ParsableCommand {
         guard let flavour = CellFlavour(rawValue: cell) else {
             throw CompilerError.invalidOption("unknown --cell '\(cell)' (use vcr or resistor)")
         }
+        guard let switchFlavour = SwitchFlavour(rawValue: switches) else {
+            throw CompilerError.invalidOption("unknown --switch '\(switches)' (use ideal or mos)")
+        }
         let ck = try Checkpoint(path: checkpoint)
         var options = ck.header.training ?? TrainingOptions(model: ck.header.model)
         if let dataset, dataset != options.dataset { options.dataset = dataset; options.dataDirectory = nil }
@@ -67,6 +72,7 @@ struct CompileCommand: ParsableCommand {
         compileOptions.images = images
         compileOptions.positions = positions
         compileOptions.rowsPerTile = rows
+        compileOptions.switches = switchFlavour
         compileOptions.recalibrate = recalibrate
         compileOptions.cellsDirectory = cells
         var profile: AnalogProfile? = nil
