@@ -159,6 +159,7 @@ struct Builder {
             for layer in net.layers { acts.append(layer(acts.last!, context: .inference)) }
         }
         self.acts = acts
+        labels = data.labels.prefix(images).map { Int($0) }
         banks = [Schedule.Bank(name: "input", size: data.imageSize)]
     }
 
@@ -428,6 +429,10 @@ struct Builder {
             appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
                                 slot: module.settlingTime, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
         }
+        if weightedSeen, stage.topLevel != nil {
+            try backward(stage, module: module, scope: scope, zIndex: (bnIndex ?? convIndex) + 1)
+        }
+        weightedSeen = true
         let previous = volts ?? Array(repeating: 1, count: g.isLinear ? rows : g.inChannels)
         program.append(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
@@ -482,6 +487,70 @@ struct Builder {
             inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil))
         volts = scale
     }
+
+    // MARK: Backward read (training step)
+
+    /// Whether a weighted stage was lowered before (the first one's input gradient is not needed).
+    var weightedSeen = false
+    /// Labels of the compiled images (for the loss of the training step).
+    var labels: [Int] = []
+
+    /// `∂L/∂z` of the compiled images for the activation `scope.acts[zIndex]` of a top-level stage
+    /// (`L` the mean softmax cross-entropy of the network's logits against the labels, batch norm
+    /// in inference mode); nil when the network's output is not `[N, classes]`.
+    func outputError(scope: Scope, zIndex: Int) -> Tensor? {
+        let z = scope.acts[zIndex]
+        let leaf = Tensor(shape: z.shape, data: z.scalars, requiresGrad: true)
+        var y = leaf
+        for layer in net.layers[zIndex...] { y = layer(y, context: .inference) }
+        guard y.shape.count == 2, y.shape[0] == images, labels.count >= images else { return nil }
+        softmaxCrossEntropy(y, labels: Array(labels.prefix(images))).backward()
+        return leaf.grad
+    }
+
+    /// Decks of the backward read `δ = Wᵀe` (`BackwardModule`) at the stage's sampled positions:
+    /// the errors `e = ∂L/∂z` of the training step drive the columns, each row is compared with
+    /// the tensor's `Σ_o W'[o][r]·e_o(p)` (batch norm folded, the window's rows of position p).
+    mutating func backward(_ stage: LoweredLayer, module: WeightModule, scope: Scope, zIndex: Int) throws {
+        guard let e = outputError(scope: scope, zIndex: zIndex)?.scalars else { return }
+        let g = module.geometry, m = g.outChannels, rows = g.rows
+        let positions = e.count / max(images * m, 1)
+        func err(_ n: Int, _ o: Int, _ p: Int) -> Double { Double(e[(n * m + o) * positions + p]) }
+        var maxDrive = 0.0, maxDelta = 0.0
+        var delta = [[Double]](repeating: [], count: images * positions)
+        for n in 0..<images {
+            for p in 0..<positions {
+                for o in 0..<m { maxDrive = max(maxDrive, abs(err(n, o, p) / module.weightScale[o])) }
+                var d = Array(repeating: 0.0, count: rows)
+                for o in 0..<m {
+                    let eo = err(n, o, p)
+                    if eo != 0 { for r in 0..<rows { d[r] += module.weights[o][r] * eo } }
+                }
+                maxDelta = d.reduce(maxDelta) { max($0, abs($1)) }
+                delta[n * positions + p] = d
+            }
+        }
+        guard maxDrive > 0, maxDelta > 0 else { return }
+        let flavour = module.flavour
+        let se = options.headroom * flavour.xHalf / maxDrive
+        let rb = options.headroom * options.rails / (BackwardModule.cellGain(flavour) * se * maxDelta)
+        let bwd = BackwardModule(forward: module, errorScale: se, rowFeedback: rb)
+        let modulePath = "modules/\(bwd.name).cir"
+        files.append((modulePath, bwd.text))
+        let a = bwd.outputScale
+        for n in 0..<images {
+            for p in Compiler.samplePositions(count: positions, wanted: options.positions) {
+                let inputs = (0..<m).map { o in Manifest.Input(source: "VE\(o + 1)", node: "e\(o + 1)", volts: bwd.drive(o, err(n, o, p))) }
+                let outputs = (0..<rows).map { r in Manifest.Output(node: "v(u\(r + 1))", digital: a * delta[n * positions + p][r]) }
+                appendDeck(stage: stage, module: bwd.name, modulePath: modulePath, ports: bwd.ports, image: n, position: p,
+                           inputs: inputs, outputs: outputs, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)], type: stage.typeName + "-backward")
+            }
+        }
+        backwardSlots[stage.index] = bwd.settlingTime
+    }
+
+    /// The backward read's slot length of each stage with backward decks (s).
+    var backwardSlots: [String: Double] = [:]
 
     // MARK: Residual add
 
@@ -603,7 +672,7 @@ struct Builder {
     }
 
     mutating func appendDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], image: Int, position: Int,
-                             inputs: [Manifest.Input], outputs: [Manifest.Output], supplies: [(String, String, Double)]) {
+                             inputs: [Manifest.Input], outputs: [Manifest.Output], supplies: [(String, String, Double)], type: String? = nil) {
         let deckPath = "decks/\(module)_i\(image)_p\(position).cir"
         var lines = [
             "\(module) image \(image) position \(position): inputs from the tensor path",
@@ -617,7 +686,7 @@ struct Builder {
         lines += wrapped("XL", ports + [module])
         lines += [".op", ".end"]
         files.append((deckPath, lines.joined(separator: "\n") + "\n"))
-        decks.append(Manifest.Deck(path: deckPath, analysis: "op", layer: stage.index, type: stage.typeName, module: modulePath,
+        decks.append(Manifest.Deck(path: deckPath, analysis: "op", layer: stage.index, type: type ?? stage.typeName, module: modulePath,
                                    image: image, position: position, inputs: inputs, outputs: outputs))
     }
 }

@@ -163,7 +163,7 @@ public enum Verifier {
                 for o in d.outputs {
                     let node = try Self.node(of: o.node, deck: d.path)
                     let v = try sessions[d.module]!.voltage(node)
-                    checks.append(OutputCheck(deck: d.path, layer: d.layer, node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile))
+                    checks.append(OutputCheck(deck: d.path, layer: d.type.hasSuffix("-backward") ? d.layer + " (backward)" : d.layer, node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile))
                 }
             } catch let e as VerificationError {
                 throw e

@@ -115,7 +115,8 @@ final class CompileTests: XCTestCase {
         try Compiler.write(compilation, to: dir)
         let manifest = try Manifest(path: dir + "/manifest.json")
         XCTAssertEqual(manifest, compilation.manifest)
-        XCTAssertEqual(manifest.decks.filter { $0.analysis == "op" }.map(\.type), ["conv2d", "conv2d", "maxpool2d", "maxpool2d", "conv2d", "conv2d", "maxpool2d", "maxpool2d", "linear"])
+        XCTAssertEqual(manifest.decks.filter { $0.analysis == "op" }.map(\.type), ["conv2d", "conv2d", "maxpool2d", "maxpool2d", "conv2d", "conv2d", "conv2d-backward", "conv2d-backward",
+                                                                                       "maxpool2d", "maxpool2d", "linear", "linear-backward"])
         let text = try String(contentsOfFile: dir + "/manifest.json", encoding: .utf8)
         XCTAssertTrue(text.contains("\"time\":null"), String(text.prefix(300)))
         XCTAssertTrue(text.contains("\"profile\":null"))
