@@ -80,7 +80,13 @@ public enum Compiler {
                 input: data.images[(n * size)..<((n + 1) * size)].map(Double.init))
         }
         files.append(("network.json", try NetworkProgram(images: images, stages: builder.program).json()))
-        let schedule = Schedule(banks: builder.banks, slots: builder.slots)
+        let inferenceBanks = builder.banks
+        let training = builder.scheduleTraining()
+        var schedule = Schedule(banks: inferenceBanks, slots: builder.slots)
+        schedule.banks = builder.banks
+        schedule.training = training.slots
+        schedule.trainingNote = training.note
+        report.trainingLatency = training.slots.map { $0.reduce(0) { $0 + $1.duration } }
         let problems = schedule.violations()
         guard problems.isEmpty else { throw CompilerError.invalidOption("internal: the schedule is unsound: " + problems.prefix(3).joined(separator: "; ")) }
         files.append(("schedule.json", try schedule.json()))
@@ -165,10 +171,12 @@ struct Builder {
 
     /// Appends one slot per output position of a module: rows read `read(p)`, outputs written to
     /// a new bank `b<layer>` (channel-major).
-    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: (Int) -> [Int],
+    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: @escaping (Int) -> [Int],
                            second: ((Int) -> Schedule.Access)? = nil) {
         let name = "b" + stage.index
         banks.append(Schedule.Bank(name: name, size: outputs * positions))
+        scheduled.append(Scheduled(stage: stage, module: module, inputBank: bank, inputSize: banks.first { $0.name == bank }?.size ?? 0,
+                                   outputs: outputs, positions: positions, duration: duration, read: read))
         for p in 0..<positions {
             let addresses = read(p)
             let other = second?(p)
@@ -179,6 +187,88 @@ struct Builder {
             clock += duration
         }
         bank = name
+    }
+
+    /// A stage as the inference schedule ran it (for the training step's slots).
+    struct Scheduled {
+        var stage: LoweredLayer
+        var module: String
+        var inputBank: String
+        var inputSize: Int
+        var outputs: Int, positions: Int
+        var duration: Double
+        var read: (Int) -> [Int]
+    }
+    var scheduled: [Scheduled] = []
+
+    /// Length of a weight-update slot (s): the write pulses, width-modulated up to 1 µs, plus 1 µs
+    /// for the weight cells' switches to open and the gates to settle.
+    static let updateSlot = 2e-6
+
+    /// The training step's slots, after the inference (`Schedule.training`): stage by stage from
+    /// the last, the backward read of each weighted stage but the first (per output position: the
+    /// errors `e_o(p)` from the error bank drive the columns, the rows' `Wᵀe` add charge onto the
+    /// δ bank `d<layer>` at the window's addresses, accumulating), a max-pool's routing of each
+    /// error onto its window (the stored winner's switch), and each weighted stage's weight
+    /// update (per position: rows pulsed for `x(p)` from the stage's input bank, columns carrying
+    /// `e(p)`, every weight cell's capacitor receiving charge `∝ −η·x_r·e_o`). The errors of the
+    /// last stage are the digital unit's (`loss` bank: softmax − one-hot); δ banks are reset to 0 V
+    /// at the start of the step. Nil (with the reason) for networks with residual blocks.
+    mutating func scheduleTraining() -> (slots: [Schedule.Slot]?, note: String?) {
+        if let block = scheduled.first(where: { $0.stage.topLevel == nil || $0.stage.kind == .add }) {
+            return (nil, "the training step is not scheduled for residual blocks (layer \(block.stage.index)); its resources are counted in report.json")
+        }
+        guard let last = scheduled.last else { return (nil, "no stage to train") }
+        var slots = [Schedule.Slot]()
+        var clock = self.clock
+        banks.append(Schedule.Bank(name: "loss", size: last.outputs * last.positions, reset: nil, preset: true))
+        var errors = "loss"
+        let firstWeighted = scheduled.firstIndex { if case .weighted = $0.stage.kind { true } else { false } }
+        for (k, entry) in scheduled.enumerated().reversed() {
+            let s = entry.stage
+            let errorAddresses = { (p: Int) in (0..<entry.outputs).map { $0 * entry.positions + p } }
+            var wrote: String? = nil
+            func slot(_ phase: String, _ duration: Double, read: Schedule.Access, write: Schedule.Access, second: Schedule.Access? = nil, p: Int) {
+                slots.append(Schedule.Slot(
+                    slot: slots.count, layer: s.index, module: entry.module, position: p, start: clock, duration: duration, read: read, write: write,
+                    switchesClosed: read.addresses.filter { $0 >= 0 }.count + write.addresses.filter { $0 >= 0 }.count + (second?.addresses.count ?? 0),
+                    readSecond: second, phase: phase, accumulate: phase == "backward" ? true : nil))
+                clock += duration
+            }
+            switch s.kind {
+            case .weighted(let g):
+                let rows = 2 * (g.rows + biasRows[s.index, default: 0]) * g.outChannels
+                if k != firstWeighted {
+                    let name = "d" + s.index
+                    banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
+                    let bwd = backwardSlots[s.index] ?? entry.duration
+                    for p in 0..<entry.positions {
+                        slot("backward", bwd, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
+                             write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
+                    }
+                    wrote = name
+                }
+                if options.cell.holdsOnCapacitor {
+                    for p in 0..<entry.positions {
+                        slot("update", Self.updateSlot, read: Schedule.Access(bank: entry.inputBank, addresses: entry.read(p)),
+                             write: Schedule.Access(bank: "w" + s.index, addresses: []), second: Schedule.Access(bank: errors, addresses: errorAddresses(p)), p: p)
+                        slots[slots.count - 1].switchesClosed += rows
+                    }
+                }
+            case .maxPool:
+                let name = "d" + s.index
+                banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
+                for p in 0..<entry.positions {
+                    slot("backward", MaxPoolModule.settlingTime, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
+                         write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
+                }
+                wrote = name
+            default:
+                break
+            }
+            if let wrote { errors = wrote }
+        }
+        return (slots, nil)
     }
 
     /// The bank addresses of a conv or pooling window at output position `p` (−1: padding).

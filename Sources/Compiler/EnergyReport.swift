@@ -15,17 +15,23 @@ public struct Operations: Sendable, Equatable, Codable {
     public var summer = 0
     public var rectifier = 0
     public var max = 0
+    /// Training step: weight-cell writes (charge added to each capacitor weight cell once per slot).
+    public var weightWrite = 0
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case multiply, summer, rectifier, max, weightWrite = "weight_write" }
 
     static func + (a: Operations, b: Operations) -> Operations {
         var r = Operations()
         r.multiply = a.multiply + b.multiply; r.summer = a.summer + b.summer
-        r.rectifier = a.rectifier + b.rectifier; r.max = a.max + b.max
+        r.rectifier = a.rectifier + b.rectifier; r.max = a.max + b.max; r.weightWrite = a.weightWrite + b.weightWrite
         return r
     }
 
     /// (kind, count) of every kind, in report order.
-    var kinds: [(CellEnergies.Kind, Int)] { [(.multiply, multiply), (.summer, summer), (.rectifier, rectifier), (.max, max)] }
+    var kinds: [(CellEnergies.Kind, Int)] {
+        [(.multiply, multiply), (.summer, summer), (.rectifier, rectifier), (.max, max), (.weightWrite, weightWrite)]
+    }
 }
 
 /// The characterised energy of one operation of each kind of cell a compiled network uses, from
@@ -35,6 +41,7 @@ public struct Operations: Sendable, Equatable, Codable {
 public struct CellEnergies: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case multiply, summer, rectifier, max
+        case weightWrite = "weight_write"
     }
 
     /// One kind's figure: the cell (and table) it comes from, `E_op` in J, or why there is none.
@@ -66,7 +73,8 @@ public struct CellEnergies: Sendable, Equatable {
 
     /// The cell each kind is characterised as, for a compile with `cell` multiply cells.
     public static func cellNames(for cell: CellFlavour) -> [Kind: String] {
-        [.multiply: cell.cellName, .summer: "summing_amplifier", .rectifier: "precision_rectifier", .max: "max_circuit"]
+        [.multiply: cell.cellName, .summer: "summing_amplifier", .rectifier: "precision_rectifier", .max: "max_circuit",
+         .weightWrite: "sample_hold_weight"]
     }
 }
 

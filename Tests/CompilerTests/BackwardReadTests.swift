@@ -75,3 +75,50 @@ final class BackwardReadTests: XCTestCase {
         }
     }
 }
+
+/// The training step in the report and the schedule.
+final class TrainingStepTests: XCTestCase {
+    func testMLPTrainingResourcesEqualClosedForm() throws {
+        // linear 16→8 + ReLU (the first: no backward read), linear 8→3: R, B = 1, M, one tile, one position.
+        let report = try ResourceReport(spec: .mlp(inputs: 16, hidden: [8], classes: 3), input: [1, 4, 4], cell: .vcr, rowsPerTile: 256)
+        let t = report.trainingTotal
+        // Updates: (R + B) + 2M op-amps, 2(R + B)M write switches; backward read of the second: 2R + 1 + M op-amps.
+        XCTAssertEqual(t.opAmps, (17 + 16) + (2 * 8 + 1 + 3) + (9 + 6))
+        XCTAssertEqual(t.multiplyCells, 2 * 3)
+        XCTAssertEqual(t.capacitors, 2 * 3 + 3 + 8)
+        XCTAssertEqual(t.switches, 2 * 17 * 8 + (8 + 1 + 2 * 3 + 3 + 8) + 2 * 9 * 3)
+        XCTAssertEqual(t.slots, 3)
+        XCTAssertEqual(t.flops, (2 * 16 * 8 + 8) + 2 * 8 * 3 + (2 * 8 * 3 + 3))
+        XCTAssertEqual(report.trainingOperations.weightWrite, 2 * 17 * 8 + 2 * 9 * 3)
+        XCTAssertTrue(report.markdown.contains("## Training step"), report.markdown)
+        // Resistor cells: no weight update, the backward read only.
+        let resistor = try ResourceReport(spec: .mlp(inputs: 16, hidden: [8], classes: 3), input: [1, 4, 4], cell: .resistor, rowsPerTile: 256)
+        XCTAssertEqual(resistor.trainingTotal.slots, 1)
+        XCTAssertTrue(resistor.markdown.contains("a training step has no weight update"))
+    }
+
+    func testTrainingScheduleIsSoundAndCountsItsSlots() throws {
+        let spec = ModelSpec.cnn(inputChannels: 1, height: 8, width: 8, classes: 3, channels: 2)
+        var options = CompileOptions()
+        options.images = 1; options.positions = 1; options.cellsDirectory = CompileTests.netlists
+        let compilation = try Compiler.compile(checkpoint: try CompileTests.checkpoint(spec), path: "t",
+                                               data: CompileTests.data(1, 8, 8), options: options)
+        let text = try XCTUnwrap(compilation.files.first { $0.path == "schedule.json" }).text
+        let schedule = try JSONDecoder().decode(Schedule.self, from: Data(text.utf8))
+        XCTAssertEqual(schedule.violations(), [])
+        let training = try XCTUnwrap(schedule.training)
+        // Linear: backward 1 + update 1; max-pool 7: 4; conv 4: backward 16 + update 16; max-pool 3: 16; conv 0: update 64.
+        XCTAssertEqual(training.count, 2 + 4 + 32 + 16 + 64)
+        XCTAssertEqual(compilation.report.trainingTotal.slots, training.count)
+        XCTAssertEqual(training.first?.read.bank, "loss")
+        XCTAssertEqual(training.filter { $0.phase == "update" }.map(\.layer).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }, ["9", "4", "0"])
+        XCTAssertEqual(training.first { $0.layer == "4" && $0.phase == "backward" }?.read.bank, "d7")
+        XCTAssertEqual(training.first { $0.layer == "4" && $0.phase == "update" }?.read.bank, "b3")
+        XCTAssertTrue(training.allSatisfy { $0.start >= schedule.latency - 1e-12 })
+        XCTAssertEqual(try XCTUnwrap(compilation.report.trainingLatency), training.reduce(0) { $0 + $1.duration }, accuracy: 1e-12)
+        // Reading errors nobody wrote is caught: drop the linear layer's backward read.
+        var broken = schedule
+        broken.training!.removeAll { $0.layer == "9" && $0.phase == "backward" }
+        XCTAssertTrue(broken.violations().contains { $0.contains("reads d9[") }, "\(broken.violations().prefix(2))")
+    }
+}

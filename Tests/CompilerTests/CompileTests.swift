@@ -181,7 +181,7 @@ final class CompileTests: XCTestCase {
         XCTAssertEqual(schedule.violations(), [])
         // One slot per output position of each module: 64 + 16 + 16 + 4 + 1.
         XCTAssertEqual(schedule.slots.count, 101)
-        XCTAssertEqual(schedule.banks.map(\.name), ["input", "b0", "b3", "b4", "b7", "b9"])
+        XCTAssertEqual(schedule.banks.map(\.name), ["input", "b0", "b3", "b4", "b7", "b9", "loss", "d9", "d7", "d4", "d3"])
         XCTAssertTrue(schedule.slots.allSatisfy { $0.duration > 1e-6 && $0.duration < 1e-3 })
         // Padding rows are left at x_c: the corner position of conv 0 reads four -1 addresses.
         XCTAssertEqual(schedule.slots[0].read.addresses.filter { $0 == -1 }.count, 5)
