@@ -87,29 +87,30 @@ public struct Schedule: Sendable, Equatable, CompileFile {
         for b in banks where b.preset == true { for a in 0..<b.size { written.insert("\(b.name)/\(a)") } }
         var resetBanks = Set(banks.filter { $0.reset == true }.map(\.name))
         for s in slots + (self.training ?? []) {
+            let at = (s.phase == nil ? "slot \(s.slot)" : "training slot \(s.slot) (\(s.phase!))") + " of layer \(s.layer)"
             if resetBanks.remove(s.write.bank) != nil, let size = sizes[s.write.bank] {
                 // An accumulator's first writer: the bank was discharged to 0 V, so every address holds a value from now on.
                 for a in 0..<size { written.insert("\(s.write.bank)/\(a)") }
             }
-            if s.start < clock - 1e-15 { problems.append("slot \(s.slot) starts at \(s.start) s, before the previous slot ends (\(clock) s)") }
+            if s.start < clock - 1e-15 { problems.append("\(at) starts at \(s.start) s, before the previous slot ends (\(clock) s)") }
             clock = s.start + s.duration
             let update = s.phase == "update" && s.write.addresses.isEmpty
             guard sizes[s.read.bank] != nil, let writeSize = update ? 0 : sizes[s.write.bank] else {
-                problems.append("slot \(s.slot): unknown bank \(s.read.bank) or \(s.write.bank)"); continue
+                problems.append("\(at): unknown bank \(s.read.bank) or \(s.write.bank)"); continue
             }
             for access in [s.read] + (s.readSecond.map { [$0] } ?? []) {
-                guard let size = sizes[access.bank] else { problems.append("slot \(s.slot): unknown bank \(access.bank)"); continue }
+                guard let size = sizes[access.bank] else { problems.append("\(at): unknown bank \(access.bank)"); continue }
                 for a in access.addresses where a != -1 {
-                    if a < 0 || a >= size { problems.append("slot \(s.slot): read address \(a) outside bank \(access.bank) (\(size))") }
-                    else if !written.contains("\(access.bank)/\(a)") { problems.append("slot \(s.slot): reads \(access.bank)[\(a)] before it is written") }
+                    if a < 0 || a >= size { problems.append("\(at): read address \(a) outside bank \(access.bank) (\(size))") }
+                    else if !written.contains("\(access.bank)/\(a)") { problems.append("\(at): reads \(access.bank)[\(a)] before it is written") }
                 }
             }
             var thisSlot = Set<Int>()
             let accumulate = s.accumulate == true
             for a in s.write.addresses where !(accumulate && a == -1) {  // an accumulating write skips padding rows
-                if a < 0 || a >= writeSize { problems.append("slot \(s.slot): write address \(a) outside bank \(s.write.bank) (\(writeSize))"); continue }
-                if !thisSlot.insert(a).inserted { problems.append("slot \(s.slot): two outputs drive \(s.write.bank)[\(a)]") }
-                if !written.insert("\(s.write.bank)/\(a)").inserted, !accumulate { problems.append("slot \(s.slot): \(s.write.bank)[\(a)] written twice") }
+                if a < 0 || a >= writeSize { problems.append("\(at): write address \(a) outside bank \(s.write.bank) (\(writeSize))"); continue }
+                if !thisSlot.insert(a).inserted { problems.append("\(at): two outputs drive \(s.write.bank)[\(a)]") }
+                if !written.insert("\(s.write.bank)/\(a)").inserted, !accumulate { problems.append("\(at): \(s.write.bank)[\(a)] written twice") }
             }
         }
         return problems
