@@ -14,8 +14,24 @@ public struct CompileOptions: Sendable, Equatable {
     public var rails = 10.0
     /// Ignore scales stored in the checkpoint and calibrate on the compiled images.
     public var recalibrate = false
+    /// The switches of the switched (`.tran`) decks.
+    public var switches: SwitchFlavour = .ideal
     /// Directory holding `opamp.lib` (netlists/).
     public var cellsDirectory = "netlists"
 
     public init() {}
+}
+
+/// The sampling switches of the switched decks (`--switch`).
+///
+/// - `ideal`: SPICE's `S` element (`Switch`, RON = 100 Ω, ROFF = 1 TΩ), control 0 V / 5 V.
+/// - `mos`: an NMOS pass transistor with overlap capacitances (`Switch.sampling`: level 1,
+///   W/L = 1 µm / 1 µm, CGSO = CGDO = 0.5 nF/m, bulk at −15 V), its gate driven from +15 V (closed)
+///   to −15 V (open), so the held value carries the charge injection and clock feedthrough of a
+///   real switch: `ΔV ≈ −CGDO·W·30 V/(C_H + CGDO·W)` ≈ −15 mV on 1 pF.
+public enum SwitchFlavour: String, Sendable, CaseIterable, Codable {
+    case ideal, mos
+
+    /// The control source's (closed, open) levels (V).
+    public var levels: (closed: Double, open: Double) { self == .mos ? (15, -15) : (5, 0) }
 }

@@ -27,7 +27,7 @@ public enum Compiler {
     /// training was). `profile` (an analog profile of the same cell flavour, its stored scales
     /// loaded when the checkpoint has them) gives each output's `profile` value and the scales.
     public static func compile(checkpoint ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions,
-                               profile: (any StatefulProfile)? = nil, reportOnly: Bool = false) throws -> Compilation {
+                               profile: (any StatefulProfile)? = nil, reportOnly: Bool = false, energies: CellEnergies? = nil) throws -> Compilation {
         guard options.images >= 1, options.positions >= 1, options.rowsPerTile >= 1 else {
             throw CompilerError.invalidOption("--images, --positions and --rows must be ≥ 1")
         }
@@ -46,7 +46,8 @@ public enum Compiler {
             throw CompilerError.checkpointMismatch(path: path, reason: "\(e)")
         }
         if reportOnly {
-            let report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell, rowsPerTile: options.rowsPerTile)
+            var report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell, rowsPerTile: options.rowsPerTile)
+            if let energies { report.addEnergy(energies) }
             return Compilation(stages: stages, report: report, manifest: nil, files: [("report.md", report.markdown), ("report.json", try report.json())])
         }
         guard let net = model.network as? Sequential else {
@@ -61,13 +62,14 @@ public enum Compiler {
         var report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell,
                                     rowsPerTile: options.rowsPerTile, biasRows: builder.biasRows)
         report.latency = builder.clock
+        if let energies { report.addEnergy(energies) }
         var lib = ["* cells.lib -- the cells of this compiled network (kelvin compile, \(options.cell.rawValue) cells).",
                    "* From netlists/opamp.lib and the Cells generators; included by every top deck.", "", opamp]
         lib += options.cell.models
         lib += builder.cellTexts.keys.sorted().map { builder.cellTexts[$0]! }
         var files: [(String, String)] = [("cells.lib", lib.joined(separator: "\n") + "\n")]
         files += builder.files
-        let manifest = Manifest(decks: builder.decks, fullScale: options.rails, cell: options.cell, model: spec.summary)
+        let manifest = Manifest(decks: builder.decks, fullScale: options.rails, cell: options.cell, model: spec.summary, switches: options.switches)
         let classes = builder.acts.last!.scalars
         let perImage = classes.count / max(builder.images, 1)
         let size = data.imageSize
@@ -78,7 +80,13 @@ public enum Compiler {
                 input: data.images[(n * size)..<((n + 1) * size)].map(Double.init))
         }
         files.append(("network.json", try NetworkProgram(images: images, stages: builder.program).json()))
-        let schedule = Schedule(banks: builder.banks, slots: builder.slots)
+        let inferenceBanks = builder.banks
+        let training = builder.scheduleTraining()
+        var schedule = Schedule(banks: inferenceBanks, slots: builder.slots)
+        schedule.banks = builder.banks
+        schedule.training = training.slots
+        schedule.trainingNote = training.note
+        report.trainingLatency = training.slots.map { $0.reduce(0) { $0 + $1.duration } }
         let problems = schedule.violations()
         guard problems.isEmpty else { throw CompilerError.invalidOption("internal: the schedule is unsound: " + problems.prefix(3).joined(separator: "; ")) }
         files.append(("schedule.json", try schedule.json()))
@@ -157,23 +165,110 @@ struct Builder {
             for layer in net.layers { acts.append(layer(acts.last!, context: .inference)) }
         }
         self.acts = acts
+        labels = data.labels.prefix(images).map { Int($0) }
         banks = [Schedule.Bank(name: "input", size: data.imageSize)]
     }
 
     /// Appends one slot per output position of a module: rows read `read(p)`, outputs written to
     /// a new bank `b<layer>` (channel-major).
-    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: (Int) -> [Int]) {
+    mutating func schedule(_ stage: LoweredLayer, module: String, duration: Double, outputs: Int, positions: Int, read: @escaping (Int) -> [Int],
+                           second: ((Int) -> Schedule.Access)? = nil) {
         let name = "b" + stage.index
         banks.append(Schedule.Bank(name: name, size: outputs * positions))
+        scheduled.append(Scheduled(stage: stage, module: module, inputBank: bank, inputSize: banks.first { $0.name == bank }?.size ?? 0,
+                                   outputs: outputs, positions: positions, duration: duration, read: read))
         for p in 0..<positions {
             let addresses = read(p)
+            let other = second?(p)
             slots.append(Schedule.Slot(
                 slot: slots.count, layer: stage.index, module: module, position: p, start: clock, duration: duration,
                 read: Schedule.Access(bank: bank, addresses: addresses), write: Schedule.Access(bank: name, addresses: (0..<outputs).map { $0 * positions + p }),
-                switchesClosed: addresses.filter { $0 >= 0 }.count + outputs))
+                switchesClosed: addresses.filter { $0 >= 0 }.count + (other?.addresses.filter { $0 >= 0 }.count ?? 0) + outputs, readSecond: other))
             clock += duration
         }
         bank = name
+    }
+
+    /// A stage as the inference schedule ran it (for the training step's slots).
+    struct Scheduled {
+        var stage: LoweredLayer
+        var module: String
+        var inputBank: String
+        var inputSize: Int
+        var outputs: Int, positions: Int
+        var duration: Double
+        var read: (Int) -> [Int]
+    }
+    var scheduled: [Scheduled] = []
+
+    /// Length of a weight-update slot (s): the write pulses, width-modulated up to 1 µs, plus 1 µs
+    /// for the weight cells' switches to open and the gates to settle.
+    static let updateSlot = 2e-6
+
+    /// The training step's slots, after the inference (`Schedule.training`): stage by stage from
+    /// the last, the backward read of each weighted stage but the first (per output position: the
+    /// errors `e_o(p)` from the error bank drive the columns, the rows' `Wᵀe` add charge onto the
+    /// δ bank `d<layer>` at the window's addresses, accumulating), a max-pool's routing of each
+    /// error onto its window (the stored winner's switch), and each weighted stage's weight
+    /// update (per position: rows pulsed for `x(p)` from the stage's input bank, columns carrying
+    /// `e(p)`, every weight cell's capacitor receiving charge `∝ −η·x_r·e_o`). The errors of the
+    /// last stage are the digital unit's (`loss` bank: softmax − one-hot); δ banks are reset to 0 V
+    /// at the start of the step. Nil (with the reason) for networks with residual blocks.
+    mutating func scheduleTraining() -> (slots: [Schedule.Slot]?, note: String?) {
+        if let block = scheduled.first(where: { $0.stage.topLevel == nil || $0.stage.kind == .add }) {
+            return (nil, "the training step is not scheduled for residual blocks (layer \(block.stage.index)); its resources are counted in report.json")
+        }
+        guard let last = scheduled.last else { return (nil, "no stage to train") }
+        var slots = [Schedule.Slot]()
+        var clock = self.clock
+        banks.append(Schedule.Bank(name: "loss", size: last.outputs * last.positions, reset: nil, preset: true))
+        var errors = "loss"
+        let firstWeighted = scheduled.firstIndex { if case .weighted = $0.stage.kind { true } else { false } }
+        for (k, entry) in scheduled.enumerated().reversed() {
+            let s = entry.stage
+            let errorAddresses = { (p: Int) in (0..<entry.outputs).map { $0 * entry.positions + p } }
+            var wrote: String? = nil
+            func slot(_ phase: String, _ duration: Double, read: Schedule.Access, write: Schedule.Access, second: Schedule.Access? = nil, p: Int) {
+                slots.append(Schedule.Slot(
+                    slot: slots.count, layer: s.index, module: entry.module, position: p, start: clock, duration: duration, read: read, write: write,
+                    switchesClosed: read.addresses.filter { $0 >= 0 }.count + write.addresses.filter { $0 >= 0 }.count + (second?.addresses.count ?? 0),
+                    readSecond: second, phase: phase, accumulate: phase == "backward" ? true : nil))
+                clock += duration
+            }
+            switch s.kind {
+            case .weighted(let g):
+                let rows = 2 * (g.rows + biasRows[s.index, default: 0]) * g.outChannels
+                if k != firstWeighted {
+                    let name = "d" + s.index
+                    banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
+                    let bwd = backwardSlots[s.index] ?? entry.duration
+                    for p in 0..<entry.positions {
+                        slot("backward", bwd, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
+                             write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
+                    }
+                    wrote = name
+                }
+                if options.cell.holdsOnCapacitor {
+                    for p in 0..<entry.positions {
+                        slot("update", Self.updateSlot, read: Schedule.Access(bank: entry.inputBank, addresses: entry.read(p)),
+                             write: Schedule.Access(bank: "w" + s.index, addresses: []), second: Schedule.Access(bank: errors, addresses: errorAddresses(p)), p: p)
+                        slots[slots.count - 1].switchesClosed += rows
+                    }
+                }
+            case .maxPool:
+                let name = "d" + s.index
+                banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
+                for p in 0..<entry.positions {
+                    slot("backward", MaxPoolModule.settlingTime, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
+                         write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
+                }
+                wrote = name
+            default:
+                break
+            }
+            if let wrote { errors = wrote }
+        }
+        return (slots, nil)
     }
 
     /// The bank addresses of a conv or pooling window at output position `p` (−1: padding).
@@ -189,15 +284,76 @@ struct Builder {
         return addresses
     }
 
-    mutating func lower(_ stage: LoweredLayer) throws {
-        guard stage.topLevel != nil else {
-            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
-                                                 reason: "decks are written for layers at the top of a sequential network (use --report-only)")
-        }
+    // MARK: Scopes (residual blocks)
+
+    /// Where a stage's layers and activations are: the layers of the sequential holding it, that
+    /// sequential's activations (`acts[i]` is the input of its layer i) and the stage's layer indices.
+    struct Scope {
+        var layers: [any Layer]
+        var acts: [Tensor]
+        var indices: [Int]
+    }
+
+    /// The state of a residual block while its body and shortcut are lowered: the block input's
+    /// bank and volts (the shortcut starts from them again), and the body output's.
+    struct Block {
+        var inputBank: String
+        var inputVolts: [Double]?
+        var bodyBank: String? = nil
+        var bodyVolts: [Double]? = nil
+    }
+    var blocks: [String: Block] = [:]
+    /// Activations of a block's body or shortcut by `k.body` / `k.shortcut`.
+    var nestedActs: [String: [Tensor]] = [:]
+
+    /// The layers a stage covers: the layer itself, its folded batch norm, its fused ReLU.
+    static func span(_ stage: LoweredLayer) -> Int {
         switch stage.kind {
-        case .weighted(let g): try weighted(stage, g)
-        case .maxPool(let k, let s, let p): maxPool(stage, k, s, p)
+        case .weighted: 1 + (stage.batchNorm != nil ? 1 : 0) + (stage.relu ? 1 : 0)
+        case .avgPool, .globalAvgPool, .add: 1 + (stage.relu ? 1 : 0)
+        default: 1
+        }
+    }
+
+    /// The scope of `stage`: top-level layers of the network, or one level inside a top-level
+    /// residual block (`3.body.0`, `3.shortcut.0`), whose sequential activations are computed here
+    /// from the block's input. Deeper nesting is refused with the layer named.
+    mutating func scope(_ stage: LoweredLayer) throws -> Scope {
+        if let top = stage.topLevel { return Scope(layers: net.layers, acts: acts, indices: top) }
+        let parts = stage.index.split(separator: ".").map(String.init)
+        func refuse(_ why: String) -> CompilerError {
+            CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: why + " (use --report-only)")
+        }
+        guard parts.count == 3, let k = Int(parts[0]), k < net.layers.count, let residual = net.layers[k] as? Residual,
+              parts[1] == "body" || parts[1] == "shortcut", let j = Int(parts[2]) else {
+            throw refuse("decks are written for layers of a sequential network and of residual blocks at its top level")
+        }
+        let part: (any Layer)? = parts[1] == "body" ? residual.body : residual.shortcut
+        guard let inner = part as? Sequential else { throw refuse("the \(parts[1]) of residual block \(k) is not a sequential") }
+        let key = "\(k).\(parts[1])"
+        if nestedActs[key] == nil {
+            var xs = [acts[k]]
+            noGrad { for layer in inner.layers { xs.append(layer(xs.last!, context: .inference)) } }
+            nestedActs[key] = xs
+        }
+        // Entering the block: remember its input; entering the shortcut: remember the body's output
+        // and start again from the block's input.
+        let block = String(k)
+        if blocks[block] == nil { blocks[block] = Block(inputBank: bank, inputVolts: volts) }
+        if parts[1] == "shortcut", blocks[block]!.bodyBank == nil {
+            blocks[block]!.bodyBank = bank; blocks[block]!.bodyVolts = volts
+            bank = blocks[block]!.inputBank; volts = blocks[block]!.inputVolts
+        }
+        return Scope(layers: inner.layers, acts: nestedActs[key]!, indices: Array(j..<(j + Self.span(stage))))
+    }
+
+    mutating func lower(_ stage: LoweredLayer) throws {
+        switch stage.kind {
+        case .weighted(let g): try weighted(stage, g, try scope(stage))
+        case .maxPool(let k, let s, let p): maxPool(stage, k, s, p, try scope(stage))
+        case .add: try add(stage)
         case .flatten:
+            _ = try scope(stage)
             program.append(NetworkProgram.Stage(
                 layer: stage.index, type: "flatten", module: nil, deck: nil, inputShape: stage.inputShape, outputShape: stage.outputShape,
                 kernel: 1, stride: 1, padding: 0, inputGain: [], outputPrefix: "", outputScale: [], reference: nil))
@@ -213,15 +369,16 @@ struct Builder {
 
     // MARK: Weighted
 
-    mutating func weighted(_ stage: LoweredLayer, _ g: WeightedGeometry) throws {
-        guard let top = stage.topLevel, !top.isEmpty else { return }
+    mutating func weighted(_ stage: LoweredLayer, _ g: WeightedGeometry, _ scope: Scope) throws {
+        let top = scope.indices, layers = scope.layers
+        guard !top.isEmpty, top.last! < layers.count else { return }
         let convIndex = top[0]
         let bnIndex = stage.batchNorm != nil ? top[1] : nil
-        let x = acts[convIndex], z = acts[(bnIndex ?? convIndex) + 1]
+        let x = scope.acts[convIndex], z = scope.acts[(bnIndex ?? convIndex) + 1]
         let weightParameter: Parameter, biasParameter: Parameter?
-        if let c = net.layers[convIndex] as? Conv2d {
+        if let c = layers[convIndex] as? Conv2d {
             (weightParameter, biasParameter) = (c.weight, c.bias)
-        } else if let l = net.layers[convIndex] as? Linear {
+        } else if let l = layers[convIndex] as? Linear {
             (weightParameter, biasParameter) = (l.weight, l.bias)
         } else {
             throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the built network has no conv or linear layer here")
@@ -233,7 +390,7 @@ struct Builder {
         var bias = biasParameter.map { $0.value.scalars.map(Double.init) } ?? Array(repeating: 0, count: m)
         // Batch norm folded: w' = w·γ/σ, b' = (b − μ)·γ/σ + β, σ = √(var + eps).
         var bnRatio = Array(repeating: 1.0, count: m)
-        if let bnIndex, let bn = net.layers[bnIndex] as? BatchNorm2d {
+        if let bnIndex, let bn = layers[bnIndex] as? BatchNorm2d {
             let gamma = bn.weight.value.scalars, beta = bn.bias.value.scalars
             for o in 0..<m {
                 let sigma = Double((bn.statistics.runningVar[o] + bn.eps).squareRoot())
@@ -248,10 +405,10 @@ struct Builder {
         if let profile {
             let context = ForwardContext(training: false, profile: profile)
             noGrad {
-                var y = net.layers[convIndex](x, context: context)
-                if let bnIndex { y = net.layers[bnIndex](y, context: .inference) }
+                var y = layers[convIndex](x, context: context)
+                if let bnIndex { y = layers[bnIndex](y, context: .inference) }
                 profileZ = y.scalars
-                if stage.relu { profileR = net.layers[top.last!](y, context: context).scalars }
+                if stage.relu { profileR = layers[top.last!](y, context: context).scalars }
             }
         }
         let flavour = options.cell
@@ -362,6 +519,10 @@ struct Builder {
             appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
                                 slot: module.settlingTime, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
         }
+        if weightedSeen, stage.topLevel != nil {
+            try backward(stage, module: module, scope: scope, zIndex: (bnIndex ?? convIndex) + 1)
+        }
+        weightedSeen = true
         let previous = volts ?? Array(repeating: 1, count: g.isLinear ? rows : g.inChannels)
         program.append(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
@@ -373,9 +534,9 @@ struct Builder {
 
     // MARK: Max-pool
 
-    mutating func maxPool(_ stage: LoweredLayer, _ k: Int, _ s: Int, _ pad: Int) {
-        guard let top = stage.topLevel, !top.isEmpty else { return }
-        let x = acts[top[0]].scalars, y = acts[top[0] + 1].scalars
+    mutating func maxPool(_ stage: LoweredLayer, _ k: Int, _ s: Int, _ pad: Int, _ scope: Scope) {
+        guard let first = scope.indices.first else { return }
+        let x = scope.acts[first].scalars, y = scope.acts[first + 1].scalars
         let (c, hi, wi) = (stage.inputShape[0], stage.inputShape[1], stage.inputShape[2])
         let (ho, wo) = (stage.outputShape[1], stage.outputShape[2])
         let scale = volts ?? Array(repeating: 1, count: c)
@@ -417,23 +578,164 @@ struct Builder {
         volts = scale
     }
 
+    // MARK: Backward read (training step)
+
+    /// Whether a weighted stage was lowered before (the first one's input gradient is not needed).
+    var weightedSeen = false
+    /// Labels of the compiled images (for the loss of the training step).
+    var labels: [Int] = []
+
+    /// `∂L/∂z` of the compiled images for the activation `scope.acts[zIndex]` of a top-level stage
+    /// (`L` the mean softmax cross-entropy of the network's logits against the labels, batch norm
+    /// in inference mode); nil when the network's output is not `[N, classes]`.
+    func outputError(scope: Scope, zIndex: Int) -> Tensor? {
+        let z = scope.acts[zIndex]
+        let leaf = Tensor(shape: z.shape, data: z.scalars, requiresGrad: true)
+        var y = leaf
+        for layer in net.layers[zIndex...] { y = layer(y, context: .inference) }
+        guard y.shape.count == 2, y.shape[0] == images, labels.count >= images else { return nil }
+        softmaxCrossEntropy(y, labels: Array(labels.prefix(images))).backward()
+        return leaf.grad
+    }
+
+    /// Decks of the backward read `δ = Wᵀe` (`BackwardModule`) at the stage's sampled positions:
+    /// the errors `e = ∂L/∂z` of the training step drive the columns, each row is compared with
+    /// the tensor's `Σ_o W'[o][r]·e_o(p)` (batch norm folded, the window's rows of position p).
+    mutating func backward(_ stage: LoweredLayer, module: WeightModule, scope: Scope, zIndex: Int) throws {
+        guard let e = outputError(scope: scope, zIndex: zIndex)?.scalars else { return }
+        let g = module.geometry, m = g.outChannels, rows = g.rows
+        let positions = e.count / max(images * m, 1)
+        func err(_ n: Int, _ o: Int, _ p: Int) -> Double { Double(e[(n * m + o) * positions + p]) }
+        var maxDrive = 0.0, maxDelta = 0.0
+        var delta = [[Double]](repeating: [], count: images * positions)
+        for n in 0..<images {
+            for p in 0..<positions {
+                for o in 0..<m { maxDrive = max(maxDrive, abs(err(n, o, p) / module.weightScale[o])) }
+                var d = Array(repeating: 0.0, count: rows)
+                for o in 0..<m {
+                    let eo = err(n, o, p)
+                    if eo != 0 { for r in 0..<rows { d[r] += module.weights[o][r] * eo } }
+                }
+                maxDelta = d.reduce(maxDelta) { max($0, abs($1)) }
+                delta[n * positions + p] = d
+            }
+        }
+        guard maxDrive > 0, maxDelta > 0 else { return }
+        let flavour = module.flavour
+        let se = options.headroom * flavour.xHalf / maxDrive
+        let rb = options.headroom * options.rails / (BackwardModule.cellGain(flavour) * se * maxDelta)
+        let bwd = BackwardModule(forward: module, errorScale: se, rowFeedback: rb)
+        let modulePath = "modules/\(bwd.name).cir"
+        files.append((modulePath, bwd.text))
+        let a = bwd.outputScale
+        for n in 0..<images {
+            for p in Compiler.samplePositions(count: positions, wanted: options.positions) {
+                let inputs = (0..<m).map { o in Manifest.Input(source: "VE\(o + 1)", node: "e\(o + 1)", volts: bwd.drive(o, err(n, o, p))) }
+                let outputs = (0..<rows).map { r in Manifest.Output(node: "v(u\(r + 1))", digital: a * delta[n * positions + p][r]) }
+                appendDeck(stage: stage, module: bwd.name, modulePath: modulePath, ports: bwd.ports, image: n, position: p,
+                           inputs: inputs, outputs: outputs, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)], type: stage.typeName + "-backward")
+            }
+        }
+        backwardSlots[stage.index] = bwd.settlingTime
+    }
+
+    /// The backward read's slot length of each stage with backward decks (s).
+    var backwardSlots: [String: Double] = [:]
+
+    // MARK: Residual add
+
+    /// A residual add (`AddModule`): the body's output and the shortcut's (or the block's input)
+    /// summed per channel with gains that bring both to `a_c` volts per unit, `a_c` the smaller of
+    /// the two inputs' scales, lowered further when `a_c·max|z_c|` would pass `h·rails`.
+    mutating func add(_ stage: LoweredLayer) throws {
+        guard let top = stage.topLevel, let k = top.first, let residual = net.layers[k] as? Residual else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
+                                                 reason: "decks are written for residual blocks at the top level of a sequential network (use --report-only)")
+        }
+        let key = String(k)
+        guard let block = blocks[key], let body = nestedActs[key + ".body"]?.last else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the block's body was not lowered before its add")
+        }
+        let c = stage.outputShape[0], positions = stage.positions
+        let hasShortcut = residual.shortcut != nil
+        let bodyVolts = (hasShortcut ? block.bodyVolts : volts) ?? Array(repeating: 1, count: c)
+        let bodyBank = hasShortcut ? block.bodyBank! : bank
+        let shortcutVolts = (hasShortcut ? volts : block.inputVolts) ?? Array(repeating: 1, count: c)
+        let shortcutBank = hasShortcut ? bank : block.inputBank
+        let shortcut = hasShortcut ? nestedActs[key + ".shortcut"]!.last! : acts[k]
+        let z = acts[k + 1].scalars, u = body.scalars, v = shortcut.scalars
+        guard bodyVolts.count == c, shortcutVolts.count == c else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "body and shortcut have \(bodyVolts.count) and \(shortcutVolts.count) channel scales for \(c) channels")
+        }
+        var largest = Array(repeating: 0.0, count: c)
+        for n in 0..<images { for ch in 0..<c { for p in 0..<positions { largest[ch] = max(largest[ch], abs(Double(z[(n * c + ch) * positions + p]))) } } }
+        let scale = (0..<c).map { ch in
+            min(bodyVolts[ch], shortcutVolts[ch], largest[ch] > 0 ? options.headroom * options.rails / largest[ch] : .infinity)
+        }
+        let name = Compiler.moduleName(stage)
+        let module = AddModule(name: name, channels: c, bodyScale: bodyVolts, shortcutScale: shortcutVolts, outputScale: scale, relu: stage.relu,
+                               summary: "layer \(stage.index) (residual add of \(c) channels" + (hasShortcut ? ", 1×1 shortcut" : ", identity shortcut")
+                                   + ")" + (stage.relu ? " + ReLU" : ""))
+        for (key, text) in module.cellSubcircuits { cellTexts[key] = text }
+        let modulePath = "modules/\(name).cir"
+        files.append((modulePath, module.text))
+        let supplies = [("VCC", "vcc", 15.0), ("VEE", "vee", -15.0)]
+        for n in 0..<images {
+            for p in Compiler.samplePositions(count: positions, wanted: options.positions) {
+                var inputs = [Manifest.Input](), outputs = [Manifest.Output]()
+                for ch in 0..<c {
+                    inputs.append(Manifest.Input(source: "VB\(ch + 1)", node: "b\(ch + 1)", volts: bodyVolts[ch] * Double(u[(n * c + ch) * positions + p])))
+                }
+                for ch in 0..<c {
+                    inputs.append(Manifest.Input(source: "VS\(ch + 1)", node: "s\(ch + 1)", volts: shortcutVolts[ch] * Double(v[(n * c + ch) * positions + p])))
+                }
+                for ch in 0..<c { outputs.append(Manifest.Output(node: "v(y\(ch + 1))", digital: -scale[ch] * Double(z[(n * c + ch) * positions + p]))) }
+                if stage.relu {
+                    for ch in 0..<c { outputs.append(Manifest.Output(node: "v(r\(ch + 1))", digital: scale[ch] * max(0, Double(z[(n * c + ch) * positions + p])))) }
+                }
+                appendDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, image: n, position: p,
+                           inputs: inputs, outputs: outputs, supplies: supplies)
+            }
+        }
+        // One slot per position: channel ch of the body's bank on b<ch>, of the shortcut's on s<ch>.
+        let addresses = { (p: Int) in (0..<c).map { $0 * positions + p } }
+        bank = bodyBank
+        schedule(stage, module: modulePath, duration: module.settlingTime, outputs: c, positions: positions, read: addresses,
+                 second: { Schedule.Access(bank: shortcutBank, addresses: addresses($0)) })
+        if let first = decks.first(where: { $0.layer == stage.index }) {
+            let sampled = first.outputs.filter { $0.node.hasPrefix(stage.relu ? "v(r" : "v(y") }
+            appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
+                                slot: module.settlingTime, supplies: supplies)
+        }
+        program.append(NetworkProgram.Stage(
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
+            inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: 1, stride: 1, padding: 0,
+            inputGain: [], outputPrefix: stage.relu ? "r" : "y", outputScale: stage.relu ? scale : scale.map { -$0 }, reference: nil))
+        volts = scale
+        blocks[key] = nil
+    }
+
     // MARK: Decks
 
     /// Modules up to this many multiply cells also get a switched `.tran` deck.
     static let transientCellLimit = 4000
 
     /// The switched level of one sample: the inputs step from `x_c` to their values at t = 0
-    /// (switched onto the rows), each output in `sampled` is sampled through an ideal switch
-    /// (`Switch`, RON = 100 Ω) onto a 1 pF storage capacitor `h<k>` for one slot, then held for
-    /// one slot; the manifest expects the static value at the end (t = 2·slot).
+    /// (switched onto the rows), each output in `sampled` is sampled through a switch (`--switch`:
+    /// ideal, `Switch` with RON = 100 Ω, or an NMOS pass transistor with overlap capacitances,
+    /// `Switch.sampling`, bulk on `vee`) onto a 1 pF storage capacitor `h<k>` for one slot, then
+    /// held for one slot; the manifest expects the static value at the end (t = 2·slot).
     mutating func appendTransientDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], from deck: Manifest.Deck,
                                       sampled: [Manifest.Output], slot: Double, supplies: [(String, String, Double)]) {
         let deckPath = "decks/\(module)_i\(deck.image)_p\(deck.position)_tran.cir"
         let p = SpiceText.plain
+        let mos = options.switches == .mos
+        let (closed, open) = options.switches.levels
         var lines = [
             "\(module) image \(deck.image) position \(deck.position), switched: one slot of \(SpiceText.eng(slot))s, then held",
             "* kelvin compile: layer \(stage.index) (\(stage.typeName)); inputs switched on at t = 0, outputs sampled onto 1 pF",
-            "* through ideal switches while ctrl is high (0 ... slot), held after; expected: manifest.json at t = 2*slot.",
+            "* through \(mos ? "NMOS pass transistors (" + Switch.sampling.text + ")" : "ideal switches") while ctrl is high (0 ... slot),",
+            "* held after; expected: manifest.json at t = 2*slot.",
             ".include ../cells.lib",
             ".include ../\(modulePath)",
         ]
@@ -443,24 +745,24 @@ struct Builder {
                          : "\(input.source) \(input.node) 0 PWL(0 0 1n \(p(input.volts)))")
         }
         lines += wrapped("XL", ports + [module])
-        lines.append("VCTRL ctrl 0 PWL(0 5 \(p(slot)) 5 \(p(slot + 1e-9)) 0)")
+        lines.append("VCTRL ctrl 0 PWL(0 \(p(closed)) \(p(slot)) \(p(closed)) \(p(slot + 1e-9)) \(p(open)))")
         var outputs = [Manifest.Output]()
         for (k, o) in sampled.enumerated() {
             let node = String(o.node.dropFirst(2).dropLast())
-            lines += ["XSH\(k + 1) \(node) h\(k + 1) ctrl switch", "CH\(k + 1) h\(k + 1) 0 1p"]
+            lines += ["XSH\(k + 1) \(node) h\(k + 1) ctrl " + (mos ? "vee switch_mos" : "switch"), "CH\(k + 1) h\(k + 1) 0 1p"]
             outputs.append(Manifest.Output(node: "v(h\(k + 1))", time: 2 * slot, digital: o.digital, profile: o.profile))
         }
         lines += [".tran \(p(slot / 200)) \(p(2 * slot))"]
         lines += wrapped(".print tran", outputs.map(\.node))  // so that `ngspice -b DECK` runs it as is
         lines.append(".end")
-        cellTexts["switch"] = Switch().subcircuit
+        if mos { cellTexts["switch_mos"] = Switch.sampling.netlist.subcircuitText(name: "switch_mos") } else { cellTexts["switch"] = Switch().subcircuit }
         files.append((deckPath, lines.joined(separator: "\n") + "\n"))
         decks.append(Manifest.Deck(path: deckPath, analysis: "tran", layer: stage.index, type: stage.typeName, module: modulePath,
                                    image: deck.image, position: deck.position, inputs: deck.inputs, outputs: outputs))
     }
 
     mutating func appendDeck(stage: LoweredLayer, module: String, modulePath: String, ports: [String], image: Int, position: Int,
-                             inputs: [Manifest.Input], outputs: [Manifest.Output], supplies: [(String, String, Double)]) {
+                             inputs: [Manifest.Input], outputs: [Manifest.Output], supplies: [(String, String, Double)], type: String? = nil) {
         let deckPath = "decks/\(module)_i\(image)_p\(position).cir"
         var lines = [
             "\(module) image \(image) position \(position): inputs from the tensor path",
@@ -474,7 +776,7 @@ struct Builder {
         lines += wrapped("XL", ports + [module])
         lines += [".op", ".end"]
         files.append((deckPath, lines.joined(separator: "\n") + "\n"))
-        decks.append(Manifest.Deck(path: deckPath, analysis: "op", layer: stage.index, type: stage.typeName, module: modulePath,
+        decks.append(Manifest.Deck(path: deckPath, analysis: "op", layer: stage.index, type: type ?? stage.typeName, module: modulePath,
                                    image: image, position: position, inputs: inputs, outputs: outputs))
     }
 }

@@ -72,12 +72,14 @@ public struct Manifest: Sendable, Equatable, CompileFile {
     public var fullScale: Double
     public var cell: CellFlavour
     public var model: String
+    /// The sampling switches of the switched decks (absent in manifests of older compiles: ideal).
+    public var switches: SwitchFlavour?
 
-    public init(decks: [Deck], fullScale: Double, cell: CellFlavour, model: String) {
-        self.decks = decks; self.fullScale = fullScale; self.cell = cell; self.model = model
+    public init(decks: [Deck], fullScale: Double, cell: CellFlavour, model: String, switches: SwitchFlavour? = nil) {
+        self.decks = decks; self.fullScale = fullScale; self.cell = cell; self.model = model; self.switches = switches
     }
 
-    enum CodingKeys: String, CodingKey { case decks, fullScale = "full_scale", cell, model }
+    enum CodingKeys: String, CodingKey { case decks, fullScale = "full_scale", cell, model, switches = "switch" }
 
     public static let fileKind = "a compile manifest"
 }

@@ -23,7 +23,7 @@ public struct NetworkProgram: Sendable, Equatable, CompileFile {
 
     public struct Stage: Sendable, Equatable, Codable {
         public var layer: String
-        /// `conv2d`, `linear`, `maxpool2d` or `flatten`.
+        /// `conv2d`, `linear`, `maxpool2d`, `flatten` or `add` (a residual add; `--chain` refuses blocks).
         public var type: String
         /// Module and one of its decks (nil for flatten).
         public var module: String?

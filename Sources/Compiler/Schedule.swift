@@ -12,6 +12,12 @@ public struct Schedule: Sendable, Equatable, CompileFile {
     public struct Bank: Sendable, Equatable, Codable {
         public var name: String
         public var size: Int
+        /// A training-step accumulator (`d<layer>`, the input gradient of a stage), discharged to
+        /// 0 V when the training step starts.
+        public var reset: Bool? = nil
+        /// Written by the digital unit before the phase that reads it (`loss`: the errors of the
+        /// network's output, softmax − one-hot).
+        public var preset: Bool? = nil
     }
 
     public struct Access: Sendable, Equatable, Codable {
@@ -33,22 +39,43 @@ public struct Schedule: Sendable, Equatable, CompileFile {
         public var write: Access
         /// Switches closed during the slot (input and sampling).
         public var switchesClosed: Int
+        /// A residual add's second input (the shortcut: input `s<c>` is connected to
+        /// `read_second.addresses[c]`); nil (absent in the JSON) for one-input modules.
+        public var readSecond: Access? = nil
+        /// Training-step slots: `backward` (the backward read, or a max-pool's routing of the
+        /// errors) or `update` (the weight update: `read` is the stage's input, `read_second` its
+        /// errors, `write` the module's weight cells, no addresses); nil for inference slots.
+        public var phase: String? = nil
+        /// Whether the written capacitors accumulate charge (a backward read adds onto the δ bank).
+        public var accumulate: Bool? = nil
 
         enum CodingKeys: String, CodingKey {
-            case slot, layer, module, position, start, duration, read, write, switchesClosed = "switches_closed"
+            case slot, layer, module, position, start, duration, read, write, switchesClosed = "switches_closed", readSecond = "read_second",
+                 phase, accumulate
         }
     }
 
     public var banks: [Bank]
     public var slots: [Slot]
+    /// The slots of one training step after the inference (`Builder.scheduleTraining`); nil, with
+    /// `training_note` saying why, where it is not scheduled.
+    public var training: [Slot]? = nil
+    public var trainingNote: String? = nil
+
+    public init(banks: [Bank], slots: [Slot], training: [Slot]? = nil, trainingNote: String? = nil) {
+        self.banks = banks; self.slots = slots; self.training = training; self.trainingNote = trainingNote
+    }
+
+    enum CodingKeys: String, CodingKey { case banks, slots, training, trainingNote = "training_note" }
     /// Sum of the slots' durations (s): the latency of one inference.
     public var latency: Double { slots.reduce(0) { $0 + $1.duration } }
 
     public static let fileKind = "a control schedule"
 
-    /// Violations of the schedule's invariants (empty when it is sound): every bank address read
-    /// was written in an earlier slot (the input bank is written before slot 0), no capacitor is
-    /// written twice, no module row or output is left unconnected, addresses are inside their banks,
+    /// Violations of the schedule's invariants (empty when it is sound), over the inference and then
+    /// the training step: every bank address read was written in an earlier slot (the input bank is
+    /// written before slot 0, a `preset` bank by the digital unit, a `reset` bank as a whole when
+    /// its first writer runs: discharged, then accumulated onto), no capacitor is written twice (an accumulating write adds charge instead), no module row or output is left unconnected, addresses are inside their banks,
     /// slots do not overlap and no two slots write one capacitor.
     public func violations() -> [String] {
         var problems = [String]()
@@ -57,21 +84,33 @@ public struct Schedule: Sendable, Equatable, CompileFile {
         var written = Set<String>()
         if let input = sizes["input"] { for a in 0..<input { written.insert("input/\(a)") } }
         var clock = 0.0
-        for s in slots {
-            if s.start < clock - 1e-15 { problems.append("slot \(s.slot) starts at \(s.start) s, before the previous slot ends (\(clock) s)") }
-            clock = s.start + s.duration
-            guard let readSize = sizes[s.read.bank], let writeSize = sizes[s.write.bank] else {
-                problems.append("slot \(s.slot): unknown bank \(s.read.bank) or \(s.write.bank)"); continue
+        for b in banks where b.preset == true { for a in 0..<b.size { written.insert("\(b.name)/\(a)") } }
+        var resetBanks = Set(banks.filter { $0.reset == true }.map(\.name))
+        for s in slots + (self.training ?? []) {
+            let at = (s.phase == nil ? "slot \(s.slot)" : "training slot \(s.slot) (\(s.phase!))") + " of layer \(s.layer)"
+            if resetBanks.remove(s.write.bank) != nil, let size = sizes[s.write.bank] {
+                // An accumulator's first writer: the bank was discharged to 0 V, so every address holds a value from now on.
+                for a in 0..<size { written.insert("\(s.write.bank)/\(a)") }
             }
-            for a in s.read.addresses where a != -1 {
-                if a < 0 || a >= readSize { problems.append("slot \(s.slot): read address \(a) outside bank \(s.read.bank) (\(readSize))") }
-                else if !written.contains("\(s.read.bank)/\(a)") { problems.append("slot \(s.slot): reads \(s.read.bank)[\(a)] before it is written") }
+            if s.start < clock - 1e-15 { problems.append("\(at) starts at \(s.start) s, before the previous slot ends (\(clock) s)") }
+            clock = s.start + s.duration
+            let update = s.phase == "update" && s.write.addresses.isEmpty
+            guard sizes[s.read.bank] != nil, let writeSize = update ? 0 : sizes[s.write.bank] else {
+                problems.append("\(at): unknown bank \(s.read.bank) or \(s.write.bank)"); continue
+            }
+            for access in [s.read] + (s.readSecond.map { [$0] } ?? []) {
+                guard let size = sizes[access.bank] else { problems.append("\(at): unknown bank \(access.bank)"); continue }
+                for a in access.addresses where a != -1 {
+                    if a < 0 || a >= size { problems.append("\(at): read address \(a) outside bank \(access.bank) (\(size))") }
+                    else if !written.contains("\(access.bank)/\(a)") { problems.append("\(at): reads \(access.bank)[\(a)] before it is written") }
+                }
             }
             var thisSlot = Set<Int>()
-            for a in s.write.addresses {
-                if a < 0 || a >= writeSize { problems.append("slot \(s.slot): write address \(a) outside bank \(s.write.bank) (\(writeSize))"); continue }
-                if !thisSlot.insert(a).inserted { problems.append("slot \(s.slot): two outputs drive \(s.write.bank)[\(a)]") }
-                if !written.insert("\(s.write.bank)/\(a)").inserted { problems.append("slot \(s.slot): \(s.write.bank)[\(a)] written twice") }
+            let accumulate = s.accumulate == true
+            for a in s.write.addresses where !(accumulate && a == -1) {  // an accumulating write skips padding rows
+                if a < 0 || a >= writeSize { problems.append("\(at): write address \(a) outside bank \(s.write.bank) (\(writeSize))"); continue }
+                if !thisSlot.insert(a).inserted { problems.append("\(at): two outputs drive \(s.write.bank)[\(a)]") }
+                if !written.insert("\(s.write.bank)/\(a)").inserted, !accumulate { problems.append("\(at): \(s.write.bank)[\(a)] written twice") }
             }
         }
         return problems

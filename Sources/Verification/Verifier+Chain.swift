@@ -41,6 +41,11 @@ extension Verifier {
         do { program = try NetworkProgram(path: directory + "/network.json") } catch { throw VerificationError.badInput("\(error)") }
         let selected = Array(program.images.prefix(images ?? program.images.count))
         guard !selected.isEmpty else { throw VerificationError.badInput("\(directory)/network.json: no images") }
+        // A residual block's stages do not form one chain (body and shortcut branch from one input).
+        if let branched = program.stages.first(where: { $0.type == "add" || $0.layer.contains(".") }) {
+            throw VerificationError.badInput("\(directory)/network.json: stage \(branched.layer) (\(branched.type)) is part of a residual block; "
+                + "--chain runs sequential networks only (verify blocks per position)")
+        }
         var sessions = [String: SimulationSession]()
         var solves = 0
         let start = Date()

@@ -150,7 +150,7 @@ public enum Verifier {
         for d in decks {
             let deckPath = directory + "/" + d.path
             if d.analysis == "tran" {
-                checks += try transient(d, deckPath: deckPath)
+                checks += try transient(d, deckPath: deckPath, switches: manifest.switches ?? .ideal)
                 continue
             }
             guard d.analysis == "op" else { throw VerificationError.badInput("\(d.path): unknown analysis '\(d.analysis)'") }
@@ -163,7 +163,7 @@ public enum Verifier {
                 for o in d.outputs {
                     let node = try Self.node(of: o.node, deck: d.path)
                     let v = try sessions[d.module]!.voltage(node)
-                    checks.append(OutputCheck(deck: d.path, layer: d.layer, node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile))
+                    checks.append(OutputCheck(deck: d.path, layer: d.type.hasSuffix("-backward") ? d.layer + " (backward)" : d.layer, node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile))
                 }
             } catch let e as VerificationError {
                 throw e
@@ -198,7 +198,7 @@ public enum Verifier {
     }
 
     /// Runs a switched `.tran` deck and reads each output at its time (the nearest time point).
-    static func transient(_ d: Manifest.Deck, deckPath: String) throws -> [OutputCheck] {
+    static func transient(_ d: Manifest.Deck, deckPath: String, switches: SwitchFlavour = .ideal) throws -> [OutputCheck] {
         let results: [SimulationResult]
         do { results = try Simulation(deck: try NetlistParser.parse(file: deckPath)).run() } catch {
             throw VerificationError.deckFailed(deck: deckPath, reason: "\(error)")
@@ -212,7 +212,7 @@ public enum Verifier {
             guard let v = tran.value(o.node.lowercased(), row: row) else {
                 throw VerificationError.deckFailed(deck: deckPath, reason: "no \(o.node) in the transient result")
             }
-            return OutputCheck(deck: d.path, layer: d.layer + " (tran)", node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile)
+            return OutputCheck(deck: d.path, layer: d.layer + (switches == .mos ? " (tran, mos switches)" : " (tran)"), node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile)
         }
     }
 

@@ -26,17 +26,22 @@ final class CompileCommandTests: XCTestCase {
         let out = directory.appendingPathComponent("out").path
         let compiled = try KelvinProcess.run(["compile", "--checkpoint", ck, "--out", out, "--images", "2", "--rows", "128"], in: Self.root)
         XCTAssertEqual(compiled.status, 0, compiled.stderr)
-        XCTAssertTrue(compiled.stdout.hasPrefix("wrote \(out): 3 stages, 5 decks,"), compiled.stdout)
+        XCTAssertTrue(compiled.stdout.hasPrefix("wrote \(out): 3 stages, 7 decks,"), compiled.stdout)
         for file in ["cells.lib", "manifest.json", "network.json", "schedule.json", "report.md", "report.json", "modules/l1_linear.cir", "decks/l1_linear_i1_p0.cir"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
         }
         let verified = try KelvinProcess.run(["verify", out, "--ngspice"], in: Self.root)
         XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
-        XCTAssertTrue(verified.stdout.contains("PASS: 5 decks, 54 outputs"), verified.stdout)
+        XCTAssertTrue(verified.stdout.contains("PASS: 7 decks, 66 outputs"), verified.stdout)
         XCTAssertTrue(verified.stdout.contains("worst vs ngspice:"), verified.stdout)
+        // The training step's backward read of the second layer (6 rows per image), and the energy per inference.
+        XCTAssertTrue(verified.stdout.contains("layer 3 (backward): 12 outputs"), verified.stdout)
+        XCTAssertTrue(compiled.stdout.contains("energy per inference "), compiled.stdout)
+        let reportText = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        XCTAssertTrue(reportText.contains("## Energy per inference") && reportText.contains("## Training step"), reportText)
         let strict = try KelvinProcess.run(["verify", out, "--tolerance", "1e-9", "--layer", "3"], in: Self.root)
         XCTAssertEqual(strict.status, 1, strict.stdout + strict.stderr)
-        XCTAssertTrue(strict.stdout.contains("FAIL: 3 decks, 30 outputs"), strict.stdout)
+        XCTAssertTrue(strict.stdout.contains("FAIL: 5 decks, 42 outputs"), strict.stdout)
         let badLayer = try KelvinProcess.run(["verify", out, "--layer", "7"], in: Self.root)
         XCTAssertEqual(badLayer.status, 2)
         XCTAssertTrue(badLayer.stderr.contains("no decks of layer '7'"), badLayer.stderr)

@@ -115,7 +115,8 @@ final class CompileTests: XCTestCase {
         try Compiler.write(compilation, to: dir)
         let manifest = try Manifest(path: dir + "/manifest.json")
         XCTAssertEqual(manifest, compilation.manifest)
-        XCTAssertEqual(manifest.decks.filter { $0.analysis == "op" }.map(\.type), ["conv2d", "conv2d", "maxpool2d", "maxpool2d", "conv2d", "conv2d", "maxpool2d", "maxpool2d", "linear"])
+        XCTAssertEqual(manifest.decks.filter { $0.analysis == "op" }.map(\.type), ["conv2d", "conv2d", "maxpool2d", "maxpool2d", "conv2d", "conv2d", "conv2d-backward", "conv2d-backward",
+                                                                                       "maxpool2d", "maxpool2d", "linear", "linear-backward"])
         let text = try String(contentsOfFile: dir + "/manifest.json", encoding: .utf8)
         XCTAssertTrue(text.contains("\"time\":null"), String(text.prefix(300)))
         XCTAssertTrue(text.contains("\"profile\":null"))
@@ -180,7 +181,7 @@ final class CompileTests: XCTestCase {
         XCTAssertEqual(schedule.violations(), [])
         // One slot per output position of each module: 64 + 16 + 16 + 4 + 1.
         XCTAssertEqual(schedule.slots.count, 101)
-        XCTAssertEqual(schedule.banks.map(\.name), ["input", "b0", "b3", "b4", "b7", "b9"])
+        XCTAssertEqual(schedule.banks.map(\.name), ["input", "b0", "b3", "b4", "b7", "b9", "loss", "d9", "d7", "d4", "d3"])
         XCTAssertTrue(schedule.slots.allSatisfy { $0.duration > 1e-6 && $0.duration < 1e-3 })
         // Padding rows are left at x_c: the corner position of conv 0 reads four -1 addresses.
         XCTAssertEqual(schedule.slots[0].read.addresses.filter { $0 == -1 }.count, 5)
@@ -223,7 +224,7 @@ final class CompileTests: XCTestCase {
 
     func testNestedLayersGetNoDecks() {
         let spec = ModelSpec.sequential([.sequential([.flatten, .linear(in: 16, out: 2, bias: true)])])
-        assertRefused(spec, data: Self.data(1, 4, 4), message: "layer 0.0 (flatten): not supported by the compiler: decks are written for layers at the top")
+        assertRefused(spec, data: Self.data(1, 4, 4), message: "layer 0.0 (flatten): not supported by the compiler: decks are written for layers of a sequential network")
     }
 
     func testCheckpointNotMatchingItsModel() throws {

@@ -1,4 +1,5 @@
 import Compiler
+import Foundation
 import NN
 import XCTest
 
@@ -76,5 +77,49 @@ final class ResourceReportTests: XCTestCase {
         let res = try ResourceReport(spec: spec, input: [1, 4, 4], cell: .resistor, rowsPerTile: 256)
         XCTAssertEqual(vcr.total.capacitors - res.total.capacitors, vcr.total.multiplyCells)
         XCTAssertEqual(res.total.capacitors, 8 + 3)
+    }
+}
+
+/// Energy per inference: operations of each kind × the cells' characterised energy per operation;
+/// a kind without a figure is named, never counted as 0.
+final class EnergyReportTests: XCTestCase {
+    static let energies = CellEnergies(figures: [
+        .multiply: .init(cell: "nmos_vcr_amplifier", joulesPerOperation: 1e-9),
+        .summer: .init(cell: "summing_amplifier", joulesPerOperation: 2e-9),
+        .rectifier: .init(cell: "precision_rectifier", joulesPerOperation: 3e-9),
+        .max: .init(cell: "max_circuit", joulesPerOperation: nil, missing: "its table has no energy per operation"),
+    ])
+
+    func testMLPEnergyIsOperationsTimesFigures() throws {
+        // linear 16→8 (+bias row) + ReLU, linear 8→3 (+bias row): one position each.
+        var report = try ResourceReport(spec: .mlp(inputs: 16, hidden: [8], classes: 3), input: [1, 4, 4], cell: .vcr, rowsPerTile: 256)
+        report.addEnergy(Self.energies)
+        XCTAssertEqual(report.operations.multiply, 2 * 17 * 8 + 2 * 9 * 3)
+        XCTAssertEqual(report.operations.summer, 8 + 3)
+        XCTAssertEqual(report.operations.rectifier, 8)
+        let energy = try XCTUnwrap(report.energy)
+        XCTAssertEqual(energy.totalJoules!, 326e-9 + 11 * 2e-9 + 8 * 3e-9, accuracy: 1e-18)
+        XCTAssertEqual(energy.missing, [])
+        XCTAssertEqual(report.layers.compactMap(\.energy?.totalJoules).reduce(0, +), energy.totalJoules!, accuracy: 1e-18)
+        XCTAssertTrue(report.markdown.contains("**Energy of one inference: 372 nJ**"), report.markdown)
+        // Tiled: a column circuit per tile and the partial-sum summer.
+        let tiled = try ResourceReport(spec: .mlp(inputs: 16, hidden: [8], classes: 3), input: [1, 4, 4], cell: .vcr, rowsPerTile: 4)
+        XCTAssertEqual(tiled.operations.summer, (4 + 1) * 8 + (2 + 1) * 3)
+    }
+
+    func testMissingFigureIsNamedNotZero() throws {
+        var report = try ResourceReport(spec: .cnn(inputChannels: 1, height: 8, width: 8, classes: 3, channels: 2), input: [1, 8, 8],
+                                        cell: .vcr, rowsPerTile: 256)
+        report.addEnergy(Self.energies)
+        let energy = try XCTUnwrap(report.energy)
+        XCTAssertNil(energy.totalJoules)
+        XCTAssertGreaterThan(energy.knownJoules, 0)
+        XCTAssertEqual(energy.missing, ["max_circuit (max): its table has no energy per operation"])
+        XCTAssertEqual(report.operations.max, 2 * 16 + 4 * 4)
+        XCTAssertTrue(report.markdown.contains("| max | max_circuit | 48 | **no figure**: its table has no energy per operation | **unknown** |"), report.markdown)
+        XCTAssertTrue(report.markdown.contains("— a lower bound: max_circuit (max)"), report.markdown)
+        let json = try report.json()
+        XCTAssertTrue(json.contains("\"total_j\" : null"), json)
+        XCTAssertEqual(try JSONDecoder().decode(ResourceReport.self, from: Data(json.utf8)), report)
     }
 }
