@@ -2,7 +2,7 @@
 # Both install the system packages they need (apt-get) when missing.
 
 SWIFT        ?= swift
-APT_PACKAGES := libopenblas-dev liblapack-dev libsuitesparse-dev ngspice dataset-fashion-mnist zlib1g-dev libopenmpi-dev openmpi-bin
+APT_PACKAGES := libopenblas-dev liblapack-dev libsuitesparse-dev ngspice dataset-fashion-mnist zlib1g-dev libturbojpeg0-dev libopenmpi-dev openmpi-bin
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KELVIN       := .build/release/kelvin
 
