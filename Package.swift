@@ -91,6 +91,6 @@ let package = Package(
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Verification", "NN", "Tensor", "Netlist", "Simulator", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),
         .testTarget(name: "CollectiveTests", dependencies: ["Collective", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport", "CTurboJPEG"], exclude: ["Fixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TransferCurves", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

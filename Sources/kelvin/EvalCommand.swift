@@ -253,6 +253,8 @@ struct BenchLoaderCommand: ParsableCommand {
     @Flag(help: "Training transform (RandomResizedCrop + flips) instead of the evaluation one.") var augment = false
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON object {images, seconds, images_per_s, ms_per_image}.") var json = false
+    @Option(help: ArgumentHelp("First write COUNT generated 500×375 JPEGs (quality 90, 10 classes) to DIR/train and a tenth as many to DIR/val; DIR must not exist.", valueName: "COUNT"))
+    var generate: Int?
 
     func run() throws {
         do { try bench() } catch let e as NNError { throw failCLI(e) }
@@ -260,6 +262,7 @@ struct BenchLoaderCommand: ParsableCommand {
 
     private func bench() throws {
         guard epochs > 0 else { throw NNError.invalidArgument("--epochs must be positive, got \(epochs)") }
+        if let generate { try Self.writeFolder(dataDir, count: generate, seed: seed) }
         let split = FileManager.default.fileExists(atPath: dataDir + "/train") ? dataDir + "/train" : dataDir
         let folder = try ImageFolder(directory: split, size: imageSize, resizeSize: resizeSize)
         let augmentation = augment ? DatasetCatalog.augmentation(for: "imagefolder") : .none
@@ -279,6 +282,40 @@ struct BenchLoaderCommand: ParsableCommand {
         } else {
             print(String(format: "%d images (%d classes) in %.2f s: %.1f images/s, %.2f ms per image, %d worker(s), %@ transform (checksum %.3f)",
                          images, folder.classes, dt, rate, 1000 * dt / Double(max(images, 1)), workers, augment ? "training" : "evaluation", checksum))
+        }
+    }
+}
+
+extension BenchLoaderCommand {
+    /// Writes `count` JPEGs of 500×375 to `root/train/class_K` and `count / 10` to `root/val/class_K`
+    /// (10 classes): smooth colour waves with pixel noise, which compress about as photographs do.
+    static func writeFolder(_ root: String, count: Int, seed: UInt64) throws {
+        guard count >= 10 else { throw NNError.invalidArgument("--generate needs at least 10 images, got \(count)") }
+        guard !FileManager.default.fileExists(atPath: root) else {
+            throw NNError.invalidArgument("--generate: \(root) exists; give a new folder")
+        }
+        var rng = RandomSource(seed: seed, stream: 0x6A70_6567)
+        for (split, n) in [("train", count), ("val", max(count / 10, 10))] {
+            for i in 0..<n {
+                let folder = "\(root)/\(split)/class_\(i % 10)"
+                let (w, h) = (500, 375)
+                let fx = 0.01 + 0.05 * Double(rng.nextUniform()), fy = 0.01 + 0.05 * Double(rng.nextUniform())
+                var pixels = [UInt8](repeating: 0, count: w * h * 3)
+                for y in 0..<h {
+                    for x in 0..<w {
+                        for c in 0..<3 {
+                            let wave = sin(fx * Double(x) + fy * Double(y) + 2.1 * Double(c) + Double(i))
+                            let v = 128 + 90 * wave + Double(Int(rng.next() % 41) - 20)
+                            pixels[(y * w + x) * 3 + c] = UInt8(min(max(v, 0), 255))
+                        }
+                    }
+                }
+                let bytes = try JPEG.encode(RGBImage(width: w, height: h, pixels: pixels), quality: 90)
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/img_\(i).jpg"))
+                } catch { throw NNError.writeFailed(path: folder, reason: "\(error)") }
+            }
         }
     }
 }

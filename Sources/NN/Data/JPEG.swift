@@ -64,6 +64,30 @@ public enum JPEG {
         return RGBImage(width: Int(width), height: Int(height), pixels: raw)
     }
 
+    /// Encodes `image` as a baseline JPEG of `quality` (1…100), with full-resolution chroma (4:4:4)
+    /// or, with `grey`, as a one-component grey-scale JPEG of the luminance (test data and
+    /// benchmark folders).
+    public static func encode(_ image: RGBImage, quality: Int = 95, grey: Bool = false) throws -> [UInt8] {
+        guard image.width > 0, image.height > 0, image.pixels.count == image.width * image.height * 3 else {
+            throw NNError.invalidArgument("JPEG encode: \(image.pixels.count) bytes for \(image.width)×\(image.height) RGB pixels")
+        }
+        guard (1...100).contains(quality) else { throw NNError.invalidArgument("JPEG quality must be in 1…100, got \(quality)") }
+        guard let handle = tjInitCompress() else { throw NNError.invalidArgument("cannot initialise the JPEG encoder") }
+        defer { tjDestroy(handle) }
+        var output: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let status = image.pixels.withUnsafeBufferPointer {
+            tjCompress2(handle, $0.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue), &output, &size,
+                        Int32((grey ? TJSAMP_GRAY : TJSAMP_444).rawValue), Int32(quality), 0)
+        }
+        defer { tjFree(output) }
+        guard status == 0, let output else {
+            let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown error"
+            throw NNError.invalidArgument("JPEG encode failed: \(message)")
+        }
+        return Array(UnsafeBufferPointer(start: output, count: Int(size)))
+    }
+
     /// Reads and decodes the JPEG file at `path`.
     public static func decode(file path: String) throws -> RGBImage {
         try decode(FileBytes.raw(path), path: path)
