@@ -29,9 +29,14 @@ public enum ImageGeometry {
         return (Int(Double(shorter) * Double(width) / Double(height)), shorter)
     }
 
-    /// The top-left corner of torchvision's `CenterCrop(size)` in an image of `width × height`.
+    /// The top-left corner of torchvision's `CenterCrop(size)` in an image of `width × height`:
+    /// `round((side − size) / 2)`, or, where the image is smaller than the crop (torchvision pads
+    /// it with `(size − side) // 2` zero pixels before), minus that padding.
     public static func centerCropOrigin(width: Int, height: Int, size: Int) -> (x: Int, y: Int) {
-        (Int((Double(width - size) / 2).rounded(.toNearestOrEven)), Int((Double(height - size) / 2).rounded(.toNearestOrEven)))
+        func origin(_ side: Int) -> Int {
+            side >= size ? Int((Double(side - size) / 2).rounded(.toNearestOrEven)) : -((size - side) / 2)
+        }
+        return (origin(width), origin(height))
     }
 
     /// The box torchvision's `RandomResizedCrop.get_params` picks: up to 10 tries of an area
