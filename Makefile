@@ -42,7 +42,7 @@ bench: build
 FUZZ_SECONDS ?= 120
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB  ?= 2048
-FUZZ_TARGETS ?= netlist lut checkpoint safetensors steps-csv metrics-jsonl analog-profile json idx rawfile
+FUZZ_TARGETS ?= netlist lut checkpoint safetensors steps-csv metrics-jsonl analog-profile json idx jpeg rawfile
 FUZZ_OPTIONS ?=
 FUZZ_FLAGS   := -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 

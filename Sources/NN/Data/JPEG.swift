@@ -15,7 +15,8 @@ public struct RGBImage: Sendable, Equatable {
 /// Decoding matches libjpeg's defaults (accurate integer IDCT, fancy upsampling), as PIL's does.
 /// Grey-scale files are expanded to RGB; CMYK files (Adobe's inverted convention) are converted
 /// with `R = C·K/255` and likewise for G and B. libjpeg's recoverable warnings (such as extraneous
-/// bytes before a marker) keep the decoded image, as PIL does; a truncated file is an error.
+/// bytes before a marker) keep the decoded image, as PIL does; a truncated file is an error, and
+/// so is one of more than 2^26 pixels (67 megapixels).
 public enum JPEG {
     /// Decodes the JPEG bytes of `path` (the path only names the file in errors).
     public static func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
@@ -36,8 +37,8 @@ public enum JPEG {
             tjDecompressHeader3(handle, $0.baseAddress, UInt(bytes.count), &width, &height, &subsampling, &colorspace)
         }
         guard header == 0 else { throw failure("bad JPEG header") }
-        guard width > 0, height > 0, Int(width) * Int(height) <= 1 << 28 else {
-            throw NNError.corruptFile(path: path, reason: "JPEG of \(width)×\(height) pixels")
+        guard width > 0, height > 0, Int(width) * Int(height) <= 1 << 26 else {
+            throw NNError.corruptFile(path: path, reason: "JPEG of \(width)×\(height) pixels (at most 2^26, 67 megapixels, are decoded)")
         }
         let cmyk = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let components = cmyk ? 4 : 3
