@@ -50,9 +50,9 @@ public struct ImageFolder: ImageSource {
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { throw NNError.fileNotFound(path: directory) }
         guard isDirectory.boolValue else { throw NNError.corruptFile(path: directory, reason: "not a folder") }
         var classNames = [String](), files = [String](), labels = [Int32]()
-        for name in try Self.entries(of: directory) {
+        for (name, isFolder) in try Self.entries(of: directory) {
             let path = directory + "/" + name
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard isFolder else {
                 throw NNError.corruptFile(path: path, reason: "not a class folder (an ImageFolder split holds only class folders)")
             }
             let images = try Self.jpegFiles(under: path)
@@ -66,27 +66,41 @@ public struct ImageFolder: ImageSource {
         self.size = size; self.resizeSize = resizeSize; self.mean = mean; self.std = std
     }
 
-    /// The non-hidden entries of a folder, sorted by their UTF-8 bytes (Python's `sorted`).
-    static func entries(of directory: String) throws -> [String] {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw NNError.corruptFile(path: directory, reason: "cannot list folder")
+    /// The non-hidden entries of a folder, sorted by their UTF-8 bytes (Python's `sorted`), with
+    /// whether each is a folder (symbolic links followed). Reads the folder with `readdir`, whose
+    /// entry types spare a `stat` per file: listing ImageNet's 1.28 M training files is a matter
+    /// of seconds.
+    static func entries(of directory: String) throws -> [(name: String, isFolder: Bool)] {
+        guard let handle = opendir(directory) else {
+            throw NNError.corruptFile(path: directory, reason: "cannot list folder: \(String(cString: strerror(errno)))")
         }
-        return names.filter { !$0.hasPrefix(".") }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        defer { closedir(handle) }
+        var found = [(name: String, isFolder: Bool)]()
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            var isFolder = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+            if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) || Int32(entry.pointee.d_type) == Int32(DT_LNK) {
+                var info = stat()
+                isFolder = stat(directory + "/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            }
+            found.append((name, isFolder))
+        }
+        return found.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
     /// The JPEG files below `directory` (depth first, sorted by name at each level).
     static func jpegFiles(under directory: String) throws -> [String] {
         var found = [String]()
-        for name in try entries(of: directory) {
+        for (name, isFolder) in try entries(of: directory) {
             let path = directory + "/" + name
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
+            if isFolder {
                 found += try jpegFiles(under: path)
             } else {
-                let ext = (name as NSString).pathExtension.lowercased()
-                guard ext == "jpg" || ext == "jpeg" else {
+                let dot = name.lastIndex(of: ".").map { name[name.index(after: $0)...].lowercased() }
+                guard dot == "jpg" || dot == "jpeg" else {
                     throw NNError.corruptFile(path: path, reason: "not a JPEG file name (.jpg or .jpeg); ImageFolder reads JPEG files only")
                 }
                 found.append(path)
