@@ -38,7 +38,10 @@ struct EvalCommand: ParsableCommand {
         let model = try Model(ck.header.model)
         try model.loadState(from: ck.arrays, path: checkpoint)
         var options = ck.header.training ?? TrainingOptions(model: ck.header.model)
-        if let dataset, dataset != options.dataset { options.dataset = dataset; options.dataDirectory = nil }
+        if let dataset, dataset != options.dataset {
+            options.dataset = dataset; options.dataDirectory = nil
+            options.imageSize = nil; options.resizeSize = nil  // an ImageFolder run's crop sizes
+        }
         if let dataDir { options.dataDirectory = dataDir }
         if let n = ck.header.inputNormalization { options.normalizationMean = n.mean; options.normalizationStd = n.std }
         // Without a stored normalisation (a bare model imported without --mean/--std), the statistics

@@ -39,7 +39,7 @@ public struct DataLoader: Sendable {
     ) throws {
         guard batchSize > 0 else { throw NNError.invalidArgument("batch size must be positive, got \(batchSize)") }
         guard dataset.count > 0 else { throw NNError.invalidArgument("data set is empty") }
-        guard workers > 0 else { throw NNError.invalidArgument("loader workers must be positive, got \(workers)") }
+        guard workers > 0 else { throw NNError.invalidArgument("--loader-workers must be positive, got \(workers)") }
         try dataset.check(augmentation)
         self.dataset = dataset; self.batchSize = batchSize; self.shuffle = shuffle
         self.augmentation = augmentation; self.seed = seed; self.dropLast = dropLast

@@ -142,8 +142,9 @@ public struct Trainer {
     }
 
     /// Continues the run saved in `checkpoint` (read from `path`), optionally with new epoch/step
-    /// limits (and, for an ImageFolder, another number of decoding threads). The run continues under the profile it was started with: a different `profile`
-    /// is refused with the reason (start a new run from the weights with `--init` instead).
+    /// limits (and, for an ImageFolder, another number of decoding threads). The run continues
+    /// under the profile it was started with: a different `profile` is refused with the reason
+    /// (start a new run from the weights with `--init` instead).
     public init(resuming checkpoint: Checkpoint, path: String, profile: any ExecutionProfile = DigitalProfile(),
                 train: any ImageSource, test: (any ImageSource)?, epochs: Int? = nil, maxSteps: Int?? = nil,
                 loaderWorkers: Int? = nil, communicator: Communicator = .single) throws {
