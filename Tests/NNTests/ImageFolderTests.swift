@@ -207,6 +207,11 @@ final class ImageFolderTests: XCTestCase {
                        ["Zebra/0.jpg", "Zebra/1.jpg", "Zebra/2.jpg", "a/0.jpg", "a/nested/x.JPEG", "b/0.jpg", "b/1.jpg"])
         XCTAssertEqual(folder.count, 7); XCTAssertEqual(folder.classes, 3)
         XCTAssertEqual(folder.channels, 3); XCTAssertEqual(folder.height, 224)
+        for n in [0, 1, 3, 4, 7, 9] {
+            let limited = try ImageFolder(directory: root + "/train", limit: n)
+            XCTAssertEqual(limited.files, folder.prefix(n).files); XCTAssertEqual(limited.labels, folder.prefix(n).labels)
+            XCTAssertEqual(limited.classNames, folder.classNames)
+        }
         let (train, test) = try DatasetCatalog.loadSources("imagefolder", directory: root, imageSize: 16)
         XCTAssertEqual(train.count, 7); XCTAssertEqual(test.count, 6); XCTAssertEqual(test.width, 16)
         XCTAssertEqual((test as? ImageFolder)?.resizeSize, 18)  // round(16·256/224)

@@ -67,22 +67,23 @@ extension DatasetCatalog {
     /// Loads the train and test splits of `name` as image sources: an ImageFolder (`imagefolder`,
     /// `directory/train` and `directory/val` or `directory/test`, crops of `imageSize` after a
     /// resize to `resizeSize`), or the in-memory set `load` gives.
-    public static func loadSources(_ name: String, directory: String?, imageSize: Int? = nil,
-                                   resizeSize: Int? = nil) throws -> (train: any ImageSource, test: any ImageSource) {
+    /// `trainLimit` and `testLimit` keep the first files of each ImageFolder split (and list no more).
+    public static func loadSources(_ name: String, directory: String?, imageSize: Int? = nil, resizeSize: Int? = nil,
+                                   trainLimit: Int? = nil, testLimit: Int? = nil) throws -> (train: any ImageSource, test: any ImageSource) {
         guard name == "imagefolder" else {
             guard imageSize == nil, resizeSize == nil else {
                 throw NNError.invalidArgument("--image-size and --resize-size apply to --dataset imagefolder")
             }
             let (train, test) = try load(name, directory: directory)
-            return (train, test)
+            return (trainLimit.map { train.prefix($0) } ?? train, testLimit.map { test.prefix($0) } ?? test)
         }
         guard let directory else {
             throw NNError.invalidArgument("--data-dir is required for imagefolder (a folder holding train/ and val/ or test/)")
         }
         let size = imageSize ?? 224, resize = resizeSize ?? (imageSize.map { Int((Double($0) * 256 / 224).rounded()) } ?? 256)
         let (train, test) = try ImageFolder.splits(of: directory)
-        let trainSet = try ImageFolder(directory: train, size: size, resizeSize: resize)
-        let testSet = try ImageFolder(directory: test, size: size, resizeSize: resize)
+        let trainSet = try ImageFolder(directory: train, size: size, resizeSize: resize, limit: trainLimit)
+        let testSet = try ImageFolder(directory: test, size: size, resizeSize: resize, limit: testLimit)
         guard testSet.classNames == trainSet.classNames else {
             let missing = Set(trainSet.classNames).symmetricDifference(testSet.classNames).sorted().prefix(5)
             throw NNError.mismatch(path: test, reason: "class folders differ from \(train)'s (\(trainSet.classes) and \(testSet.classes) classes; "
@@ -105,10 +106,8 @@ extension DatasetCatalog {
             return (opts, train, test)
         }
         var opts = options
-        var (train, test) = try loadSources(options.dataset, directory: options.dataDirectory,
-                                            imageSize: options.imageSize, resizeSize: options.resizeSize)
-        if let n = options.trainLimit { train = train.prefix(n) }
-        if let n = options.testLimit { test = test.prefix(n) }
+        var (train, test) = try loadSources(options.dataset, directory: options.dataDirectory, imageSize: options.imageSize,
+                                            resizeSize: options.resizeSize, trainLimit: options.trainLimit, testLimit: options.testLimit)
         if opts.normalizationMean.isEmpty || opts.normalizationStd.isEmpty {
             opts.normalizationMean = ImageFolder.imageNetMean
             opts.normalizationStd = ImageFolder.imageNetStd

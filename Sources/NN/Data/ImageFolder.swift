@@ -37,8 +37,12 @@ public struct ImageFolder: ImageSource {
 
     /// Lists the split in `directory`; throws naming the folder or file when the folder is missing,
     /// has no class folders, holds a class without images or a file that is not a JPEG.
+    ///
+    /// With `limit`, the files of the classes after the first `limit` files are not listed (nor
+    /// checked): the result is `prefix(limit)` of the whole split, with every class name, at the
+    /// cost of listing only those files (`kelvin eval` needs no more of the training split).
     public init(directory: String, size: Int = 224, resizeSize: Int = 256,
-                mean: [Float] = ImageFolder.imageNetMean, std: [Float] = ImageFolder.imageNetStd) throws {
+                mean: [Float] = ImageFolder.imageNetMean, std: [Float] = ImageFolder.imageNetStd, limit: Int? = nil) throws {
         guard size > 0, resizeSize > 0 else {
             throw NNError.invalidArgument("image size and resize must be positive, got \(size) and \(resizeSize)")
         }
@@ -55,10 +59,12 @@ public struct ImageFolder: ImageSource {
             guard isFolder else {
                 throw NNError.corruptFile(path: path, reason: "not a class folder (an ImageFolder split holds only class folders)")
             }
+            if let limit, files.count >= limit { classNames.append(name); continue }
             let images = try Self.jpegFiles(under: path)
             guard !images.isEmpty else { throw NNError.corruptFile(path: path, reason: "class folder holds no JPEG files") }
-            files += images
-            labels += [Int32](repeating: Int32(classNames.count), count: images.count)
+            let kept = limit.map { min(images.count, $0 - files.count) } ?? images.count
+            files += images.prefix(kept)
+            labels += [Int32](repeating: Int32(classNames.count), count: kept)
             classNames.append(name)
         }
         guard !classNames.isEmpty else { throw NNError.corruptFile(path: directory, reason: "no class folders") }
