@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark script present: bench/sim.sh (simulator vs ngspice), bench/characterize.sh
 # (characterising the 41x41 multiplier vs ngspice), bench/analog.sh (analog profiles vs digital
-# training), bench/mpi.sh (data-parallel training on 1 and 2 MPI ranks) and, when it
+# training), bench/mpi.sh (data-parallel training on 1 and 2 MPI ranks), bench/loader.sh (the
+# ImageFolder loader against the training step) and, when it
 # exists, bench/train.sh (training vs PyTorch). Results go to bench/results/*.csv.
 #
 # usage: bench/run.sh KELVIN_BINARY
@@ -10,7 +11,7 @@ set -euo pipefail
 KELVIN=${1:?usage: bench/run.sh KELVIN_BINARY}
 HERE=$(cd "$(dirname "$0")" && pwd)
 status=0
-for script in sim.sh characterize.sh compile.sh train.sh analog.sh mpi.sh; do
+for script in sim.sh characterize.sh compile.sh train.sh loader.sh analog.sh mpi.sh; do
     if [ -f "$HERE/$script" ]; then
         echo "== bench/$script"
         bash "$HERE/$script" "$KELVIN" || { echo "bench/$script failed" >&2; status=1; }
