@@ -2,7 +2,7 @@
 # Both install the system packages they need (apt-get) when missing.
 
 SWIFT        ?= swift
-APT_PACKAGES := libopenblas-dev liblapack-dev libsuitesparse-dev ngspice dataset-fashion-mnist zlib1g-dev libopenmpi-dev openmpi-bin
+APT_PACKAGES := libopenblas-dev liblapack-dev libsuitesparse-dev ngspice dataset-fashion-mnist zlib1g-dev libturbojpeg0-dev libopenmpi-dev openmpi-bin
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KELVIN       := .build/release/kelvin
 
@@ -42,7 +42,7 @@ bench: build
 FUZZ_SECONDS ?= 120
 FUZZ_TIMEOUT ?= 10
 FUZZ_RSS_MB  ?= 2048
-FUZZ_TARGETS ?= netlist lut checkpoint safetensors steps-csv metrics-jsonl analog-profile json idx rawfile
+FUZZ_TARGETS ?= netlist lut checkpoint safetensors steps-csv metrics-jsonl analog-profile json idx jpeg rawfile
 FUZZ_OPTIONS ?=
 FUZZ_FLAGS   := -c release --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 

@@ -30,6 +30,8 @@ let package = Package(
         // OpenBLAS: only a process started by `mpirun` loads it (see CMPI.h).
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // libjpeg-turbo's TurboJPEG API (Debian: libturbojpeg0-dev): the JPEG files of an ImageFolder data set.
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", providers: [.apt(["libturbojpeg0-dev"])]),
 
         // SuiteSparse KLU sparse LU (Debian: libsuitesparse-dev).
         .systemLibrary(name: "CKLU", path: "Sources/CKLU", providers: [.apt(["libsuitesparse-dev"])]),
@@ -51,7 +53,7 @@ let package = Package(
         // target attributes), the variant chosen at run time (CKernels.h).
         .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"]),
-        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "Collective", "CKernels"]),
+        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "CTurboJPEG", "Collective", "CKernels"]),
         // Lowering of trained layers to netlist modules, decks, manifest and resource report (never the simulator).
         .target(name: "Compiler", dependencies: ["NN", "Tensor", "Cells", "Netlist", "TransferCurves"]),
         // Runs a compile's decks (Kelvin's simulator, optionally ngspice) against the manifest.
@@ -65,7 +67,7 @@ let package = Package(
             // Start-up of `kelvin sim` (whole process, netlists/summing_amplifier.cir: 12.3 M → 7.6 M
             // instructions): a position-dependent executable (a PIE carried ~79,000 relative
             // relocations, 1.1 M instructions and 180 page faults at every start), and libstdc++,
-            // KLU and zlib linked statically through the linker scripts in Link/static (see
+            // KLU, zlib and TurboJPEG linked statically through the linker scripts in Link/static (see
             // Link/README.md). Release only, which `make build` links with --static-swift-stdlib:
             // against the shared Swift runtime of a debug build, a non-PIE executable makes the
             // dynamic loader warn about protected symbols on stderr.

@@ -26,6 +26,7 @@ let package = Package(
         .executableTarget(name: "fuzz-analog-profile", dependencies: ["FuzzSupport", .product(name: "NN", package: "Kelvin")]),
         .executableTarget(name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "NN", package: "Kelvin")]),
         .executableTarget(name: "fuzz-idx", dependencies: ["FuzzSupport", .product(name: "NN", package: "Kelvin")]),
+        .executableTarget(name: "fuzz-jpeg", dependencies: ["FuzzSupport", .product(name: "NN", package: "Kelvin")]),
         .executableTarget(name: "fuzz-rawfile", dependencies: ["FuzzSupport", .product(name: "Simulator", package: "Kelvin")]),
     ]
 )

@@ -12,6 +12,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Data set (default: the one the checkpoint was trained on).") var dataset: String?
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files.") var dataDir: String?
     @Option(help: "Evaluation batch size.") var batch = 256
+    @Option(name: .customLong("loader-workers"), help: "imagefolder: threads decoding each batch in the background (default: the run's, else 1).") var loaderWorkers: Int?
     @Option(help: "Use only the first N test images.") var limit: Int?
     @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(help: "Evaluate through an analog execution profile (built-in name or JSON file).") var analog: String?
@@ -37,14 +38,18 @@ struct EvalCommand: ParsableCommand {
         let model = try Model(ck.header.model)
         try model.loadState(from: ck.arrays, path: checkpoint)
         var options = ck.header.training ?? TrainingOptions(model: ck.header.model)
-        if let dataset, dataset != options.dataset { options.dataset = dataset; options.dataDirectory = nil }
+        if let dataset, dataset != options.dataset {
+            options.dataset = dataset; options.dataDirectory = nil
+            options.imageSize = nil; options.resizeSize = nil  // an ImageFolder run's crop sizes
+        }
         if let dataDir { options.dataDirectory = dataDir }
         if let n = ck.header.inputNormalization { options.normalizationMean = n.mean; options.normalizationStd = n.std }
         // Without a stored normalisation (a bare model imported without --mean/--std), the statistics
         // of the whole training split are used; otherwise the training images are not needed.
         options.trainLimit = options.normalizationMean.isEmpty ? nil : 1
         options.testLimit = limit
-        let (_, _, test) = try DatasetCatalog.prepare(options)
+        if let loaderWorkers { options.loaderWorkers = loaderWorkers }
+        let (_, _, test) = try DatasetCatalog.prepareSources(options)
         let fits = (try? ck.header.model.outputShape(for: [test.channels, test.height, test.width])).map {
             $0.count == 1 && $0[0] >= test.classes
         } ?? false
@@ -55,7 +60,7 @@ struct EvalCommand: ParsableCommand {
             try evaluateAnalog(model, test, profile: analog, checkpoint: ck)
             return
         }
-        let r = Trainer.evaluate(model, on: test, batchSize: batch)
+        let r = try Trainer.evaluate(model, on: test, batchSize: batch, workers: options.loaderWorkers ?? 1)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -92,7 +97,7 @@ struct AnalogEvaluation: Codable {
 extension EvalCommand {
     /// Evaluates `repeat` chips under the profile; calibrated scales come from the checkpoint when
     /// it was trained under the same profile, else from the first batch.
-    func evaluateAnalog(_ model: Model, _ test: ImageDataset, profile name: String, checkpoint ck: Checkpoint) throws {
+    func evaluateAnalog(_ model: Model, _ test: any ImageSource, profile name: String, checkpoint ck: Checkpoint) throws {
         guard `repeat` >= 1 else { throw NNError.invalidArgument("--repeat must be ≥ 1, got \(`repeat`)") }
         let resolver = ProfileResolver(cells: cells)
         var (settings, origin) = try resolver.settings(name)
@@ -103,7 +108,7 @@ extension EvalCommand {
             let chip = chipSeed &+ UInt64(i)
             let profile = try resolver.profile(settings, origin: origin, chipSeed: chip)
             if ck.header.profile?.name == profile.name { try profile.loadState(from: ck.arrays, path: checkpoint) }
-            let r = Trainer.evaluate(model, on: test, batchSize: batch, profile: profile, seed: chip)
+            let r = try Trainer.evaluate(model, on: test, batchSize: batch, profile: profile, seed: chip, workers: loaderWorkers ?? 1)
             results.append(ChipResult(chip_seed: chip, top1: r.top1, top5: r.top5))
             seconds += r.seconds
             if i == 0 {
@@ -212,7 +217,7 @@ struct BenchTrainCommand: ParsableCommand {
                                       learningRate: 0.01, schedule: .constant)
         let profile: any ExecutionProfile = try analog.map { try ProfileResolver(cells: cells).profile($0) } ?? DigitalProfile()
         var trainer = try Trainer(options: options, profile: profile, train: data, test: nil)
-        let b = trainer.loader.makeBatch(epoch: 0, index: 0, order: Array(0..<batch))
+        let b = try trainer.loader.makeBatch(epoch: 0, index: 0, order: Array(0..<batch))
         _ = try trainer.trainStep(b)
         let start = Date()
         for _ in 0..<steps { _ = try trainer.trainStep(b) }
@@ -228,5 +233,92 @@ struct BenchTrainCommand: ParsableCommand {
     static func sgemmPeak(size n: Int, threads: Int) -> Double {
         BLASThreading.set(threads)
         return BLASThreading.sgemmPeak(size: n)
+    }
+}
+
+/// `kelvin bench-loader` (hidden): images/s of an ImageFolder data set's loader alone (JPEG
+/// decoding, crop, resize, flip and normalisation, on background threads), to set against
+/// `kelvin bench-train --config imagenet`'s training images/s.
+struct BenchLoaderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-loader", abstract: "Measure the images/s of an ImageFolder data set's loader (decode + augment).",
+        discussion: """
+            Reads DIR/train (or DIR itself when it holds class folders) and prepares --epochs passes of             shuffled batches as training does (--augment: RandomResizedCrop and flips; otherwise Resize +             CenterCrop), without a network. Prints images/s and the time per image.
+            """,
+        shouldDisplay: false)
+
+    @Option(name: .customLong("data-dir"), help: "ImageFolder data set (holding train/) or one split folder.") var dataDir: String
+    @Option(help: "Mini-batch size.") var batch = 16
+    @Option(help: "Passes over the images.") var epochs = 1
+    @Option(help: "Threads decoding each batch.") var workers = 1
+    @Option(name: .customLong("image-size"), help: "Side of the square crop.") var imageSize = 224
+    @Option(name: .customLong("resize-size"), help: "Shorter side of the evaluation resize.") var resizeSize = 256
+    @Flag(help: "Training transform (RandomResizedCrop + flips) instead of the evaluation one.") var augment = false
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Flag(help: "Print one JSON object {images, seconds, images_per_s, ms_per_image}.") var json = false
+    @Option(help: ArgumentHelp("First write COUNT generated 500×375 JPEGs (quality 90, 10 classes) to DIR/train and a tenth as many to DIR/val; DIR must not exist.", valueName: "COUNT"))
+    var generate: Int?
+
+    func run() throws {
+        do { try bench() } catch let e as NNError { throw failCLI(e) }
+    }
+
+    private func bench() throws {
+        guard epochs > 0 else { throw NNError.invalidArgument("--epochs must be positive, got \(epochs)") }
+        if let generate { try Self.writeFolder(dataDir, count: generate, seed: seed) }
+        let split = FileManager.default.fileExists(atPath: dataDir + "/train") ? dataDir + "/train" : dataDir
+        let folder = try ImageFolder(directory: split, size: imageSize, resizeSize: resizeSize)
+        let augmentation = augment ? DatasetCatalog.augmentation(for: "imagefolder") : .none
+        let loader = try DataLoader(dataset: folder, batchSize: batch, shuffle: true, augmentation: augmentation, seed: seed,
+                                    dropLast: false, workers: workers)
+        let start = Date()
+        var images = 0, checksum = 0.0
+        for epoch in 0..<epochs {
+            let stream = loader.batches(epoch: epoch)
+            for b in stream { images += b.count; checksum += Double(b.images[b.images.count / 2]) }
+            try stream.checkError()
+        }
+        let dt = Date().timeIntervalSince(start)
+        let rate = Double(images) / max(dt, 1e-9)
+        if json {
+            print(String(format: "{\"images\":%d,\"seconds\":%.3f,\"images_per_s\":%.2f,\"ms_per_image\":%.3f}", images, dt, rate, 1000 * dt / Double(max(images, 1))))
+        } else {
+            print(String(format: "%d images (%d classes) in %.2f s: %.1f images/s, %.2f ms per image, %d worker(s), %@ transform (checksum %.3f)",
+                         images, folder.classes, dt, rate, 1000 * dt / Double(max(images, 1)), workers, augment ? "training" : "evaluation", checksum))
+        }
+    }
+}
+
+extension BenchLoaderCommand {
+    /// Writes `count` JPEGs of 500×375 to `root/train/class_K` and `count / 10` to `root/val/class_K`
+    /// (10 classes): smooth colour waves with pixel noise, which compress about as photographs do.
+    static func writeFolder(_ root: String, count: Int, seed: UInt64) throws {
+        guard count >= 10 else { throw NNError.invalidArgument("--generate needs at least 10 images, got \(count)") }
+        guard !FileManager.default.fileExists(atPath: root) else {
+            throw NNError.invalidArgument("--generate: \(root) exists; give a new folder")
+        }
+        var rng = RandomSource(seed: seed, stream: 0x6A70_6567)
+        for (split, n) in [("train", count), ("val", max(count / 10, 10))] {
+            for i in 0..<n {
+                let folder = "\(root)/\(split)/class_\(i % 10)"
+                let (w, h) = (500, 375)
+                let fx = 0.01 + 0.05 * Double(rng.nextUniform()), fy = 0.01 + 0.05 * Double(rng.nextUniform())
+                var pixels = [UInt8](repeating: 0, count: w * h * 3)
+                for y in 0..<h {
+                    for x in 0..<w {
+                        for c in 0..<3 {
+                            let wave = sin(fx * Double(x) + fy * Double(y) + 2.1 * Double(c) + Double(i))
+                            let v = 128 + 90 * wave + Double(Int(rng.next() % 41) - 20)
+                            pixels[(y * w + x) * 3 + c] = UInt8(min(max(v, 0), 255))
+                        }
+                    }
+                }
+                let bytes = try JPEG.encode(RGBImage(width: w, height: h, pixels: pixels), quality: 90)
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                    try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/img_\(i).jpg"))
+                } catch { throw NNError.writeFailed(path: folder, reason: "\(error)") }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ struct Kelvin: ParsableCommand {
         subcommands: [
             SimCommand.self, CharacterizeCommand.self, CellsCommand.self, TrainCommand.self, EvalCommand.self,
             ProfileCommand.self, CompileCommand.self, VerifyCommand.self, ImportCommand.self, ExportCommand.self, PlotCommand.self,
-            BenchTrainCommand.self, BMConvertCommand.self,
+            BenchTrainCommand.self, BenchLoaderCommand.self, BMConvertCommand.self,
         ])
 
     /// Runs the command; `sim` and `characterize`, which use one BLAS thread, ask for it before

@@ -43,8 +43,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Channels of the first stage (ResNet, cnn) or hidden units (mlp). Default 64.") var width: Int?
     @Option(name: .customLong("init"), help: "Start a new run from this checkpoint's weights (its architecture; fresh optimizer).")
     var initFrom: String?
-    @Option(help: "Data set: fashion-mnist, mnist or idx (MNIST-layout IDX files in --data-dir), cifar10, cifar100, synthetic (1x28x28) or synthetic:CxHxW (e.g. synthetic:3x224x224).") var dataset = "fashion-mnist"
+    @Option(help: "Data set: fashion-mnist, mnist or idx (MNIST-layout IDX files in --data-dir), cifar10, cifar100, imagefolder (--data-dir holds train/ and val/ or test/ folders of class folders of JPEG files), synthetic (1x28x28) or synthetic:CxHxW (e.g. synthetic:3x224x224).") var dataset = "fashion-mnist"
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files (default: system location).") var dataDir: String?
+    @Option(name: .customLong("image-size"), help: "imagefolder: side of the square crop the network sees (default 224).") var imageSize: Int?
+    @Option(name: .customLong("resize-size"), help: "imagefolder: shorter side of the evaluation resize before the centre crop (default 256, or image-size·256/224).") var resizeSize: Int?
+    @Option(name: .customLong("loader-workers"), help: "imagefolder: threads decoding each batch in the background (default 1).") var loaderWorkers: Int?
     @Option(help: "Number of epochs (default 10).") var epochs: Int?
     @Option(help: "Mini-batch size.") var batch = 128
     @Option(help: "Learning rate (the peak rate for onecycle).") var lr = 0.1
@@ -53,7 +56,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Nesterov momentum.") var nesterov = false
     @Option(help: "LR schedule: onecycle, cosine, step or constant.") var schedule = "onecycle"
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε.") var labelSmoothing = 0.0
-    @Flag(help: "Random crop with padding and horizontal flips.") var augment = false
+    @Flag(help: "Random crop with padding and horizontal flips (imagefolder: RandomResizedCrop and flips).") var augment = false
     @Option(help: "Run directory for metrics.jsonl and last.ckpt.") var out = "runs/train"
     @Option(name: .customLong("max-steps"), help: "Stop after this many optimizer steps in total.") var maxSteps: Int?
     @Option(help: "Random seed (weights, shuffling, augmentation).") var seed: UInt64 = 0
@@ -134,7 +137,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The architecture named by --model/--stem/--width for data of this shape.
-    private func modelSpec(for data: ImageDataset) throws -> ModelSpec {
+    private func modelSpec(for data: any ImageSource) throws -> ModelSpec {
         try .named(model ?? "resnet18", stem: stem, width: width ?? 64, inputChannels: data.channels, height: data.height,
                    imageWidth: data.width, classes: data.classes)
     }
@@ -157,11 +160,14 @@ struct TrainCommand: ParsableCommand {
             guard let saved = ck.header.training else {
                 throw NNError.mismatch(path: checkpointPath, reason: "checkpoint holds no training state (cannot resume)")
             }
-            let (_, trainSet, testSet) = try DatasetCatalog.prepare(saved)
+            if imageSize != nil || resizeSize != nil {
+                throw NNError.invalidArgument("--resume continues the run's own image sizes; drop --image-size and --resize-size")
+            }
+            let (_, trainSet, testSet) = try DatasetCatalog.prepareSources(saved)
             let profile = try resumedProfile(ck, path: checkpointPath)
             if syncBN { throw NNError.invalidArgument("--resume continues the run's own batch-norm mode; drop --sync-bn") }
             trainer = try Trainer(resuming: ck, path: checkpointPath, profile: profile, train: trainSet, test: testSet,
-                                  epochs: epochs, maxSteps: .some(maxSteps), communicator: communicator)
+                                  epochs: epochs, maxSteps: .some(maxSteps), loaderWorkers: loaderWorkers, communicator: communicator)
             printErr("resuming \(checkpointPath) at epoch \(trainer.epoch + 1), step \(trainer.step)\n")
         } else {
             guard let scheduleKind = ScheduleKind(rawValue: schedule) else {
@@ -173,12 +179,13 @@ struct TrainCommand: ParsableCommand {
             let initial = try initFrom.map { path in (path: path, checkpoint: try Checkpoint(path: path)) }
             var probe = TrainingOptions(model: .relu, dataset: dataset, dataDirectory: dataDir,
                                         trainLimit: trainLimit, testLimit: testLimit)
+            probe.imageSize = imageSize; probe.resizeSize = resizeSize; probe.loaderWorkers = loaderWorkers
             if let header = initial?.checkpoint.header, let n = header.inputNormalization,
                header.training == nil || header.training?.dataset == dataset {
                 // The weights were trained (or, imported, expect) inputs normalised this way: keep it.
                 probe.normalizationMean = n.mean; probe.normalizationStd = n.std
             }
-            let (prepared, trainSet, testSet) = try DatasetCatalog.prepare(probe)
+            let (prepared, trainSet, testSet) = try DatasetCatalog.prepareSources(probe)
             var options = prepared
             var network: Model?
             if let initial {

@@ -44,4 +44,30 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(stem.status, 1)
         XCTAssertTrue(stem.stderr.contains("--stem applies to ResNets"), stem.stderr)
     }
+
+    func testImageFolderTrainsEvaluatesAndReportsACorruptFile() throws {
+        let data = scratch.url.path + "/folder"
+        let bench = try KelvinProcess.run(["bench-loader", "--data-dir", data, "--generate", "20", "--batch", "4", "--augment", "--workers", "2"])
+        XCTAssertEqual(bench.status, 0, bench.stderr)
+        XCTAssertTrue(bench.stdout.contains("20 images (10 classes)"), bench.stdout)
+        let out = scratch.url.path + "/run"
+        let trained = try KelvinProcess.run(["train", "--dataset", "imagefolder", "--data-dir", data, "--model", "cnn", "--width", "2",
+                                             "--image-size", "32", "--augment", "--batch", "4", "--epochs", "2", "--max-steps", "3",
+                                             "--threads", "1", "--quiet", "--out", out])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stderr.contains("on imagefolder: 20 train / 10 test images, 5 steps per epoch"), trained.stderr)
+        let resumed = try KelvinProcess.run(["train", "--out", out, "--resume", "--max-steps", "5", "--quiet", "--threads", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let eval = try KelvinProcess.run(["eval", "--checkpoint", out + "/last.ckpt", "--json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertTrue(eval.stdout.contains("\"images\":10"), eval.stdout)
+        let bad = data + "/val/class_4/img_4.jpg"
+        try Data("not a JPEG".utf8).write(to: URL(fileURLWithPath: bad))
+        let broken = try KelvinProcess.run(["eval", "--checkpoint", out + "/last.ckpt"])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertTrue(broken.stderr.contains("kelvin: error: \(bad): corrupt file: not a JPEG file"), broken.stderr)
+        let sizes = try train("s", ["--image-size", "32"])
+        XCTAssertEqual(sizes.status, 1)
+        XCTAssertTrue(sizes.stderr.contains("--image-size and --resize-size apply to --dataset imagefolder"), sizes.stderr)
+    }
 }

@@ -8,12 +8,12 @@ final class DataLoaderPartTests: XCTestCase {
         for augmentation in [Augmentation.none, Augmentation(cropPadding: 2, horizontalFlip: true), Augmentation(horizontalFlip: true)] {
             let loader = try DataLoader(dataset: data, batchSize: 12, augmentation: augmentation, seed: 9)
             let order = loader.order(epoch: 1)
-            let whole = loader.makeBatch(epoch: 1, index: 2, order: order)
+            let whole = try loader.makeBatch(epoch: 1, index: 2, order: order)
             XCTAssertNil(whole.part)
             let size = data.imageSize
             var covered = 0
             for part in [0..<3, 3..<6, 6..<9, 9..<12] {
-                let piece = loader.makeBatch(epoch: 1, index: 2, order: order, part: part)
+                let piece = try loader.makeBatch(epoch: 1, index: 2, order: order, part: part)
                 XCTAssertEqual(piece.part, part)
                 XCTAssertEqual(piece.index, 2)
                 XCTAssertEqual(piece.labels, Array(whole.labels[part]), "\(augmentation) \(part)")

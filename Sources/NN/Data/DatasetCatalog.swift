@@ -1,7 +1,7 @@
 /// Loads a data set by the name used on the command line and prepares it for training.
 public enum DatasetCatalog {
     /// Names accepted by `load`.
-    public static let names = ["fashion-mnist", "mnist", "idx", "cifar10", "cifar100", "synthetic"]
+    public static let names = ["fashion-mnist", "mnist", "idx", "cifar10", "cifar100", "imagefolder", "synthetic"]
 
     /// Loads the train and test splits of `name` (from `directory` or the default location).
     public static func load(_ name: String, directory: String?) throws -> (train: ImageDataset, test: ImageDataset) {
@@ -23,6 +23,8 @@ public enum DatasetCatalog {
             }
             return (try Datasets.cifar(directory: directory, classes: classes, train: true),
                     try Datasets.cifar(directory: directory, classes: classes, train: false))
+        case "imagefolder":
+            throw NNError.invalidArgument("the imagefolder data set is decoded from disk as it is used; this command needs an in-memory data set")
         case "synthetic":
             return (ImageDataset.synthetic(count: 512, channels: 1, height: 28, width: 28, classes: 10, seed: 1),
                     ImageDataset.synthetic(count: 128, channels: 1, height: 28, width: 28, classes: 10, seed: 2))
@@ -41,8 +43,10 @@ public enum DatasetCatalog {
 
     /// The default augmentation for `name` when `--augment` is given: random crop (padding 2 for 28 px,
     /// 4 for 32 px) and, except for digit-like data, horizontal flips.
+    /// An ImageFolder's `--augment` is torchvision's RandomResizedCrop with horizontal flips.
     public static func augmentation(for name: String) -> Augmentation {
-        name.hasPrefix("cifar") ? Augmentation(cropPadding: 4, horizontalFlip: true) : Augmentation(cropPadding: 2, horizontalFlip: true)
+        if name == "imagefolder" { return Augmentation(cropPadding: 0, horizontalFlip: true) }
+        return name.hasPrefix("cifar") ? Augmentation(cropPadding: 4, horizontalFlip: true) : Augmentation(cropPadding: 2, horizontalFlip: true)
     }
 }
 
@@ -60,6 +64,61 @@ extension DatasetCatalog {
             let stats = train.channelStatistics()
             opts.normalizationMean = stats.mean
             opts.normalizationStd = stats.std
+        }
+        train = try train.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)
+        test = try test.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)
+        return (opts, train, test)
+    }
+}
+
+extension DatasetCatalog {
+    /// Loads the train and test splits of `name` as image sources: an ImageFolder (`imagefolder`,
+    /// `directory/train` and `directory/val` or `directory/test`, crops of `imageSize` after a
+    /// resize to `resizeSize`), or the in-memory set `load` gives.
+    /// `trainLimit` and `testLimit` keep the first files of each ImageFolder split (and list no more).
+    public static func loadSources(_ name: String, directory: String?, imageSize: Int? = nil, resizeSize: Int? = nil,
+                                   trainLimit: Int? = nil, testLimit: Int? = nil) throws -> (train: any ImageSource, test: any ImageSource) {
+        guard name == "imagefolder" else {
+            guard imageSize == nil, resizeSize == nil else {
+                throw NNError.invalidArgument("--image-size and --resize-size apply to --dataset imagefolder")
+            }
+            let (train, test) = try load(name, directory: directory)
+            return (trainLimit.map { train.prefix($0) } ?? train, testLimit.map { test.prefix($0) } ?? test)
+        }
+        guard let directory else {
+            throw NNError.invalidArgument("--data-dir is required for imagefolder (a folder holding train/ and val/ or test/)")
+        }
+        let size = imageSize ?? 224, resize = resizeSize ?? (imageSize.map { Int((Double($0) * 256 / 224).rounded()) } ?? 256)
+        let (train, test) = try ImageFolder.splits(of: directory)
+        let trainSet = try ImageFolder(directory: train, size: size, resizeSize: resize, limit: trainLimit)
+        let testSet = try ImageFolder(directory: test, size: size, resizeSize: resize, limit: testLimit)
+        guard testSet.classNames == trainSet.classNames else {
+            let missing = Set(trainSet.classNames).symmetricDifference(testSet.classNames).sorted().prefix(5)
+            throw NNError.mismatch(path: test, reason: "class folders differ from \(train)'s (\(trainSet.classes) and \(testSet.classes) classes; "
+                + "e.g. \(missing.joined(separator: ", ")))")
+        }
+        return (trainSet, testSet)
+    }
+
+    /// `prepare` for any data set, an ImageFolder included: loads the sources named in `options`,
+    /// applies the limits and the normalisation (for an ImageFolder without a stored
+    /// normalisation, ImageNet's mean and std rather than statistics of its training images).
+    public static func prepareSources(_ options: TrainingOptions) throws
+        -> (options: TrainingOptions, train: any ImageSource, test: any ImageSource)
+    {
+        guard options.dataset == "imagefolder" else {
+            guard options.imageSize == nil, options.resizeSize == nil else {
+                throw NNError.invalidArgument("--image-size and --resize-size apply to --dataset imagefolder")
+            }
+            let (opts, train, test) = try prepare(options)
+            return (opts, train, test)
+        }
+        var opts = options
+        var (train, test) = try loadSources(options.dataset, directory: options.dataDirectory, imageSize: options.imageSize,
+                                            resizeSize: options.resizeSize, trainLimit: options.trainLimit, testLimit: options.testLimit)
+        if opts.normalizationMean.isEmpty || opts.normalizationStd.isEmpty {
+            opts.normalizationMean = ImageFolder.imageNetMean
+            opts.normalizationStd = ImageFolder.imageNetStd
         }
         train = try train.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)
         test = try test.normalized(mean: opts.normalizationMean, std: opts.normalizationStd)

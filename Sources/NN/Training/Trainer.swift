@@ -65,7 +65,7 @@ public struct Trainer {
     public let profile: any ExecutionProfile
     public let schedule: any LRSchedule
     public let loader: DataLoader
-    public let testSet: ImageDataset?
+    public let testSet: (any ImageSource)?
     /// Epoch in progress (0-based), batch index within it, optimizer steps taken.
     public private(set) var epoch = 0
     public private(set) var batchInEpoch = 0
@@ -97,7 +97,7 @@ public struct Trainer {
     /// `optimizer` (SGD from the options when nil) under `profile`. `train` and `test` must already
     /// be normalised.
     public init(options: TrainingOptions, model: Model? = nil, optimizer: SGD? = nil,
-                profile: any ExecutionProfile = DigitalProfile(), train: ImageDataset, test: ImageDataset?,
+                profile: any ExecutionProfile = DigitalProfile(), train: any ImageSource, test: (any ImageSource)?,
                 communicator: Communicator = .single) throws {
         try options.validate()
         let ranks = communicator.size
@@ -131,7 +131,8 @@ public struct Trainer {
             learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay,
             nesterov: options.nesterov))
         loader = try DataLoader(dataset: train, batchSize: options.batchSize, shuffle: true,
-                                augmentation: options.augmentation, seed: options.seed &+ 1, dropLast: true)
+                                augmentation: options.augmentation, seed: options.seed &+ 1, dropLast: true,
+                                workers: options.loaderWorkers ?? 1)
         testSet = test
         schedule = options.schedule.make(lr: options.learningRate, totalSteps: options.epochs * loader.batchesPerEpoch)
         pipelineBlocks = options.microBatch == nil ? [] : try PipelinedUpdate.blocks(of: model)
@@ -141,11 +142,12 @@ public struct Trainer {
     }
 
     /// Continues the run saved in `checkpoint` (read from `path`), optionally with new epoch/step
-    /// limits. The run continues under the profile it was started with: a different `profile`
-    /// is refused with the reason (start a new run from the weights with `--init` instead).
+    /// limits (and, for an ImageFolder, another number of decoding threads). The run continues
+    /// under the profile it was started with: a different `profile` is refused with the reason
+    /// (start a new run from the weights with `--init` instead).
     public init(resuming checkpoint: Checkpoint, path: String, profile: any ExecutionProfile = DigitalProfile(),
-                train: ImageDataset, test: ImageDataset?, epochs: Int? = nil, maxSteps: Int?? = nil,
-                communicator: Communicator = .single) throws {
+                train: any ImageSource, test: (any ImageSource)?, epochs: Int? = nil, maxSteps: Int?? = nil,
+                loaderWorkers: Int? = nil, communicator: Communicator = .single) throws {
         guard var options = checkpoint.header.training else {
             throw NNError.mismatch(path: path, reason: "checkpoint holds no training state (cannot resume)")
         }
@@ -155,6 +157,7 @@ public struct Trainer {
         }
         if let epochs { options.epochs = epochs }
         if let maxSteps { options.maxSteps = maxSteps }
+        if let loaderWorkers { options.loaderWorkers = loaderWorkers }
         guard checkpoint.header.model == options.model else {
             throw NNError.mismatch(path: path, reason: "model configuration differs from the training options")
         }
@@ -352,8 +355,9 @@ public struct Trainer {
                     return .interrupted(step: step)
                 }
             }
+            try stream.checkError()
             if !stoppedEarly, let maxSteps = options.maxSteps, step >= maxSteps, batchInEpoch < perEpoch { stoppedEarly = true }
-            let line = epochMetrics()
+            let line = try epochMetrics()
             if stoppedEarly {
                 if let metrics { try metrics.append(line) }
                 onEpoch(line)
@@ -372,9 +376,10 @@ public struct Trainer {
     }
 
     /// Metrics of the epoch in progress, with a test-set evaluation when a test set is present.
-    private func epochMetrics() -> EpochMetrics {
-        let eval = (communicator.isRoot ? testSet : nil).map {
-            Self.evaluate(model, on: $0, batchSize: max(options.batchSize, 256), profile: profile, seed: options.seed &+ UInt64(epoch))
+    private func epochMetrics() throws -> EpochMetrics {
+        let eval = try (communicator.isRoot ? testSet : nil).map {
+            try Self.evaluate(model, on: $0, batchSize: max(options.batchSize, 256), profile: profile, seed: options.seed &+ UInt64(epoch),
+                              workers: options.loaderWorkers ?? 1)
         }
         return EpochMetrics(
             epoch: epoch + 1, train_loss: progress.lossSum / Double(max(progress.seen, 1)),
@@ -382,6 +387,37 @@ public struct Trainer {
             test_top1: eval?.top1, test_top5: eval?.top5,
             images_per_s: Double(progress.seen) / max(progress.seconds, 1e-9), seconds: progress.seconds,
             lr: optimizer.config.learningRate, profile: profile.name, test_loss: eval?.loss)
+    }
+
+    /// Evaluation-mode top-1/top-5 accuracy of `model` on any image source (an `ImageFolder` is
+    /// decoded batch by batch in the background, `workers` threads at a time, with its evaluation
+    /// transform); throws when an example cannot be read.
+    public static func evaluate(_ model: some Layer, on source: any ImageSource, batchSize: Int = 256,
+                                profile: any ExecutionProfile = DigitalProfile(), seed: UInt64 = 0,
+                                workers: Int = 1) throws -> EvaluationResult {
+        if let memory = source as? ImageDataset {
+            return evaluate(model, on: memory, batchSize: batchSize, profile: profile, seed: seed)
+        }
+        let start = Date()
+        var top1 = 0, top5 = 0
+        var lossSum = 0.0
+        let loader = try DataLoader(dataset: source, batchSize: batchSize, shuffle: false, dropLast: false, workers: workers)
+        let stream = loader.batches(epoch: 0)
+        noGrad {
+            for batch in stream {
+                let x = Tensor(shape: [batch.count, source.channels, source.height, source.width], data: batch.images)
+                let context = ForwardContext(training: false, profile: profile, noise: NoiseStream(seed: seed, step: UInt64(batch.index)))
+                let logits = model(x, context: context)
+                top1 += topKCorrect(logits, labels: batch.labels, k: 1)
+                top5 += topKCorrect(logits, labels: batch.labels, k: 5)
+                lossSum += Double(softmaxCrossEntropy(logits, labels: batch.labels.map(Int.init)).scalar) * Double(batch.count)
+            }
+        }
+        try stream.checkError()
+        let count = max(source.count, 1)
+        return EvaluationResult(top1: Double(top1) / Double(count), top5: Double(top5) / Double(count),
+                                images: source.count, seconds: Date().timeIntervalSince(start),
+                                loss: lossSum / Double(count))
     }
 
     /// Evaluation-mode top-1/top-5 accuracy of `model` on `dataset` under `profile` (no graph

@@ -33,6 +33,12 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Data-parallel runs (`mpirun -np N kelvin train`): batch-norm statistics over the whole
     /// global batch (`--sync-bn`) instead of each rank's part of it. nil (older checkpoints): false.
     public var syncBatchNorm: Bool?
+    /// An ImageFolder data set (`--dataset imagefolder`): the side of the square crop and the
+    /// shorter side of the evaluation resize. nil: 224 and 256 (the torchvision ImageNet recipe).
+    public var imageSize: Int?
+    public var resizeSize: Int?
+    /// Threads that decode the images of one batch (an ImageFolder data set). nil: 1.
+    public var loaderWorkers: Int?
 
     public init(
         model: ModelSpec, dataset: String = "fashion-mnist", dataDirectory: String? = nil, epochs: Int = 1,
