@@ -11,6 +11,8 @@ public struct Compilation: Sendable {
     /// Nil for `--report-only`.
     public var manifest: Manifest?
     public var files: [(path: String, text: String)]
+    /// What the compile changed from what it was given (a stored scale lowered to fit), one line each.
+    public var notes: [String] = []
 }
 
 /// Lowers a trained network to netlists (Docs/compiler.md): `compile` builds everything in memory
@@ -91,7 +93,7 @@ public enum Compiler {
         guard problems.isEmpty else { throw CompilerError.invalidOption("internal: the schedule is unsound: " + problems.prefix(3).joined(separator: "; ")) }
         files.append(("schedule.json", try schedule.json()))
         files += [("manifest.json", try manifest.json()), ("report.md", report.markdown), ("report.json", try report.json())]
-        return Compilation(stages: stages, report: report, manifest: manifest, files: files)
+        return Compilation(stages: stages, report: report, manifest: manifest, files: files, notes: builder.notes)
     }
 
     /// Writes the files under `directory` through `directory.tmp-PID`, renamed at the end; a
@@ -149,6 +151,7 @@ struct Builder {
     var decks: [Manifest.Deck] = []
     var cellTexts: [String: String] = [:]
     var biasRows: [String: Int] = [:]
+    var notes: [String] = []
     var program: [NetworkProgram.Stage] = []
     var banks: [Schedule.Bank] = []
     var slots: [Schedule.Slot] = []
@@ -425,6 +428,18 @@ struct Builder {
             sx = Double(s[0]); beta = Double(s[1])
             let base = s.count - 2 == m ? s[2...].map(Double.init) : Array(repeating: Double(s[2]), count: m)
             sw = (0..<m).map { abs(bnRatio[$0]) > 1e-12 ? base[$0] / abs(bnRatio[$0]) : base[$0] }
+            // The profile calibrated β on the convolution's own sums; this module also carries the
+            // batch norm folded into it (its shift becomes a bias), which can move the columns past
+            // the op-amps' linear range: then β is lowered until these images fit with the usual
+            // headroom, and the compile says so.
+            var maxY = 0.0
+            for n in 0..<images { for o in 0..<m { for p in 0..<perOutput { maxY = max(maxY, abs(flavour.kappa) * sx * sw[o] * abs(zAt(n, o, p))) } } }
+            if maxY > 0, beta * maxY > Compiler.linearRange {
+                let fitted = h * options.rails / maxY
+                notes.append(String(format: "layer %@ (%@ '%@'): stored summer gain β %.4g lowered to %.4g: with its bias rows (and any batch norm folded in) its columns reach %.3g V (limit %.3g V)",
+                                    "\(stage.index)", stage.typeName, label, beta, fitted, beta * maxY, h * options.rails))
+                beta = fitted
+            }
         } else {
             let maxX = x.scalars.reduce(0) { max($0, abs(Double($1))) }
             sx = maxX > 0 ? h * flavour.xHalf / maxX : 1

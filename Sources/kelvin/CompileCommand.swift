@@ -84,6 +84,7 @@ struct CompileCommand: ParsableCommand {
         }
         let compilation = try Compiler.compile(checkpoint: ck, path: checkpoint, data: test, options: compileOptions,
                                                profile: profile, reportOnly: reportOnly, energies: energies(flavour))
+        for note in compilation.notes { FileHandle.standardError.write(Data("kelvin: note: \(note)\n".utf8)) }
         try Compiler.write(compilation, to: out)
         let t = compilation.report.total
         let decks = compilation.manifest?.decks.count ?? 0

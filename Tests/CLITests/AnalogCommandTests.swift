@@ -157,6 +157,26 @@ final class AnalogCommandTests: XCTestCase {
 
     /// `--drift-time` with s/m/h/d/y suffixes and `--drift-compensation` under a drift profile;
     /// both refused, with the reason, for a profile without drift and for bad values.
+    /// `kelvin compile --analog cells-vcr` on a checkpoint trained digitally: the profile calibrates
+    /// its summer gain β on the convolution's own sums, but the compiled module also carries the
+    /// folded batch norm and bias, which here drive one layer's columns to about 24 V. The compile
+    /// lowers that β to fit, says so on stderr naming the layer, and its decks verify.
+    func testCompileUnderAProfileLowersAStoredGainThatOverflows() throws {
+        guard (try? Datasets.locateFashionMNIST()) != nil else { throw XCTSkip("Fashion-MNIST not installed") }
+        let root = CharacterizeCommandTests.root
+        let run = scratch.url.path + "/fm"
+        let t = try KelvinProcess.run(["train", "--model", "cnn", "--width", "8", "--dataset", "fashion-mnist", "--epochs", "1",
+                                       "--train-limit", "4000", "--test-limit", "100", "--threads", "1", "--quiet", "--out", run])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        let c = try KelvinProcess.run(["compile", "--checkpoint", run + "/last.ckpt", "--out", run + "/circuits", "--images", "1",
+                                       "--positions", "1", "--cells", root.path + "/netlists", "--analog", "cells-vcr"], in: root)
+        XCTAssertEqual(c.status, 0, c.stderr)
+        XCTAssertTrue(c.stderr.contains("note: layer 4 (conv2d '4.weight'): stored summer gain β"), c.stderr)
+        XCTAssertTrue(c.stderr.contains("lowered to"), c.stderr)
+        let v = try KelvinProcess.run(["verify", run + "/circuits"], in: root)
+        XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
+    }
+
     func testDriftTimeOptions() throws {
         XCTAssertEqual(try train("p", []).status, 0)
         let ck = scratch.url.path + "/p/last.ckpt"
