@@ -37,6 +37,9 @@ public struct Deck: Sendable {
     public var prints: [PrintCard] = []
     /// Top-level `.param` values as evaluated (overrides applied), by lower-case name.
     public var parameters: [String: Double] = [:]
+    /// The temperature coefficients of every resistor that has them, by index in `elements`, so
+    /// that `at(temperature:)` can re-evaluate the resistance at another circuit temperature.
+    var resistorTemperatures: [Int: ResistorTemperature] = [:]
 
     public init(
         title: String, elements: [Element] = [], analyses: [Analysis] = [], options: Options = Options(),
@@ -64,6 +67,37 @@ extension Deck {
             throw NetlistError.noAnalysis(control, token: ".control")
         }
         throw NetlistError.noAnalysis(titleLocation, token: title)
+    }
+}
+
+extension Deck {
+    /// The sweep name of the circuit temperature in `.dc TEMP START STOP STEP` (as in ngspice).
+    public static let temperatureSweep = "temp"
+
+    /// The deck at circuit temperature `celsius` (°C), as ngspice's `CKTtemp` re-evaluates every
+    /// device for a `.dc TEMP` point: the `temp` option is set (semiconductor models, `temper`
+    /// and noise read it when the simulator builds its devices), and every resistor with
+    /// temperature coefficients is rescaled from the deck's temperature `T₀` to `T`,
+    ///
+    ///     R(T) = R(T₀) · f(T) / f(T₀),   f(T) = 1 + TC1·(T − TNOM) + TC2·(T − TNOM)²  (or 1.01^(TCE·(T − TNOM)))
+    ///
+    /// so a value changed after reading (`alter`, a Monte Carlo factor) keeps its ratio. A resistor
+    /// with its own `temp=` does not change. Throws `NetlistError.invalidExpression` at the
+    /// resistor when its resistance at `celsius` is zero or not finite.
+    public func at(temperature celsius: Double) throws -> Deck {
+        var out = self
+        out.options.values["temp"] = celsius
+        for (index, coefficients) in resistorTemperatures {
+            guard index < out.elements.count, case .resistor(let r) = out.elements[index].kind else { continue }
+            let scaled = r * coefficients.factor(out.options) / coefficients.factor(options)
+            guard scaled.isFinite, scaled != 0 else {
+                throw NetlistError.invalidExpression(
+                    out.elements[index].location, token: out.elements[index].name,
+                    message: "resistance at \(celsius) °C is \(scaled)")
+            }
+            out.elements[index].kind = .resistor(resistance: scaled)
+        }
+        return out
     }
 }
 

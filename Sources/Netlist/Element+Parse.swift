@@ -88,6 +88,7 @@ extension Flattener {
             }
             deck.elements[index].kind = .resistor(resistance: scaled)
         }
+        deck.resistorTemperatures = resistorTemperatures
     }
 
     /// Interprets and adds one element card (every letter except `X`).

@@ -333,7 +333,8 @@ public struct ControlInterpreter {
             guard words.count == 4 || words.count == 8 else { throw fail(line, "expected `dc SRC START STOP STEP [SRC2 START STOP STEP]`") }
             var specs: [SweepSpec] = []
             for base in stride(from: 0, to: words.count, by: 4) {
-                guard circuitDeck.elements.contains(where: { $0.name == words[base] }) else {
+                guard words[base] == Deck.temperatureSweep || circuitDeck.elements.contains(where: { $0.name == words[base] })
+                else {
                     throw fail(line, "sweep source '\(words[base])' is not an element of the circuit")
                 }
                 specs.append(SweepSpec(source: words[base], start: try value(words[base + 1]),
