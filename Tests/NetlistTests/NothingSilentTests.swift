@@ -98,6 +98,40 @@ final class NothingSilentTests: XCTestCase {
         assertParseError("t\nr1 a 0 1k tc=1,2\n", at: "test.cir:2:16", token: "2", message: "'tc='")
     }
 
+    /// D, Q, M, S and W instance parameters: unknown names stop as in ngspice-39 ("unknown
+    /// parameter (foo)"); names ngspice knows but Kelvin does not model warn at the name.
+    func testDeviceInstanceParametersAreCheckedByName() throws {
+        let models = ".model dm d\n.model qm npn\n.model nm nmos\n.model sm sw\n"
+        assertParseError("t\n\(models)d1 a 0 dm foo=2\n", at: "test.cir:6:11", token: "foo", message: "unknown diode instance parameter")
+        assertParseError("t\n\(models)q1 c b 0 qm area=2 foo=1\n", at: "test.cir:6:20", token: "foo", message: "unknown BJT instance parameter")
+        assertParseError("t\n\(models)m1 d g 0 0 nm w=1u zz=3\n", at: "test.cir:6:20", token: "zz", message: "unknown MOSFET instance parameter")
+        assertParseError("t\n\(models)s1 a 0 c 0 sm m=2\n", at: "test.cir:6:15", token: "m", message: "unknown switch instance parameter")
+        let deck = try parseDeck("t\n\(models)d1 a 0 dm area=2 m=2 temp=50 pj=1u\nq1 c b 0 qm areab=2 icvbe=0.6\n"
+            + "m1 d g 0 0 nm w=1u l=1u ad=1p as=1p pd=1u ps=1u nrd=1 nrs=1 dtemp=5 ic=1,2,3\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:6:30: warning: diode parameter 'pj' (not modelled) is not used by Kelvin, ignored ('pj')",
+            "test.cir:7:21: warning: BJT parameter 'icvbe' (an initial condition for UIC) is not used by Kelvin, ignored ('icvbe')",
+            "test.cir:8:69: warning: MOSFET parameter 'ic' (an initial condition for UIC) is not used by Kelvin, ignored ('ic')",
+        ])
+    }
+
+    /// `Deck.at(temperature:)` (a `.dc TEMP` point): the temp option set, resistors with
+    /// coefficients rescaled from the deck's temperature (a changed value keeps its ratio), an
+    /// instance `temp=` fixed.
+    func testDeckAtAnotherTemperatureRescalesResistors() throws {
+        var deck = try parseDeck("t\nr1 a 0 1k tc1=0.01\nr2 a 0 1k tc1=0.01 temp=77\nr3 a 0 1k\n.temp 37\n")
+        XCTAssertEqual(try XCTUnwrap(deck.resistance("r1")), 1100, accuracy: 1e-9)
+        deck.elements[0].kind = .resistor(resistance: 2200)  // as `alter r1 2200` at 37 °C
+        let hot = try deck.at(temperature: 127)
+        XCTAssertEqual(hot.options.temp, 127)
+        XCTAssertEqual(try XCTUnwrap(hot.resistance("r1")), 2200 * 2 / 1.1, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(hot.resistance("r2")), 1500, accuracy: 1e-9)
+        XCTAssertEqual(hot.resistance("r3"), 1000)
+        XCTAssertThrowsError(try deck.at(temperature: -73)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("test.cir:2:1"), "\(error)")
+        }
+    }
+
     func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
         let deck = try parseDeck(
             "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"
