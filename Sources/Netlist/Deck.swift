@@ -82,11 +82,13 @@ extension Deck {
     ///     R(T) = R(T₀) · f(T) / f(T₀),   f(T) = 1 + TC1·(T − TNOM) + TC2·(T − TNOM)²  (or 1.01^(TCE·(T − TNOM)))
     ///
     /// so a value changed after reading (`alter`, a Monte Carlo factor) keeps its ratio. A resistor
-    /// with its own `temp=` does not change. Throws `NetlistError.invalidExpression` at the
-    /// resistor when its resistance at `celsius` is zero or not finite.
-    public func at(temperature celsius: Double) throws -> Deck {
+    /// with its own `temp=` does not change. `nominal` also sets TNOM (`option tnom=` in a
+    /// `.control` block). Throws `NetlistError.invalidExpression` at the resistor when its
+    /// resistance at `celsius` is zero or not finite.
+    public func at(temperature celsius: Double, nominal: Double? = nil) throws -> Deck {
         var out = self
         out.options.values["temp"] = celsius
+        if let nominal { out.options.values["tnom"] = nominal }
         for (index, coefficients) in resistorTemperatures {
             guard index < out.elements.count, case .resistor(let r) = out.elements[index].kind else { continue }
             let scaled = r * coefficients.factor(out.options) / coefficients.factor(options)
