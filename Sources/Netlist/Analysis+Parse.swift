@@ -196,7 +196,8 @@ extension Flattener {
                 location: card.location))
     }
 
-    /// `.options key=value flag ...`: numbers go to `values`, words to `text`, flags store 1.
+    /// `.options key=value flag ...`: numbers go to `values`, words to `text`, flags store 1. An
+    /// option Kelvin neither reads nor may ignore (`Options.warning(for:at:)`) is a located warning.
     mutating func options(_ card: Card) throws {
         let tokens = card.tokens
         var i = 1
@@ -205,6 +206,7 @@ extension Flattener {
             guard t.kind == .word else {
                 throw NetlistError.syntax(t.location, token: t.text, message: "expected an option name")
             }
+            if let warning = Options.warning(for: t.lower, at: t.location) { deck.warnings.append(warning) }
             if i + 1 < tokens.count, tokens[i + 1].kind == .equals {
                 guard i + 2 < tokens.count, tokens[i + 2].isValue else {
                     throw NetlistError.missingField(t.location, token: t.lower, expected: "a value after '='")

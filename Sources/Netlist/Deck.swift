@@ -356,4 +356,23 @@ public struct Options: Sendable {
     public var tnom: Double { values["tnom"] ?? 27 }
     /// Integration method: `trap` (default) or `gear`.
     public var method: String { text["method"] ?? "trap" }
+
+    /// The option names Kelvin reads.
+    public static let readNames: Set<String> = [
+        "reltol", "abstol", "vntol", "chgtol", "trtol", "gmin", "gminfactor", "gminsteps", "srcsteps", "noopiter",
+        "itl1", "itl2", "itl4", "temp", "tnom", "method", "defw", "defl", "defad", "defas", "solver",
+    ]
+    /// ngspice options that do not change the solution (listing, accounting, pivoting, the choice
+    /// of sparse package), accepted without a word.
+    public static let inertNames: Set<String> = [
+        "acct", "noacct", "norefvalue", "list", "nolist", "node", "nonode", "opts", "nomod", "nopage", "numdgt",
+        "klu", "sparse", "pivtol", "pivrel", "bypass", "warn", "maxwarns", "keepopinfo", "noinit", "itl3", "itl5",
+    ]
+
+    /// The warning for an option Kelvin neither reads nor may ignore (`rshunt`, `ramptime`,
+    /// `interp`, a misspelling), as `FILE:LINE:COL: warning: ...`; nil for a read or inert one.
+    public static func warning(for name: String, at location: SourceLocation) -> String? {
+        guard !readNames.contains(name), !inertNames.contains(name) else { return nil }
+        return "\(location): warning: option '\(name)' is not implemented by Kelvin, ignored ('\(name)')"
+    }
 }

@@ -132,6 +132,17 @@ final class NothingSilentTests: XCTestCase {
         }
     }
 
+    /// An option Kelvin neither reads nor may ignore (ngspice's `rshunt` adds a resistor from every
+    /// node to ground) is a located warning; read and inert ones (`reltol`, `klu`) pass silently.
+    func testUnimplementedOptionsAreLocatedWarnings() throws {
+        let deck = try parseDeck("t\nr1 a 0 1k\n.options reltol=1e-4 klu rshunt=1e9 numdgt=8 foo\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:3:26: warning: option 'rshunt' is not implemented by Kelvin, ignored ('rshunt')",
+            "test.cir:3:46: warning: option 'foo' is not implemented by Kelvin, ignored ('foo')",
+        ])
+        XCTAssertEqual(deck.options.reltol, 1e-4)
+    }
+
     func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
         let deck = try parseDeck(
             "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"

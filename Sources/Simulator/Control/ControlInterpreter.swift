@@ -656,6 +656,7 @@ public struct ControlInterpreter {
                 }
                 continue
             }
+            if let warning = Options.warning(for: parts[0], at: line.location) { writeError("kelvin: \(warning)\n") }
             // Read while the deck is parsed (MOSFET defaults): changing them here would silently
             // change nothing.
             if ["temp", "tnom", "defw", "defl", "defad", "defas"].contains(parts[0]) {
