@@ -21,6 +21,14 @@ extension Flattener {
                 guard card.tokens.count >= 2 else {
                     throw NetlistError.missingField(card.location, token: keyword, expected: "a temperature")
                 }
+                // SPICE2 ran every analysis at each temperature of a list; ngspice-39 warns and
+                // runs at 27 °C instead. Neither is what the list says: refuse it.
+                guard card.tokens.count == 2 else {
+                    throw NetlistError.unsupported(
+                        card.tokens[2].location, token: card.tokens[2].text,
+                        feature: "`.temp` with more than one temperature (ngspice-39 ignores the list and runs at 27 °C); "
+                            + "sweep with `.dc TEMP` or `foreach` + `option temp=` in a .control block")
+                }
                 deck.options.values["temp"] = try value(card.tokens[1], in: card, frame: f)
             default: try options(card)
             }

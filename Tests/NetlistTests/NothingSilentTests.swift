@@ -143,6 +143,11 @@ final class NothingSilentTests: XCTestCase {
         XCTAssertEqual(deck.options.reltol, 1e-4)
     }
 
+    /// `.temp 0 50` (SPICE2's list; ngspice-39 runs it at 27 °C) is refused at the second value.
+    func testTemperatureListIsALocatedError() {
+        assertParseError("t\nr1 a 0 1k\n.temp 0 50\n", at: "test.cir:3:9", token: "50", message: "more than one temperature")
+    }
+
     func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
         let deck = try parseDeck(
             "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"
