@@ -66,8 +66,13 @@ extension Flattener {
                 card.location, token: keyword,
                 feature: "`.step` is LTspice's, not ngspice's; sweep a parameter in a .control block with "
                     + "`foreach` and `alterparam` + `reset` (or `alter`)")
-        case ".plot", ".probe", ".width", ".four", ".fourier", ".disto", ".pz", ".sp", ".csparam", ".option_list":
+        case ".plot", ".probe", ".width", ".option_list":
+            // Output formatting only: the circuit and its analyses are unchanged.
             note(card, "\(keyword) ignored")
+        case ".four", ".fourier", ".disto", ".pz", ".sp", ".csparam":
+            throw NetlistError.unsupported(
+                card.location, token: keyword,
+                feature: "`\(keyword)` is not implemented by Kelvin (it runs .op, .dc, .tran, .ac, .tf, .sens, .noise)")
         default:
             throw NetlistError.unknownCard(
                 card.location, token: keyword, suggestion: Self.nearestCard(to: keyword))

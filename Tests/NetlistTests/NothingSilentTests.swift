@@ -148,6 +148,16 @@ final class NothingSilentTests: XCTestCase {
         assertParseError("t\nr1 a 0 1k\n.temp 0 50\n", at: "test.cir:3:9", token: "50", message: "more than one temperature")
     }
 
+    /// Analyses Kelvin does not run are errors at their card; output-only cards are notes.
+    func testUnimplementedAnalysisCardsAreLocatedErrors() throws {
+        for card in [".four 1k v(a)", ".disto dec 10 1k 100meg", ".pz a 0 b 0 vol pz", ".sp lin 10 1 10"] {
+            let keyword = String(card.prefix(while: { $0 != " " }))
+            assertParseError("t\nr1 a 0 1k\n\(card)\n.op\n", at: "test.cir:3:1", token: keyword, message: "not implemented")
+        }
+        let deck = try parseDeck("t\nr1 a 0 1k\n.plot dc v(a)\n.width out=80\n.op\n")
+        XCTAssertEqual(deck.notes.count, 2, "\(deck.notes)")
+    }
+
     func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
         let deck = try parseDeck(
             "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"
