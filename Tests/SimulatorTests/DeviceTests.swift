@@ -164,6 +164,16 @@ final class DeviceTests: XCTestCase {
     func testTemperatureSweepMatchesNgspice() throws {
         try DevFixtures.compare("dc_temp_devices.cir", analysis: "dc1")
     }
+    /// A temperature sweep's rawfile names its scale `temp-sweep` (type `temp-sweep`), as ngspice's,
+    /// and reads back to the same plot.
+    func testTemperatureSweepRawfileRoundTrips() throws {
+        let results = try DevFixtures.simulate("dc_temp_devices.cir")
+        let text = Rawfile.string(results)
+        XCTAssertTrue(text.contains("\t0\ttemp-sweep\ttemp-sweep\n"), text)
+        let back = try XCTUnwrap(Rawfile.parse(text, path: "<raw>").first)
+        XCTAssertEqual(back.variables, results[0].variables)
+        XCTAssertEqual(back.rows.map { $0[0] }, results[0].rows.map { $0[0] })
+    }
     /// `.dc V1 ... TEMP ...`: a source swept inside a temperature sweep.
     func testSourceSweepInsideTemperatureSweepMatchesNgspice() throws {
         try DevFixtures.compare("dc_temp_nested.cir", analysis: "dc1")
