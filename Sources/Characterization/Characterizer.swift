@@ -461,8 +461,9 @@ public struct Characterizer: Sendable {
             d.holdWindow = hold.window
             dynamics = d
         }
-        if let noise = spec.noise {
+        if var noise = spec.noise {
             var d = dynamics ?? Dynamics()
+            noise.bandwidth = try noise.resolved(settlingTime: d.settlingTime, origin: spec.netlistPath)
             d.readNoise = try measureReadNoise(noise)
             d.noiseBandwidth = noise.bandwidth
             dynamics = d
