@@ -158,6 +158,17 @@ final class NothingSilentTests: XCTestCase {
         XCTAssertEqual(deck.notes.count, 2, "\(deck.notes)")
     }
 
+    /// `distof1`/`distof2` only feed `.disto`: a located warning, the rest of the source is read.
+    func testDistortionInputsAreWarnings() throws {
+        let deck = try parseDeck("t\nv1 a 0 dc 1 distof1 0.1 90 ac 1\nr1 a 0 1k\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:2:13: warning: 'distof1' is an input of .disto, which Kelvin does not run; ignored ('distof1')"
+        ])
+        guard case .voltageSource(let source) = deck.elements[0].kind else { return XCTFail() }
+        XCTAssertEqual(source.dc, 1)
+        XCTAssertEqual(source.acMagnitude, 1)
+    }
+
     func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
         let deck = try parseDeck(
             "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"
