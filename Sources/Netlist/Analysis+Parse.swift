@@ -238,8 +238,9 @@ extension Flattener {
         }
     }
 
-    /// `.ic v(n)=x ...` / `.nodeset v(n)=x ...`, nodes flattened in the card's scope.
-    func nodeVoltages(_ card: Card, frame f: Int) throws -> [(String, Double)] {
+    /// `.ic v(n)=x ...` / `.nodeset v(n)=x ...`, nodes flattened in the card's scope (each is
+    /// also kept in `initialNodes`, so that one no element connects can be reported).
+    mutating func nodeVoltages(_ card: Card, frame f: Int) throws -> [(String, Double)] {
         let tokens = card.tokens
         var result: [(String, Double)] = []
         var i = 1
@@ -255,7 +256,9 @@ extension Flattener {
                 }
                 throw NetlistError.syntax(tokens[i].location, token: tokens[i].text, message: "expected v(NODE)=VALUE")
             }
-            result.append((node(tokens[i + 2].lower, frame: f), try value(tokens[i + 5], in: card, frame: f)))
+            let name = node(tokens[i + 2].lower, frame: f)
+            result.append((name, try value(tokens[i + 5], in: card, frame: f)))
+            initialNodes.append((name, tokens[i + 2].location, card.keyword))
             i += 6
         }
         return result

@@ -169,6 +169,15 @@ final class NothingSilentTests: XCTestCase {
         XCTAssertEqual(source.acMagnitude, 1)
     }
 
+    /// `.ic`/`.nodeset` on a node no element connects: a located warning (ngspice warns too).
+    func testInitialConditionOnAMissingNodeIsALocatedWarning() throws {
+        let deck = try parseDeck("t\nr1 a 0 1k\n.ic v(a)=1 v(zz)=2\n.nodeset v(yy)=3\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:3:14: warning: .ic on a node no element connects, ignored ('zz')",
+            "test.cir:4:12: warning: .nodeset on a node no element connects, ignored ('yy')",
+        ])
+    }
+
     func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
         let deck = try parseDeck(
             "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"
