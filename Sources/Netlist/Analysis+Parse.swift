@@ -229,6 +229,12 @@ extension Flattener {
                     deck.options.values[t.lower] = try value(v, in: card, frame: 0)
                 } else {
                     deck.options.text[t.lower] = v.lower
+                    if t.lower == "method", !["trap", "trapezoidal", "gear"].contains(v.lower) {
+                        // ngspice-39: "unsupported integration method", and it keeps its default.
+                        deck.warnings.append(
+                            "\(v.location): warning: integration method '\(v.lower)' is not one Kelvin implements "
+                                + "(trap, gear); trapezoidal is used ('\(v.lower)')")
+                    }
                 }
                 i += 3
             } else {

@@ -141,6 +141,10 @@ final class NothingSilentTests: XCTestCase {
             "test.cir:3:46: warning: option 'foo' is not implemented by Kelvin, ignored ('foo')",
         ])
         XCTAssertEqual(deck.options.reltol, 1e-4)
+        let euler = try parseDeck("t\nr1 a 0 1k\n.options method=euler\n")
+        XCTAssertEqual(euler.warnings, [
+            "test.cir:3:17: warning: integration method 'euler' is not one Kelvin implements (trap, gear); trapezoidal is used ('euler')"
+        ])
     }
 
     /// `.temp 0 50` (SPICE2's list; ngspice-39 runs it at 27 °C) is refused at the second value.
