@@ -657,6 +657,10 @@ public struct ControlInterpreter {
                 continue
             }
             if let warning = Options.warning(for: parts[0], at: line.location) { writeError("kelvin: \(warning)\n") }
+            if parts[0] == "method", parts.count == 2, !["trap", "trapezoidal", "gear"].contains(parts[1]) {
+                writeError("kelvin: \(line.location): warning: integration method '\(parts[1])' is not one Kelvin implements "
+                    + "(trap, gear); trapezoidal is used ('\(parts[1])')\n")
+            }
             // Read while the deck is parsed (MOSFET defaults): changing them here would silently
             // change nothing.
             if ["temp", "tnom", "defw", "defl", "defad", "defas"].contains(parts[0]) {
