@@ -5,10 +5,9 @@ extension Flattener {
         let keyword = card.keyword
         switch keyword {
         case ".op", ".dc", ".tran", ".ac", ".tf", ".sens", ".noise", ".options", ".option", ".opt", ".opts", ".temp":
-            guard f == 0 else {
-                note(card, "\(keyword) inside a subcircuit ignored")
-                return
-            }
+            // ngspice-39 hoists such a card out of the subcircuit (and then often fails on it);
+            // ignoring it would change the run: refuse it.
+            guard f == 0 else { throw Self.insideSubcircuit(card) }
             switch keyword {
             case ".op": deck.analyses.append(Analysis(kind: .operatingPoint, location: card.location))
             case ".dc": try dcSweep(card)
@@ -38,10 +37,7 @@ extension Flattener {
                 if keyword == ".ic" { deck.initialConditions[node] = v } else { deck.nodeSets[node] = v }
             }
         case ".meas", ".measure":
-            guard f == 0 else {
-                note(card, "\(keyword) inside a subcircuit ignored")
-                return
-            }
+            guard f == 0 else { throw Self.insideSubcircuit(card) }
             let text = card.line.text(card.tokens[0].range.upperBound..<card.line.scalars.count, lowercased: true)
             let start = card.tokens.count > 1 ? card.tokens[1].location : card.location
             deck.measurements.append(ControlLine(text: text.trimmingSpaces, location: start))
@@ -77,6 +73,13 @@ extension Flattener {
             throw NetlistError.unknownCard(
                 card.location, token: keyword, suggestion: Self.nearestCard(to: keyword))
         }
+    }
+
+    /// The error for an analysis, option or measurement card inside a `.subckt`.
+    static func insideSubcircuit(_ card: Card) -> NetlistError {
+        .unsupported(
+            card.location, token: card.keyword,
+            feature: "`\(card.keyword)` inside a .subckt (write analysis, option and measurement cards at the top level)")
     }
 
     /// Splits `v(out) i(v1), vdb(x)` into vector names at whitespace and commas outside parentheses.
