@@ -74,6 +74,15 @@ extension Deck {
     /// The sweep name of the circuit temperature in `.dc TEMP START STOP STEP` (as in ngspice).
     public static let temperatureSweep = "temp"
 
+    /// The resistance element `index` has at the deck's temperature when its nominal (TNOM)
+    /// value is `nominal`: `nominal · f(T)` for a resistor with temperature coefficients (f as
+    /// in `at(temperature:)`), else `nominal`. ngspice's `alter` sets the nominal value and
+    /// re-evaluates the temperature dependence on top of it.
+    public func resistance(nominal: Double, element index: Int) -> Double {
+        guard let coefficients = resistorTemperatures[index] else { return nominal }
+        return nominal * coefficients.factor(options)
+    }
+
     /// The deck at circuit temperature `celsius` (°C), as ngspice's `CKTtemp` re-evaluates every
     /// device for a `.dc TEMP` point: the `temp` option is set (semiconductor models, `temper`
     /// and noise read it when the simulator builds its devices), and every resistor with

@@ -703,7 +703,9 @@ public struct ControlInterpreter {
         var element = circuitDeck.elements[k]
         let p = parameter ?? ""
         switch element.kind {
-        case .resistor where ["", "r", "resistance"].contains(p): element.kind = .resistor(resistance: value)
+        case .resistor where ["", "r", "resistance"].contains(p):
+            // The nominal value, with the temperature coefficients applied on top (as ngspice).
+            element.kind = .resistor(resistance: circuitDeck.resistance(nominal: value, element: k))
         case .capacitor(_, let ic) where ["", "c", "capacitance"].contains(p):
             element.kind = .capacitor(capacitance: value, initialCondition: ic)
         case .inductor(_, let ic) where ["", "l", "inductance"].contains(p):
