@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "TransferCurvesTests", dependencies: ["TransferCurves", "TestSupport"]),
         .testTarget(
             name: "CharacterizationTests",
-            dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "TestSupport"]),
+            dependencies: ["Characterization", "TransferCurves", "Simulator", "Netlist", "Randomness", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["kelvin", "NN", "Tensor", "TransferCurves", "TestSupport"]),
         .testTarget(name: "CompilerTests", dependencies: ["Compiler", "Verification", "NN", "Tensor", "Netlist", "Simulator", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels", "TestSupport"]),

@@ -125,7 +125,8 @@ func spiceNumber(_ text: String) -> Double? {
 /// measures a held output's droop time constant over that window of the netlist's own `.tran`
 /// (see `measureHold`); optional `fit=lo:hi` limits the Monte Carlo gain/offset fit to inputs x in
 /// `[lo, hi]` (the linear range of a saturating cell); optional `noise=f1:f2` measures the read
-/// noise, the output noise integrated from f1 to f2 Hz (see `measureReadNoise`). The ideal is an
+/// noise, the output noise integrated from f1 to f2 Hz (see `measureReadNoise`), `noise=f1` up to
+/// `1/(2·t_s)` from the settling time (needs `tstop=`). The ideal is an
 /// expression of `x` (and `w`).
 /// Any other field is an error naming the file and line.
 public struct CellSpec: Sendable, Equatable {
@@ -288,12 +289,22 @@ public struct CellSpec: Sendable, Equatable {
                             }
                             header.hold = HoldSpec(window: r)
                         } else if lower.hasPrefix("noise=") {
-                            let r = try parseRange(String(word.dropFirst("noise=".count)), origin: origin)
-                            guard r.lowerBound > 0, r.lowerBound < r.upperBound else {
-                                throw CharacterizationError.badSpec(
-                                    origin: origin, reason: "bad '\(word)': the noise bandwidth needs 0 < f1 < f2 (Hz)")
+                            let value = String(word.dropFirst("noise=".count))
+                            if !value.contains(":") {
+                                // `noise=f1`: up to 1/(2·t_s), from the settling time.
+                                guard let f1 = spiceNumber(value), f1 > 0, f1.isFinite else {
+                                    throw CharacterizationError.badSpec(
+                                        origin: origin, reason: "bad '\(word)': expected noise=f1 or noise=f1:f2 with 0 < f1 (Hz)")
+                                }
+                                header.noise = NoiseSpec(bandwidth: f1...f1, upperFromSettling: true)
+                            } else {
+                                let r = try parseRange(value, origin: origin)
+                                guard r.lowerBound > 0, r.lowerBound < r.upperBound else {
+                                    throw CharacterizationError.badSpec(
+                                        origin: origin, reason: "bad '\(word)': the noise bandwidth needs 0 < f1 < f2 (Hz)")
+                                }
+                                header.noise = NoiseSpec(bandwidth: r)
                             }
-                            header.noise = NoiseSpec(bandwidth: r)
                         } else if lower.hasPrefix("fit=") {
                             header.fitRange = try parseRange(String(word.dropFirst("fit=".count)), origin: origin)
                         } else if lower.hasPrefix("output=") {

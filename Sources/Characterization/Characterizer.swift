@@ -17,6 +17,10 @@ public struct CharacterizationOptions: Sendable {
     public var fitTarget: Double
     /// x range for the Monte Carlo gain/offset fit (nil: the spec's, else the whole grid).
     public var gainFitRange: ClosedRange<Double>?
+    /// With two or more tolerances that match elements, run the Monte Carlo once more per
+    /// tolerance alone (same seed and instances) to break the spread down
+    /// (`MonteCarloStatistics.contributions`); costs one extra Monte Carlo per tolerance.
+    public var toleranceBreakdown: Bool
     /// The command line, recorded in the provenance.
     public var command: String?
     /// The timestamp recorded in the provenance.
@@ -24,9 +28,11 @@ public struct CharacterizationOptions: Sendable {
 
     public init(
         monteCarloInstances: Int = 0, tolerances: Tolerances = Tolerances(), seed: UInt64 = 1, fitTarget: Double = 1e-3,
-        gainFitRange: ClosedRange<Double>? = nil, command: String? = nil, date: Date = Date()
+        gainFitRange: ClosedRange<Double>? = nil, toleranceBreakdown: Bool = true, command: String? = nil,
+        date: Date = Date()
     ) {
         self.gainFitRange = gainFitRange
+        self.toleranceBreakdown = toleranceBreakdown
         self.monteCarloInstances = monteCarloInstances
         self.tolerances = tolerances
         self.seed = seed
@@ -294,6 +300,10 @@ public struct Characterizer: Sendable {
         instances: Int, tolerances: Tolerances, seed: UInt64, nominal: [Double], fitRange: ClosedRange<Double>? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil, communicator: Communicator = .single
     ) throws -> (statistics: MonteCarloStatistics, unusedKeys: [String]) {
+        for (key, sigma) in tolerances.sigma where !(sigma >= 0 && sigma < 1) {
+            throw CharacterizationError.badTolerance(
+                text: "\(key.uppercased())=\(sigma * 100)%", reason: "sigma must be a number in [0, 100%)")
+        }
         var probe = SplitMix64(seed: seed)
         let unused = tolerances.perturb(deck, using: &probe).unused
         let mine = communicator.share(of: instances)
@@ -424,6 +434,18 @@ public struct Characterizer: Sendable {
             if mc.statistics.failedInstances > 0 {
                 notes?("\(mc.statistics.failedInstances) Monte Carlo instance(s) did not converge and were dropped")
             }
+            let used = options.tolerances.sigma.filter { $0.value > 0 && !mc.unusedKeys.contains($0.key) }
+            if options.toleranceBreakdown, used.count > 1 {
+                // One tolerance at a time, same seed and instances: what each causes alone.
+                for (key, sigma) in used.sorted(by: { $0.key < $1.key }) {
+                    notes?("monte carlo breakdown: \(key.uppercased()) alone")
+                    let alone = try monteCarlo(
+                        instances: options.monteCarloInstances, tolerances: Tolerances([key: sigma]), seed: options.seed,
+                        nominal: values, fitRange: options.gainFitRange ?? spec.gainFitRange, progress: progress,
+                        communicator: communicator)
+                    stats?.contributions[key] = ToleranceContribution(alone.statistics)
+                }
+            }
         }
         let axes = spec.inputs.map {
             Axis(name: $0.source, unit: $0.parameter ? "" : $0.source.hasPrefix("i") ? "A" : "V", values: $0.grid)
@@ -439,8 +461,9 @@ public struct Characterizer: Sendable {
             d.holdWindow = hold.window
             dynamics = d
         }
-        if let noise = spec.noise {
+        if var noise = spec.noise {
             var d = dynamics ?? Dynamics()
+            noise.bandwidth = try noise.resolved(settlingTime: d.settlingTime, origin: spec.netlistPath)
             d.readNoise = try measureReadNoise(noise)
             d.noiseBandwidth = noise.bandwidth
             dynamics = d

@@ -72,6 +72,19 @@ public enum TableReport {
             lines.append("               per-instance gain/offset against nominal, \(range):")
             lines.append("               gain \(g(gm)) ± \(g(gs)) (σ/gain \(g(gm != 0 ? gs / abs(gm) : 0))), offset \(g(om)) ± \(g(os)) \(table.output.unit)")
             lines.append("               max σ over grid \(g(mc.standardDeviation.max() ?? 0)) \(table.output.unit), max fit residual \(g(mc.residual.max() ?? 0))")
+            if !mc.contributions.isEmpty {
+                // Each tolerance alone (same seed); to first order the gain variances add.
+                lines.append("               per tolerance (each alone, same seed; share of the gain variance, to first order):")
+                for (key, c) in mc.contributions.sorted(by: { $0.key < $1.key }) {
+                    let name = "\(key.uppercased())=\(g((mc.tolerances[key] ?? 0) * 100))%"
+                    let share = mc.share(of: key).map { String(format: "%.0f %%", 100 * $0) } ?? "?"
+                    lines.append("                 " + name.padding(toLength: max(10, name.count), withPad: " ", startingAt: 0)
+                        + " σ/gain \(g(c.gainSpread)) (\(share)), offset σ \(g(c.offsetSpread)) \(table.output.unit), "
+                        + "max σ \(g(c.maxStandardDeviation)) \(table.output.unit)")
+                }
+            } else if mc.tolerances.filter({ $0.value > 0 }).count == 1, let key = mc.tolerances.first(where: { $0.value > 0 })?.key {
+                lines.append("               all of the spread from \(key.uppercased()) (the only tolerance)")
+            }
         } else {
             lines.append("  monte carlo  (none)")
         }
@@ -106,7 +119,10 @@ public enum TableReport {
     }
 
     /// An SVG plot: the curve (2-D: a family over x for several w) with the ideal dashed beside it and
-    /// the Monte Carlo band mean ± 3σ; below, the deviation table − ideal.
+    /// the Monte Carlo band mean ± 3σ; below, the residual table − ideal. With a Monte Carlo fit
+    /// range (`fit=lo:hi`, the linear range of a saturating cell) the range is shaded in both panels
+    /// and the residual axis spans the residuals inside it (outside, the curves leave the panel),
+    /// so saturation does not flatten the residual that matters.
     public static func svg(_ table: LookupTable) throws -> String {
         let ideal = tolerantIdeal(table).values
         let x = table.axes[0].values
@@ -196,13 +212,32 @@ public enum TableReport {
             }
             s.append("<path d=\"\(path(series(table.values, j), ylo, yhi, top1, height1))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>")
         }
+        // The fit range, clamped to the grid (nil: none, or it covers the whole grid).
+        let fit = table.monteCarlo?.fitRange.flatMap { r -> ClosedRange<Double>? in
+            let lo = max(r.lowerBound, xlo), hi = min(r.upperBound, xhi)
+            return lo <= hi && (lo > xlo || hi < xhi) ? lo...hi : nil
+        }
+        func shade(_ top: Double, _ h: Double) -> String {
+            guard let fit else { return "" }
+            return String(format: "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"#888\" fill-opacity=\"0.08\"/>",
+                          px(fit.lowerBound), top, max(1, px(fit.upperBound) - px(fit.lowerBound)), h)
+        }
+        if fit != nil { s.append(shade(top1, height1)) }
         if let ideal {
             let dev = zip(table.values, ideal).map { $0 - $1 }
-            let (dlo, dhi) = rounded(padded(dev.min() ?? 0, dev.max() ?? 0))
+            let shown = x.indices.filter { fit?.contains(x[$0]) ?? true }.flatMap { i in columns.map { dev[i * nw + $0] } }
+            let (dlo, dhi) = rounded(padded(shown.min() ?? 0, shown.max() ?? 0))
             s += frame(left: left, top: top2, width: width - left - right, height: height2, xlo: xlo, xhi: xhi, logX: logX, ylo: dlo, yhi: dhi,
                        xlabel: "\(table.axes[0].name) [\(table.axes[0].unit)]", ylabel: "table − ideal [\(table.output.unit)]")
+            if let fit {
+                s.append(shade(top2, height2))
+                s.append(String(format: "<text x=\"%.2f\" y=\"%.1f\" fill=\"#555\">fit range %@ … %@</text>",
+                                px(fit.lowerBound) + 4, top2 + 14, String(format: "%.3g", fit.lowerBound), String(format: "%.3g", fit.upperBound)))
+            }
+            s.append(String(format: "<clipPath id=\"residual-panel\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath>",
+                            left, top2, width - left - right, height2))
             for (n, j) in columns.enumerated() {
-                s.append("<path d=\"\(path(series(dev, j), dlo, dhi, top2, height2))\" fill=\"none\" stroke=\"\(colors[n % colors.count])\" stroke-width=\"1.5\"/>")
+                s.append("<path d=\"\(path(series(dev, j), dlo, dhi, top2, height2))\" fill=\"none\" stroke=\"\(colors[n % colors.count])\" stroke-width=\"1.5\" clip-path=\"url(#residual-panel)\"/>")
             }
         }
         s.append("</svg>")

@@ -7,6 +7,12 @@ import Randomness
 /// key is a `.model` parameter (`IS`, `N`, `RS`, `BF`, `VTO`, ...) scaled on every semiconductor
 /// element whose model has it (diode `IS` and `N` use their SPICE defaults when the card omits them).
 /// Each element instance draws its own factor `1 + σ·z`, `z ~ N(0, 1)`: independent mismatch per device.
+///
+/// A factor must stay positive (a negative resistance or saturation current is no mismatch), so
+/// `z` is drawn from the normal distribution truncated to `|z| < 1/σ` (a draw outside is drawn
+/// again): the factor lies in `(0, 2)` and its mean stays 1. Below σ = 20 % a redraw needs
+/// `|z| > 5` (one draw in 1.7 million) and the draws are the plain normal ones; at σ = 50 % the
+/// spread of the factor is 0.87·σ instead of σ. σ must be below 100 % (`parse` refuses more).
 public struct Tolerances: Sendable, Equatable {
     /// Lower-case key → relative sigma (0.01 for 1 %).
     public var sigma: [String: Double]
@@ -44,6 +50,15 @@ public struct Tolerances: Sendable, Equatable {
         sigma.keys.sorted().map { "\($0.uppercased())=\(sigma[$0].map { "\($0 * 100)" } ?? "")%" }.joined(separator: ",")
     }
 
+    /// `1 + σ·z` with `z ~ N(0, 1)` truncated to `|z| < 1/σ` (redrawn outside), so the factor is
+    /// in `(0, 2)`; `σ` in `[0, 1)`.
+    static func factor(sigma: Double, using rng: inout SplitMix64) -> Double {
+        while true {
+            let z = rng.nextGaussian()
+            if sigma * abs(z) < 1 { return 1 + sigma * z }
+        }
+    }
+
     /// SPICE defaults for model parameters a card may omit, by model type.
     static let defaults: [String: [String: Double]] = ["d": ["is": 1e-14, "n": 1]]
 
@@ -55,7 +70,7 @@ public struct Tolerances: Sendable, Equatable {
         func factor(_ key: String) -> Double? {
             guard let s = sigma[key] else { return nil }
             unused.remove(key)
-            return 1 + s * rng.nextGaussian()
+            return Self.factor(sigma: s, using: &rng)
         }
         func model(_ m: Model) -> Model {
             var m = m

@@ -5,10 +5,9 @@ extension Flattener {
         let keyword = card.keyword
         switch keyword {
         case ".op", ".dc", ".tran", ".ac", ".tf", ".sens", ".noise", ".options", ".option", ".opt", ".opts", ".temp":
-            guard f == 0 else {
-                note(card, "\(keyword) inside a subcircuit ignored")
-                return
-            }
+            // ngspice-39 hoists such a card out of the subcircuit (and then often fails on it);
+            // ignoring it would change the run: refuse it.
+            guard f == 0 else { throw Self.insideSubcircuit(card) }
             switch keyword {
             case ".op": deck.analyses.append(Analysis(kind: .operatingPoint, location: card.location))
             case ".dc": try dcSweep(card)
@@ -21,6 +20,14 @@ extension Flattener {
                 guard card.tokens.count >= 2 else {
                     throw NetlistError.missingField(card.location, token: keyword, expected: "a temperature")
                 }
+                // SPICE2 ran every analysis at each temperature of a list; ngspice-39 warns and
+                // runs at 27 °C instead. Neither is what the list says: refuse it.
+                guard card.tokens.count == 2 else {
+                    throw NetlistError.unsupported(
+                        card.tokens[2].location, token: card.tokens[2].text,
+                        feature: "`.temp` with more than one temperature (ngspice-39 ignores the list and runs at 27 °C); "
+                            + "sweep with `.dc TEMP` or `foreach` + `option temp=` in a .control block")
+                }
                 deck.options.values["temp"] = try value(card.tokens[1], in: card, frame: f)
             default: try options(card)
             }
@@ -30,10 +37,7 @@ extension Flattener {
                 if keyword == ".ic" { deck.initialConditions[node] = v } else { deck.nodeSets[node] = v }
             }
         case ".meas", ".measure":
-            guard f == 0 else {
-                note(card, "\(keyword) inside a subcircuit ignored")
-                return
-            }
+            guard f == 0 else { throw Self.insideSubcircuit(card) }
             let text = card.line.text(card.tokens[0].range.upperBound..<card.line.scalars.count, lowercased: true)
             let start = card.tokens.count > 1 ? card.tokens[1].location : card.location
             deck.measurements.append(ControlLine(text: text.trimmingSpaces, location: start))
@@ -58,12 +62,24 @@ extension Flattener {
                 card.location, token: keyword,
                 feature: "`.step` is LTspice's, not ngspice's; sweep a parameter in a .control block with "
                     + "`foreach` and `alterparam` + `reset` (or `alter`)")
-        case ".plot", ".probe", ".width", ".four", ".fourier", ".disto", ".pz", ".sp", ".csparam", ".option_list":
+        case ".plot", ".probe", ".width", ".option_list":
+            // Output formatting only: the circuit and its analyses are unchanged.
             note(card, "\(keyword) ignored")
+        case ".four", ".fourier", ".disto", ".pz", ".sp", ".csparam":
+            throw NetlistError.unsupported(
+                card.location, token: keyword,
+                feature: "`\(keyword)` is not implemented by Kelvin (it runs .op, .dc, .tran, .ac, .tf, .sens, .noise)")
         default:
             throw NetlistError.unknownCard(
                 card.location, token: keyword, suggestion: Self.nearestCard(to: keyword))
         }
+    }
+
+    /// The error for an analysis, option or measurement card inside a `.subckt`.
+    static func insideSubcircuit(_ card: Card) -> NetlistError {
+        .unsupported(
+            card.location, token: card.keyword,
+            feature: "`\(card.keyword)` inside a .subckt (write analysis, option and measurement cards at the top level)")
     }
 
     /// Splits `v(out) i(v1), vdb(x)` into vector names at whitespace and commas outside parentheses.
@@ -196,7 +212,8 @@ extension Flattener {
                 location: card.location))
     }
 
-    /// `.options key=value flag ...`: numbers go to `values`, words to `text`, flags store 1.
+    /// `.options key=value flag ...`: numbers go to `values`, words to `text`, flags store 1. An
+    /// option Kelvin neither reads nor may ignore (`Options.warning(for:at:)`) is a located warning.
     mutating func options(_ card: Card) throws {
         let tokens = card.tokens
         var i = 1
@@ -205,6 +222,7 @@ extension Flattener {
             guard t.kind == .word else {
                 throw NetlistError.syntax(t.location, token: t.text, message: "expected an option name")
             }
+            if let warning = Options.warning(for: t.lower, at: t.location) { deck.warnings.append(warning) }
             if i + 1 < tokens.count, tokens[i + 1].kind == .equals {
                 guard i + 2 < tokens.count, tokens[i + 2].isValue else {
                     throw NetlistError.missingField(t.location, token: t.lower, expected: "a value after '='")
@@ -214,6 +232,12 @@ extension Flattener {
                     deck.options.values[t.lower] = try value(v, in: card, frame: 0)
                 } else {
                     deck.options.text[t.lower] = v.lower
+                    if t.lower == "method", !["trap", "trapezoidal", "gear"].contains(v.lower) {
+                        // ngspice-39: "unsupported integration method", and it keeps its default.
+                        deck.warnings.append(
+                            "\(v.location): warning: integration method '\(v.lower)' is not one Kelvin implements "
+                                + "(trap, gear); trapezoidal is used ('\(v.lower)')")
+                    }
                 }
                 i += 3
             } else {
@@ -223,8 +247,9 @@ extension Flattener {
         }
     }
 
-    /// `.ic v(n)=x ...` / `.nodeset v(n)=x ...`, nodes flattened in the card's scope.
-    func nodeVoltages(_ card: Card, frame f: Int) throws -> [(String, Double)] {
+    /// `.ic v(n)=x ...` / `.nodeset v(n)=x ...`, nodes flattened in the card's scope (each is
+    /// also kept in `initialNodes`, so that one no element connects can be reported).
+    mutating func nodeVoltages(_ card: Card, frame f: Int) throws -> [(String, Double)] {
         let tokens = card.tokens
         var result: [(String, Double)] = []
         var i = 1
@@ -240,7 +265,9 @@ extension Flattener {
                 }
                 throw NetlistError.syntax(tokens[i].location, token: tokens[i].text, message: "expected v(NODE)=VALUE")
             }
-            result.append((node(tokens[i + 2].lower, frame: f), try value(tokens[i + 5], in: card, frame: f)))
+            let name = node(tokens[i + 2].lower, frame: f)
+            result.append((name, try value(tokens[i + 5], in: card, frame: f)))
+            initialNodes.append((name, tokens[i + 2].location, card.keyword))
             i += 6
         }
         return result

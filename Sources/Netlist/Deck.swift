@@ -37,6 +37,9 @@ public struct Deck: Sendable {
     public var prints: [PrintCard] = []
     /// Top-level `.param` values as evaluated (overrides applied), by lower-case name.
     public var parameters: [String: Double] = [:]
+    /// The temperature coefficients of every resistor that has them, by index in `elements`, so
+    /// that `at(temperature:)` can re-evaluate the resistance at another circuit temperature.
+    var resistorTemperatures: [Int: ResistorTemperature] = [:]
 
     public init(
         title: String, elements: [Element] = [], analyses: [Analysis] = [], options: Options = Options(),
@@ -64,6 +67,48 @@ extension Deck {
             throw NetlistError.noAnalysis(control, token: ".control")
         }
         throw NetlistError.noAnalysis(titleLocation, token: title)
+    }
+}
+
+extension Deck {
+    /// The sweep name of the circuit temperature in `.dc TEMP START STOP STEP` (as in ngspice).
+    public static let temperatureSweep = "temp"
+
+    /// The resistance element `index` has at the deck's temperature when its nominal (TNOM)
+    /// value is `nominal`: `nominal · f(T)` for a resistor with temperature coefficients (f as
+    /// in `at(temperature:)`), else `nominal`. ngspice's `alter` sets the nominal value and
+    /// re-evaluates the temperature dependence on top of it.
+    public func resistance(nominal: Double, element index: Int) -> Double {
+        guard let coefficients = resistorTemperatures[index] else { return nominal }
+        return nominal * coefficients.factor(options)
+    }
+
+    /// The deck at circuit temperature `celsius` (°C), as ngspice's `CKTtemp` re-evaluates every
+    /// device for a `.dc TEMP` point: the `temp` option is set (semiconductor models, `temper`
+    /// and noise read it when the simulator builds its devices), and every resistor with
+    /// temperature coefficients is rescaled from the deck's temperature `T₀` to `T`,
+    ///
+    ///     R(T) = R(T₀) · f(T) / f(T₀),   f(T) = 1 + TC1·(T − TNOM) + TC2·(T − TNOM)²  (or 1.01^(TCE·(T − TNOM)))
+    ///
+    /// so a value changed after reading (`alter`, a Monte Carlo factor) keeps its ratio. A resistor
+    /// with its own `temp=` does not change. `nominal` also sets TNOM (`option tnom=` in a
+    /// `.control` block). Throws `NetlistError.invalidExpression` at the resistor when its
+    /// resistance at `celsius` is zero or not finite.
+    public func at(temperature celsius: Double, nominal: Double? = nil) throws -> Deck {
+        var out = self
+        out.options.values["temp"] = celsius
+        if let nominal { out.options.values["tnom"] = nominal }
+        for (index, coefficients) in resistorTemperatures {
+            guard index < out.elements.count, case .resistor(let r) = out.elements[index].kind else { continue }
+            let scaled = r * coefficients.factor(out.options) / coefficients.factor(options)
+            guard scaled.isFinite, scaled != 0 else {
+                throw NetlistError.invalidExpression(
+                    out.elements[index].location, token: out.elements[index].name,
+                    message: "resistance at \(celsius) °C is \(scaled)")
+            }
+            out.elements[index].kind = .resistor(resistance: scaled)
+        }
+        return out
     }
 }
 
@@ -320,4 +365,23 @@ public struct Options: Sendable {
     public var tnom: Double { values["tnom"] ?? 27 }
     /// Integration method: `trap` (default) or `gear`.
     public var method: String { text["method"] ?? "trap" }
+
+    /// The option names Kelvin reads.
+    public static let readNames: Set<String> = [
+        "reltol", "abstol", "vntol", "chgtol", "trtol", "gmin", "gminfactor", "gminsteps", "srcsteps", "noopiter",
+        "itl1", "itl2", "itl4", "temp", "tnom", "method", "defw", "defl", "defad", "defas", "solver",
+    ]
+    /// ngspice options that do not change the solution (listing, accounting, pivoting, the choice
+    /// of sparse package), accepted without a word.
+    public static let inertNames: Set<String> = [
+        "acct", "noacct", "norefvalue", "list", "nolist", "node", "nonode", "opts", "nomod", "nopage", "numdgt",
+        "klu", "sparse", "pivtol", "pivrel", "bypass", "warn", "maxwarns", "keepopinfo", "noinit", "itl3", "itl5",
+    ]
+
+    /// The warning for an option Kelvin neither reads nor may ignore (`rshunt`, `ramptime`,
+    /// `interp`, a misspelling), as `FILE:LINE:COL: warning: ...`; nil for a read or inert one.
+    public static func warning(for name: String, at location: SourceLocation) -> String? {
+        guard !readNames.contains(name), !inertNames.contains(name) else { return nil }
+        return "\(location): warning: option '\(name)' is not implemented by Kelvin, ignored ('\(name)')"
+    }
 }

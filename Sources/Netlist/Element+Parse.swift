@@ -88,6 +88,7 @@ extension Flattener {
             }
             deck.elements[index].kind = .resistor(resistance: scaled)
         }
+        deck.resistorTemperatures = resistorTemperatures
     }
 
     /// Interprets and adds one element card (every letter except `X`).
@@ -276,7 +277,38 @@ extension Flattener {
         default:
             throw NetlistError.unknownElement(location, token: nameToken.text)
         }
+        if let names = Self.instanceParameterNames[Character(letter)] {
+            try checkInstanceKeywords(fields, names: names, noun: Self.deviceNoun[Character(letter)] ?? "element")
+        }
         try add(Element(name: name, nodes: elementNodes, kind: kind, location: card.location))
+    }
+
+    /// The `key=value` instance parameters of D, Q, M, S and W cards by letter: those Kelvin's
+    /// devices read, and those ngspice-39 knows but Kelvin does not model (initial conditions for
+    /// UIC, the diode's perimeter and layout scaling).
+    static let instanceParameterNames: [Character: (read: Set<String>, ignored: Set<String>)] = [
+        "d": (["area", "m", "off", "temp", "dtemp"], ["pj", "ic", "lm", "lp", "wm", "wp"]),
+        "q": (["area", "areab", "areac", "m", "off", "temp", "dtemp"], ["icvbe", "icvce", "ic"]),
+        "m": (["l", "w", "m", "ad", "as", "pd", "ps", "nrd", "nrs", "off", "temp", "dtemp"], ["icvds", "icvgs", "icvbs", "ic"]),
+        "s": (["on", "off"], []),
+        "w": (["on", "off"], []),
+    ]
+    static let deviceNoun: [Character: String] = ["d": "diode", "q": "BJT", "m": "MOSFET", "s": "switch", "w": "switch"]
+
+    /// Checks the `key=value` instance parameters of a device card: one the device reads passes,
+    /// one ngspice knows but Kelvin does not model is a located warning (ignored), and any other
+    /// is an error at it, as ngspice-39 stops on "unknown parameter (foo)".
+    mutating func checkInstanceKeywords(
+        _ fields: ElementFields, names: (read: Set<String>, ignored: Set<String>), noun: String
+    ) throws {
+        for (key, _) in fields.keywords where !names.read.contains(key.lower) {
+            guard names.ignored.contains(key.lower) else {
+                throw NetlistError.syntax(key.location, token: key.lower, message: "unknown \(noun) instance parameter")
+            }
+            let what = key.lower == "ic" || key.lower.hasPrefix("icv") ? "an initial condition for UIC" : "not modelled"
+            deck.warnings.append(
+                "\(key.location): warning: \(noun) parameter '\(key.lower)' (\(what)) is not used by Kelvin, ignored ('\(key.lower)')")
+        }
     }
 
     /// The model named by `token`, checked against the allowed `types`; errors at the element's location.

@@ -16,8 +16,23 @@ public enum NetlistWriter {
     public static let generated = SourceLocation(file: "<generated>", line: 0, column: 0)
 
     /// The text of a flattened deck (see `NetlistDocument.init(_:)` for how models are named).
+    ///
+    /// A resistor is written with its value at the deck's temperature, without its temperature
+    /// coefficients, so a deck that sweeps the temperature (`.dc TEMP`) and has such resistors
+    /// cannot be written: the written deck would sweep them as constants.
     public static func text(_ deck: Deck) throws -> String {
-        try text(NetlistDocument(deck))
+        let sweepsTemperature = deck.analyses.contains {
+            if case .dcSweep(let specs) = $0.kind { return specs.contains { $0.source == Deck.temperatureSweep } }
+            return false
+        }
+        if sweepsTemperature, let index = deck.resistorTemperatures.keys.min(), index < deck.elements.count {
+            let element = deck.elements[index]
+            throw Renderer.fail(
+                element.location, element.name,
+                "resistor temperature coefficients are not written (the value is the one at the deck's temperature), "
+                    + "so a .dc TEMP sweep of the written deck would keep it constant")
+        }
+        return try text(NetlistDocument(deck))
     }
 
     /// The text of a netlist document, ending with `.end` and a newline.

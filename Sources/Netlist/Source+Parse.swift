@@ -1,8 +1,9 @@
 extension Flattener {
     /// Parses the specification of a V or I card after its two nodes:
     /// `[DC] v`, `AC mag [phase]` and one of `PULSE(...)`, `SIN(...)`, `EXP(...)`, `PWL(...) [r=t] [td=t]`,
-    /// with or without parentheses and commas, in any order.
-    func parseSource(_ card: Card, frame f: Int) throws -> Source {
+    /// with or without parentheses and commas, in any order. `DISTOF1`/`DISTOF2 [mag [phase]]`
+    /// (inputs of `.disto`, which Kelvin does not run) are located warnings and skipped.
+    mutating func parseSource(_ card: Card, frame f: Int) throws -> Source {
         let tokens = card.tokens
         var source = Source(dc: nil)
         var i = 3
@@ -45,7 +46,12 @@ extension Flattener {
                 let (waveform, next) = try parseWaveform(card, keywordAt: i, frame: f)
                 source.waveform = waveform
                 i = next
-            case "sffm", "am", "trnoise", "trrandom", "distof1", "distof2":
+            case "distof1", "distof2":
+                deck.warnings.append(
+                    "\(t.location): warning: '\(t.lower)' is an input of .disto, which Kelvin does not run; ignored ('\(t.lower)')")
+                i += 1
+                for _ in 0..<2 where isValue(i) { i += 1 }
+            case "sffm", "am", "trnoise", "trrandom":
                 throw NetlistError.unsupported(t.location, token: t.lower, feature: "source function '\(t.lower)'")
             default:
                 guard t.isValue, !isKeyword(i) else {

@@ -31,6 +31,9 @@ struct Flattener {
     var definedAt: [String: SourceLocation] = [:]
     /// `.dc` sweep sources to check once every element is known.
     var sweepSources: [Token] = []
+    /// The nodes of `.ic` and `.nodeset` cards (flattened name, where written, card), checked once
+    /// every element is known.
+    var initialNodes: [(node: String, location: SourceLocation, card: String)] = []
     /// Temperature coefficients of resistors, by index in `deck.elements`, applied at the end.
     var resistorTemperatures: [Int: ResistorTemperature] = [:]
     /// Top-level `.param` values replaced by `alterparam` (name → value).
@@ -50,6 +53,15 @@ struct Flattener {
         for token in sweepSources where definedAt[token.lower] == nil && token.lower != "temp" {
             throw NetlistError.syntax(
                 token.location, token: token.lower, message: "sweep source is not an element of the circuit")
+        }
+        // As ngspice ("IC on non-existent node - zz, ignored"), but located.
+        if !initialNodes.isEmpty {
+            var connected: Set<String> = ["0"]
+            for element in deck.elements { connected.formUnion(element.nodes) }
+            for entry in initialNodes where !connected.contains(entry.node) {
+                deck.warnings.append(
+                    "\(entry.location): warning: \(entry.card) on a node no element connects, ignored ('\(entry.node)')")
+            }
         }
         return deck
     }

@@ -80,7 +80,7 @@ public struct Simulation: Sendable {
             case .operatingPoint:
                 results.append(try OperatingPoint.run(circuit: circuit, options: deck.options, name: name, title: deck.title))
             case .dcSweep(let specs):
-                results.append(try DCSweep.run(circuit: circuit, specs: specs, options: deck.options, name: name,
+                results.append(try DCSweep.run(circuit: circuit, deck: deck, specs: specs, options: deck.options, name: name,
                                                title: deck.title))
             case .transient(let step, let stop, let start, let maxStep, let uic):
                 let parameters = Transient.Parameters(

@@ -30,7 +30,8 @@ extension LookupTable {
                     instances: mc.instances, failedInstances: mc.failedInstances, seed: String(mc.seed),
                     tolerances: mc.tolerances, mean: blob.append(mc.mean), standardDeviation: blob.append(mc.standardDeviation),
                     gain: blob.append(mc.gain), offset: blob.append(mc.offset), residual: blob.append(mc.residual),
-                    fitRange: mc.fitRange.map { blob.append([$0.lowerBound, $0.upperBound]) })
+                    fitRange: mc.fitRange.map { blob.append([$0.lowerBound, $0.upperBound]) },
+                    contributions: mc.contributions.isEmpty ? nil : mc.contributions)
             },
             dynamics: dynamics,
             separableFit: separableFit.map { fit in
@@ -153,7 +154,7 @@ extension LookupTable {
                 guard let seed = UInt64(m.seed) else {
                     throw TransferCurvesError.corrupt(path: path, reason: "bad Monte Carlo seed '\(m.seed)'")
                 }
-                return MonteCarloStatistics(
+                var statistics = MonteCarloStatistics(
                     instances: m.instances, failedInstances: m.failedInstances, seed: seed, tolerances: m.tolerances,
                     mean: try blob[m.mean], standardDeviation: try blob[m.standardDeviation], gain: try blob[m.gain],
                     offset: try blob[m.offset], residual: try blob[m.residual], fitRange: try m.fitRange.map { ref in
@@ -163,6 +164,8 @@ extension LookupTable {
                         }
                         return r[0]...r[1]
                     })
+                statistics.contributions = m.contributions ?? [:]
+                return statistics
             }
             let fit = try header.separableFit.map { f -> SeparableFit in
                 guard axes.count == 2, f.rank >= 0 else {
@@ -209,6 +212,8 @@ struct FileHeader: Codable {
         var residual: BlobReference
         /// `[lower, upper]` of the x range used for the gain/offset fit; absent: the whole grid.
         var fitRange: BlobReference?
+        /// The spread per tolerance key, each tolerance alone (optional; absent in older files).
+        var contributions: [String: ToleranceContribution]?
     }
     struct FitEntry: Codable {
         var rank: Int

@@ -52,6 +52,14 @@ public struct LookupTable: Sendable, Equatable {
             guard mc.offset.count == n, mc.residual.count == n else {
                 throw TransferCurvesError.invalidTable(reason: "Monte Carlo per-instance arrays differ in length")
             }
+            for (key, c) in mc.contributions {
+                guard mc.tolerances[key] != nil,
+                    [c.gainSpread, c.offsetSpread, c.maxStandardDeviation].allSatisfy({ $0.isFinite && $0 >= 0 })
+                else {
+                    throw TransferCurvesError.invalidTable(
+                        reason: "Monte Carlo breakdown for '\(key)' names no tolerance or is not finite and ≥ 0")
+                }
+            }
         }
         self.provenance = provenance
         self.axes = axes
@@ -176,6 +184,12 @@ public struct MonteCarloStatistics: Sendable, Equatable {
     /// The x range `[lower, upper]` of the grid points used for the gain/offset fit (e.g. the linear
     /// range of a saturating amplifier); nil: the whole grid.
     public var fitRange: ClosedRange<Double>?
+    /// The spread each tolerance causes on its own, by key (`r`, `is`): the Monte Carlo run again
+    /// with only that tolerance, same seed and instance count. Empty when there was one tolerance
+    /// (it is the whole spread) or the breakdown was not run. To first order in σ independent
+    /// mismatches add in variance, `var(a) ≈ Σ_k var(a | k alone)`, so `share(of:)` splits the
+    /// gain variance between them.
+    public var contributions: [String: ToleranceContribution] = [:]
 
     public init(
         instances: Int, failedInstances: Int, seed: UInt64, tolerances: [String: Double], mean: [Double],
@@ -192,6 +206,49 @@ public struct MonteCarloStatistics: Sendable, Equatable {
         self.gain = gain
         self.offset = offset
         self.residual = residual
+    }
+
+    /// The relative gain spread `σ_a/|ā|` of the per-instance gains (0 for a zero mean gain).
+    public static func relativeSpread(_ gains: [Double]) -> Double {
+        let n = Double(gains.count)
+        guard gains.count > 1 else { return 0 }
+        let mean = gains.reduce(0, +) / n
+        let sd = (gains.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+        return mean != 0 ? sd / abs(mean) : 0
+    }
+
+    /// The fraction of the summed gain variance `Σ_k (σ_a/ā)_k²` that tolerance `key` causes
+    /// alone (nil without a breakdown or for an unknown key; 0 when no tolerance moves the gain).
+    public func share(of key: String) -> Double? {
+        guard let own = contributions[key] else { return nil }
+        let total = contributions.values.reduce(0) { $0 + $1.gainSpread * $1.gainSpread }
+        return total > 0 ? own.gainSpread * own.gainSpread / total : 0
+    }
+}
+
+/// What one tolerance does alone in a Monte Carlo breakdown (`MonteCarloStatistics.contributions`).
+public struct ToleranceContribution: Sendable, Equatable, Codable {
+    /// The relative spread of the per-instance gain, `σ_a/|ā|`.
+    public var gainSpread: Double
+    /// The standard deviation of the per-instance offset `b_k` (output unit).
+    public var offsetSpread: Double
+    /// The largest per-point standard deviation over the grid (output unit).
+    public var maxStandardDeviation: Double
+
+    public init(gainSpread: Double, offsetSpread: Double, maxStandardDeviation: Double) {
+        self.gainSpread = gainSpread
+        self.offsetSpread = offsetSpread
+        self.maxStandardDeviation = maxStandardDeviation
+    }
+
+    /// The contribution summarised from the statistics of a run with that tolerance alone.
+    public init(_ alone: MonteCarloStatistics) {
+        let n = Double(alone.offset.count)
+        let mean = alone.offset.reduce(0, +) / max(n, 1)
+        let offsetSpread = alone.offset.count > 1
+            ? (alone.offset.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : 0
+        self.init(gainSpread: MonteCarloStatistics.relativeSpread(alone.gain), offsetSpread: offsetSpread,
+                  maxStandardDeviation: alone.standardDeviation.max() ?? 0)
     }
 }
 

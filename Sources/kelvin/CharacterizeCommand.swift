@@ -68,6 +68,10 @@ struct CharacterizeCommand: ParsableCommand {
     @Option(name: .long, help: "Monte Carlo seed.")
     var seed: UInt64 = 1
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "With several tolerances, skip the spread per tolerance (by default the Monte Carlo runs once more per tolerance alone)."))
+    var noBreakdown = false
+
     @Option(name: .long, help: ArgumentHelp("Input range of the Monte Carlo gain/offset fit (default: the header's fit=, else all).", valueName: "lo:hi"))
     var gainFit: String?
 
@@ -236,7 +240,7 @@ struct CharacterizeCommand: ParsableCommand {
         let range = try gainFit.map { try parseRange($0, origin: "--gain-fit") }
         let options = CharacterizationOptions(
             monteCarloInstances: mc, tolerances: tolerances, seed: seed, fitTarget: fitTarget, gainFitRange: range,
-            command: command)
+            toleranceBreakdown: !noBreakdown, command: command)
         let start = Date()
         let showProgress = !quiet && mc > 0 && root
         let every = max(1, mc / 20)

@@ -271,7 +271,7 @@ struct SimRun {
             }
         }
         let keep = r.variables.indices.filter { k in
-            k == 0 && ["time", "frequency", "v-sweep", "i-sweep"].contains(r.variables[0]) || wanted.contains(r.variables[k])
+            k == 0 && ["time", "frequency", "v-sweep", "i-sweep", "temp-sweep"].contains(r.variables[0]) || wanted.contains(r.variables[k])
         }
         var selected = r
         selected.variables = keep.map { r.variables[$0] }

@@ -53,10 +53,15 @@ final class ControlCommandTests: XCTestCase {
         XCTAssertTrue(quit.stdout.contains("0 analyses"), quit.stdout)
     }
 
-    func testOptionTempInControlIsAnError() throws {
-        let result = try run("t\nv1 a 0 1\nr1 a 0 1k tc1=0.01\n.control\nop\noption temp=100\nop\n.endc\n")
+    /// `option temp=` re-evaluates the circuit (ControlFixtureTests compares it with ngspice);
+    /// `defw` and friends, read only while the deck is parsed, are errors at the line.
+    func testOptionDefwInControlIsAnError() throws {
+        let result = try run("t\nv1 a 0 1\nr1 a 0 1k tc1=0.01\n.control\nop\noption defw=1u\nop\n.endc\n")
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.contains("deck.cir:6:1:") && result.stderr.contains("option temp"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("deck.cir:6:1:") && result.stderr.contains("option defw"), result.stderr)
+        let hot = try run("t\nv1 a 0 1\nr1 a 0 1k tc1=0.01\n.control\noption temp=127\nop\nprint i(v1)\n.endc\n")
+        XCTAssertEqual(hot.status, 0, hot.stderr)
+        XCTAssertTrue(hot.stdout.contains("i(v1) = -5.00000e-04"), hot.stdout)
     }
 
     func testStepIsLTspicesAndALocatedError() throws {

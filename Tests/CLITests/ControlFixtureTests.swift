@@ -165,4 +165,7 @@ final class ControlFixtureTests: XCTestCase {
     func testRunDoesTheCardsInNgspicesOrder() throws { try check("run_order") }
     func testOptionAndDestroy() throws { try check("option_destroy") }
     func testTransferFunctionSensitivityAndNoiseCommands() throws { try check("small_signal") }
+    /// `dc temp`, `option temp=` in a `foreach`, `set temp=`, `option tnom=`, and `set gmin=`
+    /// setting the simulator option as ngspice's `set` does.
+    func testTemperatureSweepsAndOptionsThroughSetAndOption() throws { try check("temperature") }
 }

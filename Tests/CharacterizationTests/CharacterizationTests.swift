@@ -401,6 +401,36 @@ final class DynamicsTests: XCTestCase {
         XCTAssertTrue(summary.contains("read noise   σ = "), summary)
     }
 
+    /// `noise=f1` integrates up to `1/(2·t_s)`: for the RC low-pass (t_s = τ·ln 1000 = 6.9 µs,
+    /// f2 = 72 kHz, corner f_c = 159 kHz) `σ² = (2/π)·(kT/C)·atan(f2/f_c)` (the part below 1 Hz is
+    /// negligible); without `tstop=` it is an error naming the file.
+    func testReadNoiseUpToTheSettlingBandwidth() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-noise-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rc_settle.cir").path
+        let body = "V1 in 0 DC 0\nR1 in out 1k\nC1 out 0 1n\n.end\n"
+        try "rc: low-pass\n* characterize: input=V1 0:1:3 output=out tstop=20u noise=1\n\(body)"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let spec = try CellSpec.load(netlist: path)
+        XCTAssertEqual(spec.noise, NoiseSpec(bandwidth: 1...1, upperFromSettling: true))
+        let table = try Characterizer(spec: spec).characterize()
+        let ts = try XCTUnwrap(table.dynamics?.settlingTime)
+        assertClose(ts, 1e-6 * log(1000), relative: 2e-2, absolute: 0)
+        let f2 = 1 / (2 * ts)
+        XCTAssertEqual(table.dynamics?.noiseBandwidth, 1...f2)
+        let fc = 1 / (2 * Double.pi * 1e3 * 1e-9)
+        let kTC = 1.380649e-23 * 300.15 / 1e-9
+        let expected = (2 / Double.pi * kTC * atan(f2 / fc)).squareRoot()
+        assertClose(try XCTUnwrap(table.dynamics?.readNoise), expected, relative: 2e-3, absolute: 0)
+        let bare = directory.appendingPathComponent("rc_bare.cir").path
+        try "rc: low-pass\n* characterize: input=V1 0:1:3 output=out noise=1\n\(body)"
+            .write(toFile: bare, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Characterizer(spec: try CellSpec.load(netlist: bare)).characterize()) { error in
+            XCTAssertTrue("\(error)".contains("rc_bare.cir") && "\(error)".contains("tstop="), "\(error)")
+        }
+    }
+
     /// `τ = RC = 1 µs`: settling to 0.1 % takes `τ·ln(1000) = 6.908 µs`; a 0 → 1 V step charges C
     /// through R, and the source delivers `E = C·V² = 1 nJ` (half stored, half dissipated in R).
     func testRCStepSettlingAndEnergy() throws {

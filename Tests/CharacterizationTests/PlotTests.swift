@@ -44,4 +44,27 @@ final class PlotTests: XCTestCase {
             XCTAssertLessThanOrEqual(x + 6.5 * Double(text.count), 760, String(line))
         }
     }
+
+    /// A saturating cell's residual panel spans the residuals inside the Monte Carlo fit range
+    /// (shaded in both panels); outside it the curves are clipped to the panel.
+    func testResidualsAreScaledToTheFitRange() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tables/summing_amplifier.lut").path
+        var table = try LookupTable.read(from: path)
+        let mc = try XCTUnwrap(table.monteCarlo)
+        table.monteCarlo?.fitRange = -11...11
+        let svg = try TableReport.svg(table)
+        XCTAssertTrue(svg.contains("fit range -11 … 11"), svg)
+        XCTAssertTrue(svg.contains("clip-path=\"url(#residual-panel)\""))
+        XCTAssertEqual(svg.components(separatedBy: "fill-opacity=\"0.08\"").count - 1, 2, "the range shaded in both panels")
+        // The residual axis: round ticks covering only the residuals within |x| ≤ 11 (the
+        // saturated ends are volts off the ideal; inside, millivolts).
+        let ideal = try XCTUnwrap(TableReport.idealValues(table))
+        let inside = zip(table.axes[0].values, zip(table.values, ideal)).filter { abs($0.0) <= 11 }.map { $0.1.0 - $0.1.1 }
+        let outsideWorst = zip(table.values, ideal).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertGreaterThan(outsideWorst, 10 * (inside.map(abs).max() ?? 0), "the fixture saturates")
+        table.monteCarlo = mc
+        table.monteCarlo?.fitRange = nil
+        XCTAssertFalse(try TableReport.svg(table).contains("fit range"))
+    }
 }

@@ -170,7 +170,6 @@ final class AnalysisTests: XCTestCase {
             """
             inside
             .subckt s a
-            .op
             .ic v(a)=1 v(m)=2
             .save v(a)
             r1 a m 1
@@ -180,8 +179,12 @@ final class AnalysisTests: XCTestCase {
             """)
         XCTAssertTrue(deck.analyses.isEmpty)
         XCTAssertEqual(deck.initialConditions, ["n": 1, "x1.m": 2, "p": 1, "x2.m": 2])
-        XCTAssertEqual(
-            deck.notes,
-            ["test.cir:3:1: note: .op inside a subcircuit ignored"])
+        XCTAssertEqual(deck.notes, [])
+        // An analysis, option or measurement card inside a subcircuit is refused at the card.
+        for card in [".op", ".tran 1u 2u", ".options reltol=1e-4", ".temp 50", ".meas tran x max v(a)"] {
+            let keyword = String(card.prefix(while: { $0 != " " }))
+            assertParseError("t\n.subckt s a\n\(card)\nr1 a 0 1\n.ends\nx1 n s\n", at: "test.cir:3:1", token: keyword,
+                             message: "inside a .subckt")
+        }
     }
 }

@@ -98,6 +98,90 @@ final class NothingSilentTests: XCTestCase {
         assertParseError("t\nr1 a 0 1k tc=1,2\n", at: "test.cir:2:16", token: "2", message: "'tc='")
     }
 
+    /// D, Q, M, S and W instance parameters: unknown names stop as in ngspice-39 ("unknown
+    /// parameter (foo)"); names ngspice knows but Kelvin does not model warn at the name.
+    func testDeviceInstanceParametersAreCheckedByName() throws {
+        let models = ".model dm d\n.model qm npn\n.model nm nmos\n.model sm sw\n"
+        assertParseError("t\n\(models)d1 a 0 dm foo=2\n", at: "test.cir:6:11", token: "foo", message: "unknown diode instance parameter")
+        assertParseError("t\n\(models)q1 c b 0 qm area=2 foo=1\n", at: "test.cir:6:20", token: "foo", message: "unknown BJT instance parameter")
+        assertParseError("t\n\(models)m1 d g 0 0 nm w=1u zz=3\n", at: "test.cir:6:20", token: "zz", message: "unknown MOSFET instance parameter")
+        assertParseError("t\n\(models)s1 a 0 c 0 sm m=2\n", at: "test.cir:6:15", token: "m", message: "unknown switch instance parameter")
+        let deck = try parseDeck("t\n\(models)d1 a 0 dm area=2 m=2 temp=50 pj=1u\nq1 c b 0 qm areab=2 icvbe=0.6\n"
+            + "m1 d g 0 0 nm w=1u l=1u ad=1p as=1p pd=1u ps=1u nrd=1 nrs=1 dtemp=5 ic=1,2,3\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:6:30: warning: diode parameter 'pj' (not modelled) is not used by Kelvin, ignored ('pj')",
+            "test.cir:7:21: warning: BJT parameter 'icvbe' (an initial condition for UIC) is not used by Kelvin, ignored ('icvbe')",
+            "test.cir:8:69: warning: MOSFET parameter 'ic' (an initial condition for UIC) is not used by Kelvin, ignored ('ic')",
+        ])
+    }
+
+    /// `Deck.at(temperature:)` (a `.dc TEMP` point): the temp option set, resistors with
+    /// coefficients rescaled from the deck's temperature (a changed value keeps its ratio), an
+    /// instance `temp=` fixed.
+    func testDeckAtAnotherTemperatureRescalesResistors() throws {
+        var deck = try parseDeck("t\nr1 a 0 1k tc1=0.01\nr2 a 0 1k tc1=0.01 temp=77\nr3 a 0 1k\n.temp 37\n")
+        XCTAssertEqual(try XCTUnwrap(deck.resistance("r1")), 1100, accuracy: 1e-9)
+        deck.elements[0].kind = .resistor(resistance: 2200)  // as `alter r1 2200` at 37 °C
+        let hot = try deck.at(temperature: 127)
+        XCTAssertEqual(hot.options.temp, 127)
+        XCTAssertEqual(try XCTUnwrap(hot.resistance("r1")), 2200 * 2 / 1.1, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(hot.resistance("r2")), 1500, accuracy: 1e-9)
+        XCTAssertEqual(hot.resistance("r3"), 1000)
+        XCTAssertThrowsError(try deck.at(temperature: -73)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("test.cir:2:1"), "\(error)")
+        }
+    }
+
+    /// An option Kelvin neither reads nor may ignore (ngspice's `rshunt` adds a resistor from every
+    /// node to ground) is a located warning; read and inert ones (`reltol`, `klu`) pass silently.
+    func testUnimplementedOptionsAreLocatedWarnings() throws {
+        let deck = try parseDeck("t\nr1 a 0 1k\n.options reltol=1e-4 klu rshunt=1e9 numdgt=8 foo\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:3:26: warning: option 'rshunt' is not implemented by Kelvin, ignored ('rshunt')",
+            "test.cir:3:46: warning: option 'foo' is not implemented by Kelvin, ignored ('foo')",
+        ])
+        XCTAssertEqual(deck.options.reltol, 1e-4)
+        let euler = try parseDeck("t\nr1 a 0 1k\n.options method=euler\n")
+        XCTAssertEqual(euler.warnings, [
+            "test.cir:3:17: warning: integration method 'euler' is not one Kelvin implements (trap, gear); trapezoidal is used ('euler')"
+        ])
+    }
+
+    /// `.temp 0 50` (SPICE2's list; ngspice-39 runs it at 27 °C) is refused at the second value.
+    func testTemperatureListIsALocatedError() {
+        assertParseError("t\nr1 a 0 1k\n.temp 0 50\n", at: "test.cir:3:9", token: "50", message: "more than one temperature")
+    }
+
+    /// Analyses Kelvin does not run are errors at their card; output-only cards are notes.
+    func testUnimplementedAnalysisCardsAreLocatedErrors() throws {
+        for card in [".four 1k v(a)", ".disto dec 10 1k 100meg", ".pz a 0 b 0 vol pz", ".sp lin 10 1 10"] {
+            let keyword = String(card.prefix(while: { $0 != " " }))
+            assertParseError("t\nr1 a 0 1k\n\(card)\n.op\n", at: "test.cir:3:1", token: keyword, message: "not implemented")
+        }
+        let deck = try parseDeck("t\nr1 a 0 1k\n.plot dc v(a)\n.width out=80\n.op\n")
+        XCTAssertEqual(deck.notes.count, 2, "\(deck.notes)")
+    }
+
+    /// `distof1`/`distof2` only feed `.disto`: a located warning, the rest of the source is read.
+    func testDistortionInputsAreWarnings() throws {
+        let deck = try parseDeck("t\nv1 a 0 dc 1 distof1 0.1 90 ac 1\nr1 a 0 1k\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:2:13: warning: 'distof1' is an input of .disto, which Kelvin does not run; ignored ('distof1')"
+        ])
+        guard case .voltageSource(let source) = deck.elements[0].kind else { return XCTFail() }
+        XCTAssertEqual(source.dc, 1)
+        XCTAssertEqual(source.acMagnitude, 1)
+    }
+
+    /// `.ic`/`.nodeset` on a node no element connects: a located warning (ngspice warns too).
+    func testInitialConditionOnAMissingNodeIsALocatedWarning() throws {
+        let deck = try parseDeck("t\nr1 a 0 1k\n.ic v(a)=1 v(zz)=2\n.nodeset v(yy)=3\n")
+        XCTAssertEqual(deck.warnings, [
+            "test.cir:3:14: warning: .ic on a node no element connects, ignored ('zz')",
+            "test.cir:4:12: warning: .nodeset on a node no element connects, ignored ('yy')",
+        ])
+    }
+
     func testInstanceParameterOverridesTheSubcircuitsOwnParam() throws {
         let deck = try parseDeck(
             "t\n.subckt s a params: rint=5\n.param rint=6\nr1 a 0 {rint}\n.ends\n"

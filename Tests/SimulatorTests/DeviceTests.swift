@@ -158,6 +158,26 @@ final class DeviceTests: XCTestCase {
     func testBJTAtHighTemperatureMatchesNgspice() throws { try DevFixtures.compare("bjt_temp.cir", analysis: "dc1") }
     /// Temperature scaling of level 1 (100 °C against TNOM 27 °C): KP, PHI, VTO, IS; NMOS and PMOS.
     func testMOSFETAtHighTemperatureMatchesNgspice() throws { try DevFixtures.compare("mos_temp.cir", analysis: "dc1") }
+    /// `.dc TEMP -40 125 15`: the diode, BJT and MOSFET models, resistors with TC1/TC2, TCE, an
+    /// instance `temp=` (fixed) and `dtemp=`, and `temper` in a B source, all re-evaluated at every
+    /// temperature point as ngspice's `CKTtemp` does; the scale is ngspice's `temp-sweep`.
+    func testTemperatureSweepMatchesNgspice() throws {
+        try DevFixtures.compare("dc_temp_devices.cir", analysis: "dc1")
+    }
+    /// A temperature sweep's rawfile names its scale `temp-sweep` (type `temp-sweep`), as ngspice's,
+    /// and reads back to the same plot.
+    func testTemperatureSweepRawfileRoundTrips() throws {
+        let results = try DevFixtures.simulate("dc_temp_devices.cir")
+        let text = Rawfile.string(results)
+        XCTAssertTrue(text.contains("\t0\ttemp-sweep\ttemp-sweep\n"), text)
+        let back = try XCTUnwrap(Rawfile.parse(text, path: "<raw>").first)
+        XCTAssertEqual(back.variables, results[0].variables)
+        XCTAssertEqual(back.rows.map { $0[0] }, results[0].rows.map { $0[0] })
+    }
+    /// `.dc V1 ... TEMP ...`: a source swept inside a temperature sweep.
+    func testSourceSweepInsideTemperatureSweepMatchesNgspice() throws {
+        try DevFixtures.compare("dc_temp_nested.cir", analysis: "dc1")
+    }
     /// Process-parameter models: PHI, GAMMA, VTO from NSUB/NSS/TPG and KP from U0/TOX.
     func testMOSFETProcessParametersMatchNgspice() throws { try DevFixtures.compare("mos_nsub.cir", analysis: "dc1") }
     /// Transistor-level two-stage CMOS op-amp as a unity-gain follower over ±1.5 V.

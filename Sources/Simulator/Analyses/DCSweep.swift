@@ -39,21 +39,41 @@ enum DCSweep {
         return values
     }
 
-    static func run(circuit: Circuit, specs: [SweepSpec], options: Options, name: String, title: String) throws
+    /// What one `.dc` sweep steps: an independent source (index in `circuit.devices`) or the
+    /// circuit temperature (`.dc TEMP ...`).
+    enum Swept {
+        case source(Int)
+        case temperature
+    }
+
+    /// Runs the sweep. A temperature sweep (`TEMP`, as either sweep) rebuilds the circuit from
+    /// `deck.at(temperature:)` whenever the temperature changes, so every device's
+    /// temperature-dependent parameters are re-evaluated at that point as ngspice's `CKTtemp`
+    /// does; the Newton start is still the previous point's solution (same unknowns).
+    static func run(circuit: Circuit, deck: Deck, specs: [SweepSpec], options: Options, name: String, title: String) throws
         -> SimulationResult
     {
         guard !specs.isEmpty else {
             throw SimulatorError.invalidSweep(analysis: name, source: "", reason: "no source given")
         }
-        var sweeps: [(device: Int, values: [Double], source: String)] = []
+        var sweeps: [(swept: Swept, values: [Double], source: String)] = []
         for spec in specs {
-            guard let index = circuit.sources[spec.source] else {
+            let swept: Swept
+            if spec.source == Deck.temperatureSweep {
+                swept = .temperature
+            } else if let index = circuit.sources[spec.source] {
+                swept = .source(index)
+            } else {
                 throw SimulatorError.unknownSweepSource(analysis: name, source: spec.source)
             }
-            sweeps.append((index, try values(spec, analysis: name), spec.source))
+            sweeps.append((swept, try values(spec, analysis: name), spec.source))
         }
         // `circuit.sources` holds only V and I sources (a concrete type test, not a protocol cast).
-        let scale = circuit.devices[sweeps[0].device] is CurrentSource ? "i-sweep" : "v-sweep"
+        let scale: String
+        switch sweeps[0].swept {
+        case .temperature: scale = "temp-sweep"
+        case .source(let index): scale = circuit.devices[index] is CurrentSource ? "i-sweep" : "v-sweep"
+        }
 
         // Points in row order, inner sweep fastest; each lists values outermost first.
         var points: [[Double]] = [[]]
@@ -64,10 +84,21 @@ enum DCSweep {
         var rows: [[Double]] = []
         rows.reserveCapacity(points.count)
         var newton = try NewtonSolver(circuit: circuit, options: options)
+        var iterations = 0
+        var temperature: Double?
         var previous: NewtonState?
         for point in points {
             let values = Array(point.reversed())
-            for (k, sweep) in sweeps.enumerated() { newton.setSource(sweep.device, to: values[k]) }
+            for (k, sweep) in sweeps.enumerated() {
+                guard case .temperature = sweep.swept, values[k] != temperature else { continue }
+                iterations += newton.iterations
+                let hot = try deck.at(temperature: values[k])
+                newton = try NewtonSolver(circuit: try Circuit(deck: hot), options: hot.options)
+                temperature = values[k]
+            }
+            for (k, sweep) in sweeps.enumerated() {
+                if case .source(let index) = sweep.swept { newton.setSource(index, to: values[k]) }
+            }
             // The point's name, for error messages only: built when needed (formatting it for every
             // point cost 13 % of a 1681-point BJT sweep).
             func label() -> String {
@@ -79,6 +110,6 @@ enum DCSweep {
         }
         return SimulationResult(
             name: name, plotName: "DC transfer characteristic", title: title,
-            variables: [scale] + circuit.outputLabels, rows: rows, newtonIterations: newton.iterations)
+            variables: [scale] + circuit.outputLabels, rows: rows, newtonIterations: iterations + newton.iterations)
     }
 }

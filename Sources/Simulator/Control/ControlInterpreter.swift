@@ -236,7 +236,7 @@ public struct ControlInterpreter {
             if let value = outcome.value, let k = current {
                 plots[k].set(ControlVector(name: m.name, re: [value]))
             }
-        case "set": setCommand(args)
+        case "set": try setCommand(line, args)
         case "unset":
             for word in args.split(separator: " ") { variables[word.lowercased()] = nil }
         case "alter": try alterCommand(line, args)
@@ -333,7 +333,8 @@ public struct ControlInterpreter {
             guard words.count == 4 || words.count == 8 else { throw fail(line, "expected `dc SRC START STOP STEP [SRC2 START STOP STEP]`") }
             var specs: [SweepSpec] = []
             for base in stride(from: 0, to: words.count, by: 4) {
-                guard circuitDeck.elements.contains(where: { $0.name == words[base] }) else {
+                guard words[base] == Deck.temperatureSweep || circuitDeck.elements.contains(where: { $0.name == words[base] })
+                else {
                     throw fail(line, "sweep source '\(words[base])' is not an element of the circuit")
                 }
                 specs.append(SweepSpec(source: words[base], start: try value(words[base + 1]),
@@ -614,7 +615,9 @@ public struct ControlInterpreter {
     /// `v(out)` → `out`, `i(v1)` → `v1#branch`, as the plot names them.
     static func plainName(_ name: String) -> String { Plot.internalName(name) }
 
-    mutating func setCommand(_ args: String) {
+    /// `set NAME[=VALUE] ...`: variables. As in ngspice, a variable that is also a simulator
+    /// option Kelvin reads (`set temp=85`, `set gmin=1e-3`) sets that option too, as `option` does.
+    mutating func setCommand(_ line: ControlLine, _ args: String) throws {
         // `set a = b`, `set a=b`, `set flag`, several per line.
         var text = args
         while let r = text.range(of: " =") { text.replaceSubrange(r, with: "=") }
@@ -622,8 +625,15 @@ public struct ControlInterpreter {
         for word in Self.words(text) {
             let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
             variables[parts[0].lowercased()] = parts.count > 1 ? parts[1] : ""
+            if Self.simulatorOptions.contains(parts[0].lowercased()) { try optionCommand(line, word) }
         }
     }
+
+    /// The simulator options Kelvin reads, which ngspice's `set` passes on to the circuit.
+    static let simulatorOptions: Set<String> = [
+        "abstol", "chgtol", "gmin", "gminfactor", "gminsteps", "itl1", "itl2", "itl4", "method", "noopiter", "reltol",
+        "srcsteps", "trtol", "vntol", "temp", "tnom", "defad", "defas", "defl", "defw",
+    ]
 
     /// `option NAME=VALUE ... FLAG`: simulator options (as `.options`) for the following analyses.
     mutating func optionCommand(_ line: ControlLine, _ args: String) throws {
@@ -632,11 +642,30 @@ public struct ControlInterpreter {
         while let r = text.range(of: "= ") { text.replaceSubrange(r, with: "=") }
         for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
             let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
-            // Read while the deck is parsed (resistor temperature coefficients, MOSFET defaults):
-            // changing them here would silently change nothing.
+            // The circuit temperature: every device re-evaluated at it, as ngspice's CKTtemp
+            // (resistors' coefficients included), as a `.dc TEMP` point does.
+            if parts[0] == "temp" || parts[0] == "tnom", parts.count == 2 {
+                guard let value = SpiceNumber.parse(parts[1]) ?? (try? Self.number(parts[1])), value.isFinite else {
+                    throw fail(line, "expected a temperature in °C, found '\(parts[1])'")
+                }
+                do {
+                    circuitDeck = parts[0] == "temp"
+                        ? try circuitDeck.at(temperature: value) : try circuitDeck.at(temperature: circuitDeck.options.temp, nominal: value)
+                } catch {
+                    throw fail(line, "\(parts[0]) = \(parts[1]): \(error)")
+                }
+                continue
+            }
+            if let warning = Options.warning(for: parts[0], at: line.location) { writeError("kelvin: \(warning)\n") }
+            if parts[0] == "method", parts.count == 2, !["trap", "trapezoidal", "gear"].contains(parts[1]) {
+                writeError("kelvin: \(line.location): warning: integration method '\(parts[1])' is not one Kelvin implements "
+                    + "(trap, gear); trapezoidal is used ('\(parts[1])')\n")
+            }
+            // Read while the deck is parsed (MOSFET defaults): changing them here would silently
+            // change nothing.
             if ["temp", "tnom", "defw", "defl", "defad", "defas"].contains(parts[0]) {
                 throw fail(line, "`option \(parts[0])` in a .control block is not implemented by Kelvin "
-                    + "(it is applied when the deck is read: use .options or .temp in the deck)", command: "option")
+                    + "(it is applied when the deck is read: use .options in the deck)", command: "option")
             }
             if parts.count == 1 {
                 circuitDeck.options.values[parts[0]] = 1
@@ -674,7 +703,9 @@ public struct ControlInterpreter {
         var element = circuitDeck.elements[k]
         let p = parameter ?? ""
         switch element.kind {
-        case .resistor where ["", "r", "resistance"].contains(p): element.kind = .resistor(resistance: value)
+        case .resistor where ["", "r", "resistance"].contains(p):
+            // The nominal value, with the temperature coefficients applied on top (as ngspice).
+            element.kind = .resistor(resistance: circuitDeck.resistance(nominal: value, element: k))
         case .capacitor(_, let ic) where ["", "c", "capacitance"].contains(p):
             element.kind = .capacitor(capacitance: value, initialCondition: ic)
         case .inductor(_, let ic) where ["", "l", "inductance"].contains(p):

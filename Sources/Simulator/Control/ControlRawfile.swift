@@ -9,6 +9,7 @@ enum ControlRawfile {
             case "time": return ("time", "time")
             case "frequency": return ("frequency", "frequency")
             case "i-sweep": return ("i(i-sweep)", "current")
+            case "temp-sweep": return ("temp-sweep", "temp-sweep")
             default: return ("v(v-sweep)", "voltage")
             }
         }

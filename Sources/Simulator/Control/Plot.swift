@@ -32,7 +32,7 @@ public struct Plot: Sendable {
     public var date: String
     /// The vectors, the scale (if any) first.
     public var vectors: [ControlVector]
-    /// Whether the first vector is the scale (`time`, `frequency`, `v-sweep`, `i-sweep`).
+    /// Whether the first vector is the scale (`time`, `frequency`, `v-sweep`, `i-sweep`, `temp-sweep`).
     public var hasScale: Bool
     /// A logarithmic frequency scale (`.ac dec` or `oct`): ngspice's rawfile marks it `grid=3`.
     public var logarithmicScale = false
@@ -51,7 +51,7 @@ public struct Plot: Sendable {
         typeName = r.plotName
         title = r.title
         self.date = date
-        hasScale = ["time", "frequency", "v-sweep", "i-sweep"].contains(r.variables.first ?? "")
+        hasScale = ["time", "frequency", "v-sweep", "i-sweep", "temp-sweep"].contains(r.variables.first ?? "")
         vectors = []
         let columns = (0..<r.variables.count).map { k in r.rows.map { $0[k] } }
         var k = 0
@@ -72,6 +72,7 @@ public struct Plot: Sendable {
             switch v {
             case "time", "frequency": type = v
             case "i-sweep": type = "current"
+            case "temp-sweep": type = v
             default: type = v.hasPrefix("i(") ? "current" : "voltage"
             }
             // ngspice's `.ac` frequency is complex with a zero imaginary part (`print frequency[1]`

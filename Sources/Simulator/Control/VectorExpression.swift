@@ -176,8 +176,8 @@ struct VectorParser {
         let start = i
         while i < text.count, Self.isNameCharacter(text[i]) { i += 1 }
         var word = String(text[start..<i]).lowercased()
-        // `v-sweep` / `i-sweep` are names, not subtractions.
-        if word == "v" || word == "i", String(text[i...].prefix(6)).lowercased() == "-sweep" {
+        // `v-sweep` / `i-sweep` / `temp-sweep` are names, not subtractions.
+        if word == "v" || word == "i" || word == "temp", String(text[i...].prefix(6)).lowercased() == "-sweep" {
             i += 6
             word += "-sweep"
         }

@@ -7,7 +7,8 @@ import Foundation
 /// (`Title`, `Date`, `Plotname`, `Flags: real`, `No. Variables`, `No. Points`), a `Variables:` list
 /// (`index name type`) and `Values:` (per point: the index and the scale value on one line, then
 /// one tab-indented value per line). Names follow ngspice: the sweep scale is written `v(v-sweep)`
-/// or `i(i-sweep)`; types are `voltage`, `current`, `time`, `frequency`.
+/// or `i(i-sweep)` (`temp-sweep` of type `temp-sweep` for `.dc TEMP`); types are `voltage`,
+/// `current`, `time`, `frequency`.
 public enum Rawfile {
     public static func string(_ results: [SimulationResult], date: Date = Date()) -> String {
         let sink = ByteSink(fd: nil)
@@ -227,6 +228,7 @@ public enum Rawfile {
         switch variable {
         case "v-sweep": return ("v(v-sweep)", "voltage")
         case "i-sweep": return ("i(i-sweep)", "current")
+        case "temp-sweep": return ("temp-sweep", "temp-sweep")
         case "time": return ("time", "time")
         case "frequency": return ("frequency", "frequency")
         case "onoise_spectrum", "inoise_spectrum": return (variable, "voltage-density")
@@ -251,7 +253,7 @@ public enum Rawfile {
         let name = raw.lowercased()
         if name == "v(v-sweep)" || name == "i(i-sweep)" { return String(name.dropFirst(2).dropLast()) }
         if name.hasSuffix("#branch") { return "i(\(name.dropLast("#branch".count)))" }
-        if name.hasPrefix("v(") || name.hasPrefix("i(") || index == 0 && (type == "time" || type == "frequency") {
+        if name.hasPrefix("v(") || name.hasPrefix("i(") || index == 0 && (type == "time" || type == "frequency" || type == "temp-sweep") {
             return name
         }
         return type == "current" ? "i(\(name))" : "v(\(name))"
