@@ -385,8 +385,7 @@ static inline float CK_NAME(convert)(float v, float lo, float hi, float step) {
 }
 
 /// The constants of a `CKStage` on one table, in registers. A two-point table is indexed as an
-/// even grid of one segment (inverse = 1/(x₁ − x₀), i = 0): the same interpolation from the nearer
-/// end as a longer grid.
+/// even grid of one segment (inverse = 1/(x₁ − x₀)), like a longer grid.
 typedef struct CK_NAME(StageConst) {
     int last;  /* int, not long: 32-bit indices keep all 16 lanes in one gather */
     float inverse, tlo, thi, inLo, inHi, inStep, outLo, outHi, outStep, gain;

@@ -4,9 +4,10 @@ import CKernels
 /// derivative `∂y/∂x` written beside it in the same pass (the vector–Jacobian product is then
 /// `g·∂y/∂x`, with no second trip through the table).
 ///
-/// On an evenly spaced grid the segment is `i = min(⌊(clamp(v) − x₀)/Δx⌋, n − 2)`, computed
-/// without a search; the argument is clamped to the grid first, so the ends need no branch
-/// (`clamp(v) = x₀` gives `y₀`). Uneven grids search by bisection (`ChannelLookup`'s scalar
+/// On an evenly spaced grid the nearest grid point `j = min(⌊(c − x₀)/Δx + ½⌋, n − 1)` of the
+/// clamped argument `c` is computed without a search, and `T = y_j + (c − x_j)·s_k` with `s_k` the
+/// slope of the segment holding `c` (the interpolation from that segment's nearer end; the ends
+/// need no branch: `c = x₀` gives `y₀`). Uneven grids search by bisection (`ChannelLookup`'s scalar
 /// definition). Unsafe pointers are confined here.
 enum LookupKernels {
     /// `dst = map(src)` for a tensor of `shape`, and `derivative = ∂map/∂x (src)` when given.
