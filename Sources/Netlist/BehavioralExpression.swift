@@ -345,15 +345,7 @@ struct BehavioralBinder {
             return .conditional(condition, try sub(yes), try sub(no))
         case .call(let name, let args, let location):
             if let user = userFunction(name) {
-                guard args.count == user.parameters.count else {
-                    throw NetlistError.badFunctionCall(
-                        location, name: name,
-                        message: "function takes \(user.parameters.count) argument(s), \(args.count) given")
-                }
-                guard depth < 64 else {
-                    throw NetlistError.badFunctionCall(
-                        location, name: name, message: "function calls nested too deeply (recursive .func?)")
-                }
+                try user.checkCall(name, arguments: args.count, depth: depth, at: location)
                 var bound: [String: BehavioralNode] = [:]
                 for (p, a) in zip(user.parameters, args) where bound[p] == nil { bound[p] = try sub(a) }
                 return try bind(user.body, arguments: bound, depth: depth + 1)

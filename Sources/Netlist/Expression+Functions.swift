@@ -43,15 +43,7 @@ extension Expression {
             return try sub(arguments[0]) != 0 ? sub(arguments[1]) : sub(arguments[2])
         case .call(let name, let arguments, let location):
             if let user = functions(name) {
-                guard arguments.count == user.parameters.count else {
-                    throw NetlistError.badFunctionCall(
-                        location, name: name,
-                        message: "function takes \(user.parameters.count) argument(s), \(arguments.count) given")
-                }
-                guard depth < 64 else {
-                    throw NetlistError.badFunctionCall(
-                        location, name: name, message: "function calls nested too deeply (recursive .func?)")
-                }
+                try user.checkCall(name, arguments: arguments.count, depth: depth, at: location)
                 let values = try arguments.map(sub)
                 let bound = Dictionary(zip(user.parameters, values), uniquingKeysWith: { first, _ in first })
                 return try user.body.evaluate({ bound[$0] ?? lookup($0) }, functions: functions, depth: depth + 1)
@@ -82,6 +74,19 @@ extension Expression {
         var parameters: [String]
         var body: Expression
         var location: SourceLocation
+
+        /// Refuses a call with the wrong number of arguments, or nested past 64 calls (a recursive
+        /// `.func`), at the call's location.
+        func checkCall(_ name: String, arguments: Int, depth: Int, at location: SourceLocation) throws {
+            guard arguments == parameters.count else {
+                throw NetlistError.badFunctionCall(
+                    location, name: name, message: "function takes \(parameters.count) argument(s), \(arguments) given")
+            }
+            guard depth < 64 else {
+                throw NetlistError.badFunctionCall(
+                    location, name: name, message: "function calls nested too deeply (recursive .func?)")
+            }
+        }
     }
 
     /// Binary arithmetic and comparison operators.

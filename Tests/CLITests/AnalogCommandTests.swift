@@ -133,6 +133,7 @@ final class AnalogCommandTests: XCTestCase {
         let residual = try XCTUnwrap(Double(line.dropFirst("multiply cell: rank 1, fit residual ".count).prefix { $0 != "," }), String(line))
         XCTAssertLessThanOrEqual(residual, 1e-12)
         XCTAssertTrue(line.contains("gain κ = -1, x = 0 ± 1 V, w = 0.51 ± 0.49"), String(line))
+        XCTAssertFalse(line.contains("0.49 V"), "a conductance ratio has no unit: \(line)")
         let list = try KelvinProcess.run(["profile", "list"])
         XCTAssertTrue(list.stdout.contains("cells-resistor: Resistive crossbar"), list.stdout)
 
