@@ -33,3 +33,13 @@ for mom, arm in [(m, a) for m in ["0.9", "0"] for a in ["standard", "pipelined"]
 open(here / "results.md", "w").write("| update (micro-batch 8) | momentum | test top-1 per seed 0/1/2 (%) | mean ± std (%) | seconds per run |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
 print(open(here / "results.md").read())
 PY
+
+# Timing on the analog machine: the same cnn compiled (20 training steps give the volt scales;
+# the slot lengths are the modules' characterised settling), standard vs pipelined per batch.
+t=runs/pipelined-timing   # (repository-root runs/: not committed)
+[ -f "$t/cnn/last.ckpt" ] || "$KELVIN" train --model cnn --width 8 --max-steps 20 --epochs 1 --batch 64 --lr 0.02 \
+  --test-limit 64 --quiet --out "$t/cnn"
+rm -rf "$t/compiled"
+"$KELVIN" compile --checkpoint "$t/cnn/last.ckpt" --out "$t/compiled" --positions 1 --cell vcr
+python3 "$HERE/timing.py" "$t/compiled" 8 8 > "$HERE/timing.md"
+cat "$HERE/timing.md"
