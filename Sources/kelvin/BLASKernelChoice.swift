@@ -15,7 +15,8 @@ import NN
 ///
 /// `auto` keeps OpenBLAS's choice when `OPENBLAS_CORETYPE` is set (the user chose) and under MPI.
 /// The choice is cached per machine and workload (CPU model, OpenBLAS's own set, cores, network,
-/// batch, input shape) in `$XDG_CACHE_HOME/kelvin/blas-kernels.json`, so later runs, and a resumed
+/// batch, input shape: what sets the products' shapes; an analog profile adds element-wise work
+/// but not products) in `$XDG_CACHE_HOME/kelvin/blas-kernels.json`, so later runs, and a resumed
 /// run, use the same set without measuring.
 struct BLASKernelChoice {
     enum Mode: Equatable {

@@ -244,7 +244,7 @@ struct TrainCommand: ParsableCommand {
         let data = trainer.loader.dataset
         var kernels = BLASKernelChoice(
             .init(blasKernels), workload: "\(trainer.options.model.summary), batch \(trainer.options.batchSize), "
-                + "input \(data.channels)x\(data.height)x\(data.width), \(trainer.profile.name)",
+                + "input \(data.channels)x\(data.height)x\(data.width)",
             threads: Threading.cores, log: printErr)
         try kernels.start(stepsAhead: min(trainer.totalSteps, trainer.options.maxSteps ?? .max) - trainer.step,
                           dataParallel: communicator.size > 1)
