@@ -1,7 +1,8 @@
 /// Analog maximum of N inputs (max-pooling): `vout = max_k v_k`, from N op-amp "superdiodes"
 /// sharing one output.
 ///
-/// Stage k is an op-amp (netlists/opamp.lib) whose non-inverting input is `in<k>`, whose inverting
+/// Stage k is an op-amp (netlists/opamp.lib's supplied `OPAMPS`, supply pins `vcc`/`vee` for the
+/// energy per operation) whose non-inverting input is `in<k>`, whose inverting
 /// input is the common output `out`, and whose output drives `out` through diode D<k>. A pull-down
 /// resistor RPD from `out` to the negative supply `vee` draws current through the conducting
 /// diode. The stage with the largest input conducts and closes its loop, so
@@ -9,7 +10,7 @@
 /// stage sees `vout > v_k`, saturates at −12 V and reverse-biases its diode. The diode drop sits
 /// inside the loop: no dead zone. Range: vout from `V(vee)` + RPD·(leak) up to about +11 V (the
 /// op-amp clamp, 12 V, less one diode drop); ±10 V with `vee` at −15 V. Ports: `in1 … inN`, `out`,
-/// `vee`.
+/// `vcc`, `vee`.
 ///
 /// The default (4 inputs, RPD = 10 kΩ) is netlists/max_circuit.cir; its bench sweeps in1 over
 /// −10 … 10 V with in2 … in4 held at 1, 0, −1 V, so `vout = max(v1, 1 V)`.
@@ -44,18 +45,23 @@ public struct MaxCircuit: Cell, Equatable {
             "  is inside the loop (no dead zone). Range: about -14 V (vee = -15 V) to +11 V (op-amp",
             "  clamp 12 V less one diode drop), so +/-10 V within a millivolt.",
             "Ports / nodes:",
-            "  in1..in\(n)  inputs     out  output (max)     vee  pull-down supply (-15 V)",
+            "  in1..in\(n)  inputs     out  output (max)     vcc, vee  supplies (+/-15 V; vee also the pull-down's)",
             "  a<k>  op-amp k's output (one diode drop above vout for the winning stage)",
             "Sweep: v1 from -10 V to 10 V (0.1 V steps)" + (n > 1 ? " with \(held) held." : "."),
-            "Op-amp: netlists/opamp.lib. Reference: Tests/Fixtures/max_circuit.dc1.csv (ngspice-39).",
-            "Characterisation (kelvin characterize max_circuit [--param inputs=N]):",
+            "Op-amp: netlists/opamp.lib, the supplied variant OPAMPS on VCC/VEE = +/-15 V (same signal path as",
+            "  OPAMP), so the supplies' currents give the energy per operation: \(n) x 1 mA quiescent, the",
+            "  winning stage's output current and RPD's current into vee.",
+            "  Reference: Tests/Fixtures/max_circuit.dc1.csv (ngspice-39).",
+            "Characterisation (kelvin characterize max_circuit [--param inputs=N]): settling and supply",
+            "  energy for a -5 V -> 5 V step of v1 (stage 1 takes over from the largest held input).",
         ]
         var cards: [Card] = (1...n).map {
             .element("V\($0)", ["in\($0)", "0", "DC", SpiceText.plain(benchValue($0))], role: .bench)
         }
+        cards.append(.element("VCC", ["vcc", "0", "DC", "15"], role: .bench))
         cards.append(.element("VEE", ["vee", "0", "DC", "-15"], role: .bench))
         for k in 1...n {
-            cards.append(.element("XA\(k)", ["in\(k)", "out", "a\(k)", "OPAMP"]))
+            cards.append(.element("XA\(k)", ["in\(k)", "out", "a\(k)", "vcc", "vee", "OPAMPS"]))
             cards.append(.element("D\(k)", ["a\(k)", "out", "dmax"]))
         }
         cards += [
@@ -67,10 +73,10 @@ public struct MaxCircuit: Cell, Equatable {
             summary: "maximum of \(SpiceText.count(n)) inputs (op-amp superdiodes sharing one output)",
             documentation: documentation,
             characterization: CharacterizationHeader(
-                fields: "input=V1 -10:10:201 output=out",
+                fields: "input=V1 -10:10:201 output=out tstop=5u step=-5:5 supplies=VCC,VEE",
                 ideal: heldMax.map { "max(x, \(SpiceText.plain($0)))" } ?? "x"),
             includes: ["opamp.lib"],
-            ports: (1...n).map { Port("in\($0)", "input") } + [Port("out", "output"), Port("vee", "supply")],
+            ports: (1...n).map { Port("in\($0)", "input") } + [Port("out", "output"), Port("vcc", "supply"), Port("vee", "supply")],
             cards: cards)
     }
 }

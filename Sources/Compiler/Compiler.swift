@@ -575,7 +575,7 @@ struct Builder {
                     outputs.append(Manifest.Output(node: "v(m\(ch + 1))", digital: scale[ch] * Double(y[((n * c + ch) * ho + oy) * wo + ox])))
                 }
                 appendDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, image: n, position: p,
-                           inputs: inputs, outputs: outputs, supplies: [("VEE", "vee", -15)])
+                           inputs: inputs, outputs: outputs, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
             }
         }
         let slot = MaxPoolModule.settlingTime
@@ -584,7 +584,7 @@ struct Builder {
         }
         if let first = decks.first(where: { $0.layer == stage.index }) {
             appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: first.outputs,
-                                slot: slot, supplies: [("VEE", "vee", -15)])
+                                slot: slot, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
         }
         program.append(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,

@@ -11,7 +11,7 @@ struct MaxPoolModule {
 
     var inputPorts: [String] { (1...channels).flatMap { c in (1...window).map { "i\(c)_\($0)" } } }
     var outputPorts: [String] { (1...channels).map { "m\($0)" } }
-    var ports: [String] { inputPorts + ["vee"] + outputPorts }
+    var ports: [String] { inputPorts + ["vcc", "vee"] + outputPorts }
     var cellName: String { "max\(window)" }
     /// Slot length (s): the winning superdiode is a follower (noise gain 1) that settles to 1e-4
     /// in 9.2 time constants of 16 ns, twice over for the losers' recovery, plus 1 µs to sample.
@@ -22,7 +22,7 @@ struct MaxPoolModule {
         var lines = ["* \(name): \(summary)", "* One \(cellName) (MaxCircuit, \(window) inputs) per channel: m<c> = max_j i<c>_<j>."]
         lines += wrapped(".subckt \(name)", ports)
         for c in 1...channels {
-            lines += wrapped("XM\(c)", (1...window).map { "i\(c)_\($0)" } + ["m\(c)", "vee", cellName])
+            lines += wrapped("XM\(c)", (1...window).map { "i\(c)_\($0)" } + ["m\(c)", "vcc", "vee", cellName])
         }
         lines.append(".ends \(name)")
         return lines.joined(separator: "\n") + "\n"

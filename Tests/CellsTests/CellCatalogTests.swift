@@ -61,17 +61,17 @@ final class CellCatalogTests: XCTestCase {
 
     func testSubcircuitTextAndPorts() {
         let max = MaxCircuit(inputs: 2)
-        XCTAssertEqual(max.ports.map(\.name), ["in1", "in2", "out", "vee"])
+        XCTAssertEqual(max.ports.map(\.name), ["in1", "in2", "out", "vcc", "vee"])
         XCTAssertEqual(
             max.subcircuit,
             """
             * max_circuit: maximum of two inputs (op-amp superdiodes sharing one output)
-            * ports: in1 (input), in2 (input), out (output), vee (supply)
+            * ports: in1 (input), in2 (input), out (output), vcc (supply), vee (supply)
             * needs: .include opamp.lib
-            .subckt max_circuit in1 in2 out vee
-            XA1 in1 out a1 OPAMP
+            .subckt max_circuit in1 in2 out vcc vee
+            XA1 in1 out a1 vcc vee OPAMPS
             D1 a1 out dmax
-            XA2 in2 out a2 OPAMP
+            XA2 in2 out a2 vcc vee OPAMPS
             D2 a2 out dmax
             RPD out vee 10k
             .model dmax D(IS=1e-14 N=1 RS=1)

@@ -104,7 +104,7 @@ final class CellTableTests: XCTestCase {
     func testStepEnergiesMatchNgspice() throws {
         let text = try String(contentsOf: Self.tables.appendingPathComponent("energy.ngspice.csv"), encoding: .utf8)
         let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
-        XCTAssertEqual(rows.map { $0[0] }, ["summing_amplifier", "nmos_vcr_amplifier", "precision_rectifier", "resistor"])
+        XCTAssertEqual(rows.map { $0[0] }, ["summing_amplifier", "nmos_vcr_amplifier", "precision_rectifier", "resistor", "max_circuit"])
         for row in rows {
             let cell = row[0], ngspice = row.dropFirst().compactMap(Double.init)
             XCTAssertEqual(ngspice.count, 6, cell)
