@@ -23,7 +23,7 @@ struct CharacterizeCommand: ParsableCommand {
             --show prints a table's summary and writes an SVG plot with the ideal beside the curve.
             """)
 
-    @Argument(help: "Cell name (netlists/NAME.cir, or a generated cell: see --list).")
+    @Argument(help: "Cell name (netlists/NAME.cir, or a generated cell: see --list), or a netlist file's path.")
     var cell: String?
 
     @Option(name: .long, help: ArgumentHelp("A generated cell's parameter, repeatable (the cell is built, not read from netlists/).", valueName: "KEY=VALUE"))
@@ -187,7 +187,9 @@ struct CharacterizeCommand: ParsableCommand {
         BLASThreading.set(1)
         let inputs = try input.map { try SweepAxis.parse($0, origin: "--input") }
         var spec: CellSpec
-        switch (cell, netlist) {
+        // A path (`kelvin characterize netlists/max_circuit.cir`) is read as --netlist.
+        let isPath = cell.map { $0.hasSuffix(".cir") && FileManager.default.fileExists(atPath: $0) } ?? false
+        switch isPath && netlist == nil ? (nil, cell) : (cell, netlist) {
         case (let name?, nil):
             if let generated = try generatedCell(name) {
                 let variant = param.isEmpty ? nil : param.joined(separator: ",")

@@ -38,6 +38,13 @@ final class CharacterizeCommandTests: XCTestCase {
         let shown = try KelvinProcess.run(["characterize", "--show", lut, "--plot", directory.appendingPathComponent("p.svg").path])
         XCTAssertEqual(shown.status, 0, shown.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("p.svg").path))
+        // The deck's path in place of a cell name reads it as --netlist.
+        let byPath = try KelvinProcess.run(
+            ["characterize", deck.path, "--input", "V1=0:2:5", "--output", "out", "--ideal", "x/2", "--out", lut + "2"])
+        XCTAssertEqual(byPath.status, 0, byPath.stderr)
+        let shownByPath = try KelvinProcess.run(["characterize", "--show", lut + "2"])
+        XCTAssertTrue(shownByPath.stdout.contains("cell         d  (d.cir)"), shownByPath.stdout)
+        XCTAssertTrue(shownByPath.stdout.contains("max |table − ideal| = 0 V"), shownByPath.stdout)
     }
 
     /// The two cells that gained headers in format v2: the hold cell's table carries its droop τ,
