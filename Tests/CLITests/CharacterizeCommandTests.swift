@@ -43,7 +43,7 @@ final class CharacterizeCommandTests: XCTestCase {
             ["characterize", deck.path, "--input", "V1=0:2:5", "--output", "out", "--ideal", "x/2", "--out", lut + "2"])
         XCTAssertEqual(byPath.status, 0, byPath.stderr)
         let shownByPath = try KelvinProcess.run(["characterize", "--show", lut + "2"])
-        XCTAssertTrue(shownByPath.stdout.contains("cell         d  (d.cir)"), shownByPath.stdout)
+        XCTAssertTrue(shownByPath.stdout.contains("cell         d  (\(deck.path))"), shownByPath.stdout)
         XCTAssertTrue(shownByPath.stdout.contains("max |table − ideal| = 0 V"), shownByPath.stdout)
     }
 
