@@ -228,9 +228,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     /// `weight_noise` σ (fresh each step, the same in forward and backward), else `w`.
     private func perturbed(_ weight: Parameter, _ context: ForwardContext) -> Tensor {
         guard context.training, let sigma = settings.weightNoise, sigma > 0 else { return weight.value }
-        var rng = context.noise.generator(for: Self.key(weight) + "/weight")
         let w = weight.value
-        return w * Tensor(shape: w.shape, data: (0..<w.count).map { _ in 1 + Float(sigma) * rng.nextNormal() })
+        return w + w * GaussianNoise.samples(w.shape, sigma: Float(sigma), noise: context.noise, site: Self.key(weight) + "/weight")
     }
 
     /// The key of a layer's state: its weight's label, or (for a layer built outside a `Model`,

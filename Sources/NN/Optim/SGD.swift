@@ -19,17 +19,17 @@ public struct SGD: Sendable {
     /// Applies one update from the accumulated gradients (parameters without one are skipped).
     ///
     /// With `updateNoise` σ > 0 each element's update is multiplied by `1 + σ·n`, `n ~ N(0, 1)`
-    /// drawn from `noise` at the site `LABEL/update` (the seed's gradient-step noise; it stays in
-    /// the stored weights).
+    /// drawn from `noise` at the site `LABEL/update` (`GaussianNoise`; the seed's gradient-step
+    /// noise; it stays in the stored weights).
     public mutating func step(updateNoise: Float = 0, noise: NoiseStream? = nil) {
         if updateNoise > 0, let noise {
             let before = parameters.map(\.value.scalars)
             step()
             for (i, p) in parameters.enumerated() where p.grad != nil {
-                var rng = noise.generator(for: p.label + "/update")
+                let n = GaussianNoise.samples(p.value.shape, sigma: updateNoise, noise: noise, site: p.label + "/update").scalars
                 let old = before[i]
                 p.update { w, _ in
-                    for k in 0..<w.count { w[k] += (w[k] - old[k]) * updateNoise * rng.nextNormal() }
+                    for k in 0..<w.count { w[k] += (w[k] - old[k]) * n[k] }
                 }
             }
             return
