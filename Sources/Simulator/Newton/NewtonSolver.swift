@@ -175,7 +175,8 @@ struct NewtonSolver: Sendable {
     /// Conductance (S) that holds a `.nodeset` node at its value.
     static let nodeSetConductance = 1e10
 
-    /// Sets the DC value of the sweepable source `devices[index]` (V or A).
+    /// Sets the DC value of the sweepable source `devices[index]` (V or A). Sources are affine,
+    /// loaded from `circuit.devices`, never from the snapshot in `linearPart.loadedRuns`.
     mutating func setSource(_ index: Int, to value: Double) {
         circuit.devices[index].setDCValue(value)
     }
@@ -205,7 +206,7 @@ struct NewtonSolver: Sendable {
         let n = circuit.dimension
         let clampIterations = initJunction && !circuit.nodeSets.isEmpty ? 2 : 0
         while true {
-            buffer.reset()
+            buffer.reset(charges: transient != nil)
             do {
                 var context = LoadContext(
                     x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
@@ -216,11 +217,10 @@ struct NewtonSolver: Sendable {
                     context.charges = false
                 }
                 // Linear devices and the `G` of sources are stamped in one pass by `linearPart`;
-                // sources add their `B`, the rest load by index (`for device in devices` would
-                // copy every existential).
+                // sources add their `B`, the rest load as typed runs (no existential per device).
                 let devices = circuit.devices
                 for k in linearPart.sourceDevices { devices[k].loadSource(context, into: &buffer) }
-                for k in linearPart.loadedDevices { devices[k].load(context, into: &buffer) }
+                for run in linearPart.loadedRuns { run.load(context, &buffer) }
                 linearPart.apply(x: x, to: &buffer, charges: context.charges)
             }
             count += 1
@@ -257,13 +257,12 @@ struct NewtonSolver: Sendable {
             // Its charges are then those at the new point, recomputed from the linear part.
             if linearPart.isAffine && !initJ && !clamped && !converged {
                 converged = true
-                linearPart.charges(at: xNew, into: &buffer.q)
+                let part = linearPart
+                buffer.replaceCharges { part.charges(at: xNew, into: &$0) }
             }
             if converged {
-                let devices = circuit.devices
                 let state = buffer.state
-                for k in linearPart.loadedDevices
-                where !devices[k].isConverged(x: xNew, state: state, tolerances: tolerances) {
+                for run in linearPart.loadedRuns where !run.isConverged(xNew, state, tolerances) {
                     converged = false
                     break
                 }
