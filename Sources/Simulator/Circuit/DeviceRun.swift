@@ -3,9 +3,10 @@
 /// Loading the nonlinear devices through `[any Device]` copied each boxed device out of its
 /// existential (value-witness copy, retain and release of its name) and called `load` through the
 /// witness table: ~6 % of the 1000-diode ladder sweep. A run holds `[D]` for the device type `D`
-/// and closures made in code specialised for `D` (`Device.run(of:)`), so each device's `load`
-/// is a direct, inlinable call. Runs keep the devices' order, so every sum into `F` and the
-/// Jacobian is formed in the same order as before.
+/// and closures made in code specialised for `D` (`Device.run(of:)`), so each device's `load` is
+/// a direct call; a `StampLoading` device's run holds its trivially copyable kernels and loads
+/// them under one `LoadBuffer.withStamps`, so nothing is copied or retained per device. Runs keep
+/// the devices' order, so every sum into `F` and the Jacobian is formed in the same order as before.
 ///
 /// A run is a snapshot: it is built once per Newton solver from devices that never change after
 /// set-up (only independent sources are changed by sweeps, and those are not in runs).
