@@ -21,6 +21,8 @@ public struct SparseLU: PatternSolver {
     public let dimension: Int
     /// Position in the compressed-column value array of each pattern entry (duplicates share one).
     private let position: [Int]
+    /// Whether two pattern entries share a position (`load` then sums them).
+    private let hasDuplicates: Bool
     /// Compressed-column values, in the order of `handle`'s row indices.
     private var columnValues: [Double]
     private var handle: KLUHandle
@@ -49,6 +51,7 @@ public struct SparseLU: PatternSolver {
         for e in unique { columnStarts[e.column + 1] += 1 }
         for j in 0..<dimension { columnStarts[j + 1] += columnStarts[j] }
         self.position = position
+        self.hasDuplicates = unique.count < pattern.count
         self.columnValues = Array(repeating: 0, count: unique.count)
         self.handle = try KLUHandle(dimension: dimension, columnStarts: columnStarts, rows: unique.map { Int32($0.row) })
     }
@@ -78,8 +81,14 @@ public struct SparseLU: PatternSolver {
         columnValues.withUnsafeMutableBufferPointer { column in
             position.withUnsafeBufferPointer { position in
                 values.withUnsafeBufferPointer { values in
-                    column.update(repeating: 0)
-                    for k in values.indices { column[position[k]] += values[k] }
+                    if hasDuplicates {
+                        column.update(repeating: 0)
+                        for k in values.indices { column[position[k]] += values[k] }
+                    } else {
+                        // `position` is a permutation: every value lands once, nothing to clear
+                        // (`+ 0` turns −0 into +0 as the sum from zero did).
+                        for k in values.indices { column[position[k]] = values[k] + 0 }
+                    }
                 }
             }
         }

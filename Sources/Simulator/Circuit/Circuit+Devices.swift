@@ -54,7 +54,8 @@ extension Circuit {
             let a = try node(0), c = try node(1)
             let ap = model.value("rs", default: 0) > 0 ? unknowns.addInternalNode("\(e.name)#internal") : a
             let d = Diode(name: e.name, anode: a, anodePrime: ap, cathode: c, model: model, instance: instance, options: options)
-            guard d.saturationCurrent > 0, d.vte > 0, d.vcrit.isFinite else { throw invalid("IS and N must be positive") }
+            let k = d.kernel
+            guard k.saturationCurrent > 0, k.vte > 0, k.vcrit.isFinite else { throw invalid("IS and N must be positive") }
             return d
         case .bjt(let model, let instance):
             if let level = model.parameters["level"], level != 1 {

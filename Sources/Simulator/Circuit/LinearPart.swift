@@ -46,6 +46,8 @@ extension MutualInductance: LinearDevice {}
 struct LinearPart: Sendable {
     /// Devices that still load each iteration (indices into `Circuit.devices`), in circuit order.
     let loadedDevices: [Int]
+    /// The same devices as typed runs, in the same order: what Newton loads and tests.
+    let loadedRuns: [DeviceRun]
     /// `AffineDevice`s: their `G` is in the stamps, only their `B(t)` is loaded (`loadSource`).
     let sourceDevices: [Int]
     /// True when every loaded device is an `AffineDevice`: the circuit equations are affine in `x`.
@@ -117,6 +119,7 @@ struct LinearPart: Sendable {
             }
         }
         loadedDevices = loaded
+        loadedRuns = DeviceRun.runs(circuit.devices, indices: loaded)
         sourceDevices = sources
         isAffine = loaded.isEmpty
         resistive = Stamps(buffer.jacobianF, pattern: circuit.pattern)

@@ -140,6 +140,10 @@ struct LoadBuffer: Sendable {
     var state: [Double]
     /// Number of devices that applied voltage limiting (their result is not yet trustworthy).
     var limited = 0
+    /// True while `q` and `jacobianQ` are known to be all zero: set by a reset for a DC load
+    /// (whose devices write no `Q`), cleared by a reset for a load with charges and by
+    /// `replaceCharges`.
+    private var chargesZero = true
 
     init(dimension: Int, slots: Int, states: Int) {
         f = Array(repeating: 0, count: dimension)
@@ -150,10 +154,23 @@ struct LoadBuffer: Sendable {
         state = Array(repeating: 0, count: states)
     }
 
-    mutating func reset() {
-        for i in f.indices { f[i] = 0; q[i] = 0; b[i] = 0 }
-        for i in jacobianF.indices { jacobianF[i] = 0; jacobianQ[i] = 0 }
+    /// Zeroes everything a load adds to. With `charges` false (a DC load: no device writes `Q`
+    /// or `dQ/dx`), `q` and `jacobianQ` are zeroed only when something wrote them since.
+    mutating func reset(charges: Bool = true) {
+        for i in f.indices { f[i] = 0; b[i] = 0 }
+        for i in jacobianF.indices { jacobianF[i] = 0 }
+        if charges || !chargesZero {
+            for i in q.indices { q[i] = 0 }
+            for i in jacobianQ.indices { jacobianQ[i] = 0 }
+        }
+        chargesZero = !charges
         limited = 0
+    }
+
+    /// Replaces `q` by what `body` writes into it (outside a load).
+    mutating func replaceCharges(_ body: (inout [Double]) -> Void) {
+        chargesZero = false
+        body(&q)
     }
 
     @inline(__always) mutating func addF(_ row: Int, _ value: Double) { if row != groundIndex { f[row] += value } }
@@ -217,4 +234,104 @@ struct LoadBuffer: Sendable {
 extension UnsafeMutableBufferPointer<Double> {
     /// Adds `value` at `slot` of slot values (nothing for a dropped slot).
     @inline(__always) func add(_ slot: Slot, _ value: Double) { if slot.index >= 0 { self[slot.index] += value } }
+}
+
+/// A `LoadBuffer`'s arrays as unsafe buffers, for the duration of one `LoadBuffer.withStamps`:
+/// the same stamp operations without a uniqueness check (and possible copy) per write.
+///
+/// A device that conforms to `StampLoading` loads through this handle; its devices are then
+/// loaded in runs under one `withStamps` (`DeviceRun`), where the loop has no opaque call left
+/// and so neither copies each device nor re-checks the arrays. Indices are the circuit's own
+/// (unknowns and reserved slots), checked in debug builds only.
+struct StampHandle {
+    let f: UnsafeMutableBufferPointer<Double>
+    let q: UnsafeMutableBufferPointer<Double>
+    let b: UnsafeMutableBufferPointer<Double>
+    let jacobianF: UnsafeMutableBufferPointer<Double>
+    let jacobianQ: UnsafeMutableBufferPointer<Double>
+    let state: UnsafeMutableBufferPointer<Double>
+    /// Devices that limited their voltages in this handle's loads (added to `LoadBuffer.limited`).
+    var limited = 0
+
+    @inline(__always) func addF(_ row: Int, _ value: Double) { if row != groundIndex { f[row] += value } }
+    @inline(__always) func addQ(_ row: Int, _ value: Double) { if row != groundIndex { q[row] += value } }
+    @inline(__always) func addB(_ row: Int, _ value: Double) { if row != groundIndex { b[row] += value } }
+    @inline(__always) func addJF(_ slot: Slot, _ value: Double) { jacobianF.add(slot, value) }
+    @inline(__always) func addJQ(_ slot: Slot, _ value: Double) { jacobianQ.add(slot, value) }
+
+    /// Adds a current `i` leaving node `a` and entering node `b`: `F_a += i`, `F_b −= i`.
+    @inline(__always) func addCurrentF(_ a: Int, _ b: Int, _ i: Double) {
+        if a != groundIndex { f[a] += i }
+        if b != groundIndex { f[b] -= i }
+    }
+
+    /// Stamps a conductance `g` between the nodes of `s` into `dF/dx`.
+    @inline(__always) func addConductanceF(_ s: ConductanceSlots, _ g: Double) {
+        jacobianF.add(s.aa, g); jacobianF.add(s.ab, -g); jacobianF.add(s.ba, -g); jacobianF.add(s.bb, g)
+    }
+
+    /// Stamps a linear conductance `g` (S) from `a` to `b`: `i = g·(v_a − v_b)` into `F` and `g`
+    /// into `dF/dx` (as `LoadBuffer.addConductance`).
+    @inline(__always) func addConductance(_ s: ConductanceSlots, _ a: Int, _ b: Int, _ g: Double, _ context: LoadContext) {
+        addCurrentF(a, b, g * (context.v(a) - context.v(b)))
+        addConductanceF(s, g)
+    }
+
+    /// Stamps a capacitance `c` between the nodes of `s` into `dQ/dx`.
+    @inline(__always) func addCapacitanceQ(_ s: ConductanceSlots, _ c: Double) {
+        jacobianQ.add(s.aa, c); jacobianQ.add(s.ab, -c); jacobianQ.add(s.ba, -c); jacobianQ.add(s.bb, c)
+    }
+}
+
+/// What a `StampLoading` device loads with: the device without its name, a trivially copyable
+/// value (connections, model parameters, slots, state index; no `String`, array or class).
+///
+/// Newton's loop over a run of kernels then copies no reference-counted field per device: with
+/// the name inside, every iteration retained and released it (~130 instructions a diode).
+protocol StampKernel: Sendable {
+    /// Adds `F`, `Q`, `B` and their Jacobians at the iterate in `context` (as `Device.load`).
+    func load(_ context: LoadContext, stamps: inout StampHandle)
+    /// As `Device.isConverged`.
+    func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool
+}
+
+/// A device that loads through its `kernel` and a `StampHandle`; its runs are loaded under one
+/// `LoadBuffer.withStamps` (`DeviceRun`).
+protocol StampLoading: Device {
+    associatedtype Kernel: StampKernel
+    var kernel: Kernel { get }
+}
+
+extension StampLoading {
+    func load(_ context: LoadContext, into buffer: inout LoadBuffer) {
+        buffer.withStamps { kernel.load(context, stamps: &$0) }
+    }
+
+    func isConverged(x: [Double], state: [Double], tolerances: Tolerances) -> Bool {
+        kernel.isConverged(x: x, state: state, tolerances: tolerances)
+    }
+}
+
+extension LoadBuffer {
+    /// Runs `body` with the arrays as one `StampHandle` (one uniqueness check each), then adds
+    /// the handle's `limited` count.
+    mutating func withStamps(_ body: (inout StampHandle) -> Void) {
+        var limitedNow = 0
+        f.withUnsafeMutableBufferPointer { f in
+            q.withUnsafeMutableBufferPointer { q in
+                b.withUnsafeMutableBufferPointer { b in
+                    jacobianF.withUnsafeMutableBufferPointer { jf in
+                        jacobianQ.withUnsafeMutableBufferPointer { jq in
+                            state.withUnsafeMutableBufferPointer { state in
+                                var stamps = StampHandle(f: f, q: q, b: b, jacobianF: jf, jacobianQ: jq, state: state)
+                                body(&stamps)
+                                limitedNow = stamps.limited
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        limited += limitedNow
+    }
 }

@@ -29,6 +29,10 @@ protocol Device: Sendable {
     /// Adds only the `x`-independent `B(t)` of an `AffineDevice` (its constant `G·x` part is
     /// applied by `LinearPart`); not called for other devices.
     func loadSource(_ context: LoadContext, into buffer: inout LoadBuffer)
+    /// `devices`, all of this type, as one `DeviceRun` that Newton loads without an existential
+    /// box per device. Only the default implementation exists: a requirement so that it is
+    /// compiled for each device type.
+    static func run(of devices: [any Device]) -> DeviceRun
 }
 
 /// The dependence of a device's `F`, `Q` and `B` on the unknowns `x`.

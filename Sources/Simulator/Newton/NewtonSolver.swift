@@ -33,7 +33,8 @@ struct NewtonSolver: Sendable {
     /// The linear solver, chosen by `SolverChoice` from the size (or `.options solver=klu|dense`).
     var solver: any PatternSolver
     var buffer: LoadBuffer
-    /// Jacobian values handed to the solver, one per pattern slot.
+    /// Jacobian values handed to the solver, one per pattern slot; `solveLinearSystem()` consumes
+    /// them (afterwards they hold an earlier Jacobian).
     var values: [Double]
     /// Right-hand side `B − F(x)`; the Newton update after `solveLinearSystem()`.
     var rhs: [Double]
@@ -41,6 +42,9 @@ struct NewtonSolver: Sendable {
     /// unchanged matrix (linear circuits, every point of a sweep) is not factored again.
     private var factoredValues: [Double]
     private var hasFactorization = false
+    /// The iterate buffers of `iterate`, kept between runs so that a run allocates only the
+    /// arrays of the state it returns (a sweep point copied 16–24 kB arrays ~6 times).
+    private var workspace: (x: [Double], xNew: [Double], previousState: [Double])
     /// The linear devices' constant stamps, applied without loading them.
     let linearPart: LinearPart
     /// Newton iterations done so far by this solver (all runs).
@@ -68,6 +72,7 @@ struct NewtonSolver: Sendable {
         self.factoredValues = values
         self.rhs = Array(repeating: 0, count: circuit.dimension)
         self.linearPart = LinearPart(circuit: circuit)
+        self.workspace = (rhs, rhs, Array(repeating: 0, count: circuit.stateCount))
     }
 
     /// The solver a deck asks for with `.options solver=klu|sparse|dense|auto` (automatic otherwise).
@@ -91,7 +96,8 @@ struct NewtonSolver: Sendable {
                 hasFactorization = false
                 try solver.load(values: values)
                 try solver.factor()
-                Self.copy(values, into: &factoredValues)
+                // `values` is consumed: the next load replaces it (a swap instead of a copy).
+                swap(&values, &factoredValues)
                 hasFactorization = true
                 factorizations += 1
             } else {
@@ -115,6 +121,11 @@ struct NewtonSolver: Sendable {
     /// Copies `source` into the same-sized `target` (keeps `target`'s storage).
     @inline(__always) static func copy(_ source: [Double], into target: inout [Double]) {
         target.withUnsafeMutableBufferPointer { t in source.withUnsafeBufferPointer { _ = t.update(fromContentsOf: $0) } }
+    }
+
+    /// Makes `target` equal to `source`, in `target`'s storage when the sizes match.
+    @inline(__always) static func assign(_ source: [Double], to target: inout [Double]) {
+        if source.count == target.count { copy(source, into: &target) } else { target = source }
     }
 
     /// `target[i] = a[i] − b[i]` for the same-sized `a`, `b` and `target`.
@@ -175,7 +186,8 @@ struct NewtonSolver: Sendable {
     /// Conductance (S) that holds a `.nodeset` node at its value.
     static let nodeSetConductance = 1e10
 
-    /// Sets the DC value of the sweepable source `devices[index]` (V or A).
+    /// Sets the DC value of the sweepable source `devices[index]` (V or A). Sources are affine,
+    /// loaded from `circuit.devices`, never from the snapshot in `linearPart.loadedRuns`.
     mutating func setSource(_ index: Int, to value: Double) {
         circuit.devices[index].setDCValue(value)
     }
@@ -196,16 +208,20 @@ struct NewtonSolver: Sendable {
     mutating func iterate(
         from start: NewtonState, limit: Int, initJunction: Bool, sourceFactor: Double = 1, diagGmin: Double = 0
     ) throws(NewtonFailure) -> (NewtonState, Int) {
-        // Two iterate buffers swapped each iteration and one state copy: no allocation per iteration.
-        var x = start.x
-        var xNew = start.x
-        var previousState = start.state
+        // Two iterate buffers swapped each iteration and one state copy, all from `workspace`
+        // (given back on every exit): no allocation per iteration, nor per run but the result's.
+        var (x, xNew, previousState) = workspace
+        workspace = ([], [], [])
+        defer { workspace = (x, xNew, previousState) }
+        Self.assign(start.x, to: &x)
+        if xNew.count != x.count { xNew = x }
+        Self.assign(start.state, to: &previousState)
         var initJ = initJunction
         var count = 0
         let n = circuit.dimension
         let clampIterations = initJunction && !circuit.nodeSets.isEmpty ? 2 : 0
         while true {
-            buffer.reset()
+            buffer.reset(charges: transient != nil)
             do {
                 var context = LoadContext(
                     x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
@@ -216,11 +232,10 @@ struct NewtonSolver: Sendable {
                     context.charges = false
                 }
                 // Linear devices and the `G` of sources are stamped in one pass by `linearPart`;
-                // sources add their `B`, the rest load by index (`for device in devices` would
-                // copy every existential).
+                // sources add their `B`, the rest load as typed runs (no existential per device).
                 let devices = circuit.devices
                 for k in linearPart.sourceDevices { devices[k].loadSource(context, into: &buffer) }
-                for k in linearPart.loadedDevices { devices[k].load(context, into: &buffer) }
+                for run in linearPart.loadedRuns { run.load(context, &buffer) }
                 linearPart.apply(x: x, to: &buffer, charges: context.charges)
             }
             count += 1
@@ -257,13 +272,12 @@ struct NewtonSolver: Sendable {
             // Its charges are then those at the new point, recomputed from the linear part.
             if linearPart.isAffine && !initJ && !clamped && !converged {
                 converged = true
-                linearPart.charges(at: xNew, into: &buffer.q)
+                let part = linearPart
+                buffer.replaceCharges { part.charges(at: xNew, into: &$0) }
             }
             if converged {
-                let devices = circuit.devices
                 let state = buffer.state
-                for k in linearPart.loadedDevices
-                where !devices[k].isConverged(x: xNew, state: state, tolerances: tolerances) {
+                for run in linearPart.loadedRuns where !run.isConverged(xNew, state, tolerances) {
                     converged = false
                     break
                 }
@@ -272,7 +286,9 @@ struct NewtonSolver: Sendable {
                 #if KELVIN_INVARIANTS
                 checkKCL(at: xNew, state: buffer.state, sourceFactor: sourceFactor, diagGmin: diagGmin)
                 #endif
-                return (NewtonState(x: xNew, state: buffer.state, charges: buffer.q), count)
+                // The result owns a copy of `xNew`, which stays in the workspace.
+                return (NewtonState(x: xNew.withUnsafeBufferPointer(Array.init), state: buffer.state, charges: buffer.q),
+                        count)
             }
             if count >= limit { throw .iterationLimit(unknown: worst, update: worstUpdate) }
             swap(&x, &xNew)

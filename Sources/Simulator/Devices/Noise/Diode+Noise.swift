@@ -5,17 +5,18 @@ import Foundation
 /// point (A) and `T` the diode's temperature (from its `Vt = kT/q`).
 extension Diode: NoiseSource {
     func noiseGenerators(x: [Double], state: [Double], kelvin: Double) -> [NoiseGenerator] {
-        let current = state[stateBase + 1]
-        let temperature = vt * Physics.charge / Physics.boltzmann
+        let d = kernel
+        let current = state[d.stateBase + 1]
+        let temperature = d.vt * Physics.charge / Physics.boltzmann
         var generators: [NoiseGenerator] = []
-        if anodePrime != anode {
-            generators.append(.thermal("\(name)_rs", anode, anodePrime, conductance: seriesConductance, kelvin: temperature))
+        if d.anodePrime != d.anode {
+            generators.append(.thermal("\(name)_rs", d.anode, d.anodePrime, conductance: d.seriesConductance, kelvin: temperature))
         }
-        generators.append(.shot("\(name)_id", anodePrime, cathode, current: current))
-        if flickerCoefficient != 0 {
+        generators.append(.shot("\(name)_id", d.anodePrime, d.cathode, current: current))
+        if d.flickerCoefficient != 0 {
             generators.append(
-                NoiseGenerator(name: "\(name)_1overf", a: anodePrime, b: cathode, white: 0,
-                               flicker: flickerCoefficient * Foundation.pow(max(abs(current), 1e-38), flickerExponent)))
+                NoiseGenerator(name: "\(name)_1overf", a: d.anodePrime, b: d.cathode, white: 0,
+                               flicker: d.flickerCoefficient * Foundation.pow(max(abs(current), 1e-38), d.flickerExponent)))
         }
         return generators
     }
