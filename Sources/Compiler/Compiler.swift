@@ -34,6 +34,9 @@ public enum Compiler {
             throw CompilerError.invalidOption("--images, --positions and --rows must be ≥ 1")
         }
         guard data.count >= 1 || reportOnly else { throw CompilerError.invalidOption("the data set has no images to compile") }
+        guard !options.updateDecks || options.cell.holdsOnCapacitor else {
+            throw CompilerError.invalidOption("--update-decks needs --cell vcr: \(options.cell.rawValue) cells hold fixed conductances, there is no weight update to write")
+        }
         let spec = ck.header.model
         let input = [data.channels, data.height, data.width]
         do { _ = try spec.outputShape(for: input) } catch {
@@ -261,11 +264,13 @@ struct Builder {
                         slots[slots.count - 1].switchesClosed += rows
                     }
                 }
-            case .maxPool:
+            case .maxPool, .avgPool, .globalAvgPool:
+                // Max-pool: each error onto its window's stored winner; average pool: e/n onto every
+                // element of its window (a divider), accumulating where windows overlap.
                 let name = "d" + s.index
                 banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
                 for p in 0..<entry.positions {
-                    slot("backward", MaxPoolModule.settlingTime, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
+                    slot("backward", entry.duration, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
                          write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
                 }
                 wrote = name
@@ -528,23 +533,10 @@ struct Builder {
         // Decks.
         let xs = x.scalars
         let inShape = stage.inputShape
-        let perImage = xs.count / max(images, 1)
         for n in 0..<images {
             for p in Compiler.samplePositions(count: perOutput, wanted: options.positions) {
                 var inputs = [Manifest.Input]()
-                for r in 0..<rows {
-                    var value = 0.0
-                    if g.isLinear {
-                        value = Double(xs[n * perImage + r])
-                    } else {
-                        let wo = stage.outputShape[2]
-                        let (oy, ox) = (p / wo, p % wo)
-                        let c = r / g.rowsPerChannel, ky = (r % g.rowsPerChannel) / g.kernel, kx = r % g.kernel
-                        let iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx
-                        if iy >= 0, iy < inShape[1], ix >= 0, ix < inShape[2] {
-                            value = Double(xs[n * perImage + (c * inShape[1] + iy) * inShape[2] + ix])
-                        }
-                    }
+                for (r, value) in Builder.rowValues(xs, image: n, position: p, geometry: g, stage: stage).enumerated() {
                     // A module fed an inverted signal (−a·x, after a summer) has its pairs swapped.
                     inputs.append(Manifest.Input(source: "VX\(r + 1)", node: "x\(r + 1)", volts: flavour.xCenter + (stage.inputInverted ? -sx : sx) * value))
                 }
@@ -576,6 +568,9 @@ struct Builder {
         }
         if weightedSeen, stage.topLevel != nil {
             try backward(stage, module: module, scope: scope, zIndex: (bnIndex ?? convIndex) + 1)
+        }
+        if options.updateDecks, flavour.holdsOnCapacitor, stage.topLevel != nil, rows * m <= Builder.updatePairLimit {
+            update(stage, module: module, scope: scope, zIndex: (bnIndex ?? convIndex) + 1, input: xs)
         }
         weightedSeen = true
         let previous = volts ?? Array(repeating: 1, count: g.isLinear ? rows : g.inChannels)
@@ -714,6 +709,123 @@ struct Builder {
     mutating func appendProgram(_ stage: NetworkProgram.Stage) {
         program.append(stage)
         if stage.module != nil { bankScales["b" + stage.layer] = stage.outputScale }
+    }
+
+    /// The forward input values (numbers, before `s_x`) of a weighted stage's rows (input channel,
+    /// ky, kx) at output position `p` of image `n`; 0 for padding.
+    static func rowValues(_ xs: [Float], image n: Int, position p: Int, geometry g: WeightedGeometry, stage: LoweredLayer) -> [Double] {
+        let inShape = stage.inputShape
+        let perImage = inShape.reduce(1, *)
+        if g.isLinear { return (0..<g.rows).map { Double(xs[n * perImage + $0]) } }
+        let wo = stage.outputShape[2]
+        let (oy, ox) = (p / wo, p % wo)
+        return (0..<g.rows).map { r in
+            let c = r / g.rowsPerChannel, ky = (r % g.rowsPerChannel) / g.kernel, kx = r % g.kernel
+            let iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx
+            guard iy >= 0, iy < inShape[1], ix >= 0, ix < inShape[2] else { return 0 }
+            return Double(xs[n * perImage + (c * inShape[1] + iy) * inShape[2] + ix])
+        }
+    }
+
+    // MARK: Weight update (training step)
+
+    /// Modules up to this many weight pairs get weight-update decks.
+    static let updatePairLimit = 600
+
+    /// Decks of the weight update (`WeightUpdateModule`, VCR cells): per image, one `.tran` deck
+    /// whose slots write the sampled positions one after another (`Builder.updateSlot` each:
+    /// column drives and row pulses set at the slot's start, pulses up to 1 µs from 0.25 µs),
+    /// after a 1 µs precharge of every weight cell to its forward pair; each pair's read-out is
+    /// compared at the end with `A·Σ_p (−η·s'_o·e_o(p)·x_r(p))` (`η` the checkpoint's learning
+    /// rate, `e = ∂L/∂z` of the image as for the backward read).
+    mutating func update(_ stage: LoweredLayer, module: WeightModule, scope: Scope, zIndex: Int, input xs: [Float]) {
+        guard let e = outputError(scope: scope, zIndex: zIndex)?.scalars else { return }
+        let g = module.geometry, m = g.outChannels, rows = g.rows
+        let positions = e.count / max(images * m, 1)
+        let eta = ck.header.training?.learningRate ?? 0.1
+        let sampled = Compiler.samplePositions(count: positions, wanted: options.positions)
+        let sx = module.inputScale, sw = module.weightScale
+        func err(_ n: Int, _ o: Int, _ p: Int) -> Double { Double(e[(n * m + o) * positions + p]) }
+        // Row volts v_r = s_x·x_r per image and sampled position; the expected change per pair.
+        var volts = [[[Double]]](), expected = [[Double]]()
+        var maxVolts = 0.0, maxDrive = 0.0, maxChange = 0.0
+        for n in 0..<images {
+            var perPosition = [[Double]]()
+            var change = Array(repeating: 0.0, count: rows * m)
+            for p in sampled {
+                let x = Builder.rowValues(xs, image: n, position: p, geometry: g, stage: stage)
+                perPosition.append(x.map { sx * $0 })
+                maxVolts = x.reduce(maxVolts) { max($0, abs(sx * $1)) }
+                for o in 0..<m {
+                    let eo = err(n, o, p)
+                    maxDrive = max(maxDrive, abs(sw[o] * eo))
+                    for r in 0..<rows { change[r * m + o] -= eta * sw[o] * eo * x[r] }
+                }
+            }
+            maxChange = change.reduce(maxChange) { max($0, abs($1)) }
+            volts.append(perPosition); expected.append(change)
+        }
+        guard maxVolts > 0, maxDrive > 0, maxChange > 0 else { return }
+        // g_m puts the largest column drive at 1 V: |c_o·e_o| = η·s'_o·|e_o|·C_W·V_max/(2·g_m·T·s_x).
+        let c = WeightUpdateModule.capacitance, t = WeightUpdateModule.pulse
+        let gm = eta * maxDrive * c * maxVolts / (2 * t * sx)
+        let upd = WeightUpdateModule(forward: module, transconductance: gm, readGain: options.headroom * options.rails / maxChange)
+        cellTexts["switch"] = Switch().subcircuit
+        let modulePath = "modules/\(upd.name).cir"
+        files.append((modulePath, upd.text))
+        let pl = SpiceText.plain
+        let (high, low) = SwitchFlavour.ideal.levels
+        let precharge = 1e-6, slot = Builder.updateSlot, start = 0.25e-6, edge = 1e-9
+        let end = precharge + Double(sampled.count) * slot
+        for n in 0..<images {
+            let deckPath = "decks/\(upd.name)_i\(n).cir"
+            var lines = [
+                "\(upd.name) image \(n): weight update over positions \(sampled.map(String.init).joined(separator: ", ")), one \(SpiceText.eng(slot))s slot each",
+                "* kelvin compile: layer \(stage.index) (\(stage.typeName)); precharge to the forward weights until \(SpiceText.eng(precharge))s,",
+                "* then per slot: columns at c_o*e_o(p), row pulses of T*|v_r|/V_max (T = 1 us, V_max = \(pl(maxVolts)) V) from 0.25 us.",
+                "* Expected (manifest.json, at the end): d<r>_<o> = A*sum_p(-eta*s'_o*e_o(p)*x_r(p)), eta = \(pl(eta)).",
+                ".include ../cells.lib",
+                ".include ../\(modulePath)",
+                "VPRE pre 0 PWL(0 \(pl(high)) \(pl(precharge)) \(pl(high)) \(pl(precharge + edge)) \(pl(low)))",
+            ]
+            for o in 0..<m {
+                var points = [(0.0, 0.0)]
+                for (k, p) in sampled.enumerated() {
+                    let t0 = precharge + Double(k) * slot
+                    let v = -eta * sw[o] * err(n, o, p) * c * maxVolts / (2 * gm * t * sx)
+                    points += [(t0, points.last!.1), (t0 + edge, v)]
+                }
+                let text = points.map { "\(pl($0.0)) \(pl($0.1))" }.joined(separator: " ")
+                let negated = points.map { "\(pl($0.0)) \(pl(-$0.1))" }.joined(separator: " ")
+                lines += ["VE\(o + 1) e\(o + 1) 0 PWL(\(text))", "VEN\(o + 1) en\(o + 1) 0 PWL(\(negated))"]
+            }
+            for r in 0..<rows {
+                var positive = [(0.0, low)], negative = [(0.0, low)]
+                for k in sampled.indices {
+                    let v = volts[n][k][r]
+                    let width = t * abs(v) / maxVolts
+                    guard width > 0 else { continue }
+                    let a = precharge + Double(k) * slot + start, rise = min(edge, width / 2)
+                    let pulse = [(a, low), (a + rise, high), (a + width, high), (a + width + rise, low)]
+                    if v > 0 { positive += pulse } else { negative += pulse }
+                }
+                lines.append("VPP\(r + 1) pp\(r + 1) 0 PWL(" + positive.map { "\(pl($0.0)) \(pl($0.1))" }.joined(separator: " ") + ")")
+                lines.append("VPN\(r + 1) pn\(r + 1) 0 PWL(" + negative.map { "\(pl($0.0)) \(pl($0.1))" }.joined(separator: " ") + ")")
+            }
+            lines += wrapped("XU", upd.ports + [upd.name])
+            var outputs = [Manifest.Output]()
+            for r in 0..<rows {
+                for o in 0..<m {
+                    outputs.append(Manifest.Output(node: "v(d\(r + 1)_\(o + 1))", time: end, digital: upd.readGain * expected[n][r * m + o]))
+                }
+            }
+            lines += [".tran \(pl(slot / 200)) \(pl(end))"]
+            lines += wrapped(".print tran", outputs.map(\.node))
+            lines.append(".end")
+            files.append((deckPath, lines.joined(separator: "\n") + "\n"))
+            decks.append(Manifest.Deck(path: deckPath, analysis: "tran", layer: stage.index, type: stage.typeName + "-update", module: modulePath,
+                                       image: n, position: sampled[0], inputs: [], outputs: outputs))
+        }
     }
 
     // MARK: Backward read (training step)
