@@ -699,7 +699,7 @@ struct Builder {
         appendProgram(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: global ? 1 : k, stride: s, padding: pad,
-            inputGain: (0..<c).map { scale[$0] / (bankScales[inputBank]?[$0] ?? 1) }, outputPrefix: stage.relu ? "r" : "y", outputScale: outputScale,
+            inputGain: Array(repeating: 1, count: c), outputPrefix: stage.relu ? "r" : "y", outputScale: outputScale,
             reference: nil, input: inputBank))
         volts = scale
     }
@@ -965,6 +965,10 @@ struct Builder {
         // the volts per unit its input resistors expect.
         let scales = bankScales
         func gain(_ expected: [Double], _ bank: String) -> [Double] { (0..<c).map { expected[$0] / (scales[bank]?[$0] ?? 1) } }
+        if gain(bodyVolts, bodyBank).contains(where: { $0 < 0 }) || gain(shortcutVolts, shortcutBank).contains(where: { $0 < 0 }) {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
+                                                 reason: "the body or shortcut ends inverted (a summer without a ReLU); the add's summer needs both in the positive sense")
+        }
         appendProgram(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: 1, stride: 1, padding: 0,
