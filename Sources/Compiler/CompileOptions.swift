@@ -18,6 +18,9 @@ public struct CompileOptions: Sendable, Equatable {
     public var switches: SwitchFlavour = .ideal
     /// Directory holding `opamp.lib` (netlists/).
     public var cellsDirectory = "netlists"
+    /// Also write the training step's weight-update decks (`WeightUpdateModule`, VCR cells; weighted
+    /// stages of sequential networks with `[N, classes]` logits, up to `Builder.updatePairLimit` weights).
+    public var updateDecks = false
 
     public init() {}
 }

@@ -34,6 +34,9 @@ public enum Compiler {
             throw CompilerError.invalidOption("--images, --positions and --rows must be ≥ 1")
         }
         guard data.count >= 1 || reportOnly else { throw CompilerError.invalidOption("the data set has no images to compile") }
+        guard !options.updateDecks || options.cell.holdsOnCapacitor else {
+            throw CompilerError.invalidOption("--update-decks needs --cell vcr: \(options.cell.rawValue) cells hold fixed conductances, there is no weight update to write")
+        }
         let spec = ck.header.model
         let input = [data.channels, data.height, data.width]
         do { _ = try spec.outputShape(for: input) } catch {
@@ -52,8 +55,9 @@ public enum Compiler {
             if let energies { report.addEnergy(energies) }
             return Compilation(stages: stages, report: report, manifest: nil, files: [("report.md", report.markdown), ("report.json", try report.json())])
         }
-        guard let net = model.network as? Sequential else {
-            throw CompilerError.unsupportedLayer(index: "0", type: spec.typeName, reason: "decks are written for sequential networks (cnn, mlp); use --report-only")
+        // A ResNet is lowered as the sequential `Lowering.expanded` describes (same parameters).
+        guard let net = (model.network as? Sequential) ?? (model.network as? ResNet)?.expandedSequential else {
+            throw CompilerError.unsupportedLayer(index: "0", type: spec.typeName, reason: "decks are written for sequential networks and ResNets; use --report-only")
         }
         let opampPath = options.cellsDirectory + "/opamp.lib"
         guard let opamp = try? String(contentsOfFile: opampPath, encoding: .utf8) else {
@@ -157,6 +161,8 @@ struct Builder {
     var slots: [Schedule.Slot] = []
     /// The bank holding the present activation.
     var bank = "input"
+    /// Signed volts per unit of each bank's channels (features) as `network.json` gives them.
+    var bankScales: [String: [Double]] = [:]
     var clock = 0.0
 
     init(net: Sequential, ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions, profile: (any StatefulProfile)?) {
@@ -258,11 +264,13 @@ struct Builder {
                         slots[slots.count - 1].switchesClosed += rows
                     }
                 }
-            case .maxPool:
+            case .maxPool, .avgPool, .globalAvgPool:
+                // Max-pool: each error onto its window's stored winner; average pool: e/n onto every
+                // element of its window (a divider), accumulating where windows overlap.
                 let name = "d" + s.index
                 banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
                 for p in 0..<entry.positions {
-                    slot("backward", MaxPoolModule.settlingTime, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
+                    slot("backward", entry.duration, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
                          write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
                 }
                 wrote = name
@@ -305,9 +313,11 @@ struct Builder {
         var bodyBank: String? = nil
         var bodyVolts: [Double]? = nil
     }
+    /// Open residual blocks by their index (`3`, `3.0`).
     var blocks: [String: Block] = [:]
-    /// Activations of a block's body or shortcut by `k.body` / `k.shortcut`.
-    var nestedActs: [String: [Tensor]] = [:]
+    /// Layers and activations of each nested sequential by its path (`3`, `3.0.body`,
+    /// `3.0.shortcut`): `acts[i]` is the input of its layer i.
+    var nested: [String: (layers: [any Layer], acts: [Tensor])] = [:]
 
     /// The layers a stage covers: the layer itself, its folded batch norm, its fused ReLU.
     static func span(_ stage: LoweredLayer) -> Int {
@@ -318,36 +328,68 @@ struct Builder {
         }
     }
 
-    /// The scope of `stage`: top-level layers of the network, or one level inside a top-level
-    /// residual block (`3.body.0`, `3.shortcut.0`), whose sequential activations are computed here
-    /// from the block's input. Deeper nesting is refused with the layer named.
-    mutating func scope(_ stage: LoweredLayer) throws -> Scope {
-        if let top = stage.topLevel { return Scope(layers: net.layers, acts: acts, indices: top) }
-        let parts = stage.index.split(separator: ".").map(String.init)
+    /// The sequential at `path` (components of a stage index: `[]` the network, `[3]` its layer 3,
+    /// `[3, 0, body]` the body of residual block 0 inside it) with its activations, computed from
+    /// the input the enclosing sequential gives it. A body or shortcut that is one layer is taken
+    /// as a sequential of one (as `Lowering` names it: `k.body.0`).
+    mutating func sequential(_ path: [String], for stage: LoweredLayer) throws -> (layers: [any Layer], acts: [Tensor]) {
+        if path.isEmpty { return (net.layers, acts) }
+        let key = path.joined(separator: ".")
+        if let cached = nested[key] { return cached }
         func refuse(_ why: String) -> CompilerError {
             CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: why + " (use --report-only)")
         }
-        guard parts.count == 3, let k = Int(parts[0]), k < net.layers.count, let residual = net.layers[k] as? Residual,
-              parts[1] == "body" || parts[1] == "shortcut", let j = Int(parts[2]) else {
-            throw refuse("decks are written for layers of a sequential network and of residual blocks at its top level")
+        let inner: [any Layer], input: Tensor
+        if let part = path.last, part == "body" || part == "shortcut" {
+            guard path.count >= 2, let k = Int(path[path.count - 2]) else { throw refuse("no residual block at '\(key)'") }
+            let parent = try sequential(Array(path.dropLast(2)), for: stage)
+            guard k < parent.layers.count, let residual = parent.layers[k] as? Residual else {
+                throw refuse("layer \(path.dropLast().joined(separator: ".")) of the built network is not a residual block")
+            }
+            guard let layer: any Layer = part == "body" ? residual.body : residual.shortcut else {
+                throw refuse("residual block \(path.dropLast().joined(separator: ".")) has no \(part)")
+            }
+            inner = (layer as? Sequential)?.layers ?? [layer]
+            input = parent.acts[k]
+        } else {
+            guard let k = path.last.flatMap({ Int($0) }) else { throw refuse("no layer at '\(key)' in the built network") }
+            let parent = try sequential(Array(path.dropLast()), for: stage)
+            guard k < parent.layers.count, let seq = parent.layers[k] as? Sequential else {
+                throw refuse("layer \(key) of the built network is not a sequential")
+            }
+            inner = seq.layers
+            input = parent.acts[k]
         }
-        let part: (any Layer)? = parts[1] == "body" ? residual.body : residual.shortcut
-        guard let inner = part as? Sequential else { throw refuse("the \(parts[1]) of residual block \(k) is not a sequential") }
-        let key = "\(k).\(parts[1])"
-        if nestedActs[key] == nil {
-            var xs = [acts[k]]
-            noGrad { for layer in inner.layers { xs.append(layer(xs.last!, context: .inference)) } }
-            nestedActs[key] = xs
+        var xs = [input]
+        noGrad { for layer in inner { xs.append(layer(xs.last!, context: .inference)) } }
+        nested[key] = (inner, xs)
+        return (inner, xs)
+    }
+
+    /// The scope of `stage`: the sequential holding it (at any depth: the network, a stage of a
+    /// ResNet, the body or shortcut of a residual block) and the stage's layer indices in it.
+    /// Entering a block's body remembers the block's input; entering its shortcut remembers the
+    /// body's output and starts again from the block's input (outer blocks first).
+    mutating func scope(_ stage: LoweredLayer) throws -> Scope {
+        let parts = stage.index.split(separator: ".").map(String.init)
+        guard let j = parts.last.flatMap({ Int($0) }) else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the stage index does not end in a layer number")
         }
-        // Entering the block: remember its input; entering the shortcut: remember the body's output
-        // and start again from the block's input.
-        let block = String(k)
-        if blocks[block] == nil { blocks[block] = Block(inputBank: bank, inputVolts: volts) }
-        if parts[1] == "shortcut", blocks[block]!.bodyBank == nil {
-            blocks[block]!.bodyBank = bank; blocks[block]!.bodyVolts = volts
-            bank = blocks[block]!.inputBank; volts = blocks[block]!.inputVolts
+        let path = Array(parts.dropLast())
+        let container = try sequential(path, for: stage)
+        for (d, part) in path.enumerated() where part == "body" || part == "shortcut" {
+            let block = path[..<(d)].joined(separator: ".")
+            if blocks[block] == nil { blocks[block] = Block(inputBank: bank, inputVolts: volts) }
+            if part == "shortcut", blocks[block]!.bodyBank == nil {
+                blocks[block]!.bodyBank = bank; blocks[block]!.bodyVolts = volts
+                bank = blocks[block]!.inputBank; volts = blocks[block]!.inputVolts
+            }
         }
-        return Scope(layers: inner.layers, acts: nestedActs[key]!, indices: Array(j..<(j + Self.span(stage))))
+        let indices = Array(j..<(j + Self.span(stage)))
+        guard indices.last! < container.layers.count else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the built network has no layer here")
+        }
+        return Scope(layers: container.layers, acts: container.acts, indices: indices)
     }
 
     mutating func lower(_ stage: LoweredLayer) throws {
@@ -355,11 +397,12 @@ struct Builder {
         case .weighted(let g): try weighted(stage, g, try scope(stage))
         case .maxPool(let k, let s, let p): maxPool(stage, k, s, p, try scope(stage))
         case .add: try add(stage)
+        case .avgPool, .globalAvgPool: try averagePool(stage, try scope(stage))
         case .flatten:
             _ = try scope(stage)
             program.append(NetworkProgram.Stage(
                 layer: stage.index, type: "flatten", module: nil, deck: nil, inputShape: stage.inputShape, outputShape: stage.outputShape,
-                kernel: 1, stride: 1, padding: 0, inputGain: [], outputPrefix: "", outputScale: [], reference: nil))
+                kernel: 1, stride: 1, padding: 0, inputGain: [], outputPrefix: "", outputScale: [], reference: nil, input: bank))
             if let v = volts, stage.inputShape.count == 3 {
                 let per = stage.inputShape[1] * stage.inputShape[2]
                 volts = (0..<(v.count * per)).map { v[$0 / per] }
@@ -374,6 +417,7 @@ struct Builder {
 
     mutating func weighted(_ stage: LoweredLayer, _ g: WeightedGeometry, _ scope: Scope) throws {
         let top = scope.indices, layers = scope.layers
+        let inputBank = bank
         guard !top.isEmpty, top.last! < layers.count else { return }
         let convIndex = top[0]
         let bnIndex = stage.batchNorm != nil ? top[1] : nil
@@ -386,7 +430,7 @@ struct Builder {
         } else {
             throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the built network has no conv or linear layer here")
         }
-        let label = stage.stateName + ".weight"
+        let label = weightParameter.label.isEmpty ? stage.stateName + ".weight" : weightParameter.label
         let m = g.outChannels, rows = g.rows
         let raw = weightParameter.value.scalars.map(Double.init)
         var weights = (0..<m).map { o in Array(raw[(o * rows)..<((o + 1) * rows)]) }
@@ -489,26 +533,14 @@ struct Builder {
         // Decks.
         let xs = x.scalars
         let inShape = stage.inputShape
-        let perImage = xs.count / max(images, 1)
         for n in 0..<images {
             for p in Compiler.samplePositions(count: perOutput, wanted: options.positions) {
                 var inputs = [Manifest.Input]()
-                for r in 0..<rows {
-                    var value = 0.0
-                    if g.isLinear {
-                        value = Double(xs[n * perImage + r])
-                    } else {
-                        let wo = stage.outputShape[2]
-                        let (oy, ox) = (p / wo, p % wo)
-                        let c = r / g.rowsPerChannel, ky = (r % g.rowsPerChannel) / g.kernel, kx = r % g.kernel
-                        let iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx
-                        if iy >= 0, iy < inShape[1], ix >= 0, ix < inShape[2] {
-                            value = Double(xs[n * perImage + (c * inShape[1] + iy) * inShape[2] + ix])
-                        }
-                    }
-                    inputs.append(Manifest.Input(source: "VX\(r + 1)", node: "x\(r + 1)", volts: flavour.xCenter + sx * value))
+                for (r, value) in Builder.rowValues(xs, image: n, position: p, geometry: g, stage: stage).enumerated() {
+                    // A module fed an inverted signal (−a·x, after a summer) has its pairs swapped.
+                    inputs.append(Manifest.Input(source: "VX\(r + 1)", node: "x\(r + 1)", volts: flavour.xCenter + (stage.inputInverted ? -sx : sx) * value))
                 }
-                inputs.append(Manifest.Input(source: "VREF", node: "vref", volts: module.referenceVolts))
+                inputs.append(Manifest.Input(source: "VREF", node: "vref", volts: module.referenceDrive))
                 var outputs = [Manifest.Output]()
                 for o in 0..<m {
                     let zv = zAt(n, o, p)
@@ -537,13 +569,16 @@ struct Builder {
         if weightedSeen, stage.topLevel != nil {
             try backward(stage, module: module, scope: scope, zIndex: (bnIndex ?? convIndex) + 1)
         }
+        if options.updateDecks, flavour.holdsOnCapacitor, stage.topLevel != nil, rows * m <= Builder.updatePairLimit {
+            update(stage, module: module, scope: scope, zIndex: (bnIndex ?? convIndex) + 1, input: xs)
+        }
         weightedSeen = true
         let previous = volts ?? Array(repeating: 1, count: g.isLinear ? rows : g.inChannels)
-        program.append(NetworkProgram.Stage(
+        appendProgram(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: g.kernel, stride: g.stride, padding: g.padding,
             inputGain: previous.map { sx / $0 }, outputPrefix: stage.relu ? "r" : "y",
-            outputScale: stage.relu ? a : a.map { module.outputSign * $0 }, reference: module.referenceVolts))
+            outputScale: stage.relu ? a : a.map { module.outputSign * $0 }, reference: module.referenceDrive, input: inputBank))
         volts = a
     }
 
@@ -555,6 +590,7 @@ struct Builder {
         let (c, hi, wi) = (stage.inputShape[0], stage.inputShape[1], stage.inputShape[2])
         let (ho, wo) = (stage.outputShape[1], stage.outputShape[2])
         let scale = volts ?? Array(repeating: 1, count: c)
+        let inputBank = bank
         let name = Compiler.moduleName(stage)
         let module = MaxPoolModule(name: name, channels: c, window: k * k,
                                    summary: "layer \(stage.index) (max-pool \(k)×\(k), stride \(s), padding \(pad)) of \(c) channels")
@@ -586,11 +622,210 @@ struct Builder {
             appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: first.outputs,
                                 slot: slot, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
         }
-        program.append(NetworkProgram.Stage(
+        appendProgram(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: k, stride: s, padding: pad,
-            inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil))
+            inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil, input: inputBank))
         volts = scale
+    }
+
+    // MARK: Average pool
+
+    /// Average pooling (`AveragePoolModule`): per channel a summer with gains 1/n over the window
+    /// (k×k; all H×W for the global pool), its output at the input's volts per unit, inverted
+    /// (`y = −a·mean`) unless a ReLU follows (`r = a·ReLU(mean)`).
+    mutating func averagePool(_ stage: LoweredLayer, _ scope: Scope) throws {
+        guard let first = scope.indices.first else { return }
+        let x = scope.acts[first].scalars, y = scope.acts[first + 1].scalars
+        guard stage.inputShape.count == 3 else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "pooling needs a [C, H, W] input, got \(stage.inputShape)")
+        }
+        let (c, hi, wi) = (stage.inputShape[0], stage.inputShape[1], stage.inputShape[2])
+        var (k, s, pad) = (0, 1, 0)
+        var (ho, wo) = (1, 1)
+        let global: Bool
+        if case .avgPool(let kk, let ss, let pp) = stage.kind {
+            (k, s, pad) = (kk, ss, pp); (ho, wo) = (stage.outputShape[1], stage.outputShape[2]); global = false
+        } else {
+            global = true
+        }
+        let window = global ? hi * wi : k * k
+        let positions = ho * wo
+        let scale = volts ?? Array(repeating: 1, count: c)
+        // An inverted input (−a·x, after a summer) gives a non-inverted mean; no ReLU is fused then.
+        let sign = stage.inputInverted ? -1.0 : 1.0
+        let inputBank = bank
+        let name = Compiler.moduleName(stage)
+        let module = AveragePoolModule(name: name, channels: c, window: window, relu: stage.relu,
+                                       summary: "layer \(stage.index) (" + (global ? "global average pool over \(hi)×\(wi)" : "average pool \(k)×\(k), stride \(s), padding \(pad)")
+                                           + ") of \(c) channels" + (stage.relu ? " + ReLU" : ""))
+        for (key, v) in module.cellSubcircuits { cellTexts[key] = v }
+        let modulePath = "modules/\(name).cir"
+        files.append((modulePath, module.text))
+        // Bank addresses (channel-major) of the window of position p; −1 for padding.
+        let addresses = { (p: Int) -> [Int] in
+            global ? Array(0..<(c * hi * wi))
+                : Builder.window(p, channels: c, input: stage.inputShape, outputWidth: wo, kernel: k, stride: s, padding: pad)
+        }
+        let supplies = [("VCC", "vcc", 15.0), ("VEE", "vee", -15.0)]
+        for n in 0..<images {
+            for p in Compiler.samplePositions(count: positions, wanted: options.positions) {
+                let window = addresses(p)
+                var inputs = [Manifest.Input](), outputs = [Manifest.Output]()
+                for (a, address) in window.enumerated() {
+                    let ch = a / module.window
+                    let v = address >= 0 ? sign * scale[ch] * Double(x[n * c * hi * wi + address]) : 0
+                    inputs.append(Manifest.Input(source: "VI\(ch + 1)_\(a % module.window + 1)", node: "i\(ch + 1)_\(a % module.window + 1)", volts: v))
+                }
+                for ch in 0..<c {
+                    let mean = Double(y[(n * c + ch) * positions + p])
+                    outputs.append(Manifest.Output(node: "v(y\(ch + 1))", digital: -sign * scale[ch] * mean))
+                }
+                if stage.relu {
+                    let r = scope.acts[first + 2].scalars
+                    for ch in 0..<c { outputs.append(Manifest.Output(node: "v(r\(ch + 1))", digital: scale[ch] * Double(r[(n * c + ch) * positions + p]))) }
+                }
+                appendDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, image: n, position: p,
+                           inputs: inputs, outputs: outputs, supplies: supplies)
+            }
+        }
+        schedule(stage, module: modulePath, duration: module.settlingTime, outputs: c, positions: positions, read: addresses)
+        if let first = decks.first(where: { $0.layer == stage.index }) {
+            let sampled = first.outputs.filter { $0.node.hasPrefix(stage.relu ? "v(r" : "v(y") }
+            appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
+                                slot: module.settlingTime, supplies: supplies)
+        }
+        let outputScale = stage.relu ? scale : scale.map { -sign * $0 }
+        appendProgram(NetworkProgram.Stage(
+            layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
+            inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: global ? 1 : k, stride: s, padding: pad,
+            inputGain: Array(repeating: 1, count: c), outputPrefix: stage.relu ? "r" : "y", outputScale: outputScale,
+            reference: nil, input: inputBank))
+        volts = scale
+    }
+
+    /// Appends a stage of `network.json` and remembers the signed volts per unit of the bank it
+    /// writes (`b<layer>`), which a later stage reading that bank divides by.
+    mutating func appendProgram(_ stage: NetworkProgram.Stage) {
+        program.append(stage)
+        if stage.module != nil { bankScales["b" + stage.layer] = stage.outputScale }
+    }
+
+    /// The forward input values (numbers, before `s_x`) of a weighted stage's rows (input channel,
+    /// ky, kx) at output position `p` of image `n`; 0 for padding.
+    static func rowValues(_ xs: [Float], image n: Int, position p: Int, geometry g: WeightedGeometry, stage: LoweredLayer) -> [Double] {
+        let inShape = stage.inputShape
+        let perImage = inShape.reduce(1, *)
+        if g.isLinear { return (0..<g.rows).map { Double(xs[n * perImage + $0]) } }
+        let wo = stage.outputShape[2]
+        let (oy, ox) = (p / wo, p % wo)
+        return (0..<g.rows).map { r in
+            let c = r / g.rowsPerChannel, ky = (r % g.rowsPerChannel) / g.kernel, kx = r % g.kernel
+            let iy = oy * g.stride - g.padding + ky, ix = ox * g.stride - g.padding + kx
+            guard iy >= 0, iy < inShape[1], ix >= 0, ix < inShape[2] else { return 0 }
+            return Double(xs[n * perImage + (c * inShape[1] + iy) * inShape[2] + ix])
+        }
+    }
+
+    // MARK: Weight update (training step)
+
+    /// Modules up to this many weight pairs get weight-update decks.
+    static let updatePairLimit = 600
+
+    /// Decks of the weight update (`WeightUpdateModule`, VCR cells): per image, one `.tran` deck
+    /// whose slots write the sampled positions one after another (`Builder.updateSlot` each:
+    /// column drives and row pulses set at the slot's start, pulses up to 1 µs from 0.25 µs),
+    /// after a 1 µs precharge of every weight cell to its forward pair; each pair's read-out is
+    /// compared at the end with `A·Σ_p (−η·s'_o·e_o(p)·x_r(p))` (`η` the checkpoint's learning
+    /// rate, `e = ∂L/∂z` of the image as for the backward read).
+    mutating func update(_ stage: LoweredLayer, module: WeightModule, scope: Scope, zIndex: Int, input xs: [Float]) {
+        guard let e = outputError(scope: scope, zIndex: zIndex)?.scalars else { return }
+        let g = module.geometry, m = g.outChannels, rows = g.rows
+        let positions = e.count / max(images * m, 1)
+        let eta = ck.header.training?.learningRate ?? 0.1
+        let sampled = Compiler.samplePositions(count: positions, wanted: options.positions)
+        let sx = module.inputScale, sw = module.weightScale
+        func err(_ n: Int, _ o: Int, _ p: Int) -> Double { Double(e[(n * m + o) * positions + p]) }
+        // Row volts v_r = s_x·x_r per image and sampled position; the expected change per pair.
+        var volts = [[[Double]]](), expected = [[Double]]()
+        var maxVolts = 0.0, maxDrive = 0.0, maxChange = 0.0
+        for n in 0..<images {
+            var perPosition = [[Double]]()
+            var change = Array(repeating: 0.0, count: rows * m)
+            for p in sampled {
+                let x = Builder.rowValues(xs, image: n, position: p, geometry: g, stage: stage)
+                perPosition.append(x.map { sx * $0 })
+                maxVolts = x.reduce(maxVolts) { max($0, abs(sx * $1)) }
+                for o in 0..<m {
+                    let eo = err(n, o, p)
+                    maxDrive = max(maxDrive, abs(sw[o] * eo))
+                    for r in 0..<rows { change[r * m + o] -= eta * sw[o] * eo * x[r] }
+                }
+            }
+            maxChange = change.reduce(maxChange) { max($0, abs($1)) }
+            volts.append(perPosition); expected.append(change)
+        }
+        guard maxVolts > 0, maxDrive > 0, maxChange > 0 else { return }
+        // g_m puts the largest column drive at 1 V: |c_o·e_o| = η·s'_o·|e_o|·C_W·V_max/(2·g_m·T·s_x).
+        let c = WeightUpdateModule.capacitance, t = WeightUpdateModule.pulse
+        let gm = eta * maxDrive * c * maxVolts / (2 * t * sx)
+        let upd = WeightUpdateModule(forward: module, transconductance: gm, readGain: options.headroom * options.rails / maxChange)
+        cellTexts["switch"] = Switch().subcircuit
+        let modulePath = "modules/\(upd.name).cir"
+        files.append((modulePath, upd.text))
+        let pl = SpiceText.plain
+        let (high, low) = SwitchFlavour.ideal.levels
+        let precharge = 1e-6, slot = Builder.updateSlot, start = 0.25e-6, edge = 1e-9
+        let end = precharge + Double(sampled.count) * slot
+        for n in 0..<images {
+            let deckPath = "decks/\(upd.name)_i\(n).cir"
+            var lines = [
+                "\(upd.name) image \(n): weight update over positions \(sampled.map(String.init).joined(separator: ", ")), one \(SpiceText.eng(slot))s slot each",
+                "* kelvin compile: layer \(stage.index) (\(stage.typeName)); precharge to the forward weights until \(SpiceText.eng(precharge))s,",
+                "* then per slot: columns at c_o*e_o(p), row pulses of T*|v_r|/V_max (T = 1 us, V_max = \(pl(maxVolts)) V) from 0.25 us.",
+                "* Expected (manifest.json, at the end): d<r>_<o> = A*sum_p(-eta*s'_o*e_o(p)*x_r(p)), eta = \(pl(eta)).",
+                ".include ../cells.lib",
+                ".include ../\(modulePath)",
+                "VPRE pre 0 PWL(0 \(pl(high)) \(pl(precharge)) \(pl(high)) \(pl(precharge + edge)) \(pl(low)))",
+            ]
+            for o in 0..<m {
+                var points = [(0.0, 0.0)]
+                for (k, p) in sampled.enumerated() {
+                    let t0 = precharge + Double(k) * slot
+                    let v = -eta * sw[o] * err(n, o, p) * c * maxVolts / (2 * gm * t * sx)
+                    points += [(t0, points.last!.1), (t0 + edge, v)]
+                }
+                let text = points.map { "\(pl($0.0)) \(pl($0.1))" }.joined(separator: " ")
+                let negated = points.map { "\(pl($0.0)) \(pl(-$0.1))" }.joined(separator: " ")
+                lines += ["VE\(o + 1) e\(o + 1) 0 PWL(\(text))", "VEN\(o + 1) en\(o + 1) 0 PWL(\(negated))"]
+            }
+            for r in 0..<rows {
+                var positive = [(0.0, low)], negative = [(0.0, low)]
+                for k in sampled.indices {
+                    let v = volts[n][k][r]
+                    let width = t * abs(v) / maxVolts
+                    guard width > 0 else { continue }
+                    let a = precharge + Double(k) * slot + start, rise = min(edge, width / 2)
+                    let pulse = [(a, low), (a + rise, high), (a + width, high), (a + width + rise, low)]
+                    if v > 0 { positive += pulse } else { negative += pulse }
+                }
+                lines.append("VPP\(r + 1) pp\(r + 1) 0 PWL(" + positive.map { "\(pl($0.0)) \(pl($0.1))" }.joined(separator: " ") + ")")
+                lines.append("VPN\(r + 1) pn\(r + 1) 0 PWL(" + negative.map { "\(pl($0.0)) \(pl($0.1))" }.joined(separator: " ") + ")")
+            }
+            lines += wrapped("XU", upd.ports + [upd.name])
+            var outputs = [Manifest.Output]()
+            for r in 0..<rows {
+                for o in 0..<m {
+                    outputs.append(Manifest.Output(node: "v(d\(r + 1)_\(o + 1))", time: end, digital: upd.readGain * expected[n][r * m + o]))
+                }
+            }
+            lines += [".tran \(pl(slot / 200)) \(pl(end))"]
+            lines += wrapped(".print tran", outputs.map(\.node))
+            lines.append(".end")
+            files.append((deckPath, lines.joined(separator: "\n") + "\n"))
+            decks.append(Manifest.Deck(path: deckPath, analysis: "tran", layer: stage.index, type: stage.typeName + "-update", module: modulePath,
+                                       image: n, position: sampled[0], inputs: [], outputs: outputs))
+        }
     }
 
     // MARK: Backward read (training step)
@@ -663,21 +898,25 @@ struct Builder {
     /// summed per channel with gains that bring both to `a_c` volts per unit, `a_c` the smaller of
     /// the two inputs' scales, lowered further when `a_c·max|z_c|` would pass `h·rails`.
     mutating func add(_ stage: LoweredLayer) throws {
-        guard let top = stage.topLevel, let k = top.first, let residual = net.layers[k] as? Residual else {
-            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
-                                                 reason: "decks are written for residual blocks at the top level of a sequential network (use --report-only)")
+        let parts = stage.index.split(separator: ".").map(String.init)
+        let container = try sequential(Array(parts.dropLast()), for: stage)
+        guard let k = parts.last.flatMap({ Int($0) }), k + 1 < container.acts.count, let residual = container.layers[k] as? Residual else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the built network has no residual block here")
         }
-        let key = String(k)
-        guard let block = blocks[key], let body = nestedActs[key + ".body"]?.last else {
+        let key = stage.index
+        guard let block = blocks[key], let body = nested[key + ".body"]?.acts.last else {
             throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the block's body was not lowered before its add")
         }
+        let acts = container.acts
         let c = stage.outputShape[0], positions = stage.positions
         let hasShortcut = residual.shortcut != nil
         let bodyVolts = (hasShortcut ? block.bodyVolts : volts) ?? Array(repeating: 1, count: c)
         let bodyBank = hasShortcut ? block.bodyBank! : bank
         let shortcutVolts = (hasShortcut ? volts : block.inputVolts) ?? Array(repeating: 1, count: c)
         let shortcutBank = hasShortcut ? bank : block.inputBank
-        let shortcut = hasShortcut ? nestedActs[key + ".shortcut"]!.last! : acts[k]
+        guard let shortcut = hasShortcut ? nested[key + ".shortcut"]?.acts.last : acts[k] else {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "the block's shortcut was not lowered before its add")
+        }
         let z = acts[k + 1].scalars, u = body.scalars, v = shortcut.scalars
         guard bodyVolts.count == c, shortcutVolts.count == c else {
             throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName, reason: "body and shortcut have \(bodyVolts.count) and \(shortcutVolts.count) channel scales for \(c) channels")
@@ -722,10 +961,19 @@ struct Builder {
             appendTransientDeck(stage: stage, module: name, modulePath: modulePath, ports: module.ports, from: first, sampled: sampled,
                                 slot: module.settlingTime, supplies: supplies)
         }
-        program.append(NetworkProgram.Stage(
+        // --chain: the add reads the body's bank (b<c>) and the shortcut's (s<c>), each brought to
+        // the volts per unit its input resistors expect.
+        let scales = bankScales
+        func gain(_ expected: [Double], _ bank: String) -> [Double] { (0..<c).map { expected[$0] / (scales[bank]?[$0] ?? 1) } }
+        if gain(bodyVolts, bodyBank).contains(where: { $0 < 0 }) || gain(shortcutVolts, shortcutBank).contains(where: { $0 < 0 }) {
+            throw CompilerError.unsupportedLayer(index: stage.index, type: stage.typeName,
+                                                 reason: "the body or shortcut ends inverted (a summer without a ReLU); the add's summer needs both in the positive sense")
+        }
+        appendProgram(NetworkProgram.Stage(
             layer: stage.index, type: stage.typeName, module: modulePath, deck: decks.first { $0.layer == stage.index && $0.analysis == "op" }?.path,
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: 1, stride: 1, padding: 0,
-            inputGain: [], outputPrefix: stage.relu ? "r" : "y", outputScale: stage.relu ? scale : scale.map { -$0 }, reference: nil))
+            inputGain: gain(bodyVolts, bodyBank), outputPrefix: stage.relu ? "r" : "y", outputScale: stage.relu ? scale : scale.map { -$0 }, reference: nil,
+            input: bodyBank, secondInput: shortcutBank, secondGain: gain(shortcutVolts, shortcutBank)))
         volts = scale
         blocks[key] = nil
     }

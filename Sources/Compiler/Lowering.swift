@@ -9,6 +9,10 @@ public enum Lowering {
         switch spec {
         case .resnet(let config):
             _ = try lower(Self.expanded(config), input: input, prefix: "", inverted: false, into: &out, topLevel: false)
+            for k in out.indices {
+                out[k].stateName = torchvisionName(out[k].index, config)
+                out[k].batchNorm = out[k].batchNorm.map { torchvisionName($0, config) }
+            }
         case .sequential:
             _ = try lower(spec, input: input, prefix: "", inverted: false, into: &out, topLevel: true)
         default:
@@ -120,6 +124,33 @@ public enum Lowering {
         }
         _ = finalPositive
         return (shape, inv)
+    }
+
+    /// The torchvision state-name prefix of an index of `expanded(c)`: `0` → `conv1`, `1` → `bn1`,
+    /// `3.2` → `layer1.1` (block 1 of stage 1: blocks alternate with their ReLUs), `3.2.body.3` →
+    /// `layer1.1.conv2` (the body's convs and batch norms come in pairs separated by ReLUs),
+    /// `4.0.shortcut.0` → `layer2.0.downsample.0`, the last layer → `fc`; the index itself when
+    /// it has no state (a ReLU, a pooling stage).
+    public static func torchvisionName(_ index: String, _ c: ResNetConfig) -> String {
+        let parts = index.split(separator: ".").map(String.init)
+        guard let top = parts.first.flatMap({ Int($0) }) else { return index }
+        let first = c.stem == .imagenet ? 4 : 3
+        let stages = ResNetConfig.stageRepeats[c.depth]?.count ?? 0
+        if parts.count == 1 {
+            switch top {
+            case 0: return "conv1"
+            case 1: return "bn1"
+            case first + stages + 2: return "fc"
+            default: return index
+            }
+        }
+        guard top >= first, top < first + stages, let j = Int(parts[1]), j % 2 == 0 else { return index }
+        let block = "layer\(top - first + 1).\(j / 2)"
+        if parts.count == 2 { return block }
+        guard parts.count == 4, let k = Int(parts[3]) else { return index }
+        if parts[2] == "shortcut" { return block + ".downsample.\(k)" }
+        guard parts[2] == "body", k % 3 != 2 else { return index }
+        return block + (k % 3 == 0 ? ".conv" : ".bn") + "\(k / 3 + 1)"
     }
 
     /// torchvision's ResNet as a layer graph (stem, stages of basic or bottleneck blocks with

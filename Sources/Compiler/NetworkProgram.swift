@@ -23,7 +23,8 @@ public struct NetworkProgram: Sendable, Equatable, CompileFile {
 
     public struct Stage: Sendable, Equatable, Codable {
         public var layer: String
-        /// `conv2d`, `linear`, `maxpool2d`, `flatten` or `add` (a residual add; `--chain` refuses blocks).
+        /// `conv2d`, `linear`, `maxpool2d`, `avgpool2d`, `globalavgpool`, `flatten` or `add` (a
+        /// residual add, reading two banks).
         public var type: String
         /// Module and one of its decks (nil for flatten).
         public var module: String?
@@ -32,16 +33,24 @@ public struct NetworkProgram: Sendable, Equatable, CompileFile {
         public var kernel: Int, stride: Int, padding: Int
         /// Per input channel (conv, max-pool) or feature (linear): input volts per previous volt.
         public var inputGain: [Double]
-        /// Output node prefix: `r` (rectified), `y` (column) or `m` (max).
+        /// Output node prefix: `r` (rectified), `y` (column, summer) or `m` (max).
         public var outputPrefix: String
         /// Volts per unit of each output channel (sign included: `y = scale·z`).
         public var outputScale: [Double]
         /// The reference source's volts (weight modules), else nil.
         public var reference: Double?
+        /// The bank this stage reads (`input`: the image; `b<layer>`: that stage's outputs); nil:
+        /// the previous stage's outputs (compiles before residual networks had decks).
+        public var input: String? = nil
+        /// A residual add's second input (the shortcut's bank) and its gains per channel (its
+        /// first input's are `input_gain`).
+        public var secondInput: String? = nil
+        public var secondGain: [Double]? = nil
 
         enum CodingKeys: String, CodingKey {
             case layer, type, module, deck, inputShape = "input_shape", outputShape = "output_shape", kernel, stride, padding,
-                 inputGain = "input_gain", outputPrefix = "output_prefix", outputScale = "output_scale", reference
+                 inputGain = "input_gain", outputPrefix = "output_prefix", outputScale = "output_scale", reference, input,
+                 secondInput = "second_input", secondGain = "second_gain"
         }
     }
 

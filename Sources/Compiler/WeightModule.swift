@@ -46,7 +46,11 @@ struct WeightModule {
     var outputScale: [Double] { weightScale.map { abs(flavour.kappa) * beta * inputScale * $0 } }
     /// `y_o = outputSign·a_o·z_o`.
     var outputSign: Double { relu ? -1 : 1 }
+    /// The bias rows' reference magnitude `V_ref = X` (the bias weights are computed for it).
     var referenceVolts: Double { flavour.xHalf }
+    /// The volts the reference source drives: `+X`, or `−X` when the input arrives inverted — the
+    /// swapped pairs then negate the bias rows too, and the reference's sign undoes that.
+    var referenceDrive: Double { inputInverted ? -referenceVolts : referenceVolts }
     var columnFeedback: Double { beta * flavour.feedback }
 
     /// Whether tile pairs are swapped: the base output (unswapped, one tile) is `+a·z`.

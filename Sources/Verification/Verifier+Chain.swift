@@ -34,17 +34,20 @@ public struct ChainResult: Sendable, Equatable {
 
 extension Verifier {
     /// Runs the first `images` images of `DIR/network.json` through the modules, each stage's
-    /// inputs set from the previous stage's simulated outputs (times `input_gain`), one
+    /// inputs set from the simulated outputs of the bank it reads (`input`: the image or a
+    /// previous stage's outputs; the previous stage's when absent) times `input_gain`, a residual
+    /// add's second inputs from its `second_input` bank (the block's shortcut or its input), one
     /// `SimulationSession` per module re-solved per output position.
     public static func chain(directory: String, images: Int? = nil) throws -> ChainResult {
         let program: NetworkProgram
         do { program = try NetworkProgram(path: directory + "/network.json") } catch { throw VerificationError.badInput("\(error)") }
         let selected = Array(program.images.prefix(images ?? program.images.count))
         guard !selected.isEmpty else { throw VerificationError.badInput("\(directory)/network.json: no images") }
-        // A residual block's stages do not form one chain (body and shortcut branch from one input).
-        if let branched = program.stages.first(where: { $0.type == "add" || $0.layer.contains(".") }) {
-            throw VerificationError.badInput("\(directory)/network.json: stage \(branched.layer) (\(branched.type)) is part of a residual block; "
-                + "--chain runs sequential networks only (verify blocks per position)")
+        // Residual blocks branch: every stage must name the banks it reads (compiles before
+        // residual networks had decks did not).
+        if program.stages.contains(where: { $0.type == "add" }), let stage = program.stages.first(where: { $0.input == nil }) {
+            throw VerificationError.badInput("\(directory)/network.json: stage \(stage.layer) (\(stage.type)) does not name the bank it reads; "
+                + "recompile this residual network with this kelvin to run --chain")
         }
         var sessions = [String: SimulationSession]()
         var solves = 0
@@ -52,14 +55,24 @@ extension Verifier {
         var results = [ChainImage]()
         for image in selected {
             var values = image.input
+            var banks = ["input": image.input]
+            func read(_ bank: String, _ stage: NetworkProgram.Stage) throws -> [Double] {
+                guard let v = banks[bank] else {
+                    throw VerificationError.badInput("network.json: stage \(stage.layer) (\(stage.type)) reads bank '\(bank)', which no earlier stage wrote")
+                }
+                return v
+            }
             for stage in program.stages where stage.type != "flatten" {
                 guard let module = stage.module, let deck = stage.deck else {
                     throw VerificationError.badInput("network.json: stage \(stage.layer) (\(stage.type)) has no module or deck")
                 }
+                let x = try stage.input.map { try read($0, stage) } ?? values
+                let second = try stage.secondInput.map { try read($0, stage) }
                 do {
                     if sessions[module] == nil { sessions[module] = try SimulationSession(deck: try NetlistParser.parse(file: directory + "/" + deck)) }
                     var session = sessions[module]!
-                    values = try run(stage, on: values, session: &session, solves: &solves)
+                    values = try run(stage, on: x, second: second, session: &session, solves: &solves)
+                    banks["b" + stage.layer] = values
                     sessions[module] = session
                 } catch let e as VerificationError {
                     throw e
@@ -68,16 +81,20 @@ extension Verifier {
                 }
             }
             let scale = program.stages.last { $0.type != "flatten" }?.outputScale ?? []
-            let logits = values.enumerated().map { $0.offset < scale.count ? $0.element / scale[$0.offset] : $0.element }
+            // Channel-major outputs: value i belongs to channel i / (values per channel).
+            let per = scale.isEmpty ? 1 : max(values.count / scale.count, 1)
+            let logits = values.enumerated().map { $0.offset / per < scale.count ? $0.element / scale[$0.offset / per] : $0.element }
             let best = logits.indices.max { logits[$0] < logits[$1] } ?? 0
             results.append(ChainImage(index: image.index, label: image.label, digitalClass: image.digitalClass, circuitClass: best, logits: logits))
         }
         return ChainResult(images: results, solves: solves, seconds: Date().timeIntervalSince(start))
     }
 
-    /// One stage on all its output positions: the previous stage's volts `x` (shape
-    /// `stage.inputShape`) → this stage's output volts (`stage.outputShape`, channel-major).
-    static func run(_ stage: NetworkProgram.Stage, on x: [Double], session: inout SimulationSession, solves: inout Int) throws -> [Double] {
+    /// One stage on all its output positions: the volts `x` of the bank it reads (shape
+    /// `stage.inputShape`; a residual add's shortcut volts `second`) → this stage's output volts
+    /// (`stage.outputShape`, channel-major).
+    static func run(_ stage: NetworkProgram.Stage, on x: [Double], second: [Double]? = nil, session: inout SimulationSession,
+                    solves: inout Int) throws -> [Double] {
         let out = stage.outputShape
         let channels = out[0]
         let positions = out.count == 3 ? out[1] * out[2] : 1
@@ -106,6 +123,26 @@ extension Verifier {
                         let v = iy >= 0 && iy < h && ix >= 0 && ix < w ? stage.inputGain[ch] * x[(ch * h + iy) * w + ix] : -10
                         try session.setSource("VI\(ch + 1)_\(j + 1)", v)
                     }
+                }
+            case "avgpool2d":
+                for ch in 0..<c {
+                    for j in 0..<(k * k) {
+                        let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
+                        let v = iy >= 0 && iy < h && ix >= 0 && ix < w ? stage.inputGain[ch] * x[(ch * h + iy) * w + ix] : 0
+                        try session.setSource("VI\(ch + 1)_\(j + 1)", v)
+                    }
+                }
+            case "globalavgpool":
+                for ch in 0..<c {
+                    for j in 0..<(h * w) { try session.setSource("VI\(ch + 1)_\(j + 1)", stage.inputGain[ch] * x[ch * h * w + j]) }
+                }
+            case "add":
+                guard let second, let gains = stage.secondGain, second.count == x.count, gains.count == channels, stage.inputGain.count == channels else {
+                    throw VerificationError.badInput("network.json: add \(stage.layer) lacks its shortcut's bank or gains")
+                }
+                for ch in 0..<channels {
+                    try session.setSource("VB\(ch + 1)", stage.inputGain[ch] * x[ch * positions + p])
+                    try session.setSource("VS\(ch + 1)", gains[ch] * second[ch * positions + p])
                 }
             default:
                 throw VerificationError.badInput("network.json: stage \(stage.layer) has unknown type '\(stage.type)'")

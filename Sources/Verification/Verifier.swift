@@ -212,7 +212,8 @@ public enum Verifier {
             guard let v = tran.value(o.node.lowercased(), row: row) else {
                 throw VerificationError.deckFailed(deck: deckPath, reason: "no \(o.node) in the transient result")
             }
-            return OutputCheck(deck: d.path, layer: d.layer + (switches == .mos ? " (tran, mos switches)" : " (tran)"), node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile)
+            let label = d.type.hasSuffix("-update") ? " (update)" : (switches == .mos ? " (tran, mos switches)" : " (tran)")
+            return OutputCheck(deck: d.path, layer: d.layer + label, node: o.node, simulated: v, ngspice: nil, digital: o.digital, profile: o.profile)
         }
     }
 

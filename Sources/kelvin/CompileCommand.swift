@@ -25,6 +25,8 @@ struct CompileCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Directory of opamp.lib and the cells a profile names.", valueName: "DIR")) var cells = "netlists"
     @Flag(name: .customLong("report-only"), help: "Write only report.md and report.json (no netlists).") var reportOnly = false
     @Flag(help: "Calibrate the volt scales on the compiled images even when the checkpoint stores some.") var recalibrate = false
+    @Flag(name: .customLong("update-decks"), help: "Also write the training step's weight-update decks (VCR cells: charge onto the capacitor weight cells).")
+    var updateDecks = false
 
     func run() throws {
         do { try compile() } catch let e as CompilerError { throw failCLI(e) } catch let e as NNError { throw failCLI(e) }
@@ -74,6 +76,7 @@ struct CompileCommand: ParsableCommand {
         compileOptions.rowsPerTile = rows
         compileOptions.switches = switchFlavour
         compileOptions.recalibrate = recalibrate
+        compileOptions.updateDecks = updateDecks
         compileOptions.cellsDirectory = cells
         var profile: AnalogProfile? = nil
         if let analog, !reportOnly {

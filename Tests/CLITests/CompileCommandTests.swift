@@ -54,6 +54,32 @@ final class CompileCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).sorted(), ["report.json", "report.md"])
     }
 
+    /// A ResNet-18 checkpoint of `kelvin train` (width 2, a few steps on 3×8×8 synthetic images)
+    /// compiles to decks of every module, verifies per position, and runs as circuits (--chain).
+    func testResNetCheckpointCompilesVerifiesAndChains() throws {
+        let run = directory.appendingPathComponent("r18").path
+        let trained = try KelvinProcess.run(["train", "--model", "resnet18", "--width", "2", "--dataset", "synthetic:3x8x8", "--epochs", "1",
+                                             "--max-steps", "2", "--train-limit", "32", "--test-limit", "4", "--batch", "16", "--out", run, "--quiet"],
+                                            in: Self.root)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let out = directory.appendingPathComponent("r18c").path
+        let compiled = try KelvinProcess.run(["compile", "--checkpoint", run + "/last.ckpt", "--out", out, "--positions", "1"], in: Self.root)
+        XCTAssertEqual(compiled.status, 0, compiled.stderr)
+        XCTAssertTrue(compiled.stdout.hasPrefix("wrote \(out): 31 stages, "), compiled.stdout)
+        for file in ["modules/l3_0_body_0_conv2d.cir", "modules/l4_0_shortcut_0_conv2d.cir", "modules/l6_2_add.cir", "modules/l7_globalavgpool.cir",
+                     "modules/l9_linear.cir", "decks/l7_globalavgpool_i0_p0.cir"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
+        }
+        for layer in ["6.2", "7", "9"] {
+            let verified = try KelvinProcess.run(["verify", out, "--layer", layer], in: Self.root)
+            XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+            XCTAssertTrue(verified.stdout.contains("PASS: "), verified.stdout)
+        }
+        let chained = try KelvinProcess.run(["verify", out, "--chain"], in: Self.root)
+        XCTAssertEqual(chained.status, 0, chained.stdout + chained.stderr)
+        XCTAssertTrue(chained.stdout.contains("chain: 1 images as circuits, class = tensor path's on 1"), chained.stdout)
+    }
+
     func testBadInputLeavesNoFolder() throws {
         let ck = try checkpoint()
         let out = directory.appendingPathComponent("bad").path

@@ -217,14 +217,26 @@ final class CompileTests: XCTestCase {
     }
 
     func testUnsupportedLayerIsNamedWithItsIndex() {
-        let spec = ModelSpec.sequential([.conv2d(in: 1, out: 2, kernel: 3, stride: 1, padding: 1, bias: false),
-                                         .avgPool2d(kernel: 2, stride: 2, padding: 0), .flatten, .linear(in: 18, out: 2, bias: true)])
-        assertRefused(spec, data: Self.data(1, 6, 6), message: "layer 1 (avgpool2d): not supported by the compiler")
+        let spec = ModelSpec.sequential([.conv2d(in: 1, out: 2, kernel: 3, stride: 1, padding: 1, bias: false), .relu,
+                                         .bmConv2d(in: 2, out: 2, kernel: 3, stride: 1, padding: 1), .flatten, .linear(in: 72, out: 2, bias: true)])
+        assertRefused(spec, data: Self.data(1, 6, 6), message: "layer 2 (bmconv2d): not supported by the compiler: bipolar-morphological layers")
     }
 
-    func testNestedLayersGetNoDecks() {
-        let spec = ModelSpec.sequential([.sequential([.flatten, .linear(in: 16, out: 2, bias: true)])])
-        assertRefused(spec, data: Self.data(1, 4, 4), message: "layer 0.0 (flatten): not supported by the compiler: decks are written for layers of a sequential network")
+    /// Average pooling (a summer with gains 1/k² per channel, inverted output) and nested
+    /// sequentials get decks; the linear layer after the pool is fed the inverted signal.
+    func testAveragePoolAndNestedLayersGetDecks() throws {
+        let spec = ModelSpec.sequential([.conv2d(in: 1, out: 2, kernel: 3, stride: 1, padding: 1, bias: false), .relu,
+                                         .sequential([.avgPool2d(kernel: 2, stride: 2, padding: 0), .flatten, .linear(in: 18, out: 2, bias: true)])])
+        let stages = try Lowering.lower(spec, input: [1, 6, 6])
+        XCTAssertEqual(stages.map(\.index), ["0", "2.0", "2.1", "2.2"])
+        XCTAssertEqual(stages.map(\.inputInverted), [false, false, true, true])
+        let (result, dir) = try compileAndVerify(spec, Self.data(1, 6, 6), options(images: 1, positions: 2), name: "avgpool")
+        XCTAssertEqual(Set(result.checks.map(\.layer).filter { !$0.hasSuffix(")") }), ["0", "2.0", "2.2"])
+        let module = try String(contentsOfFile: dir + "/modules/l2_0_avgpool2d.cir", encoding: .utf8)
+        XCTAssertTrue(module.contains("XS2 i2_1 i2_2 i2_3 i2_4 y2 vcc vee summer_avg4"), module)
+        let schedule = try Schedule(path: dir + "/schedule.json")
+        XCTAssertEqual(schedule.violations(), [])
+        XCTAssertEqual(schedule.slots.first { $0.layer == "2.2" }?.read.bank, "b2.0")
     }
 
     func testCheckpointNotMatchingItsModel() throws {

@@ -1,6 +1,7 @@
 import Compiler
 import Foundation
 import NN
+import Tensor
 import TestSupport
 import Verification
 import XCTest
@@ -84,8 +85,17 @@ final class ResidualBlockTests: XCTestCase {
             let worst = result.checks.filter { $0.layer == layer }.map(\.errorDigital).max() ?? .infinity
             XCTAssertLessThan(worst, 0.002 * result.fullScale, "add \(layer): " + result.summary.joined(separator: "\n"))
         }
-        // --chain runs sequential networks only, and says which stage stops it.
-        XCTAssertThrowsError(try Verifier.chain(directory: dir)) { XCTAssertTrue("\($0)".contains("stage 3.body.0 (conv2d) is part of a residual block"), "\($0)") }
+        // --chain runs through the blocks (body, 1×1 shortcut or identity, add): the last add's
+        // simulated outputs over its volts per unit are the tensor path's activations.
+        let chain = try Verifier.chain(directory: dir)
+        let model = try Model(spec)
+        try model.loadState(from: try Self.checkpoint(spec).arrays, path: "r18.ckpt")
+        let expected = noGrad { model(Tensor(shape: [1, 3, 8, 8], data: data.images), context: .inference) }.scalars.map { Double($0) }
+        let circuits = try XCTUnwrap(chain.images.first).logits
+        XCTAssertEqual(circuits.count, expected.count)
+        let largest = expected.map(abs).max() ?? 1
+        let worst = zip(circuits, expected).map { abs($0 - $1) }.max() ?? .infinity
+        XCTAssertLessThan(worst, 0.02 * largest, "chained block outputs differ from the tensor path by \(worst) (largest \(largest))")
         // The adds' switched decks hold the static result.
         let switched = result.checks.filter { $0.layer == "5 (tran)" }
         XCTAssertEqual(switched.count, 32)
