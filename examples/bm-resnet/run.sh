@@ -44,6 +44,7 @@ for seed in $SEEDS; do
     touch "$run/trained"
   fi
   out=$HERE/resnet18-w$WIDTH/seed$seed
+  mkdir -p "$out" && cp "$run/metrics.jsonl" "$out/train-metrics.jsonl"   # the digital run's epoch metrics
   [ -f "$out/conversion.json" ] && continue
   "$KELVIN" bm-convert --checkpoint "$run/last.ckpt" --finetune-steps "$STEPS" --lr "$LR" --batch "$BATCH" --seed "$seed" \
     --test-limit "$TEST_LIMIT" --out "$out" --report "${THREADS_ARG[@]}"
