@@ -4,14 +4,17 @@
 # without fine-tuning (kelvin bm-convert), per seed; then the mean ± std table over the finished seeds.
 #
 # Usage: examples/bm-resnet/run.sh [SEED ...]        (default seeds: 0 1 2)
-# Environment: KELVIN (binary, default .build/release/kelvin), WIDTH (first-stage channels, default 4), RUNS (training runs, default
-# runs/bm-resnet), STEPS (fine-tuning SGD steps per converted layer, default 40), BATCH (fine-tuning
-# batch, default 32), LR (fine-tuning learning rate, default 0.003; 0.01 diverges once the ResNet has
-# lost its batch norm), TEST_LIMIT (test images per evaluation, default 1000), THREADS (cores, default all).
+# Environment: KELVIN (binary, default .build/release/kelvin), WIDTH (first-stage channels,
+# default 4), RUNS (training runs, default runs/bm-resnet), STEPS (fine-tuning SGD steps per
+# converted layer, default 40), BATCH (fine-tuning batch, default 32), LR (fine-tuning learning
+# rate, default 0.003; 0.01 diverges once the ResNet has lost its batch norm), TEST_LIMIT (test
+# images per evaluation, default 1000), THREADS (cores, default all).
 #
 # Resumable: a finished part is skipped (a trained run with its final checkpoint, a seed's
 # conversion.json); a killed training resumes from its checkpoint and a killed conversion from its
-# progress.json. Tables are built from finished seeds only.
+# progress.json. Tables are built from finished seeds only. Results go to
+# examples/bm-resnet/resnet18-wWIDTH/; a finished seed there is kept whatever STEPS, BATCH or LR say,
+# so remove that folder to rerun with other fine-tuning settings.
 set -euo pipefail
 KELVIN=${KELVIN:-.build/release/kelvin}
 RUNS=${RUNS:-runs/bm-resnet}
