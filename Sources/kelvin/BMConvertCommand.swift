@@ -16,16 +16,39 @@ struct BMConversionRow: Codable {
     var seconds: Double
 }
 
+/// What a `kelvin bm-convert` run depends on; a saved progress is resumed only under the same settings.
+struct BMConversionSettings: Codable, Equatable {
+    var checkpoint: String
+    var layers: Int
+    var finetuneSteps: Int
+    var lr: Double
+    var batch: Int
+    var seed: UInt64
+    var trainImages: Int
+    var testImages: Int
+}
+
+/// The rows of an interrupted `kelvin bm-convert` run (DIR/progress.json, beside DIR/progress-K.ckpt).
+struct BMConversionProgress: Codable {
+    var settings: BMConversionSettings
+    var trained_top1: Double
+    var folded_top1: Double
+    var rows: [BMConversionRow]
+}
+
 /// `kelvin bm-convert`: the layer-by-layer conversion of a trained network to bipolar-morphological layers.
 struct BMConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bm-convert",
-        abstract: "Convert a trained sequential network (e.g. --model cnn) to bipolar-morphological layers, layer by layer.",
+        abstract: "Convert a trained network (sequential, e.g. --model cnn, or a ResNet) to bipolar-morphological layers, layer by layer.",
         discussion: """
-            Folds batch norm into the preceding convolutions, then converts the first N conv/linear layers one at \
-            a time (v = ln|w| on the weight's sign side), fine-tuning the whole network for --finetune-steps SGD \
-            steps after each. Writes DIR/conversion.json, DIR/conversion.md, DIR/bm.ckpt (the final network) and, \
-            with --report, DIR/operations.md (per-layer op counts and gates, seed 003's Table 1).
+            A ResNet is first written as a layer graph (residual nodes). Folds batch norm into the preceding \
+            convolutions (inside residual bodies and shortcuts too), then converts the first N conv/linear layers \
+            one at a time in forward order (v = ln|w| on the weight's sign side), fine-tuning the whole network for \
+            --finetune-steps SGD steps after each. Writes DIR/conversion.json, DIR/conversion.md, DIR/bm.ckpt (the \
+            final network) and, with --report, DIR/operations.md (per-layer op counts and gates, seed 003's \
+            Table 1). After each layer the state so far is kept in DIR/progress.json and DIR/progress-K.ckpt; a \
+            rerun with the same settings continues from there, and they are removed when the table is written.
             """)
 
     @Option(help: "Checkpoint of the trained network (kelvin train).") var checkpoint: String
@@ -40,6 +63,8 @@ struct BMConvertCommand: ParsableCommand {
     @Option(help: "Cores to use (default: all).") var threads: Int?
     @Option(help: "Output directory.") var out: String
     @Flag(help: "Also print and write the operation-count and gate table.") var report = false
+    /// Stops after this many converted layers, leaving the progress files as a killed run would (tests).
+    @Option(name: .customLong("stop-after"), help: .hidden) var stopAfter: Int?
 
     func run() throws {
         do { try convert() } catch let e as NNError { throw failCLI(e) }
@@ -69,23 +94,37 @@ struct BMConvertCommand: ParsableCommand {
         guard count >= 0, count <= candidates.count else {
             throw NNError.invalidArgument("--layers must be in 0…\(candidates.count) for \(folded.spec.summary), got \(count)")
         }
+        let input = [test.channels, test.height, test.width]
+        let names = try BMLayerCost.costs(of: folded.spec, input: input).map(\.layer)
+        guard names.count == candidates.count else {
+            throw NNError.invalidArgument("internal: \(names.count) counted layers against \(candidates.count) convertible ones")
+        }
         func accuracy(_ m: Model) -> Double { Trainer.evaluate(m, on: test).top1 }
-        let base = accuracy(original), foldedTop1 = accuracy(folded)
-        print(String(format: "trained %.2f%%, batch norm folded %.2f%% (%d test images)", 100 * base, 100 * foldedTop1, test.count))
-        var rows = [BMConversionRow(layers: 0, converted: "—", top1_without_finetuning: foldedTop1,
+        let settings = BMConversionSettings(checkpoint: checkpoint, layers: count, finetuneSteps: finetuneSteps, lr: lr, batch: batch,
+                                            seed: seed, trainImages: train.count, testImages: test.count)
+        var rows: [BMConversionRow], current: Model, base: Double, foldedTop1: Double
+        if let resumed = try resume(settings) {
+            (rows, current, base, foldedTop1) = resumed
+            print("resuming after \(rows.count - 1) converted layer(s) from \(out)/progress.json")
+        } else {
+            base = accuracy(original)
+            foldedTop1 = accuracy(folded)
+            rows = [BMConversionRow(layers: 0, converted: "—", top1_without_finetuning: foldedTop1,
                                     top1_converted_before_finetuning: foldedTop1, top1_with_finetuning: foldedTop1,
                                     finetune_loss: nil, seconds: 0)]
-        var current = try BMConversion.copy(folded)
-        for k in 0..<count {
+            current = try BMConversion.copy(folded)
+        }
+        print(String(format: "trained %.2f%%, batch norm folded %.2f%% (%d test images)", 100 * base, 100 * foldedTop1, test.count))
+        for k in (rows.count - 1)..<count {
             let start = Date()
             var straight = folded
-            for index in candidates[0...k] { straight = try BMConversion.converting(straight, layer: index) }
+            for path in candidates[0...k] { straight = try BMConversion.converting(straight, layer: path) }
             current = try BMConversion.converting(current, layer: candidates[k])
             let before = accuracy(current)
             let loss = try BMConversion.fineTune(current, on: train, steps: finetuneSteps, batchSize: batch, learningRate: lr,
                                                  seed: seed &+ UInt64(k))
             let row = BMConversionRow(
-                layers: k + 1, converted: "\(candidates[k]) \(folded.spec.layerName(candidates[k]))",
+                layers: k + 1, converted: names[k],
                 top1_without_finetuning: accuracy(straight), top1_converted_before_finetuning: before,
                 top1_with_finetuning: accuracy(current), finetune_loss: finetuneSteps > 0 ? loss : nil,
                 seconds: Date().timeIntervalSince(start))
@@ -93,6 +132,12 @@ struct BMConvertCommand: ParsableCommand {
             print(String(format: "%d layer(s) (+%@): no fine-tuning %.2f%%, layer-by-layer %.2f%% → %.2f%% after %d steps (%.0f s)",
                          row.layers, row.converted, 100 * row.top1_without_finetuning, 100 * before,
                          100 * row.top1_with_finetuning, finetuneSteps, row.seconds))
+            try saveProgress(BMConversionProgress(settings: settings, trained_top1: base, folded_top1: foldedTop1, rows: rows),
+                             model: current)
+            if let stopAfter, row.layers >= stopAfter, row.layers < count {
+                print("stopped after \(row.layers) layer(s) (--stop-after); rerun to continue")
+                return
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -113,9 +158,51 @@ struct BMConvertCommand: ParsableCommand {
         header.normalization = CheckpointHeader.Normalization(mean: options.normalizationMean, std: options.normalizationStd)
         try Checkpoint(header: header, arrays: current.stateArrays()).write(to: out + "/bm.ckpt")
         if report {
-            let table = try Self.operationTable(folded.spec, input: [test.channels, test.height, test.width])
+            let table = try Self.operationTable(folded.spec, input: input)
             try write(table, to: "operations.md")
             print(table)
+        }
+        removeProgress(layers: rows.count - 1)
+    }
+
+    /// The rows, model and accuracies of an interrupted run with the same settings, or nil.
+    private func resume(_ settings: BMConversionSettings) throws -> ([BMConversionRow], Model, Double, Double)? {
+        let path = out + "/progress.json"
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let progress: BMConversionProgress
+        do { progress = try JSONDecoder().decode(BMConversionProgress.self, from: data) } catch {
+            throw NNError.invalidArgument("\(path) is unreadable (\(error)); remove it to start the conversion afresh")
+        }
+        guard progress.settings == settings else {
+            throw NNError.invalidArgument("\(path) belongs to a run with other settings (\(progress.settings)); "
+                + "remove it and progress-*.ckpt to start afresh")
+        }
+        let modelPath = out + "/" + Self.progressCheckpoint(layers: progress.rows.count - 1)
+        let ck = try Checkpoint(path: modelPath)
+        let model = try Model(ck.header.model)
+        try model.loadState(from: ck.arrays, path: modelPath)
+        return (progress.rows, model, progress.trained_top1, progress.folded_top1)
+    }
+
+    /// The network after `layers` converted layers of an unfinished run.
+    private static func progressCheckpoint(layers: Int) -> String { "progress-\(layers).ckpt" }
+
+    /// Writes the state after a converted layer: the network first (a new file), then the rows that
+    /// name it, then removes the previous network, so a run killed at any point resumes consistently.
+    private func saveProgress(_ progress: BMConversionProgress, model: Model) throws {
+        let k = progress.rows.count - 1
+        try Checkpoint(header: CheckpointHeader(model: model.spec, metadata: ["bm-convert": checkpoint]),
+                       arrays: model.stateArrays()).write(to: out + "/" + Self.progressCheckpoint(layers: k))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try write(String(decoding: try encoder.encode(progress), as: UTF8.self) + "\n", to: "progress.json")
+        if k > 1 { try? FileManager.default.removeItem(atPath: out + "/" + Self.progressCheckpoint(layers: k - 1)) }
+    }
+
+    /// Removes the state of an unfinished run once the table is written.
+    private func removeProgress(layers: Int) {
+        for name in ["progress.json", Self.progressCheckpoint(layers: layers)] {
+            try? FileManager.default.removeItem(atPath: out + "/" + name)
         }
     }
 
@@ -152,13 +239,5 @@ private enum AnyCodable: Encodable {
         case .int(let v): try c.encode(v)
         case .rows(let v): try c.encode(v)
         }
-    }
-}
-
-extension ModelSpec {
-    /// The type name of top-level layer `index` of a sequential spec.
-    func layerName(_ index: Int) -> String {
-        if case .sequential(let l) = self, l.indices.contains(index) { return l[index].typeName }
-        return typeName
     }
 }

@@ -40,25 +40,45 @@ public struct BMLayerCost: Codable, Sendable, Equatable {
     /// Classical gates over BM gates (the paper's "gates standard/BM").
     public var gateRatio: Double { classicalGates / bmGates }
 
-    /// The costs of the top-level conv2d/linear layers (classical or BM) of a sequential `spec`
-    /// for one image of shape `input` (`[C, H, W]`).
+    /// The costs of the conv2d/linear layers (classical or BM) of a layer graph `spec` — a
+    /// sequential network, residual bodies and shortcuts included, or a ResNet (counted on its
+    /// layer graph) — for one image of shape `input` (`[C, H, W]`), in forward order. Each layer
+    /// is named by its path (`BMConversion`) and its shape: `4.body.0 conv 8→8 3×3`, `/2` for a
+    /// stride of 2.
     public static func costs(of spec: ModelSpec, input: [Int]) throws -> [BMLayerCost] {
-        guard case .sequential(let specs) = spec else {
-            throw NNError.invalidArgument("operation counts need a sequential network, got \(spec.summary)")
+        let graph: ModelSpec
+        if case .resnet(let config) = spec { graph = config.layerGraph } else { graph = spec }
+        guard case .sequential = graph else {
+            throw NNError.invalidArgument("operation counts need a sequential network or a ResNet, got \(spec.summary)")
         }
-        var shape = input, result = [BMLayerCost]()
-        for (i, s) in specs.enumerated() {
-            let out = try s.outputShape(for: shape)
-            switch s {
-            case .conv2d(let c, _, let k, _, _, _), .bmConv2d(let c, _, let k, _, _):
-                result.append(BMLayerCost(layer: "\(i) conv \(c)→\(out[0]) \(k)×\(k)", fanIn: c * k * k,
-                                          inputs: shape.reduce(1, *), outputs: out.reduce(1, *)))
-            case .linear(let a, let b, _), .bmLinear(let a, let b):
-                result.append(BMLayerCost(layer: "\(i) linear \(a)→\(b)", fanIn: a, inputs: a, outputs: b))
-            default: break
-            }
-            shape = out
-        }
+        var result = [BMLayerCost]()
+        _ = try count(graph, shape: input, path: nil, into: &result)
         return result
+    }
+
+    /// Appends the costs of `spec`'s weighted layers for an input of `shape`; returns its output shape.
+    private static func count(_ spec: ModelSpec, shape: [Int], path: String?, into result: inout [BMLayerCost]) throws -> [Int] {
+        func join(_ step: String) -> String { path.map { "\($0).\(step)" } ?? step }
+        switch spec {
+        case .sequential(let specs):
+            var s = shape
+            for (i, layer) in specs.enumerated() { s = try count(layer, shape: s, path: join("\(i)"), into: &result) }
+            return s
+        case .residual(let body, let shortcut):
+            let out = try count(body, shape: shape, path: join("body"), into: &result)
+            if let shortcut { _ = try count(shortcut, shape: shape, path: join("shortcut"), into: &result) }
+            return out
+        case .conv2d(let c, _, let k, let stride, _, _), .bmConv2d(let c, _, let k, let stride, _):
+            let out = try spec.outputShape(for: shape)
+            let strideText = stride == 1 ? "" : "/\(stride)"
+            result.append(BMLayerCost(layer: "\(path ?? "") conv \(c)→\(out[0]) \(k)×\(k)\(strideText)", fanIn: c * k * k,
+                                      inputs: shape.reduce(1, *), outputs: out.reduce(1, *)))
+            return out
+        case .linear(let a, let b, _), .bmLinear(let a, let b):
+            result.append(BMLayerCost(layer: "\(path ?? "") linear \(a)→\(b)", fanIn: a, inputs: a, outputs: b))
+            return try spec.outputShape(for: shape)
+        default:
+            return try spec.outputShape(for: shape)
+        }
     }
 }
