@@ -42,6 +42,18 @@ md = [f"Test top-1 / top-5 (%) on the 10 000 Fashion-MNIST test images, ResNet-1
 for s in sigmas:
     md.append(f"| {s:g} | " + " | ".join(fmt(cell(a, s)[0]) for a in arms) + " | "
               + " | ".join(fmt(cell(a, s)[1]) for a in arms) + " |")
+# Paired by seed (each noisy run shares its seed, hence its initial weights and batch order, with a
+# digital run): the difference from that digital run, mean ± std over the seeds.
+digital = {r["seed"]: 100 * r["top1"] for r in rows if r["arm"] == "digital"}
+def paired(arm, sigma):
+    d = [100 * r["top1"] - digital[r["seed"]] for r in rows if r["arm"] == arm and r["sigma"] == sigma and r["seed"] in digital]
+    if not d: return "—"
+    return f"{statistics.mean(d):+.2f}" + (f" ± {statistics.stdev(d):.2f}" if len(d) > 1 else "") + f" (n={len(d)})"
+md += ["", "Top-1 minus the digital run of the same seed (points), mean ± std over seeds:", "",
+       "| σ | " + " | ".join(arms) + " |", "|---|" + "---|" * len(arms)]
+for s in sigmas:
+    if s > 0:
+        md.append(f"| {s:g} | " + " | ".join(paired(a, s) for a in arms) + " |")
 total = sum(r["seconds"] for r in rows)
 md += ["", f"{len(rows)} finished runs, {total / 60:.1f} minutes of training and evaluation in all."]
 open(os.path.join(out, f"results-w{width}.md"), "w").write("\n".join(md) + "\n")
