@@ -9,8 +9,6 @@
 # first 3. ROUNDS rounds alternate Kelvin and PyTorch; the median of the rounds is kept per side.
 # Writes bench/results/train_command.csv (rows of earlier machines are kept, this machine's replaced):
 #   config,isa,cpu,openblas_core,sgemm_peak_gflops,kelvin_img_s,pytorch_img_s,ratio,kelvin_gflops,kelvin_pct_of_peak,rounds,date
-# openblas_core is the kernel set Kelvin trained with (native: measured by --blas-kernels, see
-# BLASKernelChoice.swift; avx2: OPENBLAS_CORETYPE=Haswell); sgemm_peak_gflops is OpenBLAS's own set's.
 # GFLOP/s = img/s x the analytic direct-convolution training FLOPs per image (bench/resnet_flops.py).
 # Usage: bench/train_command.sh [path/to/kelvin] [threads] [steps] [rounds]
 set -euo pipefail
@@ -52,18 +50,6 @@ for isa in native avx2; do
       name="resnet18-imagenet-synthetic-3x224x224-b16"; flopcfg=imagenet
     fi
     k_rates=(); p_rates=()
-    kcore=$core
-    if [ $isa = native ]; then
-      # What a user's first long run does: measure OpenBLAS's kernel sets on this network's steps
-      # (kelvin train --blas-kernels auto, cached per machine); the timed runs then use the choice.
-      rm -rf "$work/prime"
-      "$KELVIN" train --model resnet18 --width 64 "${kargs[@]}" --threads "$THREADS" --max-steps 8 --epochs 1 \
-          --test-limit 16 --quiet --blas-kernels measure --out "$work/prime" > "$work/log" 2>&1 ||
-          { cat "$work/log" >&2; exit 1; }
-      kcore=$(sed -n 's/^.*OpenBLAS kernels: \([A-Za-z0-9]*\),.*/\1/p' "$work/log" | head -1)
-      [ -n "$kcore" ] || kcore=$core
-      echo "  $isa $config: $(grep 'OpenBLAS kernels' "$work/log" | tr -d '\r')" >&2
-    fi
     for round in $(seq "$ROUNDS"); do
       rm -rf "$work/run"
       "${kenv[@]}" "$KELVIN" train --model resnet18 --width 64 "${kargs[@]}" --threads "$THREADS" \
@@ -82,7 +68,7 @@ for isa in native avx2; do
     flop=$(python3 bench/resnet_flops.py "$flopcfg" | sed -n 's/.*=\([0-9.]*\)/\1/p')
     gflops=$(python3 -c "print(f'{$k * $flop:.1f}')")
     pct=$(python3 -c "print(f'{100 * $gflops / $peak:.1f}')")
-    rows+=("$name,$isa,$cpu,$kcore,$peak,$k,$p,$ratio,$gflops,$pct,$ROUNDS,$(date -u +%F)")
+    rows+=("$name,$isa,$cpu,$core,$peak,$k,$p,$ratio,$gflops,$pct,$ROUNDS,$(date -u +%F)")
     echo "${rows[-1]}"
   done
 done

@@ -73,9 +73,6 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Directory of the cells a profile names (default: the KELVIN_CELLS folders, ./netlists, then beside the kelvin binary).", valueName: "DIR")) var cells: String?
     @Flag(name: .customLong("sync-bn"), help: "Under mpirun: batch-norm statistics over the global batch (default: each rank's part).")
     var syncBN = false
-    @Option(name: .customLong("blas-kernels"), help: ArgumentHelp(
-        "OpenBLAS kernel set: auto (this machine's measured choice for this network; measured on steps 2-7 of a run of 40 or more steps when none is cached), measure (measure now and cache), openblas (OpenBLAS's own choice) or a set name such as Haswell or SkylakeX.",
-        valueName: "MODE")) var blasKernels = "auto"
     @Flag(help: "Continue from RUNDIR/last.ckpt.") var resume = false
     @Flag(help: "No live progress line.") var quiet = false
 
@@ -241,13 +238,6 @@ struct TrainCommand: ParsableCommand {
                 + "(\(String(format: "%.1f", 1000 * alone)) ms as one blocking allreduce), batch norm \(bn)\n")
         }
         let firstStep = trainer.step
-        let data = trainer.loader.dataset
-        var kernels = BLASKernelChoice(
-            .init(blasKernels), workload: "\(trainer.options.model.summary), batch \(trainer.options.batchSize), "
-                + "input \(data.channels)x\(data.height)x\(data.width)",
-            threads: Threading.cores, log: printErr)
-        try kernels.start(stepsAhead: min(trainer.totalSteps, trainer.options.maxSteps ?? .max) - trainer.step,
-                          dataParallel: communicator.size > 1)
         var firstReport: Date?, lastReport = Date(), reports = 0  // step timing, start-up and evaluation excluded
         if trainer.profile.name != "digital" { printErr("profile \(trainer.profile.name)\n") }
         var lastPrint = Date.distantPast
@@ -255,7 +245,6 @@ struct TrainCommand: ParsableCommand {
         let batchSize = Double(trainer.options.batchSize)
         let interrupt = InterruptFlag()
         let outcome = try trainer.run(runDirectory: out, shouldStop: { interrupt.isRaised }, onStep: { p in
-            kernels.stepFinished(step: p.step)
             lastReport = Date()
             if firstReport == nil { firstReport = lastReport }
             reports += 1

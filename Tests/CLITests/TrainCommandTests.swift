@@ -35,37 +35,6 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("none.ckpt: no such file"), missing.stderr)
     }
 
-    /// `--blas-kernels measure` times the candidate kernel sets on the run's own steps and caches
-    /// the winner, which a later `auto` run of the same workload uses without measuring; an
-    /// unknown set is a clear error naming the sets this CPU runs.
-    func testBLASKernelsAreMeasuredCachedAndReused() throws {
-        let cache = scratch.url.path + "/cache"
-        let environment = ["XDG_CACHE_HOME": cache, "OPENBLAS_CORETYPE": ""]
-        func run(_ out: String, _ extra: [String]) throws -> KelvinProcess.Outcome {
-            try KelvinProcess.run(["train", "--dataset", "synthetic", "--model", "cnn", "--width", "2", "--batch", "8",
-                                   "--epochs", "1", "--threads", "1", "--quiet", "--out", scratch.url.path + "/" + out] + extra,
-                                  environment: environment)
-        }
-        let measured = try run("a", ["--max-steps", "8", "--blas-kernels", "measure"])
-        XCTAssertEqual(measured.status, 0, measured.stderr)
-        let cacheFile = cache + "/kelvin/blas-kernels.json"
-        if measured.stderr.contains("measured on steps 2–7") {
-            let entries = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: cacheFile)))
-            XCTAssertEqual(entries.count, 1, "\(entries)")
-            XCTAssertTrue(entries.keys.first!.contains("sequential network of 10 layers, batch 8, input 1x28x28"), "\(entries)")
-            let reused = try run("b", ["--max-steps", "2"])
-            XCTAssertEqual(reused.status, 0, reused.stderr)
-            XCTAssertTrue(reused.stderr.contains("OpenBLAS kernels: \(entries.values.first!) (measured earlier"), reused.stderr)
-        } else {
-            // A CPU with one candidate set (e.g. an AVX2-only one) has nothing to measure.
-            XCTAssertFalse(FileManager.default.fileExists(atPath: cacheFile), measured.stderr)
-        }
-        let unknown = try run("c", ["--max-steps", "1", "--blas-kernels", "NoSuchCore"])
-        XCTAssertEqual(unknown.status, 1)
-        XCTAssertTrue(unknown.stderr.contains("--blas-kernels NoSuchCore: OpenBLAS has no kernel set 'NoSuchCore' (sets this CPU runs: "),
-                      unknown.stderr)
-    }
-
     func testResumeRejectsArchitectureFlags() throws {
         XCTAssertEqual(try train("a", ["--model", "mlp", "--width", "8"]).status, 0)
         let result = try KelvinProcess.run(["train", "--out", scratch.url.path + "/a", "--resume", "--width", "16"])

@@ -28,22 +28,4 @@ void kelvin_openblas_request_threads(int count);
 // prints what is missing and exits with status 1.
 void *kelvin_blas_symbol(const char *library, const char *symbol);
 
-// Kernel sets of a DYNAMIC_ARCH OpenBLAS (Debian's), switched at run time.
-//
-// Such an OpenBLAS holds one table of kernels and blocking sizes per CPU family (`gotoblas_HASWELL`,
-// `gotoblas_COOPERLAKE`, ...) and routes every call through the exported pointer `gotoblas`, set
-// once by `gotoblas_dynamic_init` from the CPU (or `OPENBLAS_CORETYPE`). Kelvin points it at another
-// table to measure which set is faster for a network's own products (see BLASKernels.swift).
-//
-// The name of the kernel set OpenBLAS chose itself when it was loaded (loads it), e.g. "Cooperlake".
-const char *kelvin_openblas_default_core(void);
-// Makes `name` (an OpenBLAS core name such as "Haswell") the kernel set of every later call; the
-// first use of a name initialises its table (OpenBLAS's own `OPENBLAS_CORETYPE` path). Returns 0,
-// or -1 when this OpenBLAS cannot switch (not a DYNAMIC_ARCH build), -2 when it does not know
-// `name` (the present set is kept). Call only while no BLAS call is running on any thread.
-int kelvin_openblas_use_core(const char *name);
-// 1 when this CPU runs the instructions of the x86-64 kernel family `name` ("Haswell": AVX2 and
-// FMA; "SkylakeX": AVX-512 F/BW/DQ/VL; "Cooperlake": those and AVX-512 BF16), else 0.
-int kelvin_cpu_runs_core(const char *name);
-
 #endif

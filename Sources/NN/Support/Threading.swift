@@ -5,9 +5,6 @@ import Tensor
 /// Tensor splits its kernels over `TensorThreads.count` cores (OpenBLAS itself runs
 /// single-threaded), so this sets that count.
 public enum Threading {
-    /// The cores tensor work uses now.
-    public static var cores: Int { TensorThreads.count }
-
     /// Uses `count` cores for tensor work; returns the count now in effect.
     @discardableResult
     public static func limitCores(to count: Int) throws -> Int {
