@@ -103,35 +103,28 @@ extension Verifier {
         let (c, h, w) = stage.inputShape.count == 3 ? (stage.inputShape[0], stage.inputShape[1], stage.inputShape[2]) : (x.count, 1, 1)
         for p in 0..<positions {
             let (oy, ox) = out.count == 3 ? (p / out[2], p % out[2]) : (0, 0)
+            /// Sets the source `name(channel, j)` of every element j of the k×k window at (oy, ox)
+            /// to its input volts, or to `padding` outside the image.
+            func window(padding: Double, _ name: (Int, Int) -> String) throws {
+                for ch in 0..<c {
+                    for j in 0..<(k * k) {
+                        let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
+                        let v = iy >= 0 && iy < h && ix >= 0 && ix < w ? stage.inputGain[ch] * x[(ch * h + iy) * w + ix] : padding
+                        try session.setSource(name(ch, j), v)
+                    }
+                }
+            }
             switch stage.type {
             case "linear":
                 for f in 0..<x.count { try session.setSource("VX\(f + 1)", stage.inputGain[f] * x[f]) }
                 try session.setSource("VREF", stage.reference ?? 0)
             case "conv2d":
-                for ch in 0..<c {
-                    for j in 0..<(k * k) {
-                        let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
-                        let v = iy >= 0 && iy < h && ix >= 0 && ix < w ? stage.inputGain[ch] * x[(ch * h + iy) * w + ix] : 0
-                        try session.setSource("VX\(ch * k * k + j + 1)", v)
-                    }
-                }
+                try window(padding: 0) { ch, j in "VX\(ch * k * k + j + 1)" }
                 try session.setSource("VREF", stage.reference ?? 0)
             case "maxpool2d":
-                for ch in 0..<c {
-                    for j in 0..<(k * k) {
-                        let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
-                        let v = iy >= 0 && iy < h && ix >= 0 && ix < w ? stage.inputGain[ch] * x[(ch * h + iy) * w + ix] : -10
-                        try session.setSource("VI\(ch + 1)_\(j + 1)", v)
-                    }
-                }
+                try window(padding: -10) { ch, j in "VI\(ch + 1)_\(j + 1)" }
             case "avgpool2d":
-                for ch in 0..<c {
-                    for j in 0..<(k * k) {
-                        let iy = oy * s - pad + j / k, ix = ox * s - pad + j % k
-                        let v = iy >= 0 && iy < h && ix >= 0 && ix < w ? stage.inputGain[ch] * x[(ch * h + iy) * w + ix] : 0
-                        try session.setSource("VI\(ch + 1)_\(j + 1)", v)
-                    }
-                }
+                try window(padding: 0) { ch, j in "VI\(ch + 1)_\(j + 1)" }
             case "globalavgpool":
                 for ch in 0..<c {
                     for j in 0..<(h * w) { try session.setSource("VI\(ch + 1)_\(j + 1)", stage.inputGain[ch] * x[ch * h * w + j]) }

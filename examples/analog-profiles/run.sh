@@ -4,7 +4,8 @@
 # then fine-tuned for one epoch (on the first TRAIN_LIMIT training images, default all) with --init
 # under cells-vcr and pcm and evaluated again.
 # Writes results.csv and the eval-*.json / metrics beside this script.
-# usage: [LIMIT=N] examples/analog-profiles/run.sh [KELVIN] [RUNS_DIR] [PROFILES...]
+# ONLY_TUNE=1 skips the evaluations of the untuned profiles; TUNE="P ..." picks the fine-tuned ones.
+# usage: [LIMIT=N] [TRAIN_LIMIT=N] [TUNE=...] [ONLY_TUNE=1] examples/analog-profiles/run.sh [KELVIN] [RUNS_DIR] [PROFILES...]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 KELVIN=${1:-.build/release/kelvin}
@@ -19,7 +20,7 @@ base="$RUNS/digital"
   --batch 128 --lr 0.1 --schedule onecycle --seed 1 --quiet --out "$base"
 "$KELVIN" eval --checkpoint "$base/last.ckpt" "${limit[@]}" --json > "$HERE/eval-digital.json"
 cp "$base/metrics.jsonl" "$HERE/metrics-digital.jsonl"
-for p in $PROFILES; do
+for p in $([ -n "${ONLY_TUNE:-}" ] || echo $PROFILES); do
   "$KELVIN" eval --checkpoint "$base/last.ckpt" --analog "$p" --repeat 10 "${limit[@]}" --json > "$HERE/eval-$p.json"
 done
 # Noise-aware fine-tuning: one epoch from the digital weights under the profile, then the same evaluation.
