@@ -29,6 +29,15 @@ final class LoweringTests: XCTestCase {
         XCTAssertThrowsError(try Lowering.lower(bn, input: [3, 1, 1])) { error in
             XCTAssertTrue("\(error)".hasPrefix("layer 1 (batchnorm2d)"), "\(error)")
         }
+        // A residual add without a ReLU leaves an inverted signal (a summer's), which the next
+        // block's identity shortcut cannot add.
+        let conv = ModelSpec.conv2d(in: 1, out: 1, kernel: 3, stride: 1, padding: 1, bias: false)
+        let block = ModelSpec.residual(body: .sequential([conv]), shortcut: nil)
+        XCTAssertNoThrow(try Lowering.lower(.sequential([conv, block]), input: [1, 8, 8]))
+        XCTAssertThrowsError(try Lowering.lower(.sequential([conv, block, block]), input: [1, 8, 8])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("layer 2 (residual)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("an identity shortcut of an inverted signal"), "\(error)")
+        }
     }
 
     func testResNetBlocksGetSummersAndPositiveBodies() throws {

@@ -19,7 +19,6 @@ SIGMAS=${SIGMAS:-0.001 0.01 0.05 0.1}
 WIDTH=${WIDTH:-16}
 ARMS=${ARMS:-both weight update}
 [ -x "$KELVIN" ] || { echo "run.sh: no kelvin at $KELVIN (build it: swift build -c release --product kelvin)" >&2; exit 2; }
-"$KELVIN" train --help >/dev/null
 if ! ls /usr/share/datasets/fashion-mnist >/dev/null 2>&1 && ! ls "$HOME/.cache/kelvin/fashion-mnist" >/dev/null 2>&1 \
    && ! ls data/fashion-mnist >/dev/null 2>&1; then
   echo "run.sh: Fashion-MNIST is missing: apt-get install -y dataset-fashion-mnist (or make deps)" >&2; exit 2
