@@ -117,6 +117,9 @@ extension EvalCommand {
                 byCell = profile.energyByCell(counts).mapValues { $0.map { $0 / n } }
                 operations = ["cells": Double(counts.cells) / n, "summer": Double(counts.summer) / n,
                               "rectifier": Double(counts.rectifier) / n, "converters": Double(counts.converters) / n]
+                for (kind, count) in [("log", counts.logConverters), ("max", counts.maxCells), ("exp", counts.expConverters)] where count > 0 {
+                    operations[kind] = Double(count) / n
+                }
             }
             if !json {
                 print(String(format: "chip %llu: top1 %.2f%%  top5 %.2f%%", chip, 100 * r.top1, 100 * r.top5))

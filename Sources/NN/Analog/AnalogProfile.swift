@@ -20,7 +20,8 @@ import TransferCurves
 ///    droop by `exp(−t_hold/τ)`.
 /// 4. **Back to numbers**: `y = Y_out/(κ·β·s_x·s_w) + b`.
 ///
-/// ReLU passes the rectifier's normalised curve at `1 V` per unit. With `backward: digital` each
+/// ReLU passes the rectifier's normalised curve at `1 V` per unit. Bipolar-morphological layers pass
+/// log converters, max-circuit trees and exp converters (`bm`, `bmWeightedSum`). With `backward: digital` each
 /// stage's gradient is the digital op's (`y = y_d + stopgrad(y_a − y_d)`). Batch norm, pooling,
 /// flatten and the residual add stay digital (the compiler folds batch norm into the weights).
 public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
@@ -32,6 +33,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
     let mac: MultiplyCell?
     let summer: CurveCell?
     let rectifier: CurveCell?
+    /// The cells of bipolar-morphological layers (nil: the ideal function); used when `bm` is set.
+    let logCell: LogCell?
+    let expCell: ExpCell?
+    let maxCell: MaxCell?
     /// `exp(−t_hold/τ)`.
     let droop: Float
     let headroom: Float
@@ -51,9 +56,16 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var plus: Tensor, minus: Tensor
         var offset: Tensor
     }
+    /// One chip's BM cells for a layer: log offsets (log units) per row for the `x⁺` and `x⁻`
+    /// converters (`[1, rows…]`), exp gain and offset per term and output (`[1, out, 1, 1]`).
+    struct BMMismatch {
+        var logPlus: Tensor, logMinus: Tensor
+        var expGain: [Tensor], expOffset: [Tensor]
+    }
     struct State {
         var scales: [String: Scales] = [:]
         var mismatch: [String: Mismatch] = [:]
+        var bmMismatch: [String: BMMismatch] = [:]
         /// The multiply cell's input tables mapped to a layer's input scale (`mappedInputTables`).
         var inputTables: [Float: [PiecewiseLinear]] = [:]
         var counts = OperationCounts()
@@ -93,7 +105,9 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
             }
         } else {
             mac = nil
-            for key in ["mismatch", "read_noise", "dac_bits", "adc_bits", "tiling", "summer", "hold"] {
+            let bmKeys: Set = ["mismatch", "read_noise", "dac_bits", "adc_bits", "summer"]
+            for key in ["mismatch", "read_noise", "dac_bits", "adc_bits", "tiling", "summer", "hold"]
+            where settings.bm == nil || !bmKeys.contains(key) {
                 let used: Bool = switch key {
                 case "mismatch": settings.mismatch == true
                 case "read_noise": (settings.readNoise ?? 0) > 0
@@ -122,6 +136,24 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
             }
         } else {
             rectifier = nil
+        }
+        if let b = settings.bm {
+            logCell = b.log == "ideal" ? nil : try wrap("bm.log") { try LogCell(table: try table(b.log, "bm.log"), name: b.log) }
+            expCell = b.exp == "ideal" ? nil : try wrap("bm.exp") { try ExpCell(table: try table(b.exp, "bm.exp"), name: b.exp) }
+            maxCell = try b.max.flatMap { name in
+                name == "ideal" ? nil : try wrap("bm.max") { try MaxCell(table: try table(name, "bm.max"), name: name) }
+            }
+            if maxCell != nil, logCell == nil {
+                throw NNError.mismatch(path: path, reason: "key 'bm.max': a characterised max circuit needs a characterised 'bm.log' (its volts per unit of ln)")
+            }
+            if settings.mismatch == true {
+                for (key, name, has) in [("bm.log", b.log, logCell.map { $0.mismatch != nil }), ("bm.exp", b.exp, expCell.map { $0.mismatch != nil })]
+                where has == false {
+                    throw NNError.mismatch(path: path, reason: "key 'mismatch': table '\(name)' (\(key)) has no Monte Carlo statistics (characterise it with --mc N)")
+                }
+            }
+        } else {
+            logCell = nil; expCell = nil; maxCell = nil
         }
         if let hold = settings.hold {
             var tau = hold.tau
@@ -156,7 +188,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var out = [String: Double?]()
         for (kind, count, perOperation) in [("cells", counts.cells, mac?.energyPerOperation),
                                             ("summer", counts.summer, summer?.energyPerOperation),
-                                            ("rectifier", counts.rectifier, rectifier?.energyPerOperation)] where count > 0 {
+                                            ("rectifier", counts.rectifier, rectifier?.energyPerOperation),
+                                            ("log", counts.logConverters, logCell?.energyPerOperation),
+                                            ("max", counts.maxCells, maxCell?.energyPerOperation),
+                                            ("exp", counts.expConverters, expCell?.energyPerOperation)] where count > 0 {
             out.updateValue(perOperation.map { Double(count) * $0 }, forKey: kind)   // keeps a nil entry
         }
         return out
@@ -182,6 +217,15 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         }
         if let s = summer { lines.append(String(format: "summer: rails ±%.3g V (normalised)%@", s.rails, s.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
         if let r = rectifier { lines.append(String(format: "rectifier: range %.3g V (normalised)%@", r.rails, r.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
+        if let l = logCell {
+            lines.append(String(format: "log converter: input %.3g–%.3g V, %.4g V per unit of ln%@", l.vLow, l.vHigh, l.voltsPerUnit,
+                                l.mismatch.map { ", \($0.count) Monte Carlo instances" } ?? ""))
+        }
+        if let e = expCell {
+            lines.append(String(format: "exp converter: %.4g V per unit of ln, output up to %.4g V%@", 1 / abs(e.slope), e.top,
+                                e.mismatch.map { ", \($0.gain.count) Monte Carlo instances" } ?? ""))
+        }
+        if let m = maxCell { lines.append(String(format: "max circuit: output %.3g V below its largest input per level", m.shortfall)) }
         if droop != 1 { lines.append(String(format: "hold droop factor %.6g", droop)) }
         if let d = settings.device, let gMax = d.gMax {
             var line = String(format: "device %@: G %.3g–%.3g µS", d.preset ?? "custom", (d.gMin ?? 0) * 1e6, gMax * 1e6)
@@ -211,6 +255,16 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
             let x = Operation.flatten(inputs[0])
             let weighted = weightedSum(x, weight: l.weight, label: Self.key(l.weight), context: context) { x, w in linear(x, w) }
             return backwardRule(operation, inputs, context, l.bias.map { weighted + $0.value } ?? weighted)
+        case .bmConv2d(let c) where settings.bm != nil:
+            let weighted = bmWeightedSum(inputs[0], plus: c.plus, minus: c.minus, context: context) { a, v in
+                maxPlusConv2d(a, v, stride: c.stride, padding: c.padding)
+            }
+            return backwardRule(operation, inputs, context, weighted + c.bias.value.reshaped(to: [1, c.bias.value.count, 1, 1]))
+        case .bmLinear(let l) where settings.bm != nil:
+            let x = Operation.flatten(inputs[0]), n = x.shape[0], fin = x.shape[1], fout = l.plus.shape[0]
+            let weighted = bmWeightedSum(x.reshaped(to: [n, fin, 1, 1]), plus: l.plus, minus: l.minus, context: context,
+                                         weightShape: [fout, fin, 1, 1]) { a, v in maxPlusConv2d(a, v) }
+            return backwardRule(operation, inputs, context, weighted.reshaped(to: [n, fout]) + l.bias.value)
         case .relu where rectifier != nil:
             state.withLock { $0.counts.rectifier += inputs[0].count }
             return backwardRule(operation, inputs, context, inputs[0].lookup(rectifier!.curve))
@@ -319,6 +373,116 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         let out = summer.map { column!.lookup(ChannelLookup(table: $0.curve, post: perOutput, output: adc)) }
             ?? column! * reshapedPerChannel(Tensor(shape: [outChannels], data: perOutput), like: column!)
         return finish(out, input: input, weight: w, tiles: tiles.count)
+    }
+
+    /// A bipolar-morphological layer's `Σ_{α,β} p^α p^β exp max_j(ln x_j^α + v_j^β)` (before its
+    /// bias) through the BM cells (`BMCells.swift`), `product(L, v)` the layer's max-plus convolution:
+    ///
+    /// 1. a DAC of `dac_bits` over `±v_hi/s_x`, then `L^α = ℓ(s_x·x^α) − ln s_x` per input (`ε` of
+    ///    `BipolarMorphological` inside the log), each row's converters offset by this chip's draw;
+    /// 2. `M_αβ = product(L^α, v^β) − ⌈log₄ n⌉·δ/|a|` (the max-circuit tree's shortfall);
+    /// 3. `E_αβ = g_αβ·exp_E(M_αβ) + o_αβ` (the exp converter's curve at this layer's `m₀`, the chip's
+    ///    gain and offset per output);
+    /// 4. `Y = E₊₊ − E₊₋ − E₋₊ + E₋₋` plus read noise (`σ` volts of the exp converter's output), the
+    ///    summer's curve at gain `β` and the ADC, divided by `β`.
+    ///
+    /// Scales `s_x = h·v_hi/max|x|`, `e^{m₀}` and `β` are calibrated on the first batch (stored as the
+    /// layer's input, weight and column scales, label `<v_plus>/bm`).
+    private func bmWeightedSum(_ x: Tensor, plus: Parameter, minus: Parameter, context: ForwardContext,
+                               weightShape: [Int]? = nil, _ product: (Tensor, Tensor) -> Tensor) -> Tensor {
+        let label = Self.key(plus) + "/bm"
+        let shape = weightShape ?? plus.shape
+        let vPlus = plus.value.reshaped(to: shape), vMinus = minus.value.reshaped(to: shape)
+        let outChannels = shape[0], rows = plus.value.count / outChannels
+        let mismatch = settings.mismatch == true ? bmMismatchDraw(label: label, rowShape: Array(shape.dropFirst()), out: outChannels) : nil
+        let lost = Float(MaxCell.levels(fanIn: rows)) * (maxCell.map { $0.shortfall / logCell!.voltsPerUnit } ?? 0)
+        func terms(_ x: Tensor, _ sx: Float) -> [Tensor] {
+            var xq = x
+            if let bits = settings.dacBits, let cell = logCell { xq = Converters.quantize(x, lo: -cell.vHigh / sx, hi: cell.vHigh / sx, bits: bits) }
+            func ln(_ t: Tensor) -> Tensor {
+                guard let cell = logCell else { return (t + BipolarMorphological.epsilon).log() }
+                return (sx * t + sx * BipolarMorphological.epsilon).log().lookup(cell.curve) - Foundation.log(sx)
+            }
+            let lp = ln(relu(xq)), lm = ln(relu(-xq))
+            let (dp, dm) = (mismatch?.logPlus, mismatch?.logMinus)
+            func shifted(_ v: Tensor, _ d: Tensor?) -> Tensor { d.map { v + $0 } ?? v }
+            let m = [product(lp, shifted(vPlus, dp)), product(lp, shifted(vMinus, dp)),
+                     product(lm, shifted(vPlus, dm)), product(lm, shifted(vMinus, dm))]
+            return lost != 0 ? m.map { $0 - lost } : m
+        }
+        func column(_ m: [Tensor], _ scales: Scales) -> Tensor {
+            let curve = expCell?.curve(scale: scales.weight[0], headroom: headroom)
+            var y: Tensor? = nil
+            for (t, term) in m.enumerated() {
+                var e = curve.map { term.lookup($0) } ?? term.exp()
+                if let mismatch { e = e * mismatch.expGain[t] + mismatch.expOffset[t] * (scales.weight[0] / (headroom * expCell!.top)) }
+                y = y.map { t == 3 ? $0 + e : $0 - e } ?? e
+            }
+            return y!
+        }
+        var scales = state.withLock { $0.scales[label] }
+        if scales == nil {
+            let maxX = x.scalars.reduce(0) { max($0, abs($1)) }
+            var s = Scales(input: logCell != nil && maxX > 0 && maxX.isFinite ? headroom * logCell!.vHigh / maxX : 1, weight: [1], column: 1)
+            noGrad {
+                let m = terms(x.detached(), s.input)
+                if expCell != nil {
+                    let m0 = m.map { $0.scalars.max() ?? 0 }.max() ?? 0
+                    s.weight = [Foundation.exp(min(max(m0, -80), 80))]
+                }
+                if let summer {
+                    let maxY = column(m, s).scalars.reduce(0) { max($0, abs($1)) }
+                    s.column = maxY > 0 && maxY.isFinite ? headroom * summer.rails / maxY : 1
+                }
+            }
+            state.withLock { $0.scales[label] = $0.scales[label] ?? s }
+            scales = state.withLock { $0.scales[label]! }
+        }
+        let s = scales!
+        var y = column(terms(x, s.input), s)
+        if let sigma = settings.readNoise, sigma > 0 {
+            let perVolt = expCell.map { s.weight[0] / (headroom * $0.top) } ?? 1
+            y = y + GaussianNoise.samples(y.shape, sigma: Float(sigma) * perVolt, noise: context.noise, site: label + "/read")
+        }
+        if let summer {
+            let adc = settings.adcBits.flatMap { Converter(lo: -summer.rails, hi: summer.rails, bits: $0) }
+            y = y.lookup(ChannelLookup(table: summer.curve, scale: [s.column], post: [1 / s.column], output: adc))
+        }
+        state.withLock {
+            $0.counts.logConverters += 2 * x.count
+            $0.counts.maxCells += 4 * y.count * ((rows + 1) / 3)
+            $0.counts.expConverters += 4 * y.count
+            $0.counts.summer += summer != nil ? y.count : 0
+            $0.counts.converters += (settings.dacBits != nil ? x.count : 0) + (settings.adcBits != nil ? y.count : 0)
+        }
+        return y
+    }
+
+    /// This chip's BM cells for a layer (`BMMismatch`): each converter one Monte Carlo instance of
+    /// its table, picked uniformly (the ideal cells: none).
+    private func bmMismatchDraw(label: String, rowShape: [Int], out: Int) -> BMMismatch {
+        if let m = state.withLock({ $0.bmMismatch[label] }) { return m }
+        var rng = RandomSource(seed: chipSeed, stream: NoiseStream.fnv1a(label + "/mismatch"))
+        let rows = rowShape.reduce(1, *)
+        func pick(_ values: [Float]) -> Float { values[Int(rng.next() % UInt64(values.count))] }
+        func logs() -> Tensor {
+            Tensor(shape: [1] + rowShape, data: (0..<rows).map { _ in logCell?.mismatch.map(pick) ?? 0 })
+        }
+        let plus = logs(), minus = logs()
+        var gains = [Tensor](), offsets = [Tensor]()
+        for _ in 0..<4 {
+            var g = [Float](repeating: 1, count: out), o = [Float](repeating: 0, count: out)
+            if let mc = expCell?.mismatch {
+                for i in 0..<out {
+                    let k = Int(rng.next() % UInt64(mc.gain.count))
+                    g[i] = mc.gain[k]; o[i] = mc.offset[k]
+                }
+            }
+            gains.append(Tensor(shape: [1, out, 1, 1], data: g)); offsets.append(Tensor(shape: [1, out, 1, 1], data: o))
+        }
+        let m = BMMismatch(logPlus: plus, logMinus: minus, expGain: gains, expOffset: offsets)
+        state.withLock { $0.bmMismatch[label] = m }
+        return m
     }
 
     /// Counts a layer's operations and returns its output.
@@ -459,6 +623,11 @@ public struct OperationCounts: Sendable, Equatable, Codable {
     /// Column summer operations (one per output, and one per tile when tiled).
     public var summer = 0
     public var rectifier = 0
+    /// Bipolar-morphological cells: log converters (two per input), four-input max circuits, exp
+    /// converters (four per output).
+    public var logConverters = 0
+    public var maxCells = 0
+    public var expConverters = 0
     /// DAC and ADC conversions.
     public var converters = 0
     public init() {}

@@ -5,8 +5,15 @@ extension AnalogSettings {
     /// and edit it to make your own). Cell tables are characterised from netlists/ on first use.
     public static let builtinDocuments: [String: String] = [
         "ideal": """
-            {"name": "ideal", "description": "Ideal curves (x·w multiply, unit-gain summer with ±12 V rails, max(0, x) rectifier): reproduces digital.",
-             "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 12}, "relu": {"table": "ideal"}}
+            {"name": "ideal", "description": "Ideal curves (x·w multiply, unit-gain summer with ±12 V rails, max(0, x) rectifier, exact log/exp/max for BM layers): reproduces digital.",
+             "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 12}, "relu": {"table": "ideal"},
+             "bm": {"log": "ideal", "exp": "ideal", "max": "ideal"}}
+            """,
+        "cells-bm": """
+            {"name": "cells-bm", "description": "Bipolar-morphological layers on characterised cells (seed 003): a transdiode log converter per input (four decades), trees of four-input op-amp max circuits, a BJT exp converter per term (five decades), op-amp column summer, precision-rectifier ReLU, one chip's Monte Carlo mismatch, 8-bit converters. Conv and linear layers that are not BM stay digital.",
+             "bm": {"log": "bjt_log_converter", "exp": "bjt_exp_converter", "max": "max_circuit"},
+             "summer": {"table": "summing_amplifier"}, "relu": {"table": "precision_rectifier", "invert": true},
+             "mismatch": true, "read_noise": 0.001, "dac_bits": 8, "adc_bits": 8}
             """,
         "cells-vcr": """
             {"name": "cells-vcr", "description": "The seed's design: an NMOS voltage-controlled-resistor multiply cell per weight (differential pairs, rank-1 separable fit), op-amp column summer, precision-rectifier ReLU, one chip's Monte Carlo mismatch, 8-bit converters.",

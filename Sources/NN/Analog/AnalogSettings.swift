@@ -37,6 +37,14 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
         public var table: String
         public var invert: Bool?
     }
+    /// Bipolar-morphological layers (seed 003) through characterised cells: a log converter per
+    /// input, trees of four-input max circuits, an exp converter per output term (`BMCells.swift`);
+    /// `ideal` for the exact function. `max` absent: ideal max circuits.
+    public struct BM: Codable, Sendable, Equatable {
+        public var log: String
+        public var exp: String
+        public var max: String?
+    }
     /// Results held on capacitors for `time` seconds droop by `exp(−time/τ)`, τ given or from
     /// the hold cell's table.
     public struct Hold: Codable, Sendable, Equatable {
@@ -67,6 +75,7 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
     public var dacBits: Int?
     public var adcBits: Int?
     public var hold: Hold?
+    public var bm: BM?
     /// Fraction of each range (input, weight, summer, activation) used by the calibrated scales.
     public var headroom: Double?
     /// Weight scales per `layer` or per output `channel`.
@@ -79,12 +88,13 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
     /// Every key the document may contain, by object (for the strict key check).
     static let keys: [String: Set<String>] = [
         "": ["name", "description", "backward", "mac", "summer", "tiling", "relu", "mismatch", "read_noise",
-             "weight_noise", "update_noise", "dac_bits", "adc_bits", "hold", "headroom", "granularity", "device"],
+             "weight_noise", "update_noise", "dac_bits", "adc_bits", "hold", "headroom", "granularity", "device", "bm"],
         "mac": ["table", "rank", "fit_tolerance", "gradient"],
         "summer": ["table", "rails"],
         "tiling": ["rows"],
         "relu": ["table", "invert"],
         "hold": ["time", "tau", "table"],
+        "bm": ["log", "exp", "max"],
     ].merging(DeviceSettings.keys) { a, _ in a }
 
     /// Reads a profile document; `path` names it in errors.
@@ -173,7 +183,7 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
 
     /// Every table the profile names (the keys of `ProfileRecord.tables`).
     public var tableNames: [String] {
-        [mac?.table, summer?.table, relu?.table, hold?.table].compactMap { $0 }.filter { $0 != "ideal" }
+        [mac?.table, summer?.table, relu?.table, hold?.table, bm?.log, bm?.exp, bm?.max].compactMap { $0 }.filter { $0 != "ideal" }
     }
 }
 
