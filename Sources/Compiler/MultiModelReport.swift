@@ -129,7 +129,7 @@ public struct MultiModelReport: Sendable, Equatable, CompileFile {
         if let latency, let serialLatency, let latencyModel {
             lines.append(String(format: "Latency of one inference of every model: **%.4g s, the longest track (%@)**: the tracks run in parallel. "
                 + "The single-track alternative, the same modules run one model after another, takes %.4g s (the sum of the tracks), "
-                + "%.3g× as long.", latency, latencyModel, serialLatency, serialLatency / max(latency, .leastNonzeroMagnitude)))
+                + "%.4g× as long.", latency, latencyModel, serialLatency, serialLatency / max(latency, .leastNonzeroMagnitude)))
         } else {
             lines.append("Latency: not computed (--report-only: the slot lengths come from each module's settling, which needs the weights).")
         }

@@ -22,7 +22,7 @@ struct CompileCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("Checkpoint file (kelvin train or kelvin import); repeat it to compile several models onto disjoint module sets.",
-                               valueName: "file")) var checkpoint: [String] = []
+                               valueName: "file")) var checkpoint: [String]
     @Option(help: "Output folder (written through a temporary folder renamed at the end).") var out: String
     @Option(help: "Data set of the sample inputs (default: the checkpoint's).") var dataset: String?
     @Option(name: .customLong("data-dir"), help: "Directory of the data set files.") var dataDir: String?
@@ -92,7 +92,6 @@ struct CompileCommand: ParsableCommand {
         guard let switchFlavour = SwitchFlavour(rawValue: switches) else {
             throw CompilerError.invalidOption("unknown --switch '\(switches)' (use ideal or mos)")
         }
-        guard !checkpoint.isEmpty else { throw CompilerError.invalidOption("missing --checkpoint (give one, or several for disjoint module sets)") }
         var compileOptions = CompileOptions()
         compileOptions.cell = flavour
         compileOptions.images = images
@@ -103,7 +102,8 @@ struct CompileCommand: ParsableCommand {
         compileOptions.updateDecks = updateDecks
         compileOptions.cellsDirectory = cells
         if checkpoint.count > 1 { return try compileModels(compileOptions) }
-        let model = try load(checkpoint[0])
+        guard let first = checkpoint.first else { throw CompilerError.invalidOption("missing --checkpoint") }  // the parser requires one
+        let model = try load(first)
         if let rows = (model.profile as? AnalogProfile)?.settings.tiling?.rows { compileOptions.rowsPerTile = rows }
         let compilation = try Compiler.compile(checkpoint: model.checkpoint, path: model.path, data: model.data, options: compileOptions,
                                                profile: model.profile, reportOnly: reportOnly, energies: energies(flavour))

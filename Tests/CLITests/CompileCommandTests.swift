@@ -122,7 +122,7 @@ final class CompileCommandTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("model m1 (\(bad).ckpt): "), missing.stderr)
         let none = try KelvinProcess.run(["compile", "--out", bad], in: Self.root)
         XCTAssertNotEqual(none.status, 0)
-        XCTAssertTrue(none.stderr.contains("missing --checkpoint"), none.stderr)
+        XCTAssertTrue(none.stderr.contains("Missing expected argument '--checkpoint <file> ...'"), none.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: bad))
     }
 
