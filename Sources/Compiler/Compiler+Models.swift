@@ -53,8 +53,6 @@ extension Compiler {
             do {
                 models.append((name, try compile(checkpoint: input.checkpoint, path: input.path, data: input.data, options: o,
                                                  profile: input.profile, reportOnly: reportOnly, energies: energies)))
-            } catch let e as CompilerError {
-                throw CompilerError.model(name: name, path: input.path, reason: "\(e)")
             } catch {
                 throw CompilerError.model(name: name, path: input.path, reason: "\(error)")
             }

@@ -66,8 +66,8 @@ public struct Schedule: Sendable, Equatable, CompileFile {
         }
     }
 
-    /// One model's track of a multi-model schedule: its modules live under `folder/` (its slots'
-    /// `module` paths start with `folder/`), its banks are named `folder/<bank>` (`m0/input`,
+    /// One model's track of a multi-model schedule: its modules live in the model's folder (its
+    /// slots' `module` paths start with `m0/`), its banks are named `m0/<bank>` (`m0/input`,
     /// `m0/b3`), and its slots are its single-model schedule's, shifted by `start`.
     public struct Track: Sendable, Equatable, Codable {
         public var track: Int
@@ -161,7 +161,8 @@ public struct Schedule: Sendable, Equatable, CompileFile {
                 // An accumulator's first writer: the bank was discharged to 0 V, so every address holds a value from now on.
                 for a in 0..<size { written["\(s.write.bank)/\(a)"] = (s.track, s.start) }
             }
-            let clock = clocks[s.track ?? -1] ?? -.infinity
+            let trackStart = s.track.flatMap { t in tracks.flatMap { t >= 0 && t < $0.count ? $0[t].start : nil } } ?? 0
+            let clock = clocks[s.track ?? -1] ?? trackStart
             if s.start < clock - 1e-15 { problems.append("\(at) starts at \(s.start) s, before the previous slot ends (\(clock) s)") }
             clocks[s.track ?? -1] = s.end
             let update = s.phase == "update" && s.write.addresses.isEmpty

@@ -130,9 +130,7 @@ struct CompileCommand: ParsableCommand {
                     + "each model gets its own modules, so give each checkpoint once")
             }
             seen[resolved] = k
-            do { inputs.append(try load(path)) } catch let e as CompilerError {
-                throw CompilerError.model(name: name, path: path, reason: "\(e)")
-            } catch {
+            do { inputs.append(try load(path)) } catch {
                 throw CompilerError.model(name: name, path: path, reason: "\(error)")
             }
         }
