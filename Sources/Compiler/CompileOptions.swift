@@ -21,6 +21,9 @@ public struct CompileOptions: Sendable, Equatable {
     /// Also write the training step's weight-update decks (`WeightUpdateModule`, VCR cells; weighted
     /// stages of sequential networks with `[N, classes]` logits, up to `Builder.updatePairLimit` weights).
     public var updateDecks = false
+    /// Prepended to every module's name (its subcircuit, module file and deck files): `m1_` for the
+    /// second model of a multi-model compile, so that no two models' modules share a subcircuit name.
+    public var modulePrefix = ""
 
     public init() {}
 }

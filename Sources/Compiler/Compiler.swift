@@ -13,6 +13,8 @@ public struct Compilation: Sendable {
     public var files: [(path: String, text: String)]
     /// What the compile changed from what it was given (a stored scale lowered to fit), one line each.
     public var notes: [String] = []
+    /// The control schedule (`schedule.json`); nil for `--report-only`.
+    public var schedule: Schedule? = nil
 }
 
 /// Lowers a trained network to netlists (Docs/compiler.md): `compile` builds everything in memory
@@ -97,13 +99,18 @@ public enum Compiler {
         guard problems.isEmpty else { throw CompilerError.invalidOption("internal: the schedule is unsound: " + problems.prefix(3).joined(separator: "; ")) }
         files.append(("schedule.json", try schedule.json()))
         files += [("manifest.json", try manifest.json()), ("report.md", report.markdown), ("report.json", try report.json())]
-        return Compilation(stages: stages, report: report, manifest: manifest, files: files, notes: builder.notes)
+        return Compilation(stages: stages, report: report, manifest: manifest, files: files, notes: builder.notes, schedule: schedule)
     }
 
     /// Writes the files under `directory` through `directory.tmp-PID`, renamed at the end; a
     /// failure removes the temporary folder and leaves `directory` as it was. An existing
     /// `directory` is replaced only when it is a previous compile (it holds a report.json).
     public static func write(_ compilation: Compilation, to directory: String) throws {
+        try write(files: compilation.files, to: directory)
+    }
+
+    /// Writes `files` (text by path relative to `directory`) as `write(_:to:)` does.
+    static func write(files: [(path: String, text: String)], to directory: String) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDir) {
@@ -114,7 +121,7 @@ public enum Compiler {
         let temp = directory + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         try? fm.removeItem(atPath: temp)
         do {
-            for (path, text) in compilation.files {
+            for (path, text) in files {
                 let full = temp + "/" + path
                 try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try text.write(toFile: full, atomically: false, encoding: .utf8)
@@ -133,9 +140,10 @@ public enum Compiler {
         count <= wanted ? Array(0..<count) : (0..<wanted).map { (2 * $0 + 1) * count / (2 * wanted) }
     }
 
-    /// The module and file stem of a stage (`l0_conv2d`, `l3_maxpool2d`).
-    static func moduleName(_ s: LoweredLayer) -> String {
-        "l" + s.index.replacingOccurrences(of: ".", with: "_") + "_" + s.typeName
+    /// The module and file stem of a stage (`l0_conv2d`, `l3_maxpool2d`; `m1_l0_conv2d` with the
+    /// prefix of a multi-model compile's second model).
+    static func moduleName(_ s: LoweredLayer, prefix: String = "") -> String {
+        prefix + "l" + s.index.replacingOccurrences(of: ".", with: "_") + "_" + s.typeName
     }
 }
 
@@ -509,7 +517,7 @@ struct Builder {
             nb = max(1, Int(need.rounded(.up)))
         }
         biasRows[stage.index] = nb
-        let name = Compiler.moduleName(stage)
+        let name = Compiler.moduleName(stage, prefix: options.modulePrefix)
         let module = WeightModule(
             name: name, flavour: flavour, geometry: g, weights: weights, bias: bias, inputScale: sx, beta: beta, weightScale: sw,
             biasRows: nb, tiles: tiles, relu: stage.relu, inputInverted: stage.inputInverted,
@@ -591,7 +599,7 @@ struct Builder {
         let (ho, wo) = (stage.outputShape[1], stage.outputShape[2])
         let scale = volts ?? Array(repeating: 1, count: c)
         let inputBank = bank
-        let name = Compiler.moduleName(stage)
+        let name = Compiler.moduleName(stage, prefix: options.modulePrefix)
         let module = MaxPoolModule(name: name, channels: c, window: k * k,
                                    summary: "layer \(stage.index) (max-pool \(k)×\(k), stride \(s), padding \(pad)) of \(c) channels")
         for (key, v) in module.cellSubcircuits { cellTexts[key] = v }
@@ -655,7 +663,7 @@ struct Builder {
         // An inverted input (−a·x, after a summer) gives a non-inverted mean; no ReLU is fused then.
         let sign = stage.inputInverted ? -1.0 : 1.0
         let inputBank = bank
-        let name = Compiler.moduleName(stage)
+        let name = Compiler.moduleName(stage, prefix: options.modulePrefix)
         let module = AveragePoolModule(name: name, channels: c, window: window, relu: stage.relu,
                                        summary: "layer \(stage.index) (" + (global ? "global average pool over \(hi)×\(wi)" : "average pool \(k)×\(k), stride \(s), padding \(pad)")
                                            + ") of \(c) channels" + (stage.relu ? " + ReLU" : ""))
@@ -926,7 +934,7 @@ struct Builder {
         let scale = (0..<c).map { ch in
             min(bodyVolts[ch], shortcutVolts[ch], largest[ch] > 0 ? options.headroom * options.rails / largest[ch] : .infinity)
         }
-        let name = Compiler.moduleName(stage)
+        let name = Compiler.moduleName(stage, prefix: options.modulePrefix)
         let module = AddModule(name: name, channels: c, bodyScale: bodyVolts, shortcutScale: shortcutVolts, outputScale: scale, relu: stage.relu,
                                summary: "layer \(stage.index) (residual add of \(c) channels" + (hasShortcut ? ", 1×1 shortcut" : ", identity shortcut")
                                    + ")" + (stage.relu ? " + ReLU" : ""))

@@ -17,6 +17,8 @@ public enum CompilerError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidOption(String)
     /// A file could not be written (the output folder is left untouched).
     case writeFailed(path: String, reason: String)
+    /// One model of a multi-model compile failed (`m1`, its checkpoint, what went wrong).
+    case model(name: String, path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum CompilerError: Error, CustomStringConvertible, Sendable, Equatable {
         case .missingCell(let name, let path): "missing cell '\(name)': \(path) not found (give the cells directory with --cells)"
         case .invalidOption(let message): message
         case .writeFailed(let path, let reason): "\(path): cannot write: \(reason)"
+        case .model(let name, let path, let reason): "model \(name) (\(path)): \(reason)"
         }
     }
 }

@@ -133,7 +133,11 @@ public enum Verifier {
     }
 
     /// Verifies `directory` (a `kelvin compile` output).
+    /// A multi-model compile (`models.json`) is verified model by model (`verify(models:…)`).
     public static func verify(directory: String, options: VerifyOptions) throws -> VerificationResult {
+        let set: ModelSet?
+        do { set = try ModelSet.of(directory: directory) } catch { throw VerificationError.badInput("\(error)") }
+        if let set { return try verify(models: set, directory: directory, options: options) }
         let manifest: Manifest
         do { manifest = try Manifest(path: directory + "/manifest.json") } catch { throw VerificationError.badInput("\(error)") }
         guard options.tolerance > 0 else { throw VerificationError.badInput("--tolerance must be positive") }

@@ -80,6 +80,52 @@ final class CompileCommandTests: XCTestCase {
         XCTAssertTrue(chained.stdout.contains("chain: 1 images as circuits, class = tensor path's on 1"), chained.stdout)
     }
 
+    /// Two checkpoints (an MLP on 1×28×28 synthetic images, another on 3×6×6) compiled onto
+    /// disjoint module sets: each model's folder, one track each, verified per model (with ngspice
+    /// and --chain); bad input names the model and writes nothing.
+    func testSeveralModelsOnDisjointModuleSets() throws {
+        let first = try checkpoint()
+        let run = directory.appendingPathComponent("small").path
+        let trained = try KelvinProcess.run(["train", "--model", "mlp", "--width", "4", "--dataset", "synthetic:3x6x6", "--epochs", "1",
+                                             "--train-limit", "64", "--test-limit", "8", "--batch", "32", "--out", run, "--quiet"], in: Self.root)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let second = run + "/last.ckpt"
+        let out = directory.appendingPathComponent("two").path
+        let compiled = try KelvinProcess.run(["compile", "--checkpoint", first, "--checkpoint", second, "--out", out, "--rows", "128"], in: Self.root)
+        XCTAssertEqual(compiled.status, 0, compiled.stderr)
+        XCTAssertTrue(compiled.stdout.hasPrefix("wrote \(out): 2 models on disjoint module sets (m0: 3 stages, m1: 3 stages), "), compiled.stdout)
+        XCTAssertTrue(compiled.stdout.contains("(longest track, m"), compiled.stdout)
+        for file in ["models.json", "schedule.json", "report.md", "report.json", "m0/manifest.json", "m0/modules/m0_l1_linear.cir",
+                     "m1/cells.lib", "m1/modules/m1_l3_linear_bwd.cir", "m1/decks/m1_l1_linear_i0_p0.cir"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + file), file)
+        }
+        let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("# Resource report: 2 models on disjoint module sets") && report.contains("| m1 | \(second) |"), report)
+        let verified = try KelvinProcess.run(["verify", out, "--ngspice"], in: Self.root)
+        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+        XCTAssertTrue(verified.stdout.contains("layer m0/1: ") && verified.stdout.contains("layer m1/3 (backward): 4 outputs"), verified.stdout)
+        XCTAssertTrue(verified.stdout.contains("worst vs ngspice: m"), verified.stdout)
+        let one = try KelvinProcess.run(["verify", out, "--layer", "m1/3"], in: Self.root)
+        XCTAssertEqual(one.status, 0, one.stdout + one.stderr)
+        XCTAssertFalse(one.stdout.contains("layer m0/"), one.stdout)
+        let chained = try KelvinProcess.run(["verify", out, "--chain"], in: Self.root)
+        XCTAssertEqual(chained.status, 0, chained.stdout + chained.stderr)
+        XCTAssertTrue(chained.stdout.contains("m0: chain: 1 images as circuits") && chained.stdout.contains("m1: chain: 1 images as circuits"), chained.stdout)
+        XCTAssertTrue(chained.stdout.contains("PASS: every model"), chained.stdout)
+        // Bad input: the model is named, nothing is written.
+        let bad = directory.appendingPathComponent("bad").path
+        let twice = try KelvinProcess.run(["compile", "--checkpoint", first, "--checkpoint", second, "--checkpoint", first, "--out", bad], in: Self.root)
+        XCTAssertNotEqual(twice.status, 0)
+        XCTAssertTrue(twice.stderr.contains("model m2 (\(first)): the same checkpoint as model m0"), twice.stderr)
+        let missing = try KelvinProcess.run(["compile", "--checkpoint", first, "--checkpoint", bad + ".ckpt", "--out", bad], in: Self.root)
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("model m1 (\(bad).ckpt): "), missing.stderr)
+        let none = try KelvinProcess.run(["compile", "--out", bad], in: Self.root)
+        XCTAssertNotEqual(none.status, 0)
+        XCTAssertTrue(none.stderr.contains("Missing expected argument '--checkpoint <file> ...'"), none.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bad))
+    }
+
     func testBadInputLeavesNoFolder() throws {
         let ck = try checkpoint()
         let out = directory.appendingPathComponent("bad").path
