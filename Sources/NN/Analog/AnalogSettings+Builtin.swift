@@ -10,9 +10,9 @@ extension AnalogSettings {
              "bm": {"log": "ideal", "exp": "ideal", "max": "ideal"}}
             """,
         "cells-bm": """
-            {"name": "cells-bm", "description": "Bipolar-morphological layers on characterised cells (seed 003): a transdiode log converter per input (four decades), trees of four-input op-amp max circuits, a BJT exp converter per term (five decades), op-amp column summer, precision-rectifier ReLU, one chip's Monte Carlo mismatch, 8-bit converters. Conv and linear layers that are not BM stay digital.",
+            {"name": "cells-bm", "description": "Bipolar-morphological layers on characterised cells (seed 003): a transdiode log converter per input (four decades), trees of four-input op-amp max circuits, a BJT exp converter per term (five decades), op-amp column summer, one chip's Monte Carlo mismatch, 8-bit converters. ReLU stays exact (BM activations exceed the rectifier's 5 V at the profiles' fixed 1 V per unit); conv and linear layers that are not BM stay digital.",
              "bm": {"log": "bjt_log_converter", "exp": "bjt_exp_converter", "max": "max_circuit"},
-             "summer": {"table": "summing_amplifier"}, "relu": {"table": "precision_rectifier", "invert": true},
+             "summer": {"table": "summing_amplifier"},
              "mismatch": true, "read_noise": 0.001, "dac_bits": 8, "adc_bits": 8}
             """,
         "cells-vcr": """
