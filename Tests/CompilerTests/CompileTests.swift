@@ -162,6 +162,47 @@ final class CompileTests: XCTestCase {
         XCTAssertLessThan(pool.map(\.errorDigital).max()!, 1e-3)
     }
 
+    /// The max-pool's slot comes from `max_circuit`'s characterised settling time (to 0.1 %,
+    /// extended to 1e-4 on the exponential tail, plus 1 µs to sample); without a table, the
+    /// estimate, with a note naming the cell. The switched deck at that slot holds the static result.
+    func testMaxPoolSlotFromCharacterisedSettling() throws {
+        let spec = ModelSpec.sequential([.conv2d(in: 1, out: 2, kernel: 3, stride: 1, padding: 1, bias: true), .relu,
+                                         .maxPool2d(kernel: 2, stride: 2, padding: 0)])
+        let ck = try Self.checkpoint(spec)
+        let ts = 169e-9
+        let cells = CellEnergies(figures: [.max: CellEnergies.Figure(cell: "max_circuit", joulesPerOperation: 29.6e-9, settlingTime: ts)])
+        let measured = try Compiler.compile(checkpoint: ck, path: "t", data: Self.data(1, 6, 6), options: options(images: 1, positions: 2), energies: cells)
+        let slot = ts * log(1e4) / log(1e3) + 1e-6
+        let schedule = try XCTUnwrap(measured.schedule)
+        let pool = schedule.slots.filter { $0.layer == "2" }
+        XCTAssertEqual(pool.count, 9)
+        for s in pool { XCTAssertEqual(s.duration, slot, accuracy: 1e-15) }
+        XCTAssertFalse(measured.notes.contains { $0.contains("max_circuit") }, "\(measured.notes)")
+        // The training step routes the pool's errors in slots of the same length.
+        XCTAssertTrue((schedule.training ?? []).filter { $0.layer == "2" }.allSatisfy { abs($0.duration - slot) < 1e-15 })
+        // The report's latency is the schedule's.
+        XCTAssertEqual(try XCTUnwrap(measured.report.latency), schedule.slots.reduce(0) { $0 + $1.duration }, accuracy: 1e-12)
+        // The switched deck samples for one slot and holds for one: the circuit has settled.
+        let manifest = try XCTUnwrap(measured.manifest)
+        let tran = try XCTUnwrap(manifest.decks.first { $0.layer == "2" && $0.analysis == "tran" })
+        XCTAssertEqual(tran.outputs.first?.time ?? 0, 2 * slot, accuracy: 1e-12)
+        let dir = scratch.url.appendingPathComponent("maxpool-slot").path
+        try Compiler.write(measured, to: dir)
+        let result = try Verifier.verify(directory: dir, options: VerifyOptions())
+        XCTAssertTrue(result.passed, result.summary.joined(separator: "\n"))
+        let switched = result.checks.filter { $0.deck.hasSuffix("/" + tran.path.split(separator: "/").last!) || $0.deck == tran.path }
+        XCTAssertEqual(switched.count, 2, "\(result.checks.map(\.deck))")
+        XCTAssertLessThan(switched.compactMap(\.errorSwitching).max() ?? 1, 1e-3, result.summary.joined(separator: "\n"))
+        // No table (or one without a settling time): the estimate, and a note saying why.
+        let estimated = try Compiler.compile(checkpoint: ck, path: "t", data: Self.data(1, 6, 6), options: options(images: 1, positions: 2))
+        XCTAssertTrue(try XCTUnwrap(estimated.schedule).slots.filter { $0.layer == "2" }.allSatisfy { abs($0.duration - 2 * 9.2 / (2 * Double.pi * 10e6) - 1e-6) < 1e-15 })
+        XCTAssertTrue(estimated.notes.contains { $0.contains("layer 2 (max-pool): slot 1.29 µs from the analytic estimate: max_circuit has no characterised settling time (no table given)") },
+                      "\(estimated.notes)")
+        let untimed = CellEnergies(figures: [.max: CellEnergies.Figure(cell: "max_circuit", joulesPerOperation: nil, missing: "not characterised: boom")])
+        let fallback = try Compiler.compile(checkpoint: ck, path: "t", data: Self.data(1, 6, 6), options: options(images: 1, positions: 2), energies: untimed)
+        XCTAssertTrue(fallback.notes.contains { $0.hasSuffix("(not characterised: boom)") }, "\(fallback.notes)")
+    }
+
     func testEveryDeckParsesAndManifestRoundTrips() throws {
         let spec = ModelSpec.cnn(inputChannels: 1, height: 8, width: 8, classes: 3, channels: 2)
         let ck = try Self.checkpoint(spec)
