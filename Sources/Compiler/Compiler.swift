@@ -65,7 +65,7 @@ public enum Compiler {
         guard let opamp = try? String(contentsOfFile: opampPath, encoding: .utf8) else {
             throw CompilerError.missingCell(name: "opamp", path: opampPath)
         }
-        var builder = Builder(net: net, ck: ck, path: path, data: data, options: options, profile: profile)
+        var builder = Builder(net: net, ck: ck, path: path, data: data, options: options, profile: profile, cells: energies)
         for stage in stages { try builder.lower(stage) }
         var report = ResourceReport(stages: stages, model: spec.summary, input: input, cell: options.cell,
                                     rowsPerTile: options.rowsPerTile, biasRows: builder.biasRows)
@@ -154,6 +154,8 @@ struct Builder {
     let path: String
     let options: CompileOptions
     let profile: (any StatefulProfile)?
+    /// The characterised cells' figures (the max-pool's slot comes from `max_circuit`'s settling).
+    let cells: CellEnergies?
     let images: Int
     /// Digital activations: `acts[i]` is the input of top-level layer i.
     var acts: [Tensor]
@@ -173,8 +175,9 @@ struct Builder {
     var bankScales: [String: [Double]] = [:]
     var clock = 0.0
 
-    init(net: Sequential, ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions, profile: (any StatefulProfile)?) {
-        self.net = net; self.ck = ck; self.path = path; self.options = options; self.profile = profile
+    init(net: Sequential, ck: Checkpoint, path: String, data: ImageDataset, options: CompileOptions, profile: (any StatefulProfile)?,
+         cells: CellEnergies? = nil) {
+        self.net = net; self.ck = ck; self.path = path; self.options = options; self.profile = profile; self.cells = cells
         images = min(options.images, data.count)
         let x = Tensor(shape: [images, data.channels, data.height, data.width], data: Array(data.images[0..<(images * data.imageSize)]))
         var acts = [x]
@@ -518,9 +521,9 @@ struct Builder {
         }
         biasRows[stage.index] = nb
         let name = Compiler.moduleName(stage, prefix: options.modulePrefix)
-        let module = WeightModule(
+        var module = WeightModule(
             name: name, flavour: flavour, geometry: g, weights: weights, bias: bias, inputScale: sx, beta: beta, weightScale: sw,
-            biasRows: nb, tiles: tiles, relu: stage.relu, inputInverted: stage.inputInverted,
+            biasRows: nb, tiles: tiles, relu: stage.relu, inputInverted: stage.inputInverted, tileGain: Array(repeating: 1, count: m),
             summary: "layer \(stage.index) (\(stage.typeName) \(g.inChannels)→\(g.outChannels)"
                 + (g.isLinear ? "" : ", kernel \(g.kernel), stride \(g.stride), padding \(g.padding)") + ")"
                 + (stage.batchNorm.map { " + batch norm \($0) folded" } ?? "") + (stage.relu ? " + ReLU" : ""))
@@ -535,11 +538,35 @@ struct Builder {
         if maxOut > Compiler.linearRange {
             throw CompilerError.outputOutOfRange(layer: "\(stage.index) (\(stage.typeName) '\(label)')", volts: maxOut, limit: Compiler.linearRange)
         }
+        let xs = x.scalars
+        if tiles.count > 1 {
+            // Each tile's partial sum must fit too, not only their total (WeightModule+PartialSums).
+            let largest = module.largestPartialSums(images: images, positions: perOutput) { n, p in
+                Builder.rowValues(xs, image: n, position: p, geometry: g, stage: stage)
+            }
+            let atOutputGain = zip(a, largest).map { $0 * $1 }.max() ?? 0
+            module.tileGain = module.tileGains(largest: largest, target: h * options.rails)
+            let needed = 1 / (module.tileGain.min() ?? 1)
+            if needed > WeightModule.maxTileGain * (1 + 1e-9) {
+                throw CompilerError.partialSumOutOfRange(layer: "\(stage.index) (\(stage.typeName) '\(label)')", tiles: tiles.count,
+                                                         volts: atOutputGain, output: maxOut, gain: needed, limit: WeightModule.maxTileGain)
+            }
+            let partial = module.partialSumVolts(largest: largest)
+            if partial > Compiler.linearRange {
+                throw CompilerError.partialSumOutOfRange(layer: "\(stage.index) (\(stage.typeName) '\(label)')", tiles: tiles.count,
+                                                         volts: partial, output: maxOut, gain: needed, limit: WeightModule.maxTileGain)
+            }
+            if needed > 1 {
+                notes.append(String(format: "layer %@ (%@ '%@'): partial sums of its %d tiles reach %.3g V at the output's column gain (outputs %.3g V): "
+                                        + "tile gains γ %.3g–%.3g, partial-sum summer gains up to %.3g keep them within %.3g V",
+                                    "\(stage.index)", stage.typeName, label, tiles.count, atOutputGain, maxOut,
+                                    module.tileGain.min() ?? 1, module.tileGain.max() ?? 1, needed, partial))
+            }
+        }
         for (k, v) in module.cellSubcircuits { cellTexts[k] = v }
         let modulePath = "modules/\(name).cir"
         files.append((modulePath, module.text))
         // Decks.
-        let xs = x.scalars
         let inShape = stage.inputShape
         for n in 0..<images {
             for p in Compiler.samplePositions(count: perOutput, wanted: options.positions) {
@@ -622,7 +649,7 @@ struct Builder {
                            inputs: inputs, outputs: outputs, supplies: [("VCC", "vcc", 15), ("VEE", "vee", -15)])
             }
         }
-        let slot = MaxPoolModule.settlingTime
+        let slot = maxPoolSlot(stage)
         schedule(stage, module: modulePath, duration: slot, outputs: c, positions: ho * wo) { p in
             Builder.window(p, channels: c, input: stage.inputShape, outputWidth: wo, kernel: k, stride: s, padding: pad)
         }
@@ -635,6 +662,17 @@ struct Builder {
             inputShape: stage.inputShape, outputShape: stage.outputShape, kernel: k, stride: s, padding: pad,
             inputGain: Array(repeating: 1, count: c), outputPrefix: "m", outputScale: scale, reference: nil, input: inputBank))
         volts = scale
+    }
+
+    /// The max-pool slot: from `max_circuit`'s characterised settling time when its table has
+    /// one, else the estimate, with a note saying why (as a missing energy figure is reported).
+    mutating func maxPoolSlot(_ stage: LoweredLayer) -> Double {
+        let figure = cells?.figures[.max]
+        if let ts = figure?.settlingTime, ts > 0, ts.isFinite { return MaxPoolModule.settlingTime(measured: ts) }
+        let why = figure.map { $0.missing ?? "its table has no settling time" } ?? "no table given"
+        notes.append(String(format: "layer %@ (max-pool): slot %.3g µs from the analytic estimate: max_circuit has no characterised settling time (%@)",
+                            stage.index, MaxPoolModule.estimatedSettlingTime * 1e6, why))
+        return MaxPoolModule.estimatedSettlingTime
     }
 
     // MARK: Average pool

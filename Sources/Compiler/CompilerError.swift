@@ -11,6 +11,10 @@ public enum CompilerError: Error, CustomStringConvertible, Sendable, Equatable {
     case inputOutOfRange(layer: String, volts: Double, limit: Double, cell: String)
     /// A column output beyond the op-amps' linear range.
     case outputOutOfRange(layer: String, volts: Double, limit: Double)
+    /// A tiled module's partial sums beyond what the tile gains can bring into the linear range:
+    /// `volts` the largest partial sum at the output's column gain, `output` the largest output,
+    /// `gain` the partial-sum summer gain that would be needed.
+    case partialSumOutOfRange(layer: String, tiles: Int, volts: Double, output: Double, gain: Double, limit: Double)
     /// A cell library file the compiled netlists need is missing.
     case missingCell(name: String, path: String)
     /// A bad option value.
@@ -32,6 +36,10 @@ public enum CompilerError: Error, CustomStringConvertible, Sendable, Equatable {
                 + "(scales calibrated for another cell? use --recalibrate or a profile of the same flavour)"
         case .outputOutOfRange(let layer, let volts, let limit):
             "layer \(layer): column outputs reach \(fmt(volts)) V, beyond the op-amps' ±\(fmt(limit)) V (the stored summer gain β is too large)"
+        case .partialSumOutOfRange(let layer, let tiles, let volts, let output, let gain, let limit):
+            "layer \(layer): partial sums of \(tiles) tiles reach ±\(fmt(volts)) V at the column gain of outputs reaching ±\(fmt(output)) V "
+                + "(tiles of opposite sign cancel): keeping them within the op-amps' linear range needs a partial-sum summer gain of "
+                + "\(fmt(gain)), beyond \(fmt(limit)); give more rows per tile (--rows) or retrain"
         case .missingCell(let name, let path): "missing cell '\(name)': \(path) not found (give the cells directory with --cells)"
         case .invalidOption(let message): message
         case .writeFailed(let path, let reason): "\(path): cannot write: \(reason)"

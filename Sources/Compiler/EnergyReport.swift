@@ -50,11 +50,16 @@ public struct CellEnergies: Sendable, Equatable {
         public var joulesPerOperation: Double?
         /// Why there is no figure (nil when there is one).
         public var missing: String?
+        /// The cell's measured settling time `t_s` (s, `dynamics.settlingTime` of the same table:
+        /// to 0.1 % after a full-scale step), for the slots of modules built from the cell (the
+        /// max-pool's); not part of the energy report.
+        public var settlingTime: Double? = nil
 
-        public init(cell: String, joulesPerOperation: Double?, missing: String? = nil) {
+        public init(cell: String, joulesPerOperation: Double?, missing: String? = nil, settlingTime: Double? = nil) {
             self.cell = cell
             self.joulesPerOperation = joulesPerOperation
             self.missing = joulesPerOperation == nil ? (missing ?? "its table has no energy per operation") : nil
+            self.settlingTime = settlingTime
         }
 
         enum CodingKeys: String, CodingKey { case cell, joulesPerOperation = "j_per_operation", missing }

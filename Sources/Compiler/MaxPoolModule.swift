@@ -13,9 +13,17 @@ struct MaxPoolModule {
     var outputPorts: [String] { (1...channels).map { "m\($0)" } }
     var ports: [String] { inputPorts + ["vcc", "vee"] + outputPorts }
     var cellName: String { "max\(window)" }
-    /// Slot length (s): the winning superdiode is a follower (noise gain 1) that settles to 1e-4
-    /// in 9.2 time constants of 16 ns, twice over for the losers' recovery, plus 1 µs to sample.
-    static let settlingTime = 2 * 9.2 / (2 * Double.pi * 10e6) + 1e-6
+    /// The slot length (s) from the `max_circuit` cell's characterised settling time `t_s` (its
+    /// table's `dynamics.settlingTime`: a −5 V → 5 V step of an input that takes over from a held
+    /// one, i.e. a saturated loser recovering to win, to 0.1 % of the final value). The other
+    /// modules' slots settle to 1e-4; on the exponential tail that is `t_s·ln(10⁴)/ln(10³)`; plus
+    /// 1 µs to sample. The table's cell has four inputs; a window of another size adds or removes
+    /// superdiodes that are off (reverse-biased diodes carry no current), not time constants.
+    static func settlingTime(measured ts: Double) -> Double { ts * 4 / 3 + 1e-6 }
+    /// The slot length (s) without a characterised table: the winning superdiode is a follower
+    /// (noise gain 1) that settles to 1e-4 in 9.2 time constants of 16 ns, twice over for the
+    /// losers' recovery, plus 1 µs to sample (an estimate: 1.29 µs).
+    static let estimatedSettlingTime = 2 * 9.2 / (2 * Double.pi * 10e6) + 1e-6
     var cellSubcircuits: [String: String] { [cellName: MaxCircuit(inputs: window).netlist.subcircuitText(name: cellName)] }
 
     var text: String {

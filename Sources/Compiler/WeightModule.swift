@@ -22,7 +22,9 @@ import Foundation
 /// on the plus line gives `q = −R_1·(i⁺ − i⁻)`, `R_1 = R_c/G`; an inverting amplifier of gain G (100 for VCR cells, 10 for resistors)
 /// gives `p = R_c·(i⁺ − i⁻)`, `R_c = β·RF`. For the VCR cell `i⁺ − i⁻ = K·Δw·x` exactly
 /// (K = KP·W/L: the quadratic term cancels), so `p = −κ·β·s_x·s'_o·z` with `κ = −RF·K` and
-/// `z = w·x + b` in numbers. Tiles are summed by an inverting unit-gain summer (`summerT`); the
+/// `z = w·x + b` in numbers. Tiles are summed by an inverting summer (`summerT`, unit gain, or
+/// gain `1/γ_o` when output `o`'s tiles run at `γ_o·a_o` to keep their partial sums in range:
+/// `WeightModule+PartialSums.swift`); the
 /// pairs are swapped (plus ↔ minus) whenever needed so that the output `y_o` is `−a_o·z_o` when a
 /// rectifier follows (`r_o = max(0, −y_o) = a_o·ReLU(z_o)`) and `+a_o·z_o` otherwise, with
 /// `a_o = |κ|·β·s_x·s'_o` (V per unit).
@@ -40,6 +42,9 @@ struct WeightModule {
     var tiles: [Range<Int>]
     var relu: Bool
     var inputInverted: Bool
+    /// `γ_o` per output: its tile column circuits run at `γ_o·a_o`, its partial-sum summer at
+    /// gain `1/γ_o` (all 1 with one tile, or when the partial sums fit).
+    var tileGain: [Double]
     var summary: String
 
     /// Volts per unit of `z_o` at the column output (magnitude).
@@ -82,7 +87,7 @@ struct WeightModule {
     /// Subcircuits of cells.lib the module instantiates (name → text).
     var cellSubcircuits: [String: String] {
         var out = [String: String]()
-        if tiles.count > 1 {
+        if tiles.count > 1, tileGain.contains(1) {
             out["summer\(tiles.count)"] = Summer(gains: Array(repeating: 1, count: tiles.count)).netlist.subcircuitText(name: "summer\(tiles.count)")
         }
         if relu { out["precision_rectifier"] = PrecisionRectifier().subcircuit }
@@ -105,14 +110,14 @@ struct WeightModule {
 
     /// The slot length (s): each op-amp stage in the signal path settles to 1e-4 (9.2 closed-loop
     /// time constants `NG/(2π·GBW)`, GBW = 10 MHz: netlists/opamp.lib) one after another — the
-    /// plus TIA (noise gain `1 + R_1·(ΣG + 1/R_m)`), the gain stage (`1 + G`), the partial-sum
-    /// summer (`1 + T`) and the rectifier (2) — plus 1 µs for the sampling switch.
+    /// plus TIA (noise gain `1 + R_1·(ΣG + 1/R_m)`), the gain stage (`1 + γ_o·G`), the partial-sum
+    /// summer (`1 + T/γ_o`) and the rectifier (2) — plus 1 µs for the sampling switch.
     var settlingTime: Double {
         let gbw = 10e6, tau = { (ng: Double) in 9.2 * ng / (2 * Double.pi * gbw) }
         let r1 = columnFeedback / outputGain
         let injection = 1 / max(Self.minusSwing / max(flavour.xHalf * worstLineConductance, 1e-9), 1e-9)
-        var t = tau(1 + r1 * (worstLineConductance + injection)) + tau(1 + outputGain)
-        if tiles.count > 1 { t += tau(1 + Double(tiles.count)) }
+        var t = tau(1 + r1 * (worstLineConductance + injection)) + tau(1 + (tileGain.max() ?? 1) * outputGain)
+        if tiles.count > 1 { t += tau(1 + Double(tiles.count) / (tileGain.min() ?? 1)) }
         if relu { t += tau(2) }
         return t + 1e-6
     }
@@ -156,6 +161,7 @@ struct WeightModule {
                 let rm = SpiceText.plain(Self.minusSwing / max(flavour.xHalf * minusConductance, 1e-9))
                 let r1 = SpiceText.plain(columnFeedback / outputGain)
                 let rin = SpiceText.plain(flavour.feedback / outputGain)
+                let rg = SpiceText.plain(flavour.feedback * (tiles.count > 1 ? tileGain[o] : 1))
                 lines += [
                     "XAM\(tag) 0 sm\(tag) om\(tag) OPAMP",
                     "RFM\(tag) sm\(tag) om\(tag) \(rm)",
@@ -164,11 +170,17 @@ struct WeightModule {
                     "RFP\(tag) sp\(tag) q\(tag) \(r1)",
                     "RG\(tag) q\(tag) n\(tag) \(rin)",
                     "XAG\(tag) 0 n\(tag) \(out) OPAMP",
-                    "RFG\(tag) n\(tag) \(out) \(SpiceText.plain(flavour.feedback))",
+                    "RFG\(tag) n\(tag) \(out) \(rg)",
                 ]
             }
-            if tiles.count > 1 {
+            if tiles.count > 1, tileGain[o] == 1 {
                 lines += wrapped("XS\(o + 1)", (1...tiles.count).map { "p\(o + 1)_\($0)" } + ["y\(o + 1)", "vcc", "vee", "summer\(tiles.count)"])
+            } else if tiles.count > 1 {
+                // The partial sums at γ_o·a_o: a summer of gain 1/γ_o restores a_o (as `Summer`, inline).
+                let rs = Summer().feedback
+                lines.append("* partial-sum summer of column \(o + 1): tiles at gamma = \(SpiceText.plain(tileGain[o])), y = -(1/gamma)*sum p")
+                lines += (1...tiles.count).map { "RS\(o + 1)_\($0) p\(o + 1)_\($0) s\(o + 1) \(SpiceText.plain(rs * tileGain[o]))" }
+                lines += ["RSF\(o + 1) s\(o + 1) y\(o + 1) \(SpiceText.plain(rs))", "XS\(o + 1) 0 s\(o + 1) y\(o + 1) vcc vee OPAMPS"]
             }
             if relu { lines.append("XR\(o + 1) y\(o + 1) r\(o + 1) vcc vee precision_rectifier") }
         }

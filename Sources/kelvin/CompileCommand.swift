@@ -43,10 +43,10 @@ struct CompileCommand: ParsableCommand {
         do { try compile() } catch let e as CompilerError { throw failCLI(e) } catch let e as NNError { throw failCLI(e) }
     }
 
-    /// Each kind of cell's energy per operation, from its characterised table (characterised on
-    /// first use and cached like a profile's cells, without Monte Carlo): the generated cells'
-    /// netlists under `--cells`. A cell that cannot be found or characterised, or whose table has
-    /// no energy figure, is reported as such.
+    /// Each kind of cell's energy per operation and settling time, from its characterised table
+    /// (characterised on first use and cached like a profile's cells, without Monte Carlo): the
+    /// generated cells' netlists under `--cells`. A cell that cannot be found or characterised, or
+    /// whose table has no energy figure, is reported as such.
     private func energies(_ flavour: CellFlavour) -> CellEnergies {
         let resolver = ProfileResolver(cells: cells, monteCarlo: 0)
         var figures = [CellEnergies.Kind: CellEnergies.Figure]()
@@ -57,7 +57,8 @@ struct CompileCommand: ParsableCommand {
                 let table = try LookupTable.read(from: path)
                 figures[kind] = CellEnergies.Figure(
                     cell: name, joulesPerOperation: table.dynamics?.energyPerOperation,
-                    missing: "its table has no energy per operation (\(name).cir declares no tstop=/supplies= to measure it)")
+                    missing: "its table has no energy per operation (\(name).cir declares no tstop=/supplies= to measure it)",
+                    settlingTime: table.dynamics?.settlingTime)
             } catch {
                 figures[kind] = CellEnergies.Figure(cell: name, joulesPerOperation: nil, missing: "not characterised: \(error)")
             }

@@ -89,6 +89,61 @@ final class CompileTests: XCTestCase {
         XCTAssertTrue(result.checks.contains { $0.digital > 0.5 } && result.checks.contains { $0.digital < -0.5 })
     }
 
+    /// Two tiles whose partial sums nearly cancel: channel 1 of each image is channel 0 plus a
+    /// little noise, and tile 2's weights are about the negative of tile 1's, so each partial sum
+    /// is several times the output. `β` is calibrated on the output; without a gain per tile the
+    /// partial sums would reach `ratio·h·rails` (tens of volts) and saturate the tile op-amps.
+    static func cancellingTiles(ratio: Double, images: Int = 2, seed: UInt64 = 3) throws -> (ModelSpec, Checkpoint, ImageDataset) {
+        let spec = ModelSpec.sequential([.flatten, .linear(in: 32, out: 3, bias: true)])
+        var rng = SeededGenerator(seed: seed)
+        var pixels = [Float]()
+        for _ in 0..<images {
+            let u = (0..<16).map { _ in Float.random(in: -1...1, using: &rng) }
+            pixels += u + u.map { $0 + Float(Double.random(in: -1...1, using: &rng) / ratio) }
+        }
+        let data = try ImageDataset(images: pixels, labels: Array(repeating: 0, count: images), channels: 2, height: 4, width: 4, classes: 3)
+        var weights = [Float]()
+        for _ in 0..<3 {
+            let a = (0..<16).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
+            weights += a + a.map { -$0 + Float(Double.random(in: -0.5...0.5, using: &rng) / ratio) }
+        }
+        var ck = try Self.checkpoint(spec, seed: seed)
+        let bias = (0..<3).map { _ in Float(Double.random(in: -0.1...0.1, using: &rng) / ratio) }
+        for k in ck.arrays.indices where ck.arrays[k].name == "model.1.weight" { ck.arrays[k].values = weights }
+        for k in ck.arrays.indices where ck.arrays[k].name == "model.1.bias" { ck.arrays[k].values = bias }
+        return (spec, ck, data)
+    }
+
+    func testTiledPartialSumsBeyondTheLinearRangeGetAGainPerTile() throws {
+        let (spec, ck, data) = try Self.cancellingTiles(ratio: 6)
+        // The partial sums of the tensor path (numbers), from the weights and inputs directly.
+        let w = ck.arrays.first { $0.name == "model.1.weight" }!.values, b = ck.arrays.first { $0.name == "model.1.bias" }!.values
+        var largestPartial = 0.0, largestOutput = 0.0
+        for n in 0..<data.count {
+            let x = Array(data.images[(n * 32)..<((n + 1) * 32)])
+            for o in 0..<3 {
+                let p1 = (0..<16).reduce(Double(b[o])) { $0 + Double(w[o * 32 + $1] * x[$1]) }
+                let p2 = (16..<32).reduce(0.0) { $0 + Double(w[o * 32 + $1] * x[$1]) }
+                largestPartial = max(largestPartial, abs(p1), abs(p2)); largestOutput = max(largestOutput, abs(p1 + p2))
+            }
+        }
+        // Calibrated on the output (9 V), the partial sums alone would be far past the ±11 V range.
+        XCTAssertGreaterThan(9 * largestPartial / largestOutput, 2 * Compiler.linearRange)
+        let compilation = try Compiler.compile(checkpoint: ck, path: "t", data: data, options: options(images: 2, rows: 16))
+        let dir = scratch.url.appendingPathComponent("cancelling").path
+        try Compiler.write(compilation, to: dir)
+        let result = try Verifier.verify(directory: dir, options: VerifyOptions())
+        XCTAssertTrue(result.passed, result.summary.joined(separator: "\n"))
+        XCTAssertLessThan(result.worstDigital!.errorDigital, 0.005 * result.fullScale, result.summary.joined(separator: "\n"))
+        XCTAssertEqual(result.checks.filter { !$0.deck.hasSuffix("_tran.cir") }.count, 2 * 3)
+    }
+
+    func testPartialSumsThatCannotFitAreRefused() throws {
+        // Tiles cancelling to 1/1000 of their partial sums: no tile gain within the limit fits them.
+        let (spec, ck, data) = try Self.cancellingTiles(ratio: 1000)
+        assertRefused(spec, ck, data: data, options: options(images: 2, rows: 16), message: "layer 1 (linear '1.weight'): partial sums of 2 tiles reach")
+    }
+
     func testResistorCellsWithTwoLinearLayers() throws {
         let spec = ModelSpec.sequential([.flatten, .linear(in: 16, out: 4, bias: true), .relu, .linear(in: 4, out: 3, bias: true)])
         let (result, dir) = try compileAndVerify(spec, Self.data(1, 4, 4), options(.resistor, rows: 8), name: "resistor")
@@ -105,6 +160,47 @@ final class CompileTests: XCTestCase {
         let pool = result.checks.filter { $0.layer == "2" }
         XCTAssertEqual(pool.count, 2 * 3 * 2)
         XCTAssertLessThan(pool.map(\.errorDigital).max()!, 1e-3)
+    }
+
+    /// The max-pool's slot comes from `max_circuit`'s characterised settling time (to 0.1 %,
+    /// extended to 1e-4 on the exponential tail, plus 1 µs to sample); without a table, the
+    /// estimate, with a note naming the cell. The switched deck at that slot holds the static result.
+    func testMaxPoolSlotFromCharacterisedSettling() throws {
+        let spec = ModelSpec.sequential([.conv2d(in: 1, out: 2, kernel: 3, stride: 1, padding: 1, bias: true), .relu,
+                                         .maxPool2d(kernel: 2, stride: 2, padding: 0)])
+        let ck = try Self.checkpoint(spec)
+        let ts = 169e-9
+        let cells = CellEnergies(figures: [.max: CellEnergies.Figure(cell: "max_circuit", joulesPerOperation: 29.6e-9, settlingTime: ts)])
+        let measured = try Compiler.compile(checkpoint: ck, path: "t", data: Self.data(1, 6, 6), options: options(images: 1, positions: 2), energies: cells)
+        let slot = ts * log(1e4) / log(1e3) + 1e-6
+        let schedule = try XCTUnwrap(measured.schedule)
+        let pool = schedule.slots.filter { $0.layer == "2" }
+        XCTAssertEqual(pool.count, 9)
+        for s in pool { XCTAssertEqual(s.duration, slot, accuracy: 1e-15) }
+        XCTAssertFalse(measured.notes.contains { $0.contains("max_circuit") }, "\(measured.notes)")
+        // The training step routes the pool's errors in slots of the same length.
+        XCTAssertTrue((schedule.training ?? []).filter { $0.layer == "2" }.allSatisfy { abs($0.duration - slot) < 1e-15 })
+        // The report's latency is the schedule's.
+        XCTAssertEqual(try XCTUnwrap(measured.report.latency), schedule.slots.reduce(0) { $0 + $1.duration }, accuracy: 1e-12)
+        // The switched deck samples for one slot and holds for one: the circuit has settled.
+        let manifest = try XCTUnwrap(measured.manifest)
+        let tran = try XCTUnwrap(manifest.decks.first { $0.layer == "2" && $0.analysis == "tran" })
+        XCTAssertEqual(tran.outputs.first?.time ?? 0, 2 * slot, accuracy: 1e-12)
+        let dir = scratch.url.appendingPathComponent("maxpool-slot").path
+        try Compiler.write(measured, to: dir)
+        let result = try Verifier.verify(directory: dir, options: VerifyOptions())
+        XCTAssertTrue(result.passed, result.summary.joined(separator: "\n"))
+        let switched = result.checks.filter { $0.deck.hasSuffix("/" + tran.path.split(separator: "/").last!) || $0.deck == tran.path }
+        XCTAssertEqual(switched.count, 2, "\(result.checks.map(\.deck))")
+        XCTAssertLessThan(switched.compactMap(\.errorSwitching).max() ?? 1, 1e-3, result.summary.joined(separator: "\n"))
+        // No table (or one without a settling time): the estimate, and a note saying why.
+        let estimated = try Compiler.compile(checkpoint: ck, path: "t", data: Self.data(1, 6, 6), options: options(images: 1, positions: 2))
+        XCTAssertTrue(try XCTUnwrap(estimated.schedule).slots.filter { $0.layer == "2" }.allSatisfy { abs($0.duration - 2 * 9.2 / (2 * Double.pi * 10e6) - 1e-6) < 1e-15 })
+        XCTAssertTrue(estimated.notes.contains { $0.contains("layer 2 (max-pool): slot 1.29 µs from the analytic estimate: max_circuit has no characterised settling time (no table given)") },
+                      "\(estimated.notes)")
+        let untimed = CellEnergies(figures: [.max: CellEnergies.Figure(cell: "max_circuit", joulesPerOperation: nil, missing: "not characterised: boom")])
+        let fallback = try Compiler.compile(checkpoint: ck, path: "t", data: Self.data(1, 6, 6), options: options(images: 1, positions: 2), energies: untimed)
+        XCTAssertTrue(fallback.notes.contains { $0.hasSuffix("(not characterised: boom)") }, "\(fallback.notes)")
     }
 
     func testEveryDeckParsesAndManifestRoundTrips() throws {
