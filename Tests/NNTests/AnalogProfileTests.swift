@@ -275,7 +275,7 @@ final class AnalogProfileTests: XCTestCase {
     }
 
     /// Tiles are cut at whole input channels; each tile's partial sum saturates on its own.
-    func testTilingCutsAtInputChannelsAndSaturatesPerTile() throws {
+    func testTilingCutsAtInputChannelsAndScalesTilePartialSums() throws {
         XCTAssertEqual(Tiling.tiles(inputChannels: 5, rowsPerChannel: 9, rows: 20), [0..<2, 2..<4, 4..<5])
         XCTAssertEqual(Tiling.tiles(inputChannels: 3, rowsPerChannel: 9, rows: 4), [0..<1, 1..<2, 2..<3])
         let layer = try Model(.conv2d(in: 4, out: 2, kernel: 3, stride: 1, padding: 1, bias: false), seed: 2)
@@ -295,20 +295,37 @@ final class AnalogProfileTests: XCTestCase {
         XCTAssertLessThan(worstFlat, 1e-3)
         // Two one-row tiles with opposite contributions: y = x₀ − x₁/2. The column gain brings the
         // largest total to 0.9 × the 0.5 V rails, so the first tile's partial sum (twice the total)
-        // saturates for the large input and the tiled result falls short; small inputs pass.
+        // would reach 0.9 V: its stage runs at γ = 0.45/0.9 = 0.5 of the column gain and its
+        // second-level input at 2 (as the compiler builds it), and the tiled result is the whole one.
+        // With γ = 1 (a checkpoint from before tile gains) that tile clips at 0.5 V and falls short.
         let pair = try Model(.linear(in: 2, out: 1, bias: false), seed: 1)
         try XCTUnwrap(pair.network as? Linear).weight.assign(Tensor(shape: [1, 2], data: [1, -0.5]))
         let inputs = Tensor(shape: [2, 2], data: [1, 1, 0.2, 0.2])
-        func pairRun(_ tiling: String) throws -> [Float] {
-            let p = try AnalogProfile(settings: try settings(#"{"name": "t", "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 0.5}"# + tiling + "}"),
-                                      tables: [:], path: "t")
-            return pair(inputs, context: ForwardContext(training: false, profile: p)).scalars
-        }
-        let whole = try pairRun(""), split = try pairRun(#", "tiling": {"rows": 1}"#)
+        let tiledSettings = try settings(#"{"name": "t", "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 0.5}, "tiling": {"rows": 1}}"#)
+        func pairRun(_ p: AnalogProfile) -> [Float] { pair(inputs, context: ForwardContext(training: false, profile: p)).scalars }
+        let wholeProfile = try AnalogProfile(settings: try settings(#"{"name": "t", "mac": {"table": "ideal"}, "summer": {"table": "ideal", "rails": 0.5}}"#),
+                                             tables: [:], path: "t")
+        let tiledProfile = try AnalogProfile(settings: tiledSettings, tables: [:], path: "t")
+        let whole = pairRun(wholeProfile), split = pairRun(tiledProfile)
         XCTAssertEqual(whole[0], 0.5, accuracy: 1e-5)
         XCTAssertEqual(whole[1], 0.1, accuracy: 1e-5)
-        // Tile 1: β·s·1 = 1.8·0.9·0.5/0.9 → clipped at 0.5 V; tile 2: −0.45 V. (0.5 − 0.45)/(β·s) of 0.5.
-        XCTAssertEqual(split[0], 0.5 * 0.05 / 0.45, accuracy: 1e-4)
+        XCTAssertEqual(split[0], 0.5, accuracy: 1e-5)
+        XCTAssertEqual(split[1], 0.1, accuracy: 1e-5)
+        let stored = tiledProfile.stateArrays
+        XCTAssertEqual(try XCTUnwrap(stored.first { $0.name.hasPrefix("profile.tiles.") }).values[0], 0.5, accuracy: 1e-5)
+        XCTAssertNil(wholeProfile.stateArrays.first { $0.name.hasPrefix("profile.tiles.") })
+        // The gains travel with the checkpoint's scales; without them (γ = 1) tile 1 clips:
+        // β·s·1 → 0.5 V; tile 2: −0.45 V; (0.5 − 0.45)/(β·s) of 0.5.
+        let restored = try AnalogProfile(settings: tiledSettings, tables: [:], path: "t")
+        try restored.loadState(from: stored, path: "ck")
+        XCTAssertEqual(pairRun(restored), split)
+        let old = try AnalogProfile(settings: tiledSettings, tables: [:], path: "t")
+        try old.loadState(from: stored.filter { !$0.name.hasPrefix("profile.tiles.") }, path: "ck")
+        XCTAssertEqual(pairRun(old)[0], 0.5 * 0.05 / 0.45, accuracy: 1e-4)
+        XCTAssertThrowsError(try old.loadState(from: stored.map { a in
+            a.name.hasPrefix("profile.tiles.") ? NamedArray(name: a.name, shape: a.shape, values: [2]) : a }, path: "ck")) {
+            XCTAssertTrue("\($0)".contains("tile gains"), "\($0)")
+        }
         XCTAssertEqual(split[1], 0.1, accuracy: 1e-5)
     }
 

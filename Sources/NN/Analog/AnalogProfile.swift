@@ -51,6 +51,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var input: Float
         var weight: [Float]
         var column: Float
+        /// Per output, the tile gain `γ_o ≤ 1` of a tiled layer's partial sums (nil: 1, untiled).
+        var tile: [Float]? = nil
     }
     struct Mismatch {
         var plus: Tensor, minus: Tensor
@@ -364,7 +366,15 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                     let out = y.lookup(ChannelLookup(table: summer.curve, scale: [scales.column], shift: shift, post: perOutput, output: adc))
                     return finish(out, input: input, weight: w, tiles: 1)
                 }
-                y = y.lookup(ChannelLookup(table: summer.curve, scale: [scales.column], shift: shift))
+                // The tile's stage runs at γ_o·β (partial sums kept within h·rails, as the compiler
+                // builds it) and its second-level input at 1/γ_o.
+                if let gains = scales.tile {
+                    let channelShift = shift.count == 1 ? gains.map { $0 * shift[0] } : zip(gains, shift).map { $0 * $1 }
+                    y = y.lookup(ChannelLookup(table: summer.curve, scale: gains.map { $0 * scales.column }, shift: channelShift,
+                                               post: gains.map { 1 / $0 }))
+                } else {
+                    y = y.lookup(ChannelLookup(table: summer.curve, scale: [scales.column], shift: shift))
+                }
             } else if let offset {
                 y = y + reshapedPerChannel(offset, like: y)   // no summer: β = 1
             }
@@ -537,23 +547,44 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var scales = Scales(input: sx, weight: sw, column: 1)
         if let summer {
             // The column gain that brings this batch's largest column sum to h·rails.
-            let y = noGrad { () -> Tensor in
+            // Per tile (one tile: the whole fan-in) the partial column sums of this batch.
+            let tiles = tileRanges(w.shape)
+            let partials = noGrad { () -> [Tensor] in
                 let xv = sx * input.detached() + cell.xCenter
                 let ws = Tensor(shape: [out] + Array(repeating: 1, count: w.rank - 1), data: sw)
                 let half = 0.5 * (ws * w.detached())
-                var sum: Tensor? = nil
+                var sums = [Tensor?](repeating: nil, count: tiles.count)
                 for r in 0..<cell.rank {
-                    let term = product(xv.lookup(cell.g[r]) - cell.gCenter[r],
-                                       (half + cell.wCenter).lookup(cell.h[r]) - (cell.wCenter - half).lookup(cell.h[r]))
-                    sum = sum.map { $0 + term } ?? term
+                    let gx = xv.lookup(cell.g[r]) - cell.gCenter[r]
+                    let hw = (half + cell.wCenter).lookup(cell.h[r]) - (cell.wCenter - half).lookup(cell.h[r])
+                    for (t, range) in tiles.enumerated() {
+                        let term = range.map { product(gx.slice(axis: 1, $0), hw.slice(axis: 1, $0)) } ?? product(gx, hw)
+                        sums[t] = sums[t].map { $0 + term } ?? term
+                    }
                 }
-                return sum!
+                return sums.map { $0! }
             }
+            let y = partials.dropFirst().reduce(partials[0], +)
             let maxY = y.scalars.reduce(0) { max($0, abs($1)) }
             scales.column = maxY > 0 ? headroom * summer.rails / maxY : 1
+            if tiles.count > 1 {
+                // γ_o = min(1, h·rails/(β·max_t |Y_o,t|)) (Docs/compiler.md, tiled partial sums).
+                var largest = [Float](repeating: 0, count: out)
+                for p in partials { for (o, m) in Self.channelMaxima(p).enumerated() { largest[o] = max(largest[o], m) } }
+                let gains = largest.map { $0 > 0 ? min(1, headroom * summer.rails / (scales.column * $0)) : 1 }
+                if gains.contains(where: { $0 < 1 }) { scales.tile = gains }
+            }
         }
         state.withLock { $0.scales[label] = $0.scales[label] ?? scales }
         return state.withLock { $0.scales[label]! }
+    }
+
+    /// `max |y|` per channel (axis 1) of `y` (`[N, C, …]`).
+    static func channelMaxima(_ y: Tensor) -> [Float] {
+        let n = y.shape[0], c = y.shape[1], inner = y.count / max(n * c, 1), v = y.scalars
+        var m = [Float](repeating: 0, count: c)
+        for i in 0..<n { for k in 0..<c { for j in 0..<inner { m[k] = max(m[k], abs(v[(i * c + k) * inner + j])) } } }
+        return m
     }
 
     /// This chip's per-cell gains (`plus`, `minus`, weight-shaped) and per-column offsets, drawn
@@ -597,9 +628,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
 
     public var stateArrays: [NamedArray] {
         state.withLock { s in
-            s.scales.keys.sorted().map { label in
+            s.scales.keys.sorted().flatMap { label in
                 let v = s.scales[label]!
-                return NamedArray(name: "profile.scales." + label, shape: [v.weight.count + 2], values: [v.input, v.column] + v.weight)
+                return [NamedArray(name: "profile.scales." + label, shape: [v.weight.count + 2], values: [v.input, v.column] + v.weight)]
+                    + (v.tile.map { [NamedArray(name: "profile.tiles." + label, shape: [$0.count], values: $0)] } ?? [])
             }
         }
     }
@@ -611,6 +643,13 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 throw NNError.corruptFile(path: path, reason: "bad calibrated scales '\(a.name)'")
             }
             scales[String(a.name.dropFirst("profile.scales.".count))] = Scales(input: a.values[0], weight: Array(a.values[2...]), column: a.values[1])
+        }
+        for a in arrays where a.name.hasPrefix("profile.tiles.") {
+            let label = String(a.name.dropFirst("profile.tiles.".count))
+            guard scales[label] != nil, a.values.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 1 }) else {
+                throw NNError.corruptFile(path: path, reason: "bad tile gains '\(a.name)'")
+            }
+            scales[label]!.tile = a.values
         }
         state.withLock { $0.scales = scales }
     }
