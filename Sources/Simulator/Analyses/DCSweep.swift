@@ -4,7 +4,9 @@ import Netlist
 /// `.dc SRC start stop step [SRC2 start stop step]`: DC transfer curves. The first source is the
 /// inner sweep. The first point is a full operating point; every later point starts from the previous
 /// solution with at most `itl2` plain Newton iterations and falls back to a full operating point
-/// (gmin and source stepping) when those fail, as ngspice's `DCtrCurv` does.
+/// (gmin and source stepping) when those fail, as ngspice's `DCtrCurv` does. From the third point
+/// of each inner sweep on, the first iteration linearises junctions at voltages extrapolated from
+/// the two previous points (ngspice's `MODEINITPRED`, see `NewtonSolver.nextOperatingPoint`).
 enum DCSweep {
     /// The swept values `start`, `start + step`, ... , `⌊(stop − start)/step⌋` steps (with a small
     /// tolerance), each the previous plus `step` in floating point as ngspice's `DCtrCurv` adds them:
@@ -87,8 +89,16 @@ enum DCSweep {
         var iterations = 0
         var temperature: Double?
         var previous: NewtonState?
+        // The point before `previous` in the same inner sweep (nil at its start: ngspice starts each
+        // inner sweep afresh, and its first step predicts no change).
+        var older: NewtonState?
+        var outerValues: ArraySlice<Double> = []
         for point in points {
             let values = Array(point.reversed())
+            if values.dropFirst() != outerValues {
+                outerValues = values.dropFirst()
+                older = nil
+            }
             for (k, sweep) in sweeps.enumerated() {
                 guard case .temperature = sweep.swept, values[k] != temperature else { continue }
                 iterations += newton.iterations
@@ -104,7 +114,9 @@ enum DCSweep {
             func label() -> String {
                 "\(name) at " + zip(sweeps, values).map { "\($0.source) = \(format($1))" }.joined(separator: ", ")
             }
-            let solution = try newton.nextOperatingPoint(after: previous, settings: settings, point: label, analysis: name)
+            let solution = try newton.nextOperatingPoint(
+                after: previous, before: older, settings: settings, point: label, analysis: name)
+            older = previous
             previous = solution
             rows.append(circuit.outputRow(scale: values[0], solution.x))
         }
