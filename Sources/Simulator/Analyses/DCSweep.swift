@@ -90,15 +90,15 @@ enum DCSweep {
         var temperature: Double?
         var previous: NewtonState?
         // The point before `previous` in the same inner sweep (nil at its start: ngspice starts each
-        // inner sweep afresh, and its first step predicts no change).
+        // inner sweep afresh, and its first step predicts no change), and the prediction made from
+        // the two. Only diodes read a prediction (BJTs and MOSFETs start from the iterate, as before),
+        // so a circuit without one skips it.
         var older: NewtonState?
-        var outerValues: ArraySlice<Double> = []
-        for point in points {
+        var predicted: [Double] = []
+        let predicts = circuit.devices.contains { $0 is Diode }
+        for (index, point) in points.enumerated() {
             let values = Array(point.reversed())
-            if values.dropFirst() != outerValues {
-                outerValues = values.dropFirst()
-                older = nil
-            }
+            if index % sweeps[0].values.count == 0 { older = nil }
             for (k, sweep) in sweeps.enumerated() {
                 guard case .temperature = sweep.swept, values[k] != temperature else { continue }
                 iterations += newton.iterations
@@ -114,8 +114,14 @@ enum DCSweep {
             func label() -> String {
                 "\(name) at " + zip(sweeps, values).map { "\($0.source) = \(format($1))" }.joined(separator: ", ")
             }
+            var prediction: [Double] = []
+            if predicts, let previous, let older, previous.state.count == older.state.count {
+                NewtonSolver.extrapolate(previous.state, older.state, into: &predicted)
+                prediction = predicted
+            }
             let solution = try newton.nextOperatingPoint(
-                after: previous, before: older, settings: settings, point: label, analysis: name)
+                after: previous, predictedState: prediction, settings: settings, point: label, analysis: name)
+            prediction = []  // `predicted` is again the only reference: reused without a copy
             older = previous
             previous = solution
             rows.append(circuit.outputRow(scale: values[0], solution.x))
