@@ -3,6 +3,17 @@ import PackageDescription
 
 /// Kelvin: a SPICE-style circuit simulator, analog computing cells, and a tensor backend that
 /// trains networks through characterised analog behaviour. See Docs/ and ../shared/DESIGN.md.
+/// Release builds of Kelvin's Swift targets call metadata accessors directly instead of
+/// instantiating concrete generic types from their mangled names: a mangled `[String: Int]` makes
+/// the runtime look up `String: Hashable` by scanning every conformance record of the executable
+/// (~6,300 records, ~275,000 instructions) the first time per type and protocol, three times in a
+/// small deck's run (`kelvin sim`, bench/README.md); the accessor passes the witness table. Every
+/// target: the linker keeps one copy of a shared specialisation (`Dictionary<String, Int>`'s
+/// resize), whichever module's comes first.
+let directMetadataAccess: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "Kelvin",
     products: [
@@ -36,28 +47,28 @@ let package = Package(
         // SuiteSparse KLU sparse LU (Debian: libsuitesparse-dev).
         .systemLibrary(name: "CKLU", path: "Sources/CKLU", providers: [.apt(["libsuitesparse-dev"])]),
 
-        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK", "CKLU"]),
-        .target(name: "Netlist"),
+        .target(name: "LinearAlgebra", dependencies: ["CBLAS", "CLAPACK", "CKLU"], swiftSettings: directMetadataAccess),
+        .target(name: "Netlist", swiftSettings: directMetadataAccess),
         // Header-only C helpers (fast fixed-format number printing for the result writers).
         .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
-        .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist", "CStdio"]),
-        .target(name: "TransferCurves"),
+        .target(name: "Simulator", dependencies: ["LinearAlgebra", "Netlist", "CStdio"], swiftSettings: directMetadataAccess),
+        .target(name: "TransferCurves", swiftSettings: directMetadataAccess),
         // The one seedable generator (SplitMix64), shared by Characterization, NN and the tests.
-        .target(name: "Randomness"),
+        .target(name: "Randomness", swiftSettings: directMetadataAccess),
         // The processes of a data-parallel job and the sums between them (MPI, or one process).
-        .target(name: "Collective", dependencies: ["CMPI"]),
+        .target(name: "Collective", dependencies: ["CMPI"], swiftSettings: directMetadataAccess),
         // Parameterised generators of the analog computing cells: subcircuit + characterisation deck.
-        .target(name: "Cells", dependencies: ["Netlist"]),
-        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness", "Collective"]),
+        .target(name: "Cells", dependencies: ["Netlist"], swiftSettings: directMetadataAccess),
+        .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness", "Collective"], swiftSettings: directMetadataAccess),
         // Tensor hot loops in C: one source compiled for baseline, AVX2 and AVX-512 (per-function
         // target attributes), the variant chosen at run time (CKernels.h).
         .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h"]),
-        .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"]),
-        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "CTurboJPEG", "Collective", "CKernels"]),
+        .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"], swiftSettings: directMetadataAccess),
+        .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "CTurboJPEG", "Collective", "CKernels"], swiftSettings: directMetadataAccess),
         // Lowering of trained layers to netlist modules, decks, manifest and resource report (never the simulator).
-        .target(name: "Compiler", dependencies: ["NN", "Tensor", "Cells", "Netlist", "TransferCurves"]),
+        .target(name: "Compiler", dependencies: ["NN", "Tensor", "Cells", "Netlist", "TransferCurves"], swiftSettings: directMetadataAccess),
         // Runs a compile's decks (Kelvin's simulator, optionally ngspice) against the manifest.
-        .target(name: "Verification", dependencies: ["Compiler", "Simulator", "Netlist", "NN"]),
+        .target(name: "Verification", dependencies: ["Compiler", "Simulator", "Netlist", "NN"], swiftSettings: directMetadataAccess),
         .executableTarget(
             name: "kelvin",
             dependencies: [
@@ -71,9 +82,16 @@ let package = Package(
             // Link/README.md). Release only, which `make build` links with --static-swift-stdlib:
             // against the shared Swift runtime of a debug build, a non-PIE executable makes the
             // dynamic loader warn about protected symbols on stderr.
+            // Also in release: no `--export-dynamic`. The executable's 7,000 public Swift symbols in
+            // its dynamic symbol table made every symbol look-up slower and the runtime's start-up
+            // `dladdr` (the backtracer looking for its helper) scan them all, 230,000 instructions.
+            // libgcc static too: one shared library less to map and relocate, and one CPU-feature
+            // probe (`__cpu_indicator_init`) less per start.
+            swiftSettings: directMetadataAccess,
             linkerSettings: [
                 .unsafeFlags(
-                    ["-Xclang-linker", "-no-pie", "-L", Context.packageDirectory + "/Link/static"],
+                    ["-Xclang-linker", "-no-pie", "-L", Context.packageDirectory + "/Link/static",
+                     "-Xlinker", "--no-export-dynamic", "-Xclang-linker", "-static-libgcc"],
                     .when(configuration: .release)),
             ]),
 

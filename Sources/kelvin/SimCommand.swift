@@ -197,7 +197,8 @@ struct SimRun {
 
         let points = results.reduce(0) { $0 + $1.rows.count }
         let iterations = results.reduce(0) { $0 + $1.newtonIterations }
-        let names = results.map(\.name).joined(separator: ", ")
+        var names = ""  // not `joined(separator:)`: see `CSVWriter.header`
+        for r in results { names += names.isEmpty ? r.name : ", " + r.name }
         print("\(results.count) analys\(results.count == 1 ? "is" : "es")\(names.isEmpty ? "" : " (\(names))"), "
             + "\(points) point\(points == 1 ? "" : "s"), \(iterations) Newton iterations, "
             + "\((elapsed * 1e4).rounded() / 10) ms")
@@ -223,10 +224,8 @@ struct SimRun {
                 for m in measurements {
                     text += "\(m.name),\(m.analysis),\(m.value.map { String(format: "%.12g", $0) } ?? "failed")\n"
                 }
-                do {
-                    try text.write(toFile: path, atomically: true, encoding: .utf8)
-                } catch {
-                    throw SimulatorError.io(path: path, reason: "cannot write measurements")
+                if let failure = OutputFile.write(Array(text.utf8), to: path) {
+                    throw SimulatorError.io(path: path, reason: "cannot write measurements (\(String(cString: strerror(failure))))")
                 }
                 print("wrote \(path)")
             }

@@ -18,6 +18,29 @@ final class WriterTests: XCTestCase {
         XCTAssertEqual(lines.count, 3)
     }
 
+    /// A result file replaces an existing regular file (new inode, same permission bits) and is
+    /// written through a symbolic link, which stays a link (`OutputFile.create`).
+    func testOutputFileReplacesFilesAndWritesThroughLinks() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/dc1.csv"
+        try "old text that is longer than the new one\n".write(toFile: path, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        try CSVWriter.write(sample, to: path)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), CSVWriter.string(sample))
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)
+        XCTAssertEqual(mode.intValue & 0o777, 0o600)
+
+        let target = folder + "/target.csv", link = folder + "/link.csv"
+        try "old\n".write(toFile: target, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        try CSVWriter.write(sample, to: link)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), target)
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), CSVWriter.string(sample))
+        XCTAssertEqual(OutputFile.write(Array("x\n".utf8), to: folder + "/missing/meas.csv"), ENOENT)
+    }
+
     func testRawfileRoundTrip() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kelvin-\(UUID().uuidString).raw").path
         defer { try? FileManager.default.removeItem(atPath: path) }

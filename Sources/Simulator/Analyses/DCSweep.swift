@@ -4,7 +4,9 @@ import Netlist
 /// `.dc SRC start stop step [SRC2 start stop step]`: DC transfer curves. The first source is the
 /// inner sweep. The first point is a full operating point; every later point starts from the previous
 /// solution with at most `itl2` plain Newton iterations and falls back to a full operating point
-/// (gmin and source stepping) when those fail, as ngspice's `DCtrCurv` does.
+/// (gmin and source stepping) when those fail, as ngspice's `DCtrCurv` does. From the third point
+/// of each inner sweep on, the first iteration linearises junctions at voltages extrapolated from
+/// the two previous points (ngspice's `MODEINITPRED`, see `NewtonSolver.nextOperatingPoint`).
 enum DCSweep {
     /// The swept values `start`, `start + step`, ... , `⌊(stop − start)/step⌋` steps (with a small
     /// tolerance), each the previous plus `step` in floating point as ngspice's `DCtrCurv` adds them:
@@ -87,8 +89,16 @@ enum DCSweep {
         var iterations = 0
         var temperature: Double?
         var previous: NewtonState?
-        for point in points {
+        // The point before `previous` in the same inner sweep (nil at its start: ngspice starts each
+        // inner sweep afresh, and its first step predicts no change), and the prediction made from
+        // the two. Only diodes read a prediction (BJTs and MOSFETs start from the iterate, as before),
+        // so a circuit without one skips it.
+        var older: NewtonState?
+        var predicted: [Double] = []
+        let predicts = circuit.devices.contains { $0 is Diode }
+        for (index, point) in points.enumerated() {
             let values = Array(point.reversed())
+            if index % sweeps[0].values.count == 0 { older = nil }
             for (k, sweep) in sweeps.enumerated() {
                 guard case .temperature = sweep.swept, values[k] != temperature else { continue }
                 iterations += newton.iterations
@@ -104,7 +114,15 @@ enum DCSweep {
             func label() -> String {
                 "\(name) at " + zip(sweeps, values).map { "\($0.source) = \(format($1))" }.joined(separator: ", ")
             }
-            let solution = try newton.nextOperatingPoint(after: previous, settings: settings, point: label, analysis: name)
+            var prediction: [Double] = []
+            if predicts, let previous, let older, previous.state.count == older.state.count {
+                NewtonSolver.extrapolate(previous.state, older.state, into: &predicted)
+                prediction = predicted
+            }
+            let solution = try newton.nextOperatingPoint(
+                after: previous, predictedState: prediction, settings: settings, point: label, analysis: name)
+            prediction = []  // `predicted` is again the only reference: reused without a copy
+            older = previous
             previous = solution
             rows.append(circuit.outputRow(scale: values[0], solution.x))
         }

@@ -114,6 +114,10 @@ struct LoadContext: Sendable {
     var gmin: Double
     /// True on the first iteration of an operating point: junctions start at their critical voltage.
     var initJunction: Bool = false
+    /// On the first iteration of a DC sweep point (SPICE's `MODEINITPRED`): the device state
+    /// extrapolated from the two previous points, `2·s₁ − s₂`; a junction is linearised at its
+    /// predicted voltage (limited against `previousState`) instead of at the iterate. Empty otherwise.
+    var predictedState: [Double] = []
     /// Time (s) at which independent sources are evaluated; 0 for DC.
     var time: Double = 0
     /// True in a transient analysis (and its initial operating point): independent sources use their

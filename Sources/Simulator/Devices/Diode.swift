@@ -147,7 +147,8 @@ struct Diode: StampLoading {
                 vd = off ? 0 : vcrit
                 stamps.limited += 1
             } else {
-                vd = vRaw
+                // A sweep point's first iteration starts from the extrapolated junction voltage (DEVpred).
+                vd = context.predictedState.isEmpty ? vRaw : context.predictedState[stateBase]
                 let vold = context.previousState[stateBase]
                 var limited = false
                 if let bv = breakdownVoltage, vd < min(0, -bv + 10 * vtebrk) {

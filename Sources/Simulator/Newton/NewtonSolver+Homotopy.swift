@@ -76,16 +76,36 @@ extension NewtonSolver {
     /// next input of a session): at most `stepLimit` plain Newton iterations from `previous`, then
     /// a full `operatingPoint` from it, as ngspice's `DCtrCurv`; without `previous`, a full
     /// operating point from zero. `point` names the point in errors (built only on failure).
+    ///
+    /// With a `predictedState` (`extrapolate`: from the two previous points of an evenly stepped
+    /// sweep), the first iteration linearises junctions at it, as ngspice's `MODEINITPRED` load does
+    /// (`DEVpred` with equal steps); the iterate still starts at `previous`. On the 1000-diode
+    /// ladder sweep: 444 → 416 Newton iterations (ngspice 415).
     mutating func nextOperatingPoint(
-        after previous: NewtonState?, settings: ContinuationSettings, point: () -> String, analysis: String
+        after previous: NewtonState?, predictedState: [Double] = [], settings: ContinuationSettings,
+        point: () -> String, analysis: String
     ) throws -> NewtonState {
         guard let previous else {
             return try operatingPoint(from: zeroState, settings: settings, point: point(), analysis: analysis)
         }
         do throws(NewtonFailure) {
-            return try iterate(from: previous, limit: settings.stepLimit, initJunction: false).0
+            return try iterate(from: previous, limit: settings.stepLimit, initJunction: false, predictedState: predictedState).0
         } catch {
             return try operatingPoint(from: previous, settings: settings, point: point(), analysis: analysis)
+        }
+    }
+
+    /// The device state predicted for the next point of an evenly stepped sweep from the states of
+    /// the last two, `2·last − beforeLast`, written into `predicted` (its storage reused point after
+    /// point; a `zip`/`map` cost ~20 instructions an element and an allocation).
+    static func extrapolate(_ last: [Double], _ beforeLast: [Double], into predicted: inout [Double]) {
+        if predicted.count != last.count { predicted = Array(repeating: 0, count: last.count) }
+        predicted.withUnsafeMutableBufferPointer { out in
+            last.withUnsafeBufferPointer { a in
+                beforeLast.withUnsafeBufferPointer { b in
+                    for i in out.indices { out[i] = 2 * a[i] - b[i] }
+                }
+            }
         }
     }
 

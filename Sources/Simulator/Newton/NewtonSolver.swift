@@ -204,9 +204,11 @@ struct NewtonSolver: Sendable {
     ///     and `.nodeset` nodes are held at their values for the first two iterations.
     ///   - sourceFactor: scale of all independent sources (source stepping).
     ///   - diagGmin: conductance (S) from every node to ground (gmin stepping).
+    ///   - predictedState: device state the first load linearises junctions at (`LoadContext.predictedState`).
     /// - Returns: the converged state and the iterations this run took.
     mutating func iterate(
-        from start: NewtonState, limit: Int, initJunction: Bool, sourceFactor: Double = 1, diagGmin: Double = 0
+        from start: NewtonState, limit: Int, initJunction: Bool, sourceFactor: Double = 1, diagGmin: Double = 0,
+        predictedState: [Double] = []
     ) throws(NewtonFailure) -> (NewtonState, Int) {
         // Two iterate buffers swapped each iteration and one state copy, all from `workspace`
         // (given back on every exit): no allocation per iteration, nor per run but the result's.
@@ -225,6 +227,7 @@ struct NewtonSolver: Sendable {
             do {
                 var context = LoadContext(
                     x: x, previousState: previousState, sourceFactor: sourceFactor, gmin: gmin, initJunction: initJ)
+                if count == 0 { context.predictedState = predictedState }
                 if let transient {
                     context.time = transient.time
                     context.waveforms = true

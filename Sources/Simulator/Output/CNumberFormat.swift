@@ -134,70 +134,73 @@ enum CNumberFormat {
         }
         guard found, mantissa >= 100_000_000_000, mantissa < 1_000_000_000_000 else { return writeC(value, .g12, to: out) }
 
-        // The 12 digits, most significant first, go to a 24-byte scratch buffer on the stack, and
-        // from there to `out` in fixed 12-byte blocks (an 8- and a 4-byte move: the variable-length
-        // copies were `memmove` calls, a quarter of the cost). A block may write up to 12 bytes
-        // past the text's end, never past `maxWidth`; the caller overwrites or ignores them.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &scratch) { scratch -> Int in
-            guard let base = scratch.baseAddress else { return writeC(value, .g12, to: out) }
-            let d = base.assumingMemoryBound(to: UInt8.self)
-            // Two digits at a time from a table, on 32-bit halves (divisions by constants are multiplies).
-            let high = UInt32(truncatingIfNeeded: mantissa / 1_000_000)
-            let low = UInt32(truncatingIfNeeded: mantissa % 1_000_000)
-            @inline(__always) func pair(_ value: UInt32, at position: Int) {
-                let index = Int(value) &* 2
-                d[position] = digitPairs[index]
-                d[position + 1] = digitPairs[index + 1]
-            }
-            pair(high / 10_000, at: 0)
-            pair(high / 100 % 100, at: 2)
-            pair(high % 100, at: 4)
-            pair(low / 10_000, at: 6)
-            pair(low / 100 % 100, at: 8)
-            pair(low % 100, at: 10)
-            /// Copies the 12 bytes at `d + from` to `out + to` (`from` ≤ 12, `to` ≤ 20).
-            @inline(__always) func block(from: Int, to: Int) {
-                let source = UnsafeRawPointer(d + from), target = UnsafeMutableRawPointer(out + to)
-                target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
-                target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt32.self), toByteOffset: 8, as: UInt32.self)
-            }
-            var last = 11  // last significant digit kept (trailing zeros dropped)
-            while last > 0 && d[last] == 48 { last -= 1 }
-            var n = 0
-            if value < 0 {
-                out[0] = UInt8(ascii: "-")
-                n = 1
-            }
-            if exponent < -4 || exponent >= 12 {
-                out[n] = d[0]
-                n += 1
-                if last > 0 {
-                    out[n] = UInt8(ascii: ".")
-                    block(from: 1, to: n + 1)
-                    n += 1 + last
-                }
-                n = writeExponent(exponent, to: out, at: n)
-            } else if exponent >= 0 {
-                block(from: 0, to: n)
-                n += exponent + 1
-                if last > exponent {
-                    out[n] = UInt8(ascii: ".")
-                    block(from: exponent + 1, to: n + 1)
-                    n += 1 + last - exponent
-                }
-            } else {
-                out[n] = UInt8(ascii: "0")
-                out[n + 1] = UInt8(ascii: ".")
-                n += 2
-                for _ in 0..<(-exponent - 1) {
-                    out[n] = UInt8(ascii: "0")
-                    n += 1
-                }
-                block(from: 0, to: n)
-                n += last + 1
-            }
-            return n
+        // The 12 digits, most significant first, as the bytes of two registers (little-endian:
+        // digit k is byte k of `lo` for k < 8, byte k − 8 of `hi` after), two at a time from a table
+        // on 32-bit halves (divisions by constants are multiplies). They go to `out` in fixed
+        // 12-byte blocks (an 8- and a 4-byte store). Bytes assembled in a stack buffer and read back
+        // at an offset missed store-to-load forwarding: a tenth of the formatting time.
+        let high = UInt32(truncatingIfNeeded: mantissa / 1_000_000)
+        let low = UInt32(truncatingIfNeeded: mantissa % 1_000_000)
+        @inline(__always) func pair(_ value: UInt32) -> UInt64 {
+            UInt64(UnsafeRawPointer(digitPairs + Int(value) &* 2).loadUnaligned(as: UInt16.self))
         }
+        let lo = pair(high / 10_000) | pair(high / 100 % 100) &<< 16 | pair(high % 100) &<< 32 | pair(low / 10_000) &<< 48
+        let hi = pair(low / 100 % 100) | pair(low % 100) &<< 16
+        /// Stores digits `from ..< from + 12` (`from` ≤ 12; zeros past the last digit) at `out + to`
+        /// (`to` ≤ 20), so a block may write up to 12 bytes past the text's end, never past
+        /// `maxWidth`; the caller overwrites or ignores them.
+        @inline(__always) func block(from: Int, to: Int) {
+            let first: UInt64, second: UInt64
+            if from == 0 {
+                (first, second) = (lo, hi)
+            } else if from < 8 {
+                let shift = UInt64(from &* 8)
+                (first, second) = (lo &>> shift | hi &<< (64 &- shift), hi &>> shift)
+            } else {
+                (first, second) = (hi &>> UInt64((from &- 8) &* 8), 0)
+            }
+            let target = UnsafeMutableRawPointer(out + to)
+            target.storeBytes(of: first, as: UInt64.self)
+            target.storeBytes(of: UInt32(truncatingIfNeeded: second), toByteOffset: 8, as: UInt32.self)
+        }
+        // The last significant digit kept (trailing zeros dropped): the highest byte that is not "0".
+        let zeros: UInt64 = 0x3030_3030_3030_3030
+        let last = hi != zeros & 0xFFFF_FFFF
+            ? 8 + (63 - (hi ^ zeros & 0xFFFF_FFFF).leadingZeroBitCount) / 8
+            : (63 - (lo ^ zeros).leadingZeroBitCount) / 8
+        var n = 0
+        if value < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        if exponent < -4 || exponent >= 12 {
+            out[n] = UInt8(truncatingIfNeeded: lo)
+            n += 1
+            if last > 0 {
+                out[n] = UInt8(ascii: ".")
+                block(from: 1, to: n + 1)
+                n += 1 + last
+            }
+            n = writeExponent(exponent, to: out, at: n)
+        } else if exponent >= 0 {
+            block(from: 0, to: n)
+            n += exponent + 1
+            if last > exponent {
+                out[n] = UInt8(ascii: ".")
+                block(from: exponent + 1, to: n + 1)
+                n += 1 + last - exponent
+            }
+        } else {
+            out[n] = UInt8(ascii: "0")
+            out[n + 1] = UInt8(ascii: ".")
+            n += 2
+            for _ in 0..<(-exponent - 1) {
+                out[n] = UInt8(ascii: "0")
+                n += 1
+            }
+            block(from: 0, to: n)
+            n += last + 1
+        }
+        return n
     }
 }

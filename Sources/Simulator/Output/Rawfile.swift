@@ -116,9 +116,9 @@ public enum Rawfile {
         }
     }
 
-    /// Writes the rawfile at `path` (created or truncated), streamed through one buffer.
+    /// Writes the rawfile at `path` (created or replaced, `OutputFile.create`), streamed through one buffer.
     public static func write(_ rs: [SimulationResult], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = OutputFile.create(path)
         guard fd >= 0 else {
             throw SimulatorError.io(path: path, reason: "cannot write rawfile (\(String(cString: strerror(errno))))")
         }
