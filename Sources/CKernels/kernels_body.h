@@ -189,6 +189,8 @@ void CK_NAME(winograd_weight_gradient)(const float *du, long cin, long cout, lon
     }
 }
 
+#include "winograd4.h"
+
 static inline long CK_NAME(floor_div)(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 static inline long CK_NAME(ceil_div)(long a, long b) { return -CK_NAME(floor_div)(-a, b); }
 static inline long CK_NAME(lmin)(long a, long b) { return a < b ? a : b; }
@@ -632,6 +634,11 @@ const CKKernels CK_NAME(ck_kernels) = {
     .winograd_gradient = CK_NAME(winograd_gradient),
     .winograd_kernels = CK_CAT(winograd_kernels, CK_WEIGHT_TRANSFORMS),
     .winograd_weight_gradient = CK_CAT(winograd_weight_gradient, CK_WEIGHT_TRANSFORMS),
+    .winograd4_input = CK_NAME(winograd4_input),
+    .winograd4_output = CK_NAME(winograd4_output),
+    .winograd4_gradient = CK_NAME(winograd4_gradient),
+    .winograd4_kernels = CK_CAT(winograd4_kernels, CK_WEIGHT_TRANSFORMS),
+    .winograd4_weight_gradient = CK_CAT(winograd4_weight_gradient, CK_WEIGHT_TRANSFORMS),
     .im2col = CK_NAME(im2col),
     .col2im = CK_NAME(col2im),
     .bn_statistics = CK_NAME(bn_statistics),
