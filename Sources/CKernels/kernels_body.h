@@ -55,8 +55,8 @@ typedef float CK_NAME(vhalf) __attribute__((vector_size(4 * CK_MAX_LANES), align
 #endif
 
 static void CK_NAME(winograd_input)(const float *x, long c, long h, long w, long ph, long pw, long th, long tw,
-                                    float *planes, long planeFloats, float *v, long ld) {
-    long half = tw + 1, width = 2 * half, stride = c * ld;
+                                    float *planes, long planeFloats, float *v, long ld, long stride) {
+    long half = tw + 1, width = 2 * half;
     for (long ci = -1; ci < c; ci++) {
         // Channel ci + 1 into plane (ci + 1) % 2 before channel ci is transformed from the other.
         long next = ci + 1;
@@ -93,14 +93,14 @@ static void CK_NAME(winograd_input)(const float *x, long c, long h, long w, long
     }
 }
 
-static void CK_NAME(winograd_output)(const float *m, long ld, long cout, long ho, long wo, long th, long tw,
-                                     const float *bias, float *out) {
-    CK_PICK(output, tw, m, ld, cout, ho, wo, th, tw, bias, out);
+static void CK_NAME(winograd_output)(const float *m, long ld, long stride, long cout, long ho, long wo, long th,
+                                     long tw, const float *bias, float *out) {
+    CK_PICK(output, tw, m, ld, stride, cout, ho, wo, th, tw, bias, out);
 }
 
 static void CK_NAME(winograd_gradient)(const float *dy, long cout, long ho, long wo, long th, long tw,
-                                       float *plane, long width, float *d, long ld) {
-    CK_PICK(gradient, tw, dy, cout, ho, wo, th, tw, plane, width, d, ld);
+                                       float *plane, long width, float *d, long ld, long stride) {
+    CK_PICK(gradient, tw, dy, cout, ho, wo, th, tw, plane, width, d, ld, stride);
 }
 
 // External (not static): the AVX-512 table takes these two from the AVX2 file.

@@ -58,8 +58,8 @@ static inline void CK_NAME(split4)(const float *line, long w, long offset, float
 #undef CK_PHASE
 
 static void CK_NAME(winograd4_input)(const float *x, long c, long h, long w, long ph, long pw, long th, long tw,
-                                     float *planes, long planeFloats, float *v, long ld) {
-    long q = tw + 1, width = 4 * q, stride = c * ld;
+                                     float *planes, long planeFloats, float *v, long ld, long stride) {
+    long q = tw + 1, width = 4 * q;
     for (long ci = -1; ci < c; ci++) {
         // Channel ci + 1 into plane (ci + 1) % 2 before channel ci is transformed from the other.
         long next = ci + 1;
@@ -73,14 +73,14 @@ static void CK_NAME(winograd4_input)(const float *x, long c, long h, long w, lon
     }
 }
 
-static void CK_NAME(winograd4_output)(const float *m, long ld, long cout, long ho, long wo, long th, long tw,
-                                      const float *bias, float *out) {
-    CK_PICK(output4, tw, m, ld, cout, ho, wo, th, tw, bias, out);
+static void CK_NAME(winograd4_output)(const float *m, long ld, long stride, long cout, long ho, long wo, long th,
+                                      long tw, const float *bias, float *out) {
+    CK_PICK(output4, tw, m, ld, stride, cout, ho, wo, th, tw, bias, out);
 }
 
 static void CK_NAME(winograd4_gradient)(const float *dy, long cout, long ho, long wo, long th, long tw,
-                                        float *plane, float *d, long ld) {
-    long q = tw + 1, width = 4 * q, stride = cout * ld;
+                                        float *plane, float *d, long ld, long stride) {
+    long q = tw + 1, width = 4 * q;
     for (long co = 0; co < cout; co++) {
         const float *src = dy + co * ho * wo;
         for (long y = 0; y < ho; y++) CK_NAME(split4)(src + y * wo, wo, 0, plane + y * width, q);

@@ -103,12 +103,11 @@ static inline void CK_WNAME(store4)(float *dst, const CK_WNAME(v4f4) *value, lon
 /// `Y = Aᵀ M A + bias` of one image: the four output rows of a tile row from the 36 products,
 /// each row's four phases interleaved by shuffles and stored up to the last column; rows past
 /// `ho` are dropped. A row's last group reads up to LANES − 1 tiles past the row.
-static inline void CK_WNAME(output4)(const float *m, long ld, long cout, long ho, long wo, long th, long tw,
-                                     const float *bias, float *out) {
+static inline void CK_WNAME(output4)(const float *m, long ld, long stride, long cout, long ho, long wo, long th,
+                                     long tw, const float *bias, float *out) {
     typedef CK_WNAME(v4f) vf;
     typedef CK_WNAME(v4f2) vf2;
     typedef CK_WNAME(v4f4) vf4;
-    long stride = cout * ld;
     for (long co = 0; co < cout; co++) {
         float b = bias ? bias[co] : 0.0f;
         vf bv;

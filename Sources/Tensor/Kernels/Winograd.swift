@@ -40,8 +40,11 @@ enum Winograd {
     /// `auto`). Mutable only for tests and measurements (set before any conv runs).
     enum Mode: String, Sendable { case f2 = "2", f4 = "4", auto }
     nonisolated(unsafe) static var mode = Mode(rawValue: ProcessInfo.processInfo.environment["KELVIN_WINOGRAD"] ?? "") ?? .auto
-    /// `auto`'s crossover: the smallest output side where F(4×4) is faster (bench/README.md).
-    nonisolated(unsafe) static var f4MinimumSide = 8
+    /// `auto`'s crossover: the smallest output side where F(4×4) is faster. Per layer at 64–512
+    /// channels (bench/winograd/layers.c), F(4×4) wins from 7×7 up (its 2×2 tiles cover 8×8 with
+    /// 36 products each against F(2×2)'s 16 tiles of 16) and loses at 6×6 and 5×5 (the same
+    /// sgemm work, dearer transforms) and at 4×4 (one tile per row: a quarter of each vector).
+    nonisolated(unsafe) static var f4MinimumSide = 7
 
     /// Smallest channel count (input and output) worth the transforms. Mutable only for tests
     /// (set before any conv runs): 1 sends every eligible layer here, `Int.max` none.
@@ -98,22 +101,24 @@ enum Winograd {
             Parallel.forEach(T) { t in
                 let lo = g.n * t / T, hi = g.n * (t + 1) / T
                 let nb = Swift.max(1, Swift.min(hi - lo, blockBudget / (e * (cin + cout) * perImage)))
-                let ld = nb * perImage + padding
-                Scratch.with(e * (cin + cout) * ld + planeSize) { block in
-                    let v = block, m = v + e * cin * ld, plane = m + e * cout * ld
+                let ld = nb * perImage + padding, vs = matrixStride(cin * ld), ms = matrixStride(cout * ld)
+                Scratch.with(e * (vs + ms) + planeSize) { block in
+                    let v = block, m = v + e * vs, plane = m + e * ms
                     plane.update(repeating: 0, count: planeSize)
                     var n0 = lo
                     while n0 < hi {
                         let count = Swift.min(nb, hi - n0)
                         for i in 0..<count {
-                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, tile, planes: plane, v + i * perImage, ld: ld)
+                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, tile, planes: plane, v + i * perImage,
+                                           ld: ld, stride: vs)
                         }
                         for xi in 0..<e {
                             BLAS.sgemm(m: cout, n: count * perImage, k: cin, a: u + xi * cout * cin, lda: cin,
-                                       b: v + xi * cin * ld, ldb: ld, c: m + xi * cout * ld, ldc: ld)
+                                       b: v + xi * vs, ldb: ld, c: m + xi * ms, ldc: ld)
                         }
                         for i in 0..<count {
-                            transformOutput(m + i * perImage, ld: ld, g, tile, bias: bias, out + (n0 + i) * cout * g.ho * g.wo)
+                            transformOutput(m + i * perImage, ld: ld, stride: ms, g, tile, bias: bias,
+                                            out + (n0 + i) * cout * g.ho * g.wo)
                         }
                         n0 += count
                     }
@@ -140,22 +145,24 @@ enum Winograd {
             Parallel.forEach(T) { t in
                 let lo = g.n * t / T, hi = g.n * (t + 1) / T
                 let nb = Swift.max(1, Swift.min(hi - lo, blockBudget / (e * (cin + cout) * perImage)))
-                let ld = nb * perImage + padding
+                let ld = nb * perImage + padding, vs = matrixStride(cin * ld), ds = matrixStride(cout * ld)
                 let dut = du + t * uCount
                 dut.update(repeating: 0, count: uCount)
-                Scratch.with(e * (cin + cout) * ld + planeSize + gradientPlaneSize) { block in
-                    let v = block, d = v + e * cin * ld, plane = d + e * cout * ld, gradientPlane = plane + planeSize
+                Scratch.with(e * (vs + ds) + planeSize + gradientPlaneSize) { block in
+                    let v = block, d = v + e * vs, plane = d + e * ds, gradientPlane = plane + planeSize
                     plane.update(repeating: 0, count: planeSize + gradientPlaneSize)
                     var n0 = lo
                     while n0 < hi {
                         let count = Swift.min(nb, hi - n0)
                         for i in 0..<count {
-                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, tile, planes: plane, v + i * perImage, ld: ld)
-                            transformGradient(dy + (n0 + i) * cout * P, g, tile, plane: gradientPlane, d + i * perImage, ld: ld)
+                            transformInput(x + (n0 + i) * cin * g.h * g.w, g, tile, planes: plane, v + i * perImage,
+                                           ld: ld, stride: vs)
+                            transformGradient(dy + (n0 + i) * cout * P, g, tile, plane: gradientPlane, d + i * perImage,
+                                              ld: ld, stride: ds)
                         }
                         for xi in 0..<e {
-                            BLAS.sgemm(transB: true, m: cout, n: cin, k: count * perImage, a: d + xi * cout * ld, lda: ld,
-                                       b: v + xi * cin * ld, ldb: ld, beta: 1, c: dut + xi * cout * cin, ldc: cin)
+                            BLAS.sgemm(transB: true, m: cout, n: cin, k: count * perImage, a: d + xi * ds, lda: ld,
+                                       b: v + xi * vs, ldb: ld, beta: 1, c: dut + xi * cout * cin, ldc: cin)
                         }
                         n0 += count
                     }
@@ -181,17 +188,17 @@ enum Winograd {
     }
 
     /// `D_ξ[co][tile] = (A ∂Y_t Aᵀ)_ξ` for one image's output gradient `dy` (cout×ho×wo), laid out
-    /// like `transformInput`'s V (leading dimension `ld`, ξ matrices `cout · ld` apart, the same
+    /// like `transformInput`'s V (leading dimension `ld`, ξ matrices `stride` apart, the same
     /// spill). Each channel is copied into the zeroed `plane` (`gradientPlaneFloats`), so missing
     /// rows and columns of partial edge tiles read as zero gradient. F(2×2): 2·th rows of
     /// `gradientPlaneWidth`, split into even and odd columns by shuffles after the loads; F(4×4):
     /// `transformInput`'s layout (four column phases per row), split while copying.
     static func transformGradient(_ dy: UnsafePointer<Float>, _ g: ConvGeometry, _ tile: Tile,
-                                  plane: UnsafeMutablePointer<Float>, _ d: UnsafeMutablePointer<Float>, ld: Int) {
+                                  plane: UnsafeMutablePointer<Float>, _ d: UnsafeMutablePointer<Float>, ld: Int, stride: Int) {
         let (th, tw) = tiles(g, tile)
         switch tile {
-        case .f2: CK.kernels.winograd_gradient!(dy, g.cout, g.ho, g.wo, th, tw, plane, gradientPlaneWidth(g), d, ld)
-        case .f4: CK.kernels.winograd4_gradient!(dy, g.cout, g.ho, g.wo, th, tw, plane, d, ld)
+        case .f2: CK.kernels.winograd_gradient!(dy, g.cout, g.ho, g.wo, th, tw, plane, gradientPlaneWidth(g), d, ld, stride)
+        case .f4: CK.kernels.winograd4_gradient!(dy, g.cout, g.ho, g.wo, th, tw, plane, d, ld, stride)
         }
     }
 
@@ -220,6 +227,13 @@ enum Winograd {
     /// at a time, and a row's last group may read, and in V write, up to 15 tiles past its end.
     static let padding = 16
 
+    /// Distance between the ξ matrices of V, M or D holding `floats` each: rounded up to an odd
+    /// multiple of 16 floats (64-byte lines). A transform reads or writes the α² matrices at once;
+    /// at `cin · ld` apart (a multiple of 4 KiB whenever the channels are a multiple of 64 and the
+    /// tiles per block of 16), all α² streams fall into the same L1 sets and the transforms ran
+    /// 1.5–3× slower (bench/winograd/layers.c, SKEW=0).
+    static func matrixStride(_ floats: Int) -> Int { 16 * (((floats + 15) / 16) | 1) }
+
     /// `U_ξ[co][ci] = (G g Gᵀ)_ξ` for every kernel, `ξ = α·row + column`.
     static func transformKernels(_ w: UnsafePointer<Float>, _ g: ConvGeometry, _ tile: Tile, rotated: Bool,
                                  into u: UnsafeMutablePointer<Float>) {
@@ -233,7 +247,7 @@ enum Winograd {
     }
 
     /// `V_ξ[ci][tile] = (Bᵀ d B)_ξ` for one image's tiles, written from column 0 of `v` with
-    /// leading dimension `ld` (the ξ matrices are `cin · ld` apart). `planes` holds two zeroed
+    /// leading dimension `ld` (the ξ matrices `stride` ≥ `cin · ld` apart, `matrixStride`). `planes` holds two zeroed
     /// buffers (`planeFloats` each); each channel is copied into one at offset (ph, pw) with its
     /// rows split by column so that the patches of LANES consecutive tiles are vector loads, with
     /// no bounds checks (the borders stay zero):
@@ -249,24 +263,24 @@ enum Winograd {
     /// instruction set): a tile row's last group spills up to 15 columns into the next row's (or
     /// next image's) tiles, written after it, or into the row's padding.
     static func transformInput(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ tile: Tile, planes: UnsafeMutablePointer<Float>,
-                               _ v: UnsafeMutablePointer<Float>, ld: Int) {
+                               _ v: UnsafeMutablePointer<Float>, ld: Int, stride: Int) {
         let (th, tw) = tiles(g, tile), size = planeFloats(g, tile)
         switch tile {
-        case .f2: CK.kernels.winograd_input!(x, g.c, g.h, g.w, g.ph, g.pw, th, tw, planes, size, v, ld)
-        case .f4: CK.kernels.winograd4_input!(x, g.c, g.h, g.w, g.ph, g.pw, th, tw, planes, size, v, ld)
+        case .f2: CK.kernels.winograd_input!(x, g.c, g.h, g.w, g.ph, g.pw, th, tw, planes, size, v, ld, stride)
+        case .f4: CK.kernels.winograd4_input!(x, g.c, g.h, g.w, g.ph, g.pw, th, tw, planes, size, v, ld, stride)
         }
     }
 
     /// One image's output `Aᵀ M A` (+ bias) from the products `m` (leading dimension `ld`, the ξ
-    /// matrices `cout · ld` apart), into `out` (cout×ho×wo). 4–16 tiles at a time (a row's last
+    /// matrices `stride` apart), into `out` (cout×ho×wo). 4–16 tiles at a time (a row's last
     /// group reads past the row into the next row or the padding); the columns and rows of partial
     /// edge tiles past the output are dropped (masked stores).
-    static func transformOutput(_ m: UnsafePointer<Float>, ld: Int, _ g: ConvGeometry, _ tile: Tile,
+    static func transformOutput(_ m: UnsafePointer<Float>, ld: Int, stride: Int, _ g: ConvGeometry, _ tile: Tile,
                                 bias: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>) {
         let (th, tw) = tiles(g, tile)
         switch tile {
-        case .f2: CK.kernels.winograd_output!(m, ld, g.cout, g.ho, g.wo, th, tw, bias, out)
-        case .f4: CK.kernels.winograd4_output!(m, ld, g.cout, g.ho, g.wo, th, tw, bias, out)
+        case .f2: CK.kernels.winograd_output!(m, ld, stride, g.cout, g.ho, g.wo, th, tw, bias, out)
+        case .f4: CK.kernels.winograd4_output!(m, ld, stride, g.cout, g.ho, g.wo, th, tw, bias, out)
         }
     }
 }
