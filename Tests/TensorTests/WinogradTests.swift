@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import XCTest
 @testable import Tensor
@@ -135,5 +136,77 @@ final class WinogradTests: XCTestCase {
                 checkGradients([x, k]) { conv2d($0[0], $0[1], padding: 2) }
             }
         }
+    }
+
+    /// Float32 error of forward, dx and dw against a float64 direct convolution on ResNet-18's
+    /// 3×3 layer shapes (2 images; post-ReLU-like inputs in [0, 1), He-uniform weights, dy in
+    /// [−1, 1]), for im2col, F(2×2) and F(4×4): max and mean |error| / RMS(reference), printed
+    /// as the table of bench/README.md. F(4×4) must stay within 3× the largest error numpy's
+    /// model of it gives (bench/winograd/f43_error.py: 6.9e-5 max, 3.1e-6 mean at 512 channels).
+    func testErrorOnResNetLayers() {
+        print("| layer (n, c→co, h×w) | path | forward max / mean | dx max / mean | dw max / mean |")
+        print("|---|---|---|---|---|")
+        for (c, h) in [(64, 28), (128, 14), (256, 7), (512, 4)] {
+            let n = 2, p = 1, a = (6 / Float(9 * c)).squareRoot()
+            let x = Tensor(shape: [n, c, h, h], data: (0..<n * c * h * h).map { _ in Float.random(in: 0..<1, using: &rng) })
+            let k = randomTensor([c, c, 3, 3], &rng, scale: a), dy = randomTensor([n, c, h, h], &rng)
+            let reference = directConvolution64(x.scalars, k.scalars, dy.scalars, n: n, c: c, h: h, p: p)
+            for (name, tile) in [("im2col", nil), ("F(2×2)", Winograd.Tile.f2), ("F(4×4)", .f4)] {
+                let got = withWinograd(tile != nil, tile: tile ?? .f2) { () -> [[Float]] in
+                    var xl = x, kl = k
+                    xl.requiresGrad = true
+                    kl.requiresGrad = true
+                    let y = conv2d(xl, kl, padding: p)
+                    (y * dy).sum().backward()
+                    return [y.scalars, xl.grad!.scalars, kl.grad!.scalars]
+                }
+                let errors = zip(got, reference).map { relativeErrors($0, $1) }
+                print("| \(n), \(c)→\(c), \(h)×\(h) | \(name) | "
+                      + errors.map { String(format: "%.1e / %.1e", $0.max, $0.mean) }.joined(separator: " | ") + " |")
+                if tile == .f4 {
+                    for (e, what) in zip(errors, ["forward", "dx", "dw"]) {
+                        XCTAssertLessThan(e.max, 3 * 6.9e-5, "\(what) \(c) channels \(h)×\(h)")
+                        XCTAssertLessThan(e.mean, 3 * 3.1e-6, "\(what) \(c) channels \(h)×\(h)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// max and mean |a − b| / RMS(b).
+    func relativeErrors(_ a: [Float], _ b: [Double]) -> (max: Double, mean: Double) {
+        let rms = (b.reduce(0) { $0 + $1 * $1 } / Double(b.count)).squareRoot()
+        let e = zip(a, b).map { abs(Double($0) - $1) }
+        return (e.max()! / rms, e.reduce(0, +) / Double(e.count) / rms)
+    }
+
+    /// Output, input gradient and weight gradient of a square 3×3 stride-1 convolution (c → c
+    /// channels, padding p, output gradient `dy`) in float64, summed directly.
+    func directConvolution64(_ x: [Float], _ w: [Float], _ dy: [Float], n: Int, c: Int, h: Int, p: Int) -> [[Double]] {
+        let ho = h + 2 * p - 2, x64 = x.map(Double.init), w64 = w.map(Double.init), dy64 = dy.map(Double.init)
+        var y = [Double](repeating: 0, count: n * c * ho * ho), dx = [Double](repeating: 0, count: x.count)
+        var dw = [Double](repeating: 0, count: w.count)
+        for b in 0..<n {
+            for o in 0..<c {
+                for ci in 0..<c {
+                    for i in 0..<3 {
+                        for j in 0..<3 {
+                            let wv = w64[((o * c + ci) * 3 + i) * 3 + j]
+                            var g = 0.0
+                            for oy in Swift.max(0, p - i)..<Swift.min(ho, h + p - i) {
+                                let xr = ((b * c + ci) * h + oy + i - p) * h - p + j, yr = ((b * c + o) * ho + oy) * ho
+                                for ox in Swift.max(0, p - j)..<Swift.min(ho, h + p - j) {
+                                    y[yr + ox] += wv * x64[xr + ox]
+                                    dx[xr + ox] += wv * dy64[yr + ox]
+                                    g += dy64[yr + ox] * x64[xr + ox]
+                                }
+                            }
+                            dw[((o * c + ci) * 3 + i) * 3 + j] += g
+                        }
+                    }
+                }
+            }
+        }
+        return [y, dx, dw]
     }
 }

@@ -25,7 +25,9 @@ static float *buffer(long n) {
     return p;
 }
 
-enum { IMAGES = 64, REPS = 5, BUDGET = 1 << 21, PADDING = 16 };
+enum { IMAGES = 64, REPS = 5, PADDING = 16 };
+/// Winograd.blockBudget (floats of V and M per block); BUDGET in the environment overrides it.
+static long BUDGET = 1 << 21;
 
 /// Winograd.swift `matrixStride`: `floats` rounded up to an odd multiple of 16 (64 bytes), so
 /// the α² streams of a transform fall into different cache sets. SKEW=0 in the environment
@@ -89,14 +91,17 @@ static double layer(const CKKernels *K, int m, long c, long h, int weight) {
 
 int main(void) {
     openblas_set_num_threads(1);
+    if (getenv("BUDGET")) BUDGET = atol(getenv("BUDGET"));
     const CKKernels *K = ck_active();
-    printf("CKernels variant %s, %d images, one thread, best of %d, matrix stride %s\n\n", K->name, IMAGES, REPS,
+    printf("CKernels variant %s, %d images, one thread, best of %d, block budget %ld floats, matrix stride %s\n\n", K->name, IMAGES, REPS, BUDGET,
            matrix_stride(1024) == 1024 ? "unskewed" : "skewed");
     printf("| layer (c = cout, h×w) | forward F(2×2) ms | forward F(4×4) ms | F(2)/F(4) | dw F(2×2) ms | dw F(4×4) ms | F(2)/F(4) |\n");
     printf("|---|---|---|---|---|---|---|\n");
     long shapes[][2] = {{64, 28}, {64, 16}, {128, 14}, {128, 10}, {128, 8}, {256, 7}, {256, 6}, {256, 5}, {512, 4}};
+    if (getenv("RESNET")) { long r[][2] = {{64, 28}, {128, 14}, {256, 7}, {512, 4}}; memcpy(shapes, r, sizeof r); shapes[4][0] = 0; }
     for (int s = 0; s < (int)(sizeof shapes / sizeof shapes[0]); s++) {
         long c = shapes[s][0], h = shapes[s][1];
+        if (c == 0) break;
         double f2 = layer(K, 2, c, h, 0), f4 = layer(K, 4, c, h, 0);
         double g2 = layer(K, 2, c, h, 1), g4 = layer(K, 4, c, h, 1);
         printf("| %ld, %ld×%ld | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |\n", c, h, h, 1e3 * f2, 1e3 * f4, f2 / f4,
