@@ -2,6 +2,8 @@
 // the forward pass and the weight gradient of one core's share of a batch (64 images, blocked as
 // Winograd.swift blocks them), CKernels transforms + OpenBLAS sgemm on one thread, best of REPS.
 // The input gradient is a forward pass of the same shape. Finds `Winograd.f4MinimumSide`.
+// Environment: NOGEMM=1 times the transforms alone, SKEW=0 the unskewed matrix stride, BUDGET=n
+// another block budget, RESNET=1 only ResNet-18's four shapes.
 // Build and run: bench/winograd/layers.sh
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -68,7 +70,7 @@ static double layer(const CKKernels *K, int m, long c, long h, int weight) {
                     else K->winograd4_gradient(xi, c, h, h, th, tw, plane, mm + i * per, ld, stride);
                 }
             }
-            for (long xi = 0; xi < e; xi++) {
+            for (long xi = 0; xi < (getenv("NOGEMM") ? 0 : e); xi++) {
                 if (weight)
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c, c, count * per, 1, mm + xi * stride, ld,
                                 v + xi * stride, ld, 1, u + xi * c * c, c);

@@ -21,8 +21,9 @@ import Foundation
 /// The channel sums of the α² element-wise products are α² sgemms `M_ξ = U_ξ · V_ξ` (`U_ξ`:
 /// cout×cin transformed kernels, `V_ξ`: cin×tiles transformed input), so an output pixel costs
 /// α²/m² multiply-adds per channel pair instead of 9: 4 for F(2×2) (2.25× fewer than im2col),
-/// 2.25 for F(4×4) (4×). F(4×4)'s transforms have larger factors, so its float32 error is larger
-/// (about 5–10× F(2×2)'s mean error, 15–20× its largest, bench/README.md "Winograd F(4×4)").
+/// 2.25 for F(4×4) (4×). F(4×4)'s transforms have larger factors, so its float32 error is larger:
+/// on ResNet-18's layers 1–5× F(2×2)'s mean error (about 1e-6 of the output's RMS) and up to 27×
+/// its largest (bench/README.md "Winograd F(4×4, 3×3)", `WinogradTests.testErrorOnResNetLayers`).
 ///
 /// The input gradient of such a layer is the same kind of convolution: `dy` convolved with the
 /// kernel rotated by 180° with its channel axes swapped, padding `2 − p` (`inputGradientGeometry`).
