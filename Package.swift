@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "Characterization", dependencies: ["Simulator", "Netlist", "Cells", "TransferCurves", "Randomness", "Collective"], swiftSettings: directMetadataAccess),
         // Tensor hot loops in C: one source compiled for baseline, AVX2 and AVX-512 (per-function
         // target attributes), the variant chosen at run time (CKernels.h).
-        .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h"]),
+        .target(name: "CKernels", exclude: ["kernels_body.h", "winograd_lanes.h", "winograd4.h", "winograd4_lanes.h"]),
         .target(name: "Tensor", dependencies: ["LinearAlgebra", "CBLAS", "CKernels"], swiftSettings: directMetadataAccess),
         .target(name: "NN", dependencies: ["Tensor", "TransferCurves", "Randomness", "CZlib", "CTurboJPEG", "Collective", "CKernels"], swiftSettings: directMetadataAccess),
         // Lowering of trained layers to netlist modules, decks, manifest and resource report (never the simulator).

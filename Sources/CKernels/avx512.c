@@ -14,6 +14,9 @@
 void winograd_kernels_avx2(const float *w, long cin, long cout, long co0, long co1, int rotated, float *u);
 void winograd_weight_gradient_avx2(const float *du, long cin, long cout, long parts, long uCount, long co0, long co1,
                                    float *dw);
+void winograd4_kernels_avx2(const float *w, long cin, long cout, long co0, long co1, int rotated, float *u);
+void winograd4_weight_gradient_avx2(const float *du, long cin, long cout, long parts, long uCount, long co0, long co1,
+                                    float *dw);
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma"))), apply_to = function)
 #include "kernels_body.h"
 #pragma clang attribute pop

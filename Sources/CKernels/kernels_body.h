@@ -55,8 +55,8 @@ typedef float CK_NAME(vhalf) __attribute__((vector_size(4 * CK_MAX_LANES), align
 #endif
 
 static void CK_NAME(winograd_input)(const float *x, long c, long h, long w, long ph, long pw, long th, long tw,
-                                    float *planes, long planeFloats, float *v, long ld) {
-    long half = tw + 1, width = 2 * half, stride = c * ld;
+                                    float *planes, long planeFloats, float *v, long ld, long stride) {
+    long half = tw + 1, width = 2 * half;
     for (long ci = -1; ci < c; ci++) {
         // Channel ci + 1 into plane (ci + 1) % 2 before channel ci is transformed from the other.
         long next = ci + 1;
@@ -93,14 +93,14 @@ static void CK_NAME(winograd_input)(const float *x, long c, long h, long w, long
     }
 }
 
-static void CK_NAME(winograd_output)(const float *m, long ld, long cout, long ho, long wo, long th, long tw,
-                                     const float *bias, float *out) {
-    CK_PICK(output, tw, m, ld, cout, ho, wo, th, tw, bias, out);
+static void CK_NAME(winograd_output)(const float *m, long ld, long stride, long cout, long ho, long wo, long th,
+                                     long tw, const float *bias, float *out) {
+    CK_PICK(output, tw, m, ld, stride, cout, ho, wo, th, tw, bias, out);
 }
 
 static void CK_NAME(winograd_gradient)(const float *dy, long cout, long ho, long wo, long th, long tw,
-                                       float *plane, long width, float *d, long ld) {
-    CK_PICK(gradient, tw, dy, cout, ho, wo, th, tw, plane, width, d, ld);
+                                       float *plane, long width, float *d, long ld, long stride) {
+    CK_PICK(gradient, tw, dy, cout, ho, wo, th, tw, plane, width, d, ld, stride);
 }
 
 // External (not static): the AVX-512 table takes these two from the AVX2 file.
@@ -188,6 +188,8 @@ void CK_NAME(winograd_weight_gradient)(const float *du, long cin, long cout, lon
         }
     }
 }
+
+#include "winograd4.h"
 
 static inline long CK_NAME(floor_div)(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 static inline long CK_NAME(ceil_div)(long a, long b) { return -CK_NAME(floor_div)(-a, b); }
@@ -632,6 +634,11 @@ const CKKernels CK_NAME(ck_kernels) = {
     .winograd_gradient = CK_NAME(winograd_gradient),
     .winograd_kernels = CK_CAT(winograd_kernels, CK_WEIGHT_TRANSFORMS),
     .winograd_weight_gradient = CK_CAT(winograd_weight_gradient, CK_WEIGHT_TRANSFORMS),
+    .winograd4_input = CK_NAME(winograd4_input),
+    .winograd4_output = CK_NAME(winograd4_output),
+    .winograd4_gradient = CK_NAME(winograd4_gradient),
+    .winograd4_kernels = CK_CAT(winograd4_kernels, CK_WEIGHT_TRANSFORMS),
+    .winograd4_weight_gradient = CK_CAT(winograd4_weight_gradient, CK_WEIGHT_TRANSFORMS),
     .im2col = CK_NAME(im2col),
     .col2im = CK_NAME(col2im),
     .bn_statistics = CK_NAME(bn_statistics),

@@ -74,10 +74,9 @@ static inline void CK_WNAME(store2)(float *dst, const CK_WNAME(vf2) *value, long
     }
 }
 
-static inline void CK_WNAME(output)(const float *m, long ld, long cout, long ho, long wo, long th, long tw,
-                                    const float *bias, float *out) {
+static inline void CK_WNAME(output)(const float *m, long ld, long stride, long cout, long ho, long wo, long th,
+                                    long tw, const float *bias, float *out) {
     typedef CK_WNAME(vf) vf;
-    long stride = cout * ld;
     for (long co = 0; co < cout; co++) {
         float b = bias ? bias[co] : 0.0f;
         vf bv;
@@ -111,10 +110,9 @@ static inline void CK_WNAME(output)(const float *m, long ld, long cout, long ho,
 }
 
 static inline void CK_WNAME(gradient)(const float *dy, long cout, long ho, long wo, long th, long tw,
-                                      float *plane, long width, float *d, long ld) {
+                                      float *plane, long width, float *d, long ld, long stride) {
     typedef CK_WNAME(vf) vf;
     typedef CK_WNAME(vf2) vf2;
-    long stride = cout * ld;
     for (long co = 0; co < cout; co++) {
         const float *src = dy + co * ho * wo;
         for (long y = 0; y < ho; y++) memcpy(plane + y * width, src + y * wo, (size_t)wo * sizeof(float));

@@ -51,15 +51,21 @@ final class CKernelsTests: XCTestCase {
     }
 
     func testWinogradVariantsMatchPortable() {
-        let saved = Winograd.minChannels
+        let (savedChannels, savedMode) = (Winograd.minChannels, Winograd.mode)
         Winograd.minChannels = 1
-        defer { Winograd.minChannels = saved }
-        // Widths 40, 28, 27, 13, 9, 5, 4 → rows of 20, 14, 14, 7, 5, 3, 2 tiles; paddings 0–2.
-        for (n, c, h, w, co, p) in [(2, 3, 9, 40, 4, 1), (2, 16, 28, 28, 8, 1), (3, 5, 7, 27, 6, 0), (2, 4, 13, 13, 5, 2),
-                                    (3, 6, 9, 9, 3, 1), (2, 3, 5, 5, 4, 1), (4, 8, 4, 4, 8, 1)] {
-            let x = randomTensor([n, c, h, w], &rng), k = randomTensor([co, c, 3, 3], &rng), b = randomTensor([co], &rng)
-            assertVariantsIdentical([x, k, b], "winograd \(n)×\(c)×\(h)×\(w) → \(co), padding \(p)") {
-                conv2d($0[0], $0[1], bias: $0[2], padding: p)
+        defer { (Winograd.minChannels, Winograd.mode) = (savedChannels, savedMode) }
+        // F(2×2): widths 40, 28, 27, 13, 9, 5, 4 → rows of 20, 14, 14, 7, 5, 3, 2 tiles.
+        // F(4×4): widths 70, 50, 40, 28, 27, 13, 9, 5, 4 → rows of 18, 13, 10, 7, 7, 4, 3, 2, 1 tiles
+        // (16-, 8- and 4-tile groups). Paddings 0–2.
+        for mode in [Winograd.Mode.f2, .f4] {
+            Winograd.mode = mode
+            for (n, c, h, w, co, p) in [(2, 3, 9, 40, 4, 1), (2, 16, 28, 28, 8, 1), (3, 5, 7, 27, 6, 0), (2, 4, 13, 13, 5, 2),
+                                        (3, 6, 9, 9, 3, 1), (2, 3, 5, 5, 4, 1), (4, 8, 4, 4, 8, 1), (2, 3, 6, 70, 3, 1),
+                                        (2, 4, 10, 50, 3, 1)] {
+                let x = randomTensor([n, c, h, w], &rng), k = randomTensor([co, c, 3, 3], &rng), b = randomTensor([co], &rng)
+                assertVariantsIdentical([x, k, b], "winograd F(\(mode.rawValue)) \(n)×\(c)×\(h)×\(w) → \(co), padding \(p)") {
+                    conv2d($0[0], $0[1], bias: $0[2], padding: p)
+                }
             }
         }
     }

@@ -46,12 +46,12 @@ int main(void) {
         char label[128];
         snprintf(label, sizeof label, "winograd input, %ld ch %ld×%ld, 8 images", c, h, h);
         TIME(label, { memset(planes, 0, 2 * planeFloats * 4); for (long i = 0; i < images; i++)
-            K->winograd_input(x + i * c * h * h, c, h, h, 1, 1, th, tw, planes, planeFloats, v + i * per, ld); });
+            K->winograd_input(x + i * c * h * h, c, h, h, 1, 1, th, tw, planes, planeFloats, v + i * per, ld, c * ld); });
         snprintf(label, sizeof label, "winograd output, %ld ch %ld×%ld, 8 images", c, h, h);
-        TIME(label, { for (long i = 0; i < images; i++) K->winograd_output(v + i * per, ld, c, h, h, th, tw, NULL, out + i * c * h * h); });
+        TIME(label, { for (long i = 0; i < images; i++) K->winograd_output(v + i * per, ld, c * ld, c, h, h, th, tw, NULL, out + i * c * h * h); });
         snprintf(label, sizeof label, "winograd gradient, %ld ch %ld×%ld, 8 images", c, h, h);
         TIME(label, { memset(plane, 0, 2 * th * (2 * tw + 32) * 4); for (long i = 0; i < images; i++)
-            K->winograd_gradient(x + i * c * h * h, c, h, h, th, tw, plane, 2 * tw + 32, v + i * per, ld); });
+            K->winograd_gradient(x + i * c * h * h, c, h, h, th, tw, plane, 2 * tw + 32, v + i * per, ld, c * ld); });
         snprintf(label, sizeof label, "winograd kernels, %ld×%ld", c, c);
         TIME(label, K->winograd_kernels(w, c, c, 0, c, 0, u));
         snprintf(label, sizeof label, "winograd kernels rotated, %ld×%ld", c, c);

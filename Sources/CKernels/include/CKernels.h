@@ -41,20 +41,36 @@ typedef struct CKStage {
 /// The kernels of one variant. Planes are the `[N, C, S]` slices `t0 ..< t1` (channel `t % c`).
 typedef struct CKKernels {
     const char *name;
-    /// Winograd F(2×2,3×3) `V = Bᵀ d B` of one image (see Winograd.swift `transformInput`).
+    /// Winograd F(2×2,3×3) `V = Bᵀ d B` of one image (see Winograd.swift `transformInput`): rows
+    /// `ld` apart, the ξ matrices `stride` apart (V, M and D alike).
     void (*winograd_input)(const float *x, long c, long h, long w, long ph, long pw, long th, long tw,
-                           float *planes, long planeFloats, float *v, long ld);
+                           float *planes, long planeFloats, float *v, long ld, long stride);
     /// `Y = Aᵀ M A + bias` of one image (see `transformOutput`); `bias` may be NULL.
-    void (*winograd_output)(const float *m, long ld, long cout, long ho, long wo, long th, long tw,
+    void (*winograd_output)(const float *m, long ld, long stride, long cout, long ho, long wo, long th, long tw,
                             const float *bias, float *out);
     /// `D = A ∂Y Aᵀ` of one image (see `transformGradient`); `plane` has 2·th rows of `width` ≥ 2·tw + 32.
     void (*winograd_gradient)(const float *dy, long cout, long ho, long wo, long th, long tw,
-                              float *plane, long width, float *d, long ld);
+                              float *plane, long width, float *d, long ld, long stride);
     /// `U_ξ[co][ci] = (G g Gᵀ)_ξ` for output channels co0 ..< co1.
     void (*winograd_kernels)(const float *w, long cin, long cout, long co0, long co1, int rotated, float *u);
     /// `dw = Gᵀ (Σ_parts ∂L/∂U) G` for output channels co0 ..< co1 (`parts` copies `uCount` apart).
     void (*winograd_weight_gradient)(const float *du, long cin, long cout, long parts, long uCount,
                                      long co0, long co1, float *dw);
+    /// Winograd F(4×4,3×3) `V = Bᵀ d B` of one image (see Winograd.swift `transformInput`): two
+    /// planes of `(4·th + 2)` rows of four column phases of `tw + 1` floats, plus padding.
+    void (*winograd4_input)(const float *x, long c, long h, long w, long ph, long pw, long th, long tw,
+                            float *planes, long planeFloats, float *v, long ld, long stride);
+    /// F(4×4) `Y = Aᵀ M A + bias` of one image; `bias` may be NULL.
+    void (*winograd4_output)(const float *m, long ld, long stride, long cout, long ho, long wo, long th, long tw,
+                             const float *bias, float *out);
+    /// F(4×4) `D = A ∂Y Aᵀ` of one image; `plane` is one zeroed input plane of the same tiles.
+    void (*winograd4_gradient)(const float *dy, long cout, long ho, long wo, long th, long tw,
+                               float *plane, float *d, long ld, long stride);
+    /// F(4×4) `U_ξ[co][ci] = (G g Gᵀ)_ξ` (ξ = 6·row + column) for output channels co0 ..< co1.
+    void (*winograd4_kernels)(const float *w, long cin, long cout, long co0, long co1, int rotated, float *u);
+    /// F(4×4) `dw = Gᵀ (Σ_parts ∂L/∂U) G` for output channels co0 ..< co1.
+    void (*winograd4_weight_gradient)(const float *du, long cin, long cout, long parts, long uCount,
+                                      long co0, long co1, float *dw);
     /// im2col of one image's group slice into `col` (leading dimension `ld`), output rows oyA ..< oyB.
     void (*im2col)(const float *x, const CKConv *g, float *col, long ld, long oyA, long oyB);
     /// Adjoint of im2col: accumulates `col` into `dx`.
