@@ -37,10 +37,16 @@ enum Winograd {
 
     /// Which tile size eligible layers use: always F(2×2), always F(4×4), or per layer (`auto`:
     /// F(4×4) when both output sides are at least `f4MinimumSide`). The default comes from the
-    /// environment variable `KELVIN_WINOGRAD` (`2`, `4` or `auto`; anything else, or unset, is
-    /// `auto`). Mutable only for tests and measurements (set before any conv runs).
+    /// environment variable `KELVIN_WINOGRAD` (`2`, `4` or `auto`; unset is `auto`, and any other
+    /// value is `auto` with a warning on stderr). Mutable only for tests and measurements (set
+    /// before any conv runs).
     enum Mode: String, Sendable { case f2 = "2", f4 = "4", auto }
-    nonisolated(unsafe) static var mode = Mode(rawValue: ProcessInfo.processInfo.environment["KELVIN_WINOGRAD"] ?? "") ?? .auto
+    nonisolated(unsafe) static var mode: Mode = {
+        guard let value = ProcessInfo.processInfo.environment["KELVIN_WINOGRAD"], !value.isEmpty else { return .auto }
+        if let mode = Mode(rawValue: value) { return mode }
+        FileHandle.standardError.write(Data("kelvin: warning: KELVIN_WINOGRAD=\(value) is not 2, 4 or auto; using auto\n".utf8))
+        return .auto
+    }()
     /// `auto`'s crossover: the smallest output side where F(4×4) is faster. Per layer at 64–512
     /// channels (bench/winograd/layers.c), F(4×4) wins from 7×7 up (its 2×2 tiles cover 8×8 with
     /// 36 products each against F(2×2)'s 16 tiles of 16) and loses at 6×6 and 5×5 (the same
