@@ -32,10 +32,10 @@ median() { python3 -c 'import statistics,sys; v=[float(a) for a in sys.argv[1:] 
 rows=()
 for isa in native avx2; do
   if [ $isa = avx2 ]; then
-    kenv=(env OPENBLAS_CORETYPE=Haswell)
+    kenv=(env OPENBLAS_CORETYPE=Haswell KELVIN_KERNELS=avx2)
     penv=(env DNNL_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2 ATEN_CPU_CAPABILITY=avx2)
   else
-    kenv=(env -u OPENBLAS_CORETYPE)
+    kenv=(env -u OPENBLAS_CORETYPE -u KELVIN_KERNELS)
     penv=(env)
   fi
   s=$("${kenv[@]}" "$KELVIN" bench-train --sgemm --threads "$THREADS")
