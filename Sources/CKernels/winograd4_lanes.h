@@ -82,22 +82,7 @@ static inline void CK_WNAME(store4)(float *dst, const CK_WNAME(v4f4) *value, lon
         *(CK_WNAME(v4f4) *)dst = *value;
         return;
     }
-    const float *src = (const float *)value;
-#if CK_MAX_LANES >= 16
-    for (long off = 0; off < count; off += 16) {
-        long k = count - off;
-        __mmask16 mask = k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << k) - 1);
-        _mm512_mask_storeu_ps(dst + off, mask, _mm512_maskz_loadu_ps(mask, src + off));
-    }
-#elif CK_MAX_LANES >= 8
-    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    for (long off = 0; off < count; off += 8) {
-        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count - off)), iota);
-        _mm256_maskstore_ps(dst + off, mask, _mm256_maskload_ps(src + off, mask));
-    }
-#else
-    for (long l = 0; l < count; l++) dst[l] = src[l];
-#endif
+    CK_NAME(store_first)(dst, (const float *)value, count);
 }
 
 /// `Y = Aᵀ M A + bias` of one image: the four output rows of a tile row from the 36 products,
