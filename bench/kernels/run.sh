@@ -4,5 +4,5 @@ set -e
 cd "$(dirname "$0")/../.."
 src=Sources/CKernels
 clang -O2 -std=c11 -I$src/include $src/portable.c $src/avx2.c $src/avx512.c $src/dispatch.c bench/kernels/ckbench.c \
-    -o /tmp/ckbench
+    -lm -o /tmp/ckbench
 /tmp/ckbench
