@@ -334,7 +334,7 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
         lines += ["", "## Training step", "",
                   "What one training step adds to the inference above, on the same modules: the backward read δ = Wᵀe of every weighted stage "
                     + "but the first (rows and columns swapped by switches: the errors drive the columns, row circuits read the rows, a reference "
-                    + "row cancels the cells' common term), the errors routed back through pooling and gated by the ReLUs' stored signs, and the "
+                    + "row cancels the cells' common term), the errors routed back through pooling and residual adds (to both branches) and gated by the ReLUs' stored signs, and the "
                     + "weight update as charge added to every capacitor weight cell (rows pulsed for x, columns carrying e). Modules are reused: "
                     + "no new modules. Counting rules: Docs/compiler.md.", "",
                   "| layer | type | op-amps | multiply cells | capacitors | switches | slots | digital FLOPs |",
