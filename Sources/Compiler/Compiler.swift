@@ -196,7 +196,7 @@ struct Builder {
         let name = "b" + stage.index
         banks.append(Schedule.Bank(name: name, size: outputs * positions))
         scheduled.append(Scheduled(stage: stage, module: module, inputBank: bank, inputSize: banks.first { $0.name == bank }?.size ?? 0,
-                                   outputs: outputs, positions: positions, duration: duration, read: read))
+                                   outputs: outputs, positions: positions, duration: duration, read: read, secondBank: second?(0).bank))
         for p in 0..<positions {
             let addresses = read(p)
             let other = second?(p)
@@ -218,6 +218,8 @@ struct Builder {
         var outputs: Int, positions: Int
         var duration: Double
         var read: (Int) -> [Int]
+        /// A residual add's second input bank (the shortcut's output, or the block's input).
+        var secondBank: String? = nil
     }
     var scheduled: [Scheduled] = []
 
@@ -228,26 +230,43 @@ struct Builder {
     /// The training step's slots, after the inference (`Schedule.training`): stage by stage from
     /// the last, the backward read of each weighted stage but the first (per output position: the
     /// errors `e_o(p)` from the error bank drive the columns, the rows' `Wᵀe` add charge onto the
-    /// δ bank `d<layer>` at the window's addresses, accumulating), a max-pool's routing of each
-    /// error onto its window (the stored winner's switch), and each weighted stage's weight
+    /// δ bank of the stage's input at the window's addresses, accumulating), a max-pool's routing
+    /// of each error onto its window (the stored winner's switch), and each weighted stage's weight
     /// update (per position: rows pulsed for `x(p)` from the stage's input bank, columns carrying
     /// `e(p)`, every weight cell's capacitor receiving charge `∝ −η·x_r·e_o`). The errors of the
     /// last stage are the digital unit's (`loss` bank: softmax − one-hot); δ banks are reset to 0 V
-    /// at the start of the step. Nil (with the reason) for networks with residual blocks.
+    /// at the start of the step.
+    ///
+    /// The δ bank of a forward bank is named after its first reader, `d<layer>`, and every reader
+    /// accumulates onto it. A residual add's backward slots gate its errors with the stored signs
+    /// of its ReLU onto `d<add>`, the error of the sum, which the body's last stage and a 1×1
+    /// shortcut both read as their errors; with an identity shortcut the add's module then
+    /// accumulates `d<add>` onto the block input's δ bank (`d<block>.body.0`, also accumulated by
+    /// the body's first backward read). Reverse inference order visits every reader of a bank
+    /// before the stage that wrote it, so each δ bank is complete before it is read.
     mutating func scheduleTraining() -> (slots: [Schedule.Slot]?, note: String?) {
-        if let block = scheduled.first(where: { $0.stage.topLevel == nil || $0.stage.kind == .add }) {
-            return (nil, "the training step is not scheduled for residual blocks (layer \(block.stage.index)); its resources are counted in report.json")
+        if let block = scheduled.first(where: { $0.stage.kind == .add && $0.secondBank == nil }) {
+            return (nil, "the training step is not scheduled for residual add \(block.stage.index) without a second input; its resources are counted in report.json")
         }
         guard let last = scheduled.last else { return (nil, "no stage to train") }
         var slots = [Schedule.Slot]()
         var clock = self.clock
         banks.append(Schedule.Bank(name: "loss", size: last.outputs * last.positions, reset: nil, preset: true))
-        var errors = "loss"
+        // The δ bank of each forward bank: `d` + its first reader's layer (the network's output: `loss`).
+        var delta = ["b" + last.stage.index: "loss"]
+        for entry in scheduled {
+            for input in [entry.inputBank] + (entry.secondBank.map { [$0] } ?? []) where delta[input] == nil { delta[input] = "d" + entry.stage.index }
+        }
+        var created = Set<String>()
+        func accumulator(_ name: String, size: Int) {
+            if created.insert(name).inserted { banks.append(Schedule.Bank(name: name, size: size, reset: true)) }
+        }
         let firstWeighted = scheduled.firstIndex { if case .weighted = $0.stage.kind { true } else { false } }
         for (k, entry) in scheduled.enumerated().reversed() {
             let s = entry.stage
             let errorAddresses = { (p: Int) in (0..<entry.outputs).map { $0 * entry.positions + p } }
-            var wrote: String? = nil
+            let errors = delta["b" + s.index] ?? "loss"
+            let target = delta[entry.inputBank] ?? ("d" + s.index)
             func slot(_ phase: String, _ duration: Double, read: Schedule.Access, write: Schedule.Access, second: Schedule.Access? = nil, p: Int) {
                 slots.append(Schedule.Slot(
                     slot: slots.count, layer: s.index, module: entry.module, position: p, start: clock, duration: duration, read: read, write: write,
@@ -259,14 +278,12 @@ struct Builder {
             case .weighted(let g):
                 let rows = 2 * (g.rows + biasRows[s.index, default: 0]) * g.outChannels
                 if k != firstWeighted {
-                    let name = "d" + s.index
-                    banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
+                    accumulator(target, size: entry.inputSize)
                     let bwd = backwardSlots[s.index] ?? entry.duration
                     for p in 0..<entry.positions {
                         slot("backward", bwd, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
-                             write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
+                             write: Schedule.Access(bank: target, addresses: entry.read(p)), p: p)
                     }
-                    wrote = name
                 }
                 if options.cell.holdsOnCapacitor {
                     for p in 0..<entry.positions {
@@ -278,17 +295,32 @@ struct Builder {
             case .maxPool, .avgPool, .globalAvgPool:
                 // Max-pool: each error onto its window's stored winner; average pool: e/n onto every
                 // element of its window (a divider), accumulating where windows overlap.
-                let name = "d" + s.index
-                banks.append(Schedule.Bank(name: name, size: entry.inputSize, reset: true))
+                accumulator(target, size: entry.inputSize)
                 for p in 0..<entry.positions {
                     slot("backward", entry.duration, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
-                         write: Schedule.Access(bank: name, addresses: entry.read(p)), p: p)
+                         write: Schedule.Access(bank: target, addresses: entry.read(p)), p: p)
                 }
-                wrote = name
+            case .add:
+                // The error of the sum (gated by the ReLU's stored signs) is the error of both
+                // branches: `d<add>`, read by the body's last stage and by a 1×1 shortcut.
+                let sum = "d" + s.index
+                accumulator(sum, size: entry.outputs * entry.positions)
+                for p in 0..<entry.positions {
+                    slot("backward", entry.duration, read: Schedule.Access(bank: errors, addresses: errorAddresses(p)),
+                         write: Schedule.Access(bank: sum, addresses: errorAddresses(p)), p: p)
+                }
+                // An identity shortcut: the add's module accumulates the same errors onto the
+                // block input's δ bank (the body's first backward read adds its share there too).
+                if let second = entry.secondBank, let shortcut = delta[second], shortcut != sum {
+                    accumulator(shortcut, size: banks.first { $0.name == second }?.size ?? entry.outputs * entry.positions)
+                    for p in 0..<entry.positions {
+                        slot("backward", entry.duration, read: Schedule.Access(bank: sum, addresses: errorAddresses(p)),
+                             write: Schedule.Access(bank: shortcut, addresses: errorAddresses(p)), p: p)
+                    }
+                }
             default:
                 break
             }
-            if let wrote { errors = wrote }
         }
         return (slots, nil)
     }

@@ -122,9 +122,14 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
         self.input = input
         self.rowsPerTile = rowsPerTile
         let first = stages.firstIndex { if case .weighted = $0.kind { true } else { false } }
+        // Residual blocks with a 1×1 shortcut (the others' adds also route onto the block input's δ).
+        let shortcuts = Set(stages.compactMap { (s: LoweredLayer) -> String? in
+            s.index.components(separatedBy: ".shortcut.").count > 1 ? s.index.components(separatedBy: ".shortcut.")[0] : nil
+        })
         layers = stages.enumerated().map { k, stage in
             var l = Self.count(stage, cell: cell, rowsPerTile: rowsPerTile, biasRows: biasRows[stage.index])
-            (l.training, l.trainingOperations) = Self.countTraining(stage, cell: cell, rowsPerTile: rowsPerTile, biasRows: l.biasRows, first: k == first)
+            (l.training, l.trainingOperations) = Self.countTraining(stage, cell: cell, rowsPerTile: rowsPerTile, biasRows: l.biasRows, first: k == first,
+                                                                    identityShortcut: !shortcuts.contains(stage.index))
             return l
         }
         total = layers.reduce(Resources()) { $0 + $1.resources }
@@ -145,9 +150,13 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
     /// `2TM` column transconductors (op-amps), a write switch per weight cell `2(R+B)M`, `P` slots.
     /// Max-pool: `Ck²P` routing switches, the δ bank, `P` slots; average pooling likewise with a
     /// `1/k²` divider; global average pool `Cn` switches and `Cn` capacitors, one slot; a
-    /// standalone ReLU `CP` gates; a residual add and a flatten nothing (their errors are read
-    /// by both branches, or unchanged).
-    static func countTraining(_ s: LoweredLayer, cell: CellFlavour, rowsPerTile: Int, biasRows bias: Int, first: Bool) -> (Resources, Operations) {
+    /// standalone ReLU `CP` gates; a flatten nothing (its errors pass unchanged). A residual add
+    /// (C channels): its errors gated by the ReLU's stored signs onto the error of the sum, which
+    /// both branches read — `CP` error reads, `CP` δ writes (+ `CP` gates), `CP` capacitors, `P`
+    /// slots; with an identity shortcut the same errors accumulated onto the block input's δ bank
+    /// as well (`2CP` switches, `P` slots more).
+    static func countTraining(_ s: LoweredLayer, cell: CellFlavour, rowsPerTile: Int, biasRows bias: Int, first: Bool,
+                              identityShortcut: Bool = false) -> (Resources, Operations) {
         var r = Resources(), ops = Operations()
         let p = s.positions
         let channels = s.outputShape.first ?? 1
@@ -182,7 +191,17 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
             r.switches = channels * n; r.capacitors = channels * n; r.slots = 1
         case .relu:
             r.switches = channels * p
-        case .add, .flatten:
+        case .add:
+            r.switches = 2 * channels * p + (s.relu ? channels * p : 0)
+            r.capacitors = channels * p
+            r.slots = p
+            r.flops = s.relu ? channels * p : 0
+            if identityShortcut {
+                r.switches += 2 * channels * p
+                r.slots += p
+                r.flops += channels * p
+            }
+        case .flatten:
             break
         }
         return (r, ops)
@@ -315,7 +334,7 @@ public struct ResourceReport: Sendable, Equatable, CompileFile {
         lines += ["", "## Training step", "",
                   "What one training step adds to the inference above, on the same modules: the backward read δ = Wᵀe of every weighted stage "
                     + "but the first (rows and columns swapped by switches: the errors drive the columns, row circuits read the rows, a reference "
-                    + "row cancels the cells' common term), the errors routed back through pooling and gated by the ReLUs' stored signs, and the "
+                    + "row cancels the cells' common term), the errors routed back through pooling and residual adds (to both branches) and gated by the ReLUs' stored signs, and the "
                     + "weight update as charge added to every capacitor weight cell (rows pulsed for x, columns carrying e). Modules are reused: "
                     + "no new modules. Counting rules: Docs/compiler.md.", "",
                   "| layer | type | op-amps | multiply cells | capacitors | switches | slots | digital FLOPs |",
