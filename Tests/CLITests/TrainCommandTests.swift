@@ -70,4 +70,17 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(sizes.status, 1)
         XCTAssertTrue(sizes.stderr.contains("--image-size and --resize-size apply to --dataset imagefolder"), sizes.stderr)
     }
+
+    /// The speed switches of the tensor backend are read from the environment: a value that is not
+    /// one of theirs is a warning naming it (the run goes on with the default), a valid one is silent.
+    func testUnknownKernelAndWinogradSwitchesWarn() throws {
+        let arguments = ["bench-train", "--width", "16", "--steps", "1", "--threads", "1"]
+        let bad = try KelvinProcess.run(arguments, environment: ["KELVIN_KERNELS": "sse", "KELVIN_WINOGRAD": "5"])
+        XCTAssertEqual(bad.status, 0, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("KELVIN_KERNELS=sse is not portable, avx2 or avx512"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("KELVIN_WINOGRAD=5 is not 2, 4 or auto"), bad.stderr)
+        let good = try KelvinProcess.run(arguments, environment: ["KELVIN_KERNELS": "portable", "KELVIN_WINOGRAD": "4"])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        XCTAssertFalse(good.stderr.contains("warning"), good.stderr)
+    }
 }

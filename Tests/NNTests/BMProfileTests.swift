@@ -165,6 +165,13 @@ final class BMProfileTests: XCTestCase {
                                                tables: try Self.tables(), path: "t.json")) {
             XCTAssertTrue("\($0)".contains("bm.max"), "\($0)")
         }
+        // Asked-for effects that ideal cells cannot give are refused, not dropped.
+        for (document, key) in [(#"{"name": "t", "bm": {"log": "ideal", "exp": "ideal"}, "mismatch": true}"#, "mismatch"),
+                                (#"{"name": "t", "bm": {"log": "ideal", "exp": "exp"}, "dac_bits": 8}"#, "dac_bits")] {
+            XCTAssertThrowsError(try AnalogProfile(settings: try settings(document), tables: try Self.tables(), path: "t.json")) {
+                XCTAssertTrue("\($0)".contains("key '\(key)'"), "\($0)")
+            }
+        }
         XCTAssertEqual(try settings(#"{"name": "t", "bm": {"log": "a", "exp": "b", "max": "c"}}"#).tableNames, ["a", "b", "c"])
     }
 

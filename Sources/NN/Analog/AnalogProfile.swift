@@ -70,6 +70,8 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         var bmMismatch: [String: BMMismatch] = [:]
         /// The multiply cell's input tables mapped to a layer's input scale (`mappedInputTables`).
         var inputTables: [Float: [PiecewiseLinear]] = [:]
+        /// The exp converter's curve over M for a BM layer's scale `e^{m₀}` (`ExpCell.curve`).
+        var expCurves: [Float: PiecewiseLinear] = [:]
         var counts = OperationCounts()
         var deviceDraws: [String: DeviceDraws] = [:]
         var pendingUpdate: PendingUpdate?
@@ -153,6 +155,12 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
                 where has == false {
                     throw NNError.mismatch(path: path, reason: "key 'mismatch': table '\(name)' (\(key)) has no Monte Carlo statistics (characterise it with --mc N)")
                 }
+                if mac == nil, logCell == nil, expCell == nil {
+                    throw NNError.mismatch(path: path, reason: "key 'mismatch': ideal BM cells have no mismatch; give characterised 'bm.log' or 'bm.exp' tables")
+                }
+            }
+            if settings.dacBits != nil, logCell == nil {
+                throw NNError.mismatch(path: path, reason: "key 'dac_bits': a BM layer's DAC spans the log converter's input range; give a characterised 'bm.log'")
             }
         } else {
             logCell = nil; expCell = nil; maxCell = nil
@@ -421,7 +429,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
             return lost != 0 ? m.map { $0 - lost } : m
         }
         func column(_ m: [Tensor], _ scales: Scales) -> Tensor {
-            let curve = expCell?.curve(scale: scales.weight[0], headroom: headroom)
+            let curve = expCurve(scale: scales.weight[0])
             var y: Tensor? = nil
             for (t, term) in m.enumerated() {
                 var e = curve.map { term.lookup($0) } ?? term.exp()
@@ -466,6 +474,16 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
             $0.counts.converters += (settings.dacBits != nil ? x.count : 0) + (settings.adcBits != nil ? y.count : 0)
         }
         return y
+    }
+
+    /// The exp converter's curve at a layer's scale, made once per scale (nil: ideal, or a scale so
+    /// extreme that the mapped grid is not finite, where the exact `exp` is used).
+    private func expCurve(scale: Float) -> PiecewiseLinear? {
+        guard let cell = expCell else { return nil }
+        if let curve = state.withLock({ $0.expCurves[scale] }) { return curve }
+        guard let curve = cell.curve(scale: scale, headroom: headroom) else { return nil }
+        state.withLock { $0.expCurves[scale] = curve }
+        return curve
     }
 
     /// This chip's BM cells for a layer (`BMMismatch`): each converter one Monte Carlo instance of
