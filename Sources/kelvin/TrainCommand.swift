@@ -67,6 +67,8 @@ struct TrainCommand: ParsableCommand {
     var analog: String?
     @Option(name: .customLong("chip-seed"), help: "The simulated chip (mismatch draws) of an analog profile (default 0; on --resume, the run's).")
     var chipSeed: UInt64?
+    @Option(name: .customLong("chip-draws"), help: "With an analog profile that draws per chip (mismatch or a device): fixed (the chip of --chip-seed, default) or step (a fresh chip every training step; sets the profile's chip_draws).")
+    var chipDraws: String?
     @Option(help: "Weight update: standard (one step per batch) or pipelined (per-block updates from micro-batches streaming through the blocks, Docs/pipelined-update.md).")
     var update = "standard"
     @Option(name: .customLong("micro-batch"), help: "Micro-batch size of --update pipelined (divides --batch).") var microBatch: Int?
@@ -99,7 +101,8 @@ struct TrainCommand: ParsableCommand {
     private func resumedProfile(_ ck: Checkpoint, path: String) throws -> any ExecutionProfile {
         let resolver = ProfileResolver(cells: cells)
         let stored = ck.header.profile
-        if let analog { return try resolver.profile(analog, chipSeed: chipSeed ?? stored?.chipSeed ?? 0) }
+        if let analog { return try analogProfile(analog, chipSeed: chipSeed ?? stored?.chipSeed ?? 0) }
+        if chipDraws != nil { throw NNError.invalidArgument("--chip-draws: a resumed run keeps its profile's; give it with --analog") }
         guard let record = stored, let document = record.document else {
             if chipSeed != nil { throw NNError.invalidArgument("--chip-seed: the run at \(path) has no analog profile") }
             return DigitalProfile()
@@ -107,6 +110,17 @@ struct TrainCommand: ParsableCommand {
         let settings = try AnalogSettings(json: Data(document.utf8), path: path + " (stored profile)")
         // A --chip-seed other than the run's reaches the trainer, which refuses it with the reason.
         return try resolver.profile(settings, origin: path, chipSeed: chipSeed ?? record.chipSeed ?? 0)
+    }
+
+    /// The analog profile `name` for `chipSeed` (default: `--chip-seed` or 0), with `--chip-draws` applied.
+    private func analogProfile(_ name: String, chipSeed: UInt64? = nil) throws -> AnalogProfile {
+        let resolver = ProfileResolver(cells: cells)
+        var (settings, origin) = try resolver.settings(name)
+        if let chipDraws {
+            settings.chipDraws = chipDraws
+            try settings.validate(path: origin + " with --chip-draws")
+        }
+        return try resolver.profile(settings, origin: origin, chipSeed: chipSeed ?? self.chipSeed ?? 0)
     }
 
     /// The median time of 3 blocking allreduces of `elements` floats (what summing a step's
@@ -217,15 +231,14 @@ struct TrainCommand: ParsableCommand {
                 guard communicator.size > 1 else { throw NNError.invalidArgument("--sync-bn applies to runs under mpirun with 2 or more ranks") }
                 options.syncBatchNorm = true
             }
-            let profile: any ExecutionProfile = try analog.map {
-                try ProfileResolver(cells: cells).profile($0, chipSeed: chipSeed ?? 0)
-            } ?? DigitalProfile()
+            let profile: any ExecutionProfile = try analog.map { try analogProfile($0) } ?? DigitalProfile()
             trainer = try Trainer(options: options, model: network, profile: profile, train: trainSet, test: testSet,
                                   communicator: communicator)
             printErr("\(options.model.summary), \(trainer.model.parameterCount) parameters"
                 + (initial.map { ", weights from \($0.path)" } ?? "") + ", on \(dataset): "
                 + "\(trainSet.count) train / \(testSet.count) test images, \(trainer.loader.batchesPerEpoch) steps per epoch\n")
         }
+        if chipDraws != nil, analog == nil { throw NNError.invalidArgument("--chip-draws applies to an analog profile (--analog)") }
         if chipSeed != nil, trainer.profile.record.chipSeed == nil {
             throw NNError.invalidArgument("--chip-seed: profile '\(trainer.profile.name)' draws nothing per chip (no mismatch or device)")
         }

@@ -59,6 +59,26 @@ final class AnalogCommandTests: XCTestCase {
         XCTAssertTrue(metrics.contains("\"profile\":\"yan-noise\""), metrics)
     }
 
+    /// `--chip-draws step` is stored in the run's profile (and so kept on resume); it is refused
+    /// without a profile, for a profile with nothing drawn per chip, and for an unknown mode.
+    func testChipDrawsOption() throws {
+        let run = try train("c", ["--analog", "reram", "--chip-draws", "step"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let record = try json(String(contentsOfFile: scratch.url.path + "/c/profile.json", encoding: .utf8))
+        let document = try json(try XCTUnwrap(record["document"] as? String, "\(record)"))
+        XCTAssertEqual(document["chip_draws"] as? String, "step")
+        let resumed = try KelvinProcess.run(["train", "--out", scratch.url.path + "/c", "--resume", "--max-steps", "3", "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let digital = try train("d", ["--chip-draws", "step"])
+        XCTAssertEqual(digital.status, 1)
+        XCTAssertTrue(digital.stderr.contains("--chip-draws applies to an analog profile"), digital.stderr)
+        let ideal = try train("i", ["--analog", "yan-noise", "--chip-draws", "step"])
+        XCTAssertEqual(ideal.status, 1)
+        XCTAssertTrue(ideal.stderr.contains("key 'chip_draws'") && ideal.stderr.contains("needs per-chip draws"), ideal.stderr)
+        let bad = try train("b", ["--analog", "pcm", "--chip-draws", "epoch"])
+        XCTAssertTrue(bad.stderr.contains("use fixed or step"), bad.stderr)
+    }
+
     func testBadProfilesAreRefusedWithFileAndKey() throws {
         let path = try scratch.write("p.json", #"{"name": "p", "mac": {"table": "ideal"}, "read_nosie": 0.1}"#)
         let bad = try train("b", ["--analog", path])

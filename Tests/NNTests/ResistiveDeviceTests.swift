@@ -19,13 +19,13 @@ final class ResistiveDeviceTests: XCTestCase {
     /// The weights `w` (`[out][in]`, row-major) as the profile's crossbar reads them: a linear
     /// layer fed the one-hot inputs, whose outputs are `w̃ᵀ`.
     private func readBack(_ profile: AnalogProfile, _ w: [Float], out: Int, in n: Int, step: UInt64 = 0,
-                          layer: Model? = nil) throws -> [Float] {
+                          layer: Model? = nil, training: Bool = false) throws -> [Float] {
         let model = try layer ?? Model(.linear(in: n, out: out, bias: false), seed: 1)
         try XCTUnwrap(model.network as? Linear).weight.assign(Tensor(shape: [out, n], data: w))
         var identity = [Float](repeating: 0, count: n * n)
         for i in 0..<n { identity[i * (n + 1)] = 1 }
         let y = model(Tensor(shape: [n, n], data: identity),
-                      context: ForwardContext(training: false, profile: profile, noise: NoiseStream(seed: 7, step: step))).scalars
+                      context: ForwardContext(training: training, profile: profile, noise: NoiseStream(seed: 7, step: step))).scalars
         return (0..<(out * n)).map { k in y[(k % n) * out + k / n] }
     }
 
@@ -235,6 +235,38 @@ final class ResistiveDeviceTests: XCTestCase {
         XCTAssertEqual(try readBack(try profile(json, chip: 3), w, out: 16, in: 8, step: 4), a)
         XCTAssertNotEqual(try readBack(try profile(json, chip: 4), w, out: 16, in: 8, step: 4), a)
         XCTAssertEqual(try profile(json, chip: 3).record.chipSeed, 3)
+    }
+
+    /// `chip_draws: step` gives every training step a chip of its own (the same again for the same
+    /// step, as a resumed run needs), while evaluation and `fixed` read the chip of the chip seed.
+    func testChipDrawsPerStep() throws {
+        let device = #"{"preset": "pcm", "read_noise": {"kind": "polynomial", "coefficients": [0]}}"#
+        let fixed = try profile(#"{"name": "t", "device": \#(device)}"#, chip: 3)
+        let perStep = try profile(#"{"name": "t", "chip_draws": "step", "device": \#(device)}"#, chip: 3)
+        var rng = RandomSource(seed: 2)
+        let w = (0..<(16 * 8)).map { _ in rng.nextNormal() }
+        func read(_ p: AnalogProfile, step: UInt64, training: Bool) throws -> [Float] {
+            try readBack(p, w, out: 16, in: 8, step: step, training: training)
+        }
+        let chip = try read(fixed, step: 1, training: false)
+        XCTAssertEqual(try read(fixed, step: 1, training: true), chip)
+        XCTAssertEqual(try read(fixed, step: 2, training: true), chip)
+        let one = try read(perStep, step: 1, training: true), two = try read(perStep, step: 2, training: true)
+        XCTAssertNotEqual(one, chip)
+        XCTAssertNotEqual(two, one)
+        XCTAssertEqual(try read(perStep, step: 1, training: true), one)
+        XCTAssertEqual(try read(perStep, step: 5, training: false), chip)
+        // Each step's chip is a chip like the fixed one: the same programming error about the same weights.
+        let spread = meanStd(zip(one, two).map { Double($0 - $1) }).std
+        let spreadToChip = meanStd(zip(one, chip).map { Double($0 - $1) }).std
+        XCTAssertGreaterThan(spread, 0)
+        XCTAssertEqual(spread / spreadToChip, 1, accuracy: 0.3)
+        XCTAssertThrowsError(try settings(#"{"name": "x", "chip_draws": "epoch", "device": {"preset": "pcm"}}"#)) { e in
+            XCTAssertTrue("\(e)".contains("key 'chip_draws'"), "\(e)")
+        }
+        XCTAssertThrowsError(try settings(#"{"name": "x", "chip_draws": "step", "weight_noise": 0.1}"#)) { e in
+            XCTAssertTrue("\(e)".contains("needs per-chip draws"), "\(e)")
+        }
     }
 
     /// Presets fill defaults; explicit keys override them, also inside drift and update; the

@@ -7,7 +7,7 @@
 #
 # Resumable: a finished run (its metrics.jsonl has the last epoch) is skipped, an interrupted one
 # continues with --resume; summarize.py counts only finished runs and prints how many each cell has.
-# usage: [TRAIN_LIMIT=N] [EPOCHS=E] [SEEDS="1 2 3"] [SIGMAS="..."] [WIDTH=16] examples/noise-sweep/run.sh [KELVIN] [RUNS_DIR]
+# usage: [TRAIN_LIMIT=N] [EPOCHS=E] [SEEDS="1 2 3"] [SIGMAS="..."] [ARMS="both weight update"] [WIDTH=16] [TAG=full] examples/noise-sweep/run.sh [KELVIN] [RUNS_DIR]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 KELVIN=${1:-.build/release/kelvin}
@@ -53,4 +53,4 @@ for seed in $SEEDS; do
     done
   done
 done
-python3 "$HERE/summarize.py" "$RUNS" "$HERE" "$WIDTH"
+python3 "$HERE/summarize.py" "$RUNS" "$HERE" "$WIDTH" "${TAG:-}"

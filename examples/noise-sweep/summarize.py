@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Tables and a plot of the noise sweep (run.sh): test top-1 against σ per arm, mean ± sample std
-over the finished seeds. usage: summarize.py RUNS_DIR OUT_DIR WIDTH"""
+over the finished seeds. usage: summarize.py RUNS_DIR OUT_DIR WIDTH [TAG]
+(TAG names the output files results-wWIDTH-TAG.*, e.g. "full" for the 3-epoch, 60 000-image runs)"""
 import glob, json, os, re, statistics, sys
 
 runs, out, width = sys.argv[1], sys.argv[2], sys.argv[3]
+stem = f"w{width}-{sys.argv[4]}" if len(sys.argv) > 4 and sys.argv[4] else f"w{width}"
 pattern = re.compile(rf"w{width}-(digital|both|weight|update)(?:-([0-9.e-]+))?-s(\d+)$")
 rows = []
 for d in sorted(glob.glob(os.path.join(runs, f"w{width}-*"))):
@@ -19,7 +21,7 @@ for d in sorted(glob.glob(os.path.join(runs, f"w{width}-*"))):
                      top5=last["test_top5"], seconds=sum(l["seconds"] for l in lines)))
 epochs = max((r["epochs"] for r in rows), default=0)
 rows = [r for r in rows if r["epochs"] == epochs]  # partial runs never enter the tables
-with open(os.path.join(out, f"results-w{width}.csv"), "w") as f:
+with open(os.path.join(out, f"results-{stem}.csv"), "w") as f:
     f.write("arm,sigma,seed,epochs,test_top1,test_top5,seconds\n")
     for r in sorted(rows, key=lambda r: (r["arm"], r["sigma"], r["seed"])):
         f.write(f"{r['arm']},{r['sigma']:g},{r['seed']},{r['epochs']},{r['top1']:.4f},{r['top5']:.4f},{r['seconds']:.1f}\n")
@@ -56,7 +58,7 @@ for s in sigmas:
         md.append(f"| {s:g} | " + " | ".join(paired(a, s) for a in arms) + " |")
 total = sum(r["seconds"] for r in rows)
 md += ["", f"{len(rows)} finished runs, {total / 60:.1f} minutes of training and evaluation in all."]
-open(os.path.join(out, f"results-w{width}.md"), "w").write("\n".join(md) + "\n")
+open(os.path.join(out, f"results-{stem}.md"), "w").write("\n".join(md) + "\n")
 print("\n".join(md))
 
 # Plot: top-1 against σ (σ = 0 drawn at the left edge of a log axis), one line per arm, ±1 std bars.
@@ -94,4 +96,4 @@ if xs:
         svg.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{colors[a]}"/>')
         svg.append(f'<text x="{W-R+10}" y="{T+20+18*i}" fill="{colors[a]}">{a}</text>')
     svg.append("</svg>")
-    open(os.path.join(out, f"accuracy-vs-sigma-w{width}.svg"), "w").write("\n".join(svg) + "\n")
+    open(os.path.join(out, f"accuracy-vs-sigma-{stem}.svg"), "w").write("\n".join(svg) + "\n")

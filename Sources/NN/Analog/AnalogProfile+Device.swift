@@ -26,11 +26,12 @@ extension AnalogProfile {
         return scales.weight.map { limit / $0 }
     }
 
-    /// This chip's draws for the layer `label` with `count` weights.
-    func deviceDraws(label: String, count: Int) -> DeviceDraws {
-        if let d = state.withLock({ $0.deviceDraws[label] }), d.programming.count == count { return d }
+    /// This chip's draws for the layer `label` with `count` weights (a fresh chip per training step
+    /// under `chip_draws: step`).
+    func deviceDraws(label: String, count: Int, context: ForwardContext) -> DeviceDraws {
+        var (rng, fixed) = chipRandom(label + "/device", context)
+        if fixed, let d = state.withLock({ $0.deviceDraws[label] }), d.programming.count == count { return d }
         let device = settings.device!
-        var rng = RandomSource(seed: chipSeed, stream: NoiseStream.fnv1a(label + "/device"))
         let on = Float(device.stuckOn ?? 0), off = Float(device.stuckOff ?? 0)
         func stuck() -> UInt8 {
             let u = rng.nextUniform()
@@ -43,7 +44,7 @@ extension AnalogProfile {
             draws.nu.append((rng.nextNormal(), rng.nextNormal()))
             draws.stuck.append((stuck(), stuck()))
         }
-        state.withLock { $0.deviceDraws[label] = draws }
+        if fixed { state.withLock { $0.deviceDraws[label] = draws } }
         return draws
     }
 
@@ -76,7 +77,7 @@ extension AnalogProfile {
         let time = d.drift?.time ?? 0, t0 = d.drift?.t0 ?? 20
         let values = w.detached().scalars, out = w.shape[0], per = max(values.count / max(out, 1), 1)
         let maxima = weightMaxima(scales)
-        let draws = deviceDraws(label: label, count: values.count)
+        let draws = deviceDraws(label: label, count: values.count, context: context)
         var rng = context.noise.generator(for: label + "/device-read")
         var chipRng = RandomSource(seed: chipSeed, stream: NoiseStream.fnv1a(label + "/compensation"))
         let compensating = (d.drift?.compensation ?? "none") != "none" && time > 0

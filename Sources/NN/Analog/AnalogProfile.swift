@@ -333,7 +333,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         let rows = w.reshaped(to: [1, outChannels, w.count / outChannels])
         let halfScale = scales.weight.map { 0.5 * $0 }
         // 2. Cells.
-        let mismatch = settings.mismatch == true ? mismatchDraw(label: label, shape: w.shape) : nil
+        let mismatch = settings.mismatch == true ? mismatchDraw(label: label, shape: w.shape, context: context) : nil
         let tiles = tileRanges(w.shape)
         var partials = [Tensor](repeating: Tensor.zeros([]), count: tiles.count)
         for r in 0..<cell.rank {
@@ -412,7 +412,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         let shape = weightShape ?? plus.shape
         let vPlus = plus.value.reshaped(to: shape), vMinus = minus.value.reshaped(to: shape)
         let outChannels = shape[0], rows = plus.value.count / outChannels
-        let mismatch = settings.mismatch == true ? bmMismatchDraw(label: label, rowShape: Array(shape.dropFirst()), out: outChannels) : nil
+        let mismatch = settings.mismatch == true ? bmMismatchDraw(label: label, rowShape: Array(shape.dropFirst()), out: outChannels, context: context) : nil
         let lost = Float(MaxCell.levels(fanIn: rows)) * (maxCell.map { $0.shortfall / logCell!.voltsPerUnit } ?? 0)
         func terms(_ x: Tensor, _ sx: Float) -> [Tensor] {
             var xq = x
@@ -488,9 +488,9 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
 
     /// This chip's BM cells for a layer (`BMMismatch`): each converter one Monte Carlo instance of
     /// its table, picked uniformly (the ideal cells: none).
-    private func bmMismatchDraw(label: String, rowShape: [Int], out: Int) -> BMMismatch {
-        if let m = state.withLock({ $0.bmMismatch[label] }) { return m }
-        var rng = RandomSource(seed: chipSeed, stream: NoiseStream.fnv1a(label + "/mismatch"))
+    private func bmMismatchDraw(label: String, rowShape: [Int], out: Int, context: ForwardContext) -> BMMismatch {
+        var (rng, fixed) = chipRandom(label + "/mismatch", context)
+        if fixed, let m = state.withLock({ $0.bmMismatch[label] }) { return m }
         let rows = rowShape.reduce(1, *)
         func pick(_ values: [Float]) -> Float { values[Int(rng.next() % UInt64(values.count))] }
         func logs() -> Tensor {
@@ -509,7 +509,7 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
             gains.append(Tensor(shape: [1, out, 1, 1], data: g)); offsets.append(Tensor(shape: [1, out, 1, 1], data: o))
         }
         let m = BMMismatch(logPlus: plus, logMinus: minus, expGain: gains, expOffset: offsets)
-        state.withLock { $0.bmMismatch[label] = m }
+        if fixed { state.withLock { $0.bmMismatch[label] = m } }
         return m
     }
 
@@ -607,10 +607,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
 
     /// This chip's per-cell gains (`plus`, `minus`, weight-shaped) and per-column offsets, drawn
     /// once per layer: each cell is one Monte Carlo instance of the table, picked uniformly.
-    private func mismatchDraw(label: String, shape: [Int]) -> Mismatch {
-        if let m = state.withLock({ $0.mismatch[label] }) { return m }
+    private func mismatchDraw(label: String, shape: [Int], context: ForwardContext) -> Mismatch {
+        var (rng, fixed) = chipRandom(label + "/mismatch", context)
+        if fixed, let m = state.withLock({ $0.mismatch[label] }) { return m }
         let mc = mac!.mismatch!
-        var rng = RandomSource(seed: chipSeed, stream: NoiseStream.fnv1a(label + "/mismatch"))
         let n = shape.reduce(1, *), out = shape[0], per = n / out
         var plus = [Float](repeating: 0, count: n), minus = plus, offset = [Float](repeating: 0, count: out)
         for i in 0..<n {
@@ -620,8 +620,16 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         }
         let m = Mismatch(plus: Tensor(shape: shape, data: plus), minus: Tensor(shape: shape, data: minus),
                          offset: Tensor(shape: [out], data: offset))
-        state.withLock { $0.mismatch[label] = m }
+        if fixed { state.withLock { $0.mismatch[label] = m } }
         return m
+    }
+
+    /// The random source of a layer's per-chip draws at `site`, and whether they are the fixed
+    /// chip's (which are drawn once and kept): the chip of `chipSeed`, or, in training under
+    /// `chip_draws: step`, a chip of this step's own (`NoiseStream`, so a resumed run redraws it).
+    func chipRandom(_ site: String, _ context: ForwardContext) -> (rng: RandomSource, fixed: Bool) {
+        if context.training, settings.chipDraws == "step" { return (context.noise.generator(for: site + "/chip"), false) }
+        return (RandomSource(seed: chipSeed, stream: NoiseStream.fnv1a(site)), true)
     }
 
     /// Keeps each calibrated layer's weights inside the cell's range: `|w| ≤ 2W/s_w`.

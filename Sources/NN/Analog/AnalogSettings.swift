@@ -65,6 +65,11 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
     public var relu: Curve?
     /// Per-cell gain and offset from the tables' Monte Carlo statistics, fixed per chip (`--chip-seed`).
     public var mismatch: Bool?
+    /// In training, which chip the per-chip draws (mismatch, device programming error, stuck cells,
+    /// drift exponents) come from: `fixed` (default) the one of `--chip-seed`; `step` a fresh chip
+    /// every step, drawn from the step's noise stream (training over the distribution of chips, as
+    /// hardware-aware training injects programming noise). Evaluation always uses `--chip-seed`.
+    public var chipDraws: String?
     /// σ of the noise added at each column output, V.
     public var readNoise: Double?
     /// Relative σ of the per-step perturbation of the weights used in forward and backward.
@@ -87,7 +92,7 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
 
     /// Every key the document may contain, by object (for the strict key check).
     static let keys: [String: Set<String>] = [
-        "": ["name", "description", "backward", "mac", "summer", "tiling", "relu", "mismatch", "read_noise",
+        "": ["name", "description", "backward", "mac", "summer", "tiling", "relu", "mismatch", "chip_draws", "read_noise",
              "weight_noise", "update_noise", "dac_bits", "adc_bits", "hold", "headroom", "granularity", "device", "bm"],
         "mac": ["table", "rank", "fit_tolerance", "gradient"],
         "summer": ["table", "rails"],
@@ -178,6 +183,12 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
             if hold.tau == nil, hold.table == nil { throw fail("hold", "give tau or the hold cell's table") }
         }
         if let h = headroom, !(h > 0 && h <= 1) { throw fail("headroom", "must be in (0, 1], got \(h)") }
+        if let c = chipDraws {
+            guard ["fixed", "step"].contains(c) else { throw fail("chip_draws", "use fixed or step, got '\(c)'") }
+            if c == "step", mismatch != true, device == nil {
+                throw fail("chip_draws", "'step' needs per-chip draws to redraw (mismatch or a device)")
+            }
+        }
         try device?.validate(path: path)
     }
 
