@@ -89,6 +89,16 @@ public func parseRange(_ text: String, origin: String) throws -> ClosedRange<Dou
     return lo...hi
 }
 
+/// Parses a step `a:b` (SPICE numbers, finite, `a ≠ b`, either order): the first input steps from
+/// `a` to `b` (`step=10:1m` steps down).
+public func parseStep(_ text: String, origin: String) throws -> (from: Double, to: Double) {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 2, let a = spiceNumber(parts[0]), let b = spiceNumber(parts[1]), a.isFinite, b.isFinite, a != b else {
+        throw CharacterizationError.badSpec(origin: origin, reason: "expected a step from:to of two different levels, got '\(text)'")
+    }
+    return (a, b)
+}
+
 /// A SPICE number with an optional scale suffix (`1k`, `10m`, `2.5meg`, `1u`), as in netlists.
 public func spiceValue(_ text: String) -> Double? { spiceNumber(text) }
 
@@ -119,7 +129,7 @@ func spiceNumber(_ text: String) -> Double? {
 /// The grid is `lo:hi:n` (evenly spaced, one `.dc` sweep) or `lo:hi:n:log` (geometric).
 /// `input=` may appear twice for a 2-D cell (x first, then w); `output=` is a node (`out` means
 /// `v(out)`) or a source current `i(vname)`; an input may name a top-level `.param` instead of a
-/// source (see `SweepAxis`); optional `tstop=T [step=lo:hi] [supplies=V1,V2]
+/// source (see `SweepAxis`); optional `tstop=T [step=from:to] [supplies=V1,V2]
 /// [optime=T_op]` adds a transient step measurement (settling time; energy per operation over one
 /// operation of `T_op`, default the settling time, see `measureDynamics`); optional `droop=t1:t2`
 /// measures a held output's droop time constant over that window of the netlist's own `.tran`
@@ -231,7 +241,7 @@ public struct CellSpec: Sendable, Equatable {
         var ideal: String?
         var fitRange: ClosedRange<Double>?
         var dynamics: DynamicsSpec?
-        var pendingStep: ClosedRange<Double>?
+        var pendingStep: [Double]?   // [from, to]
         var pendingSupplies: [String] = []
         var pendingOperationTime: Double?
         var hold: HoldSpec?
@@ -269,8 +279,8 @@ public struct CellSpec: Sendable, Equatable {
                                 stop: stop, from: header.dynamics?.from, to: header.dynamics?.to,
                                 supplies: header.dynamics?.supplies ?? [])
                         } else if lower.hasPrefix("step=") {
-                            let r = try parseRange(String(word.dropFirst("step=".count)), origin: origin)
-                            header.pendingStep = r
+                            let step = try parseStep(String(word.dropFirst("step=".count)), origin: origin)
+                            header.pendingStep = [step.from, step.to]
                         } else if lower.hasPrefix("supplies=") {
                             header.pendingSupplies = word.dropFirst("supplies=".count).split(separator: ",").map {
                                 $0.lowercased()
@@ -313,16 +323,16 @@ public struct CellSpec: Sendable, Equatable {
                             throw CharacterizationError.badSpec(
                                 origin: origin,
                                 reason: "unknown field '\(word)' (expected input=SRC lo:hi:n, output=NODE, fit=lo:hi, "
-                                    + "tstop=T, step=lo:hi, supplies=V1,V2, optime=T, droop=t1:t2, noise=f1:f2)")
+                                    + "tstop=T, step=from:to, supplies=V1,V2, optime=T, droop=t1:t2, noise=f1:f2)")
                         }
                         k += 1
                     }
                 }
             }
             if var d = header.dynamics {
-                if let r = header.pendingStep {
-                    d.from = r.lowerBound
-                    d.to = r.upperBound
+                if let step = header.pendingStep {
+                    d.from = step[0]
+                    d.to = step[1]
                 }
                 d.supplies = header.pendingSupplies
                 d.operationTime = header.pendingOperationTime

@@ -47,7 +47,7 @@ struct CharacterizeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Measure settling and energy with a transient step run to this time (s).", valueName: "T"))
     var tstop: String?
 
-    @Option(name: .long, help: ArgumentHelp("Step levels for --tstop (default: the input's range).", valueName: "lo:hi"))
+    @Option(name: .long, help: ArgumentHelp("Step levels for --tstop, from:to in either direction (default: the input's range, low to high).", valueName: "from:to"))
     var step: String?
 
     @Option(name: .long, help: ArgumentHelp("Supply V sources whose energy is integrated, e.g. VCC,VEE.", valueName: "LIST"))
@@ -213,9 +213,7 @@ struct CharacterizeCommand: ParsableCommand {
         }
         if var d = spec.dynamics {
             if let step {
-                let r = try parseRange(step, origin: "--step")
-                d.from = r.lowerBound
-                d.to = r.upperBound
+                (d.from, d.to) = try parseStep(step, origin: "--step")
             }
             if let supplies { d.supplies = supplies.split(separator: ",").map { $0.lowercased() } }
             if let optime {

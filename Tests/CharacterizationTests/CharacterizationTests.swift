@@ -194,6 +194,11 @@ final class CharacterizationTests: XCTestCase {
         // A name other than a source's may be a `.param`: the Characterizer decides (and refuses a resistor).
         XCTAssertThrowsError(try SweepAxis.parse("1R=0:1:3", origin: "--input"))
         XCTAssertEqual(try SweepAxis.parse("R1=0:1:3", origin: "--input").source, "r1")
+        // A step goes either way (`step=10:1m` steps down); its two levels must differ.
+        XCTAssertTrue(try parseStep("10:1m", origin: "x") == (10, 1e-3))
+        XCTAssertTrue(try parseStep("-0.35:-0.65", origin: "x") == (-0.35, -0.65))
+        XCTAssertThrowsError(try parseStep("1:1", origin: "x"))
+        XCTAssertThrowsError(try parseStep("1:2:3", origin: "x"))
         XCTAssertEqual(try SweepAxis.parse("V1=1m:10:3", origin: "x"), SweepAxis(source: "v1", lower: 1e-3, upper: 10, count: 3))
         XCTAssertEqual(try Tolerances.parse("R=1%,is=0.05").sigma, ["r": 0.01, "is": 0.05])
         XCTAssertThrowsError(try Tolerances.parse("R"))
@@ -360,6 +365,7 @@ final class DynamicsTests: XCTestCase {
             ("unknown", "tstop=10u opt=1u", "unknown.cir:2: unknown field 'opt=1u'"),
             ("droop", "droop=2m:1m", "droop.cir:2: "),
             ("noise", "noise=0:1k", "noise.cir:2: bad 'noise=0:1k'"),
+            ("step", "tstop=10u step=1:1", "step.cir:2: expected a step from:to of two different levels, got '1:1'"),
         ] {
             let path = directory.appendingPathComponent("\(name).cir").path
             try "\(name)\n* characterize: input=V1 0:1:3 output=out \(fields)\nV1 out 0 0\nR1 out 0 1k\n.end\n"

@@ -18,14 +18,16 @@ final class BMProfileTests: XCTestCase {
         try AnalogSettings(json: Data(json.utf8), path: "test.json")
     }
 
-    private static func table(_ x: [Double], _ y: [Double], monteCarlo: (gain: [Double], offset: [Double])? = nil) throws -> LookupTable {
+    private static func table(_ x: [Double], _ y: [Double], monteCarlo: (gain: [Double], offset: [Double])? = nil,
+                              energy: Double? = nil) throws -> LookupTable {
         let mc = monteCarlo.map { MonteCarloStatistics(
             instances: $0.gain.count, failedInstances: 0, seed: 1, tolerances: ["is": 0.01], mean: y,
             standardDeviation: y.map { _ in 0.001 }, gain: $0.gain, offset: $0.offset, residual: $0.gain.map { _ in 0 }) }
         return try LookupTable(
             provenance: Provenance(cell: "test", netlistPath: "test.cir", netlistSHA256: "00", temperature: 27, grid: "",
                                    kelvinVersion: "test", date: "2026-12-05"),
-            axes: [Axis(name: "vin", unit: "V", values: x)], output: Quantity(name: "v(out)", unit: "V"), values: y, monteCarlo: mc)
+            axes: [Axis(name: "vin", unit: "V", values: x)], output: Quantity(name: "v(out)", unit: "V"), values: y, monteCarlo: mc,
+            dynamics: energy.map { Dynamics(settlingTime: 1e-6, operationTime: 1e-6, energyPerOperation: $0, supplies: ["vcc", "vee"]) })
     }
 
     /// A log converter over 1 mV … 10 V (41 points, even in ln v): `−0.0259·ln(v/1e-10)` bent by
@@ -154,6 +156,63 @@ final class BMProfileTests: XCTestCase {
         XCTAssertThrowsError(try AnalogProfile(settings: try settings(document), tables: try Self.tables(), path: "t.json")) {
             XCTAssertTrue("\($0)".contains("Monte Carlo"), "\($0)")
         }
+    }
+
+    /// The energy of BM layers on characterised cells: every kind in use — log converters, max
+    /// circuits, exp converters and the column summer — is its operation count × its table's energy
+    /// per operation, the counts worked out here from the layers' shapes (two log conversions per
+    /// input, four exp conversions per output, `⌈(n − 1)/3⌉` four-input max cells per output term of
+    /// fan-in n, one summer operation per output), and the total is their sum. A converter table
+    /// without an energy figure leaves its entry nil and the total n/a.
+    func testBMEnergyCountsEveryCell() throws {
+        let perOperation = ["log": 6.1e-8, "max": 3.0e-8, "exp": 1.2e-8, "summer": 1.3e-8]
+        let rails = stride(from: -15.0, through: 15, by: 0.5).map { $0 }
+        func tables(logEnergy: Double?) throws -> [String: LookupTable] {
+            [
+                "log": try Self.table(Self.logPoints.x, Self.logPoints.y, energy: logEnergy),
+                "exp": try Self.table(Self.expPoints.x, Self.expPoints.y, energy: perOperation["exp"]),
+                "max": try Self.table(Self.maxPoints.x, Self.maxPoints.y, energy: perOperation["max"]),
+                "sum": try Self.table(rails, rails.map { Swift.min(12, Swift.max(-12, $0)) }, energy: perOperation["summer"]),
+            ]
+        }
+        let document = #"{"name": "t", "bm": {"log": "log", "exp": "exp", "max": "max"}, "summer": {"table": "sum"}}"#
+        var rng = RandomSource(seed: 13)
+        let conv = BMConv2d(2, 3, kernelSize: 3, stride: 1, padding: 1, rng: &rng)
+        let linear = BMLinear(12, 5, rng: &rng)
+        let xc = tensor([2, 2, 4, 4], seed: 14), xl = tensor([3, 12], seed: 15)
+        func maxCells(fanIn n: Int) -> Int { Int((Double(n - 1) / 3).rounded(.up)) }
+        // conv: 64 inputs, 2·3·4·4 = 96 outputs of fan-in 2·3·3 = 18; linear: 36 inputs, 15 outputs of fan-in 12.
+        var expected = OperationCounts()
+        expected.logConverters = 2 * 64 + 2 * 36
+        expected.expConverters = 4 * 96 + 4 * 15
+        expected.maxCells = 4 * 96 * maxCells(fanIn: 18) + 4 * 15 * maxCells(fanIn: 12)
+        expected.summer = 96 + 15
+
+        let profile = try AnalogProfile(settings: try settings(document), tables: try tables(logEnergy: perOperation["log"]), path: "t.json")
+        _ = conv(xc, context: ForwardContext(training: false, profile: profile))
+        _ = linear(xl, context: ForwardContext(training: false, profile: profile))
+        XCTAssertEqual(profile.counts, expected)
+        let byCell = profile.energyByCell(profile.counts)
+        XCTAssertEqual(Set(byCell.keys), ["log", "max", "exp", "summer"])
+        let counted = ["log": expected.logConverters, "max": expected.maxCells, "exp": expected.expConverters, "summer": expected.summer]
+        var total = 0.0
+        for (kind, count) in counted {
+            let energy = Double(count) * perOperation[kind]!
+            assertClose(try XCTUnwrap(byCell[kind] ?? nil, kind), energy, relative: 1e-12, kind)
+            total += energy
+        }
+        assertClose(try XCTUnwrap(profile.energy(of: profile.counts)), total, relative: 1e-12)
+        XCTAssertTrue(profile.cellSummary.contains { $0.hasPrefix("log converter:") && $0.hasSuffix(", 6.1e-08 J/op") }, "\(profile.cellSummary)")
+        XCTAssertTrue(profile.cellSummary.contains { $0.hasPrefix("exp converter:") && $0.hasSuffix(", 1.2e-08 J/op") }, "\(profile.cellSummary)")
+
+        // A log converter characterised without supplies: its entry is nil, and so is the total.
+        let bare = try AnalogProfile(settings: try settings(document), tables: try tables(logEnergy: nil), path: "t.json")
+        _ = linear(xl, context: ForwardContext(training: false, profile: bare))
+        let parts = bare.energyByCell(bare.counts)
+        XCTAssertEqual(Set(parts.keys), ["log", "max", "exp", "summer"])
+        XCTAssertNil(parts["log"] ?? nil)
+        XCTAssertNotNil(parts["exp"] ?? nil)
+        XCTAssertNil(bare.energy(of: bare.counts))
     }
 
     /// Document errors name the key.

@@ -191,9 +191,10 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         ProfileRecord(name: name, tables: tableHashes, document: settings.json(), chipSeed: settings.mismatch == true || settings.device != nil ? chipSeed : nil)
     }
 
-    /// The energy of `counts` operations by kind of cell (`cells`, `summer`, `rectifier`), J: count ×
-    /// the cell's characterised energy per operation; nil for a kind in use whose table has no
-    /// energy figure (ideal curves, a cell characterised without `tstop=`/`supplies=`).
+    /// The energy of `counts` operations by kind of cell (`cells`, `summer`, `rectifier`, and for
+    /// bipolar-morphological layers `log`, `max`, `exp`), J: count × the cell's characterised energy
+    /// per operation; nil for a kind in use whose table has no energy figure (ideal curves, a cell
+    /// characterised without `tstop=`/`supplies=`).
     public func energyByCell(_ counts: OperationCounts) -> [String: Double?] {
         var out = [String: Double?]()
         for (kind, count, perOperation) in [("cells", counts.cells, mac?.energyPerOperation),
@@ -227,15 +228,18 @@ public final class AnalogProfile: StatefulProfile, @unchecked Sendable {
         }
         if let s = summer { lines.append(String(format: "summer: rails ±%.3g V (normalised)%@", s.rails, s.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
         if let r = rectifier { lines.append(String(format: "rectifier: range %.3g V (normalised)%@", r.rails, r.energyPerOperation.map { String(format: ", %.3g J/op", $0) } ?? "")) }
+        func perOperation(_ e: Double?) -> String { e.map { String(format: ", %.3g J/op", $0) } ?? "" }
         if let l = logCell {
-            lines.append(String(format: "log converter: input %.3g–%.3g V, %.4g V per unit of ln%@", l.vLow, l.vHigh, l.voltsPerUnit,
-                                l.mismatch.map { ", \($0.count) Monte Carlo instances" } ?? ""))
+            lines.append(String(format: "log converter: input %.3g–%.3g V, %.4g V per unit of ln%@%@", l.vLow, l.vHigh, l.voltsPerUnit,
+                                l.mismatch.map { ", \($0.count) Monte Carlo instances" } ?? "", perOperation(l.energyPerOperation)))
         }
         if let e = expCell {
-            lines.append(String(format: "exp converter: %.4g V per unit of ln, output up to %.4g V%@", 1 / abs(e.slope), e.top,
-                                e.mismatch.map { ", \($0.gain.count) Monte Carlo instances" } ?? ""))
+            lines.append(String(format: "exp converter: %.4g V per unit of ln, output up to %.4g V%@%@", 1 / abs(e.slope), e.top,
+                                e.mismatch.map { ", \($0.gain.count) Monte Carlo instances" } ?? "", perOperation(e.energyPerOperation)))
         }
-        if let m = maxCell { lines.append(String(format: "max circuit: output %.3g V below its largest input per level", m.shortfall)) }
+        if let m = maxCell {
+            lines.append(String(format: "max circuit: output %.3g V below its largest input per level%@", m.shortfall, perOperation(m.energyPerOperation)))
+        }
         if droop != 1 { lines.append(String(format: "hold droop factor %.6g", droop)) }
         if let d = settings.device, let gMax = d.gMax {
             var line = String(format: "device %@: G %.3g–%.3g µS", d.preset ?? "custom", (d.gMin ?? 0) * 1e6, gMax * 1e6)

@@ -16,8 +16,10 @@ Reads each cell's `* characterize:` header in netlists/ and writes, next to this
                                    a `.dc` of the first input; columns x, w, output, x outer.
   energy.ngspice.csv               the tstop= step measurement of the cells with supplies= in their
                                    header (summing_amplifier, nmos_vcr_amplifier,
-                                   precision_rectifier, resistor, max_circuit), computed from ngspice's .tran as
-                                   Kelvin's measureDynamics does (first input a PWL step a -> b at
+                                   precision_rectifier, resistor, max_circuit, bjt_log_converter,
+                                   bjt_exp_converter), computed from ngspice's .tran as
+                                   Kelvin's measureDynamics does (first input a PWL step a -> b,
+                                   the header's step=a:b in either direction, at
                                    td = tstop/10 in tr = tstop/1000, time step <= tstop/2000):
                                    settling to 0.1 %, T_op (optime= or the settling), P_q, E_static,
                                    E_dynamic, E_op.
@@ -227,7 +229,8 @@ def step_energy(cell):
 def energies():
     with open(os.path.join(HERE, "energy.ngspice.csv"), "w") as f:
         f.write("cell,settling_time,operation_time,quiescent_power,static_energy,dynamic_energy,energy_per_operation\n")
-        for cell in ("summing_amplifier", "nmos_vcr_amplifier", "precision_rectifier", "resistor", "max_circuit"):
+        for cell in ("summing_amplifier", "nmos_vcr_amplifier", "precision_rectifier", "resistor", "max_circuit",
+                     "bjt_log_converter", "bjt_exp_converter"):
             f.write(("%s" + ",%.12g" * 6 + "\n") % step_energy(cell))
 
 
