@@ -644,6 +644,125 @@ static void CK_NAME(gaussian_fill)(unsigned long long state, float sigma, float 
 }
 #undef CK_BOX_MULLER
 
+// Max-plus convolution (MaxPlusKernels.swift). The input is packed once (`maxplus_pack`, layout in
+// CKernels.h) so that every fan-in term of a run of output positions is one contiguous run of the
+// packed planes, padding included as −∞; a block of CK_MP_OB output channels × one vector of
+// positions keeps its maxima and arg-maxima in registers over the whole fan-in.
+
+#ifndef CK_MP_OB
+#define CK_MP_OB (CK_MAX_LANES >= 16 ? 8 : 4)
+#endif
+/// Output positions per tile (a multiple of every variant's lanes).
+#define CK_MP_TILE 512
+
+typedef float CK_NAME(mpf) __attribute__((vector_size(4 * CK_MAX_LANES), aligned(4), may_alias));
+typedef int CK_NAME(mpi) __attribute__((vector_size(4 * CK_MAX_LANES), aligned(4), may_alias));
+
+static void CK_NAME(maxplus_pack)(const float *x, const CKMaxPlus *g, long group, long c, float *packed) {
+    long n0 = group * g->group, gn = CK_NAME(lmin)(g->group, g->n - n0), image = g->c * g->h * g->w;
+    const float ninf = -__builtin_inff();
+    float *dst = packed + (group * g->c + c) * g->sh * g->sw * g->plane;
+    for (long ru = 0; ru < g->sh; ru++) {
+        for (long rv = 0; rv < g->sw; rv++, dst += g->plane) {
+            for (long r = 0; r < g->hq; r++) {
+                long yy = r * g->sh + ru - g->ph;
+                for (long s = 0; s < g->wq; s++) {
+                    long xx = s * g->sw + rv - g->pw;
+                    float *d = dst + (r * g->wq + s) * gn;
+                    if (yy < 0 || yy >= g->h || xx < 0 || xx >= g->w) {
+                        for (long n = 0; n < gn; n++) d[n] = ninf;
+                        continue;
+                    }
+                    const float *src = x + ((n0 * g->c + c) * g->h + yy) * g->w + xx;
+                    for (long n = 0; n < gn; n++) d[n] = src[n * image];
+                }
+            }
+            for (long q = g->hq * g->wq * gn; q < g->plane; q++) dst[q] = ninf;
+        }
+    }
+}
+
+/// Positions [q0, q0 + count) (count a multiple of the lanes) of one group for output channels
+/// o ..< o + CK_MP_OB: `ty[b][q − q0] = max_k x[q + off_k] + wt[k][o + b]` and, when `track`,
+/// `ta` the first arg-max (−1 while no term exceeds −∞). `x` is the group's first plane, `off`
+/// the offsets of the kh·kw window terms within a channel, channels `cstride` apart. Without
+/// `track` the maximum alone: two operations a term instead of four, the same values.
+static inline __attribute__((always_inline)) void CK_NAME(maxplus_tile)(const float *x, long channels, long cstride,
+                                                                        const long *off, long khw, const float *wt,
+                                                                        long ldw, long q0, long count, float *ty,
+                                                                        int *ta, const int track) {
+    typedef CK_NAME(mpf) vf;
+    typedef CK_NAME(mpi) vi;
+    for (long q = q0; q < q0 + count; q += CK_MAX_LANES) {
+        vf y[CK_MP_OB];
+        vi a[CK_MP_OB];
+        for (int b = 0; b < CK_MP_OB; b++) { y[b] = (vf){} - __builtin_inff(); a[b] = (vi){} - 1; }
+        vi kv = (vi){};
+        const float *wk = wt;
+        for (long c = 0; c < channels; c++) {
+            const float *xc = x + c * cstride + q;
+            for (long t = 0; t < khw; t++, wk += ldw, kv += 1) {
+                vf xv = *(const vf *)(xc + off[t]);
+                for (int b = 0; b < CK_MP_OB; b++) {
+                    vf s = xv + wk[b];
+                    vi better = s > y[b];  // strict and ordered: ties keep the earlier term, NaN never wins
+                    y[b] = (vf)(((vi)s & better) | ((vi)y[b] & ~better));
+                    if (track) a[b] = (kv & better) | (a[b] & ~better);
+                }
+            }
+        }
+        for (int b = 0; b < CK_MP_OB; b++) {
+            *(vf *)(ty + b * CK_MP_TILE + (q - q0)) = y[b];
+            if (track) *(vi *)(ta + b * CK_MP_TILE + (q - q0)) = a[b];
+        }
+    }
+}
+
+static void CK_NAME(maxplus_forward)(const CKMaxPlus *g, const float *packed, const float *wt, long group, long o0,
+                                     long o1, long i0, long i1, float *y, int *argmax) {
+    enum { L = CK_MAX_LANES, T = CK_MP_TILE };
+    long n0 = group * g->group, gn = CK_NAME(lmin)(g->group, g->n - n0), khw = g->kh * g->kw;
+    long cstride = g->sh * g->sw * g->plane, outPlane = g->ho * g->wo;
+    const float *x = packed + group * g->c * cstride;
+    long off[khw];
+    for (long u = 0; u < g->kh; u++)
+        for (long v = 0; v < g->kw; v++)
+            off[u * g->kw + v] = ((u % g->sh) * g->sw + v % g->sw) * g->plane + ((u / g->sh) * g->wq + v / g->sw) * gn;
+    // Runs of positions: each row's (j < wo), or all rows in one, garbage columns j ≥ wo included,
+    // when that computes fewer vectors (rows shorter than a vector: small groups and maps).
+    long row = g->wo * gn, rowsLen = g->wq * gn;
+    long merged = ((i1 - i0 - 1) * g->wq + g->wo) * gn;
+    int merge = (merged + L - 1) / L < (i1 - i0) * ((row + L - 1) / L);
+    float ty[CK_MP_OB * T] __attribute__((aligned(64)));
+    int ta[CK_MP_OB * T] __attribute__((aligned(64)));
+    for (long i = i0; i < i1; i++) {
+        long ra = i * rowsLen, rb = ra + (merge ? merged : row);
+        for (long qa = ra; qa < rb; qa += T) {
+            long qb = CK_NAME(lmin)(qa + T, rb);
+            for (long ob = o0; ob < o1; ob += CK_MP_OB) {
+                long count = (qb - qa + L - 1) / L * L;
+                if (argmax) CK_NAME(maxplus_tile)(x, g->c, cstride, off, khw, wt + ob, g->ldw, qa, count, ty, ta, 1);
+                else CK_NAME(maxplus_tile)(x, g->c, cstride, off, khw, wt + ob, g->ldw, qa, count, ty, ta, 0);
+                // Scatter to [N, O, ho, wo]: image by image, positions q ≡ n (mod gn).
+                for (long b = 0; b < CK_MP_OB && ob + b < o1; b++) {
+                    for (long n = 0; n < gn; n++) {
+                        long q = qa + ((n - qa % gn) % gn + gn) % gn, t = q / gn, ii = t / g->wq, jj = t % g->wq;
+                        long dst = ((n0 + n) * g->cout + ob + b) * outPlane;
+                        for (; q < qb; q += gn) {
+                            if (jj < g->wo) {
+                                y[dst + ii * g->wo + jj] = ty[b * T + (q - qa)];
+                                if (argmax) argmax[dst + ii * g->wo + jj] = ta[b * T + (q - qa)];
+                            }
+                            if (++jj == g->wq) { jj = 0; ii++; }
+                        }
+                    }
+                }
+            }
+        }
+        if (merge) break;
+    }
+}
+
 #ifndef CK_WEIGHT_TRANSFORMS
 #define CK_WEIGHT_TRANSFORMS CK_SUFFIX
 #endif
@@ -674,4 +793,6 @@ const CKKernels CK_NAME(ck_kernels) = {
     .lookup_forward = CK_NAME(lookup_forward),
     .lookup_stage = CK_NAME(lookup_stage),
     .gaussian_fill = CK_NAME(gaussian_fill),
+    .maxplus_pack = CK_NAME(maxplus_pack),
+    .maxplus_forward = CK_NAME(maxplus_forward),
 };

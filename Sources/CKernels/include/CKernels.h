@@ -38,6 +38,23 @@ typedef struct CKStage {
     float gain;
 } CKStage;
 
+/// Max-plus convolution geometry and the layout of its packed input (see `maxplus_pack`).
+///
+/// The images go in groups of `group` (the last may be shorter, `gn` images); for each group,
+/// channel and stride phase `(ru, rv)` (`ru < sh`, `rv < sw`) a plane of `hq × wq` positions holds
+/// the padded input's rows `r·sh + ru` and columns `s·sw + rv` with the group's images innermost:
+/// `plane[(r·wq + s)·gn + n] = x[n₀+n, c, r·sh + ru − ph, s·sw + rv − pw]`, −∞ outside the image.
+/// `hq = ho + (kh−1)/sh`, `wq = wo + (kw−1)/sw`; planes are `plane` floats apart (at least
+/// `hq·wq·group + 16`, the rest −∞), ordered `[group][c][ru][rv]`. Output position `(i, j, n)` of
+/// a group is `q = (i·wq + j)·gn + n`, and its term `(c, u, v)` is read at `q` plus a fixed offset
+/// in plane `(c, u mod sh, v mod sw)`: `((u / sh)·wq + v / sw)·gn`.
+typedef struct CKMaxPlus {
+    long n, c, h, w, cout, kh, kw, sh, sw, ph, pw, ho, wo;
+    long hq, wq, group, plane;
+    /// Row length of the transposed weights `wt[k][o]` (cout rounded up to a multiple of 8).
+    long ldw;
+} CKMaxPlus;
+
 /// The kernels of one variant. Planes are the `[N, C, S]` slices `t0 ..< t1` (channel `t % c`).
 typedef struct CKKernels {
     const char *name;
@@ -112,6 +129,15 @@ typedef struct CKKernels {
     /// `out[2m] = r·cos 2πu₂`, `out[2m+1] = r·sin 2πu₂`), with single-precision polynomial ln, sin and cos
     /// (absolute error below 1e-6).
     void (*gaussian_fill)(unsigned long long state, float sigma, float *out, long n);
+    /// Max-plus convolution: writes the planes of channel `c` of image group `group` (see `CKMaxPlus`).
+    void (*maxplus_pack)(const float *x, const CKMaxPlus *g, long group, long c, float *packed);
+    /// Max-plus convolution, output channels o0 ..< o1 (within one block of 8), output rows
+    /// i0 ..< i1 of image group `group`: `y[n,o,i,j] = max_k x_k + wt[k][o]` over the fan-in
+    /// `k = (c·kh + u)·kw + v` in increasing order, a term replacing the maximum only when strictly
+    /// greater, so `argmax` is the first maximum's `k`; −1 (and y = −∞) when no term exceeds −∞.
+    /// `argmax` may be NULL (no gradient to come): the same `y`, about twice as fast.
+    void (*maxplus_forward)(const CKMaxPlus *g, const float *packed, const float *wt, long group, long o0, long o1,
+                            long i0, long i1, float *y, int *argmax);
 } CKKernels;
 
 /// The kernels of `variant`, or NULL when this CPU (or build) cannot run it.

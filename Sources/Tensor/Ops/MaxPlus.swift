@@ -23,11 +23,13 @@ public func maxPlusConv2d(_ x: Tensor, _ weight: Tensor, stride: Int = 1, paddin
     let shape = [g.n, g.cout, g.ho, g.wo]
     let count = shape.reduce(1, *)
     let out = TensorStorage(uninitializedCount: count)
-    var argmax = [Int32](repeating: -1, count: count)
+    // The arg-max only when the tape will keep it (as `Tensor.record` decides): without it the
+    // kernel does half the work per term.
+    let recording = Autograd.isRecording && (x.node != nil || weight.node != nil)
+    var argmax = [Int32](repeating: -1, count: recording ? count : 0)
     argmax.withUnsafeMutableBufferPointer { am in
-        if let p = am.baseAddress {
-            MaxPlusKernels.forward(x: x.storage.base, w: weight.storage.base, out: out.base, argmax: p, g)
-        }
+        MaxPlusKernels.forward(x: x.storage.base, w: weight.storage.base, out: out.base,
+                               argmax: recording ? am.baseAddress : nil, g)
     }
     return Tensor.record(out, shape: shape, inputs: [x, weight]) {
         .maxPlusConv2d(argmax: argmax, geometry: g)
