@@ -658,23 +658,35 @@ static void CK_NAME(gaussian_fill)(unsigned long long state, float sigma, float 
 typedef float CK_NAME(mpf) __attribute__((vector_size(4 * CK_MAX_LANES), aligned(4), may_alias));
 typedef int CK_NAME(mpi) __attribute__((vector_size(4 * CK_MAX_LANES), aligned(4), may_alias));
 
+/// Row phases (`ru`) and column phases (`rv`) a kernel reads: a 1×1 kernel of stride 2 only phase (0, 0).
+static inline long CK_NAME(mp_rows)(const CKMaxPlus *g) { return CK_NAME(lmin)(g->sh, g->kh); }
+static inline long CK_NAME(mp_columns)(const CKMaxPlus *g) { return CK_NAME(lmin)(g->sw, g->kw); }
+
 static void CK_NAME(maxplus_pack)(const float *x, const CKMaxPlus *g, long group, long c, float *packed) {
     long n0 = group * g->group, gn = CK_NAME(lmin)(g->group, g->n - n0), image = g->c * g->h * g->w;
+    long rows = CK_NAME(mp_rows)(g), columns = CK_NAME(mp_columns)(g);
     const float ninf = -__builtin_inff();
-    float *dst = packed + (group * g->c + c) * g->sh * g->sw * g->plane;
-    for (long ru = 0; ru < g->sh; ru++) {
-        for (long rv = 0; rv < g->sw; rv++, dst += g->plane) {
+    float *dst = packed + (group * g->c + c) * rows * columns * g->plane;
+    for (long ru = 0; ru < rows; ru++) {
+        for (long rv = 0; rv < columns; rv++, dst += g->plane) {
+            // Columns s of the phase inside the image: s·sw + rv − pw in [0, w).
+            long s0 = CK_NAME(lmin)(g->wq, CK_NAME(lmax)(0, CK_NAME(ceil_div)(g->pw - rv, g->sw)));
+            long s1 = CK_NAME(lmax)(s0, CK_NAME(lmin)(g->wq, CK_NAME(floor_div)(g->w - 1 + g->pw - rv, g->sw) + 1));
             for (long r = 0; r < g->hq; r++) {
                 long yy = r * g->sh + ru - g->ph;
-                for (long s = 0; s < g->wq; s++) {
-                    long xx = s * g->sw + rv - g->pw;
-                    float *d = dst + (r * g->wq + s) * gn;
-                    if (yy < 0 || yy >= g->h || xx < 0 || xx >= g->w) {
-                        for (long n = 0; n < gn; n++) d[n] = ninf;
-                        continue;
-                    }
-                    const float *src = x + ((n0 * g->c + c) * g->h + yy) * g->w + xx;
-                    for (long n = 0; n < gn; n++) d[n] = src[n * image];
+                float *d = dst + r * g->wq * gn;
+                if (yy < 0 || yy >= g->h) {
+                    for (long q = 0; q < g->wq * gn; q++) d[q] = ninf;
+                    continue;
+                }
+                for (long q = 0; q < s0 * gn; q++) d[q] = ninf;
+                for (long q = s1 * gn; q < g->wq * gn; q++) d[q] = ninf;
+                // Image by image: a contiguous read of the row, stores gn floats apart (scalar: the
+                // AVX-512 scatter the vectoriser would pick is slower).
+                for (long n = 0; n < gn; n++) {
+                    const float *src = x + (n0 + n) * image + (c * g->h + yy) * g->w + rv - g->pw;
+#pragma clang loop vectorize(disable)
+                    for (long s = s0; s < s1; s++) d[s * gn + n] = src[s * g->sw];
                 }
             }
             for (long q = g->hq * g->wq * gn; q < g->plane; q++) dst[q] = ninf;
@@ -722,44 +734,148 @@ static void CK_NAME(maxplus_forward)(const CKMaxPlus *g, const float *packed, co
                                      long o1, long i0, long i1, float *y, int *argmax) {
     enum { L = CK_MAX_LANES, T = CK_MP_TILE };
     long n0 = group * g->group, gn = CK_NAME(lmin)(g->group, g->n - n0), khw = g->kh * g->kw;
-    long cstride = g->sh * g->sw * g->plane, outPlane = g->ho * g->wo;
+    long columns = CK_NAME(mp_columns)(g), cstride = CK_NAME(mp_rows)(g) * columns * g->plane, outPlane = g->ho * g->wo;
     const float *x = packed + group * g->c * cstride;
     long off[khw];
     for (long u = 0; u < g->kh; u++)
         for (long v = 0; v < g->kw; v++)
-            off[u * g->kw + v] = ((u % g->sh) * g->sw + v % g->sw) * g->plane + ((u / g->sh) * g->wq + v / g->sw) * gn;
-    // Runs of positions: each row's (j < wo), or all rows in one, garbage columns j ≥ wo included,
-    // when that computes fewer vectors (rows shorter than a vector: small groups and maps).
+            off[u * g->kw + v] = ((u % g->sh) * columns + v % g->sw) * g->plane + ((u / g->sh) * g->wq + v / g->sw) * gn;
+    // Each row's positions (j < wo) in chunks of whole columns, or all rows as one run, garbage
+    // columns j ≥ wo included, when that computes fewer vectors (rows shorter than a vector: small
+    // groups and maps).
     long row = g->wo * gn, rowsLen = g->wq * gn;
     long merged = ((i1 - i0 - 1) * g->wq + g->wo) * gn;
     int merge = (merged + L - 1) / L < (i1 - i0) * ((row + L - 1) / L);
     float ty[CK_MP_OB * T] __attribute__((aligned(64)));
     int ta[CK_MP_OB * T] __attribute__((aligned(64)));
-    for (long i = i0; i < i1; i++) {
-        long ra = i * rowsLen, rb = ra + (merge ? merged : row);
-        for (long qa = ra; qa < rb; qa += T) {
-            long qb = CK_NAME(lmin)(qa + T, rb);
-            for (long ob = o0; ob < o1; ob += CK_MP_OB) {
-                long count = (qb - qa + L - 1) / L * L;
-                if (argmax) CK_NAME(maxplus_tile)(x, g->c, cstride, off, khw, wt + ob, g->ldw, qa, count, ty, ta, 1);
-                else CK_NAME(maxplus_tile)(x, g->c, cstride, off, khw, wt + ob, g->ldw, qa, count, ty, ta, 0);
-                // Scatter to [N, O, ho, wo]: image by image, positions q ≡ n (mod gn).
-                for (long b = 0; b < CK_MP_OB && ob + b < o1; b++) {
-                    for (long n = 0; n < gn; n++) {
-                        long q = qa + ((n - qa % gn) % gn + gn) % gn, t = q / gn, ii = t / g->wq, jj = t % g->wq;
-                        long dst = ((n0 + n) * g->cout + ob + b) * outPlane;
-                        for (; q < qb; q += gn) {
-                            if (jj < g->wo) {
-                                y[dst + ii * g->wo + jj] = ty[b * T + (q - qa)];
-                                if (argmax) argmax[dst + ii * g->wo + jj] = ta[b * T + (q - qa)];
-                            }
-                            if (++jj == g->wq) { jj = 0; ii++; }
+#define CK_MP_TILE_CALL(qa, count) do { \
+        if (argmax) CK_NAME(maxplus_tile)(x, g->c, cstride, off, khw, wt + ob, g->ldw, qa, count, ty, ta, 1); \
+        else CK_NAME(maxplus_tile)(x, g->c, cstride, off, khw, wt + ob, g->ldw, qa, count, ty, ta, 0); \
+    } while (0)
+    if (!merge) {
+        long step = CK_NAME(lmax)(1, T / gn);
+        for (long i = i0; i < i1; i++) {
+            for (long j0 = 0; j0 < g->wo; j0 += step) {
+                long j1 = CK_NAME(lmin)(g->wo, j0 + step), qa = (i * g->wq + j0) * gn;
+                for (long ob = o0; ob < o1; ob += CK_MP_OB) {
+                    CK_MP_TILE_CALL(qa, ((j1 - j0) * gn + L - 1) / L * L);
+                    // Tile [j][n] to [N, O, ho, wo]: image by image, a row segment each.
+                    for (long b = 0; b < CK_MP_OB && ob + b < o1; b++) {
+                        for (long n = 0; n < gn; n++) {
+                            long dst = ((n0 + n) * g->cout + ob + b) * outPlane + i * g->wo;
+                            const float *sy = ty + b * T + n - j0 * gn;
+#pragma clang loop vectorize(disable)
+                            for (long j = j0; j < j1; j++) y[dst + j] = sy[j * gn];
+                            if (!argmax) continue;
+                            const int *sa = ta + b * T + n - j0 * gn;
+#pragma clang loop vectorize(disable)
+                            for (long j = j0; j < j1; j++) argmax[dst + j] = sa[j * gn];
                         }
                     }
                 }
             }
         }
-        if (merge) break;
+        return;
+    }
+    long ra = i0 * rowsLen, rb = ra + merged;
+    for (long qa = ra; qa < rb; qa += T) {
+        long qb = CK_NAME(lmin)(qa + T, rb);
+        for (long ob = o0; ob < o1; ob += CK_MP_OB) {
+            CK_MP_TILE_CALL(qa, (qb - qa + L - 1) / L * L);
+            // Positions q ≡ n (mod gn) of image n, skipping the garbage columns.
+            for (long b = 0; b < CK_MP_OB && ob + b < o1; b++) {
+                for (long n = 0; n < gn; n++) {
+                    long q = qa + ((n - qa % gn) % gn + gn) % gn, t = q / gn, ii = t / g->wq, jj = t % g->wq;
+                    long dst = ((n0 + n) * g->cout + ob + b) * outPlane;
+                    for (; q < qb; q += gn) {
+                        if (jj < g->wo) {
+                            y[dst + ii * g->wo + jj] = ty[b * T + (q - qa)];
+                            if (argmax) argmax[dst + ii * g->wo + jj] = ta[b * T + (q - qa)];
+                        }
+                        if (++jj == g->wq) { jj = 0; ii++; }
+                    }
+                }
+            }
+        }
+    }
+#undef CK_MP_TILE_CALL
+}
+
+// The max-plus backward passes interleave four independent streams (four images for dx, four
+// output channels for dw): each stream's `+=` into memory waits on its previous one (the store
+// forwarding of one stream is serial), and four streams overlap those waits. Each element still
+// sums its terms in the order of the definition.
+
+static void CK_NAME(maxplus_input_gradient)(const float *dy, const int *argmax, const long *off, const CKMaxPlus *g,
+                                            long n0, long n1, float *dx) {
+    long plane = g->ho * g->wo, image = g->c * g->h * g->w;
+    for (long q = n0 * image; q < n1 * image; q++) dx[q] = 0;
+    long n = n0;
+    for (; n + 4 <= n1; n += 4) {
+        float *d0 = dx + n * image, *d1 = d0 + image, *d2 = d1 + image, *d3 = d2 + image;
+        for (long o = 0; o < g->cout; o++) {
+            long b0 = (n * g->cout + o) * plane, st = g->cout * plane;
+            const int *a0 = argmax + b0, *a1 = a0 + st, *a2 = a1 + st, *a3 = a2 + st;
+            const float *v0 = dy + b0, *v1 = v0 + st, *v2 = v1 + st, *v3 = v2 + st;
+            for (long i = 0; i < g->ho; i++) {
+                long origin = (i * g->sh - g->ph) * g->w - g->pw;
+                for (long j = 0; j < g->wo; j++) {
+                    long e = i * g->wo + j, at = origin + j * g->sw;
+                    int k0 = a0[e], k1 = a1[e], k2 = a2[e], k3 = a3[e];
+                    if (k0 >= 0) d0[at + off[k0]] += v0[e];
+                    if (k1 >= 0) d1[at + off[k1]] += v1[e];
+                    if (k2 >= 0) d2[at + off[k2]] += v2[e];
+                    if (k3 >= 0) d3[at + off[k3]] += v3[e];
+                }
+            }
+        }
+    }
+    for (; n < n1; n++) {
+        float *d = dx + n * image;
+        for (long o = 0; o < g->cout; o++) {
+            const int *a = argmax + (n * g->cout + o) * plane;
+            const float *v = dy + (n * g->cout + o) * plane;
+            for (long i = 0; i < g->ho; i++) {
+                long origin = (i * g->sh - g->ph) * g->w - g->pw;
+                for (long j = 0; j < g->wo; j++) {
+                    int k = a[i * g->wo + j];
+                    if (k >= 0) d[origin + j * g->sw + off[k]] += v[i * g->wo + j];
+                }
+            }
+        }
+    }
+}
+
+static void CK_NAME(maxplus_weight_gradient)(const float *dy, const int *argmax, const CKMaxPlus *g, long o0, long o1,
+                                             float *dw) {
+    long plane = g->ho * g->wo, fanIn = g->c * g->kh * g->kw;
+    for (long q = o0 * fanIn; q < o1 * fanIn; q++) dw[q] = 0;
+    long o = o0;
+    for (; o + 4 <= o1; o += 4) {
+        float *d0 = dw + o * fanIn, *d1 = d0 + fanIn, *d2 = d1 + fanIn, *d3 = d2 + fanIn;
+        for (long n = 0; n < g->n; n++) {
+            long b0 = (n * g->cout + o) * plane;
+            const int *a0 = argmax + b0, *a1 = a0 + plane, *a2 = a1 + plane, *a3 = a2 + plane;
+            const float *v0 = dy + b0, *v1 = v0 + plane, *v2 = v1 + plane, *v3 = v2 + plane;
+            for (long e = 0; e < plane; e++) {
+                int k0 = a0[e], k1 = a1[e], k2 = a2[e], k3 = a3[e];
+                if (k0 >= 0) d0[k0] += v0[e];
+                if (k1 >= 0) d1[k1] += v1[e];
+                if (k2 >= 0) d2[k2] += v2[e];
+                if (k3 >= 0) d3[k3] += v3[e];
+            }
+        }
+    }
+    for (; o < o1; o++) {
+        float *d = dw + o * fanIn;
+        for (long n = 0; n < g->n; n++) {
+            const int *a = argmax + (n * g->cout + o) * plane;
+            const float *v = dy + (n * g->cout + o) * plane;
+            for (long e = 0; e < plane; e++) {
+                int k = a[e];
+                if (k >= 0) d[k] += v[e];
+            }
+        }
     }
 }
 
@@ -795,4 +911,6 @@ const CKKernels CK_NAME(ck_kernels) = {
     .gaussian_fill = CK_NAME(gaussian_fill),
     .maxplus_pack = CK_NAME(maxplus_pack),
     .maxplus_forward = CK_NAME(maxplus_forward),
+    .maxplus_input_gradient = CK_NAME(maxplus_input_gradient),
+    .maxplus_weight_gradient = CK_NAME(maxplus_weight_gradient),
 };

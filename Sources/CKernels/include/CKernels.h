@@ -41,13 +41,13 @@ typedef struct CKStage {
 /// Max-plus convolution geometry and the layout of its packed input (see `maxplus_pack`).
 ///
 /// The images go in groups of `group` (the last may be shorter, `gn` images); for each group,
-/// channel and stride phase `(ru, rv)` (`ru < sh`, `rv < sw`) a plane of `hq × wq` positions holds
-/// the padded input's rows `r·sh + ru` and columns `s·sw + rv` with the group's images innermost:
-/// `plane[(r·wq + s)·gn + n] = x[n₀+n, c, r·sh + ru − ph, s·sw + rv − pw]`, −∞ outside the image.
-/// `hq = ho + (kh−1)/sh`, `wq = wo + (kw−1)/sw`; planes are `plane` floats apart (at least
-/// `hq·wq·group + 16`, the rest −∞), ordered `[group][c][ru][rv]`. Output position `(i, j, n)` of
-/// a group is `q = (i·wq + j)·gn + n`, and its term `(c, u, v)` is read at `q` plus a fixed offset
-/// in plane `(c, u mod sh, v mod sw)`: `((u / sh)·wq + v / sw)·gn`.
+/// channel and stride phase `(ru, rv)` (`ru < min(sh, kh)`, `rv < min(sw, kw)`) a plane of
+/// `hq × wq` positions holds the padded input's rows `r·sh + ru` and columns `s·sw + rv` with the
+/// group's images innermost: `plane[(r·wq + s)·gn + n] = x[n₀+n, c, r·sh + ru − ph, s·sw + rv − pw]`,
+/// −∞ outside the image. `hq = ho + (kh−1)/sh`, `wq = wo + (kw−1)/sw`; planes are `plane` floats
+/// apart (at least `hq·wq·group + 16`, the rest −∞), ordered `[group][c][ru][rv]`. Output position
+/// `(i, j, n)` of a group is `q = (i·wq + j)·gn + n`, and its term `(c, u, v)` is read at `q` plus a
+/// fixed offset in plane `(c, u mod sh, v mod sw)`: `((u / sh)·wq + v / sw)·gn`.
 typedef struct CKMaxPlus {
     long n, c, h, w, cout, kh, kw, sh, sw, ph, pw, ho, wo;
     long hq, wq, group, plane;
@@ -138,6 +138,14 @@ typedef struct CKKernels {
     /// `argmax` may be NULL (no gradient to come): the same `y`, about twice as fast.
     void (*maxplus_forward)(const CKMaxPlus *g, const float *packed, const float *wt, long group, long o0, long o1,
                             long i0, long i1, float *y, int *argmax);
+    /// Max-plus input gradient of images n0 ..< n1: `dx[n, c*, i·sh − ph + u*, j·sw − pw + v*] += dy[n, o, i, j]`
+    /// at each output's arg-max `k* = (c*·kh + u*)·kw + v*` (none for −1), summed from 0 in the order
+    /// (o, i, j); `off[k] = (c·h + u)·w + v`.
+    void (*maxplus_input_gradient)(const float *dy, const int *argmax, const long *off, const CKMaxPlus *g, long n0,
+                                   long n1, float *dx);
+    /// Max-plus weight gradient of output channels o0 ..< o1: `dw[o, k*] += dy[n, o, i, j]`, summed from
+    /// 0 in the order (n, i, j).
+    void (*maxplus_weight_gradient)(const float *dy, const int *argmax, const CKMaxPlus *g, long o0, long o1, float *dw);
 } CKKernels;
 
 /// The kernels of `variant`, or NULL when this CPU (or build) cannot run it.

@@ -51,50 +51,32 @@ enum MaxPlusKernels {
         }
     }
 
-    /// Backward pass: each output's gradient goes to its arg-max input and weight (sub-gradient).
-    /// `dx` is split over images, `dw` over output channels, so no two threads write one element;
-    /// each element sums its terms in the order (o, i, j), resp. (n, i, j), whatever the threads.
+    /// Backward pass: each output's gradient goes to its arg-max input and weight (sub-gradient), on
+    /// the C kernels (`maxplus_input_gradient`, `maxplus_weight_gradient`). `dx` is split over
+    /// blocks of four images, `dw` over blocks of four output channels, so no two threads write one
+    /// element; each element sums its terms in the order (o, i, j), resp. (n, i, j), whatever the threads.
     static func backward(dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, dx: UnsafeMutablePointer<Float>?,
                          dw: UnsafeMutablePointer<Float>?, _ g: ConvGeometry) {
-        let plane = g.ho * g.wo, fanIn = g.c * g.kh * g.kw
-        if let dx {
+        var m = layout(g)
+        let ps = UncheckedSendable((dy, argmax, dx, dw))
+        if dx != nil {
             // Offset of fan-in term k = (c·kh + u)·kw + v from its window's origin in one image.
-            var offsets = [Int](repeating: 0, count: fanIn)
+            var offsets = [Int](repeating: 0, count: g.c * g.kh * g.kw)
             for c in 0..<g.c { for u in 0..<g.kh { for v in 0..<g.kw {
                 offsets[(c * g.kh + u) * g.kw + v] = (c * g.h + u) * g.w + v
             } } }
-            dx.initialize(repeating: 0, count: g.n * g.c * g.h * g.w)
             offsets.withUnsafeBufferPointer { off in
-                let ps = UncheckedSendable((dy, argmax, dx, off.baseAddress!))
-                Parallel.forEach(g.n) { n in
-                    let (dy, argmax, dx, off) = ps.value
-                    let dxn = dx + n * g.c * g.h * g.w
-                    for o in 0..<g.cout {
-                        let base = (n * g.cout + o) * plane
-                        for i in 0..<g.ho {
-                            let origin = (i * g.sh - g.ph) * g.w - g.pw
-                            for j in 0..<g.wo {
-                                let k = Int(argmax[base + i * g.wo + j])
-                                if k >= 0 { dxn[origin + j * g.sw + off[k]] += dy[base + i * g.wo + j] }
-                            }
-                        }
-                    }
+                let table = UncheckedSendable(off.baseAddress!)
+                Parallel.forEach((g.n + 3) / 4) { block in
+                    let (dy, argmax, dx, _) = ps.value
+                    CK.kernels.maxplus_input_gradient!(dy, argmax, table.value, &m, block * 4, Swift.min(g.n, block * 4 + 4), dx)
                 }
             }
         }
-        if let dw {
-            let ps = UncheckedSendable((dy, argmax, dw))
-            dw.initialize(repeating: 0, count: g.cout * fanIn)
-            Parallel.forEach(g.cout) { o in
-                let (dy, argmax, dw) = ps.value
-                let dwo = dw + o * fanIn
-                for n in 0..<g.n {
-                    let base = (n * g.cout + o) * plane
-                    for q in 0..<plane {
-                        let k = Int(argmax[base + q])
-                        if k >= 0 { dwo[k] += dy[base + q] }
-                    }
-                }
+        if dw != nil {
+            Parallel.forEach((g.cout + 3) / 4) { block in
+                let (dy, argmax, _, dw) = ps.value
+                CK.kernels.maxplus_weight_gradient!(dy, argmax, &m, block * 4, Swift.min(g.cout, block * 4 + 4), dw)
             }
         }
     }
