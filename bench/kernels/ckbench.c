@@ -89,5 +89,35 @@ int main(void) {
         TIME("lookup forward with its slope, 1.6 M", K->lookup_forward(&t, 0, 0, x, y, dy, N));
         free(x); free(y); free(dy); free(p);
     }
+    {   // max-plus convolution (BM layers), BM ResNet-18 width 8 shapes at batch 32: pack + all jobs
+        long shapes[][8] = {{32, 8, 28, 28, 8, 3, 1, 1}, {32, 8, 28, 28, 16, 3, 2, 1}, {32, 8, 28, 28, 16, 1, 2, 0},
+                            {32, 16, 14, 14, 16, 3, 1, 1}, {32, 32, 7, 7, 32, 3, 1, 1}, {32, 64, 4, 4, 64, 3, 1, 1},
+                            {32, 64, 1, 1, 10, 1, 1, 0}};
+        for (int sh = 0; sh < 7; sh++) {
+            long *d = shapes[sh], n = d[0], c = d[1], h = d[2], w = d[3], co = d[4], k = d[5], s = d[6], p = d[7];
+            long ho = (h + 2 * p - k) / s + 1, wo = (w + 2 * p - k) / s + 1, hq = ho + (k - 1) / s, wq = wo + (k - 1) / s;
+            long group = n < 16 ? n : 16, groups = (n + 15) / 16, plane = (hq * wq * group + 31) / 16 * 16;
+            CKMaxPlus g = {n, c, h, w, co, k, k, s, s, p, p, ho, wo, hq, wq, group, plane, (co + 7) / 8 * 8};
+            float *x = buffer(n * c * h * w), *wt = buffer(c * k * k * g.ldw), *packed = buffer(groups * c * (k < s ? k : s) * (k < s ? k : s) * plane);
+            float *y = buffer(n * co * ho * wo);
+            int *am = malloc(sizeof(int) * n * co * ho * wo);
+            char label[128];
+            snprintf(label, sizeof label, "max-plus packing %ld×%ld×%ld×%ld, %ld×%ld stride %ld", n, c, h, w, k, k, s);
+            TIME(label, for (long gr = 0; gr < groups; gr++) for (long ch = 0; ch < c; ch++) K->maxplus_pack(x, &g, gr, ch, packed));
+            snprintf(label, sizeof label, "max-plus %ld×%ld×%ld×%ld → %ld, %ld×%ld stride %ld", n, c, h, w, co, k, k, s);
+            TIME(label, {
+                for (long gr = 0; gr < groups; gr++) for (long ch = 0; ch < c; ch++) K->maxplus_pack(x, &g, gr, ch, packed);
+                for (long gr = 0; gr < groups; gr++) for (long o = 0; o < co; o += 8)
+                    K->maxplus_forward(&g, packed, wt, gr, o, o + 8 < co ? o + 8 : co, 0, ho, y, am);
+            });
+            snprintf(label, sizeof label, "max-plus %ld×%ld×%ld×%ld → %ld, %ld×%ld stride %ld, no arg-max", n, c, h, w, co, k, k, s);
+            TIME(label, {
+                for (long gr = 0; gr < groups; gr++) for (long ch = 0; ch < c; ch++) K->maxplus_pack(x, &g, gr, ch, packed);
+                for (long gr = 0; gr < groups; gr++) for (long o = 0; o < co; o += 8)
+                    K->maxplus_forward(&g, packed, wt, gr, o, o + 8 < co ? o + 8 : co, 0, ho, y, NULL);
+            });
+            free(x); free(wt); free(packed); free(y); free(am);
+        }
+    }
     return 0;
 }
