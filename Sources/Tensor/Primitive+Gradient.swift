@@ -26,15 +26,15 @@ extension Primitive {
                         Kernels.binaryTensor(DivF.self, gb, b), a)) { -$0 }, b.shape) : nil]
 
         case .scale(let c):
-            return [Kernels.map(g) { $0 * c }]
+            return [Kernels.map(g, ScaleF(c: c))]
 
         case .shift:
             return [g]
 
         case .unary(let f, let x, let y):
             switch f {
-            case .exp: return [Kernels.zip(g, y) { $0 * $1 }]                 // y
-            case .log: return [Kernels.zip(g, x) { $0 / $1 }]                 // 1/x
+            case .exp: return [Kernels.binaryTensor(MulF.self, g, y)]         // y
+            case .log: return [Kernels.binaryTensor(DivF.self, g, x)]         // 1/x
             case .tanh: return [Kernels.zip(g, y) { $0 * (1 - $1 * $1) }]     // 1 − y²
             case .sigmoid: return [Kernels.zip(g, y) { $0 * $1 * (1 - $1) }]  // y(1 − y)
             case .sqrt: return [Kernels.zip(g, y) { $0 * 0.5 / $1 }]          // 1/(2y)

@@ -11,6 +11,14 @@ enum SubF: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b:
 enum MulF: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
 enum DivF: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
 
+/// An element-wise function of one value as a type, so that `Kernels.map` specialises for it and
+/// inlines it into its loop (a closure is called per element: ~2 ns against a fraction of one).
+protocol UnaryKernel { func callAsFunction(_ x: Float) -> Float }
+/// `x + c`.
+struct ShiftF: UnaryKernel { let c: Float; @inline(__always) func callAsFunction(_ x: Float) -> Float { x + c } }
+/// `x · c`.
+struct ScaleF: UnaryKernel { let c: Float; @inline(__always) func callAsFunction(_ x: Float) -> Float { x * c } }
+
 /// A strided iteration plan over an output of `dims` (outermost first) for two operands.
 struct BroadcastPlan {
     var dims: [Int]
@@ -198,6 +206,17 @@ enum Kernels {
 
     /// `out[i] = f(x[i])` over a whole tensor.
     static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+        let n = x.count
+        let out = TensorStorage(uninitializedCount: n)
+        let px = x.storage.base, po = out.base
+        Parallel.forRanges(n, grain: parallelGrain) { r in
+            for i in r { po[i] = f(px[i]) }
+        }
+        return Tensor(shape: x.shape, storage: out)
+    }
+
+    /// `out[i] = f(x[i])` over a whole tensor, `f` inlined.
+    static func map<F: UnaryKernel>(_ x: Tensor, _ f: F) -> Tensor {
         let n = x.count
         let out = TensorStorage(uninitializedCount: n)
         let px = x.storage.base, po = out.base

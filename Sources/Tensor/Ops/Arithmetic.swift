@@ -23,14 +23,14 @@ extension Tensor {
 
     /// `c · x`.
     public static func * (c: Float, x: Tensor) -> Tensor {
-        let r = Kernels.map(x) { $0 * c }
+        let r = Kernels.map(x, ScaleF(c: c))
         return record(r.storage, shape: x.shape, inputs: [x]) { .scale(c) }
     }
     public static func * (x: Tensor, c: Float) -> Tensor { c * x }
     public static func / (x: Tensor, c: Float) -> Tensor { (1 / c) * x }
     /// `x + c`.
     public static func + (x: Tensor, c: Float) -> Tensor {
-        let r = Kernels.map(x) { $0 + c }
+        let r = Kernels.map(x, ShiftF(c: c))
         return record(r.storage, shape: x.shape, inputs: [x]) { .shift }
     }
     public static func + (c: Float, x: Tensor) -> Tensor { x + c }
