@@ -10,7 +10,8 @@ let package = Package(
     name: "MaxPlusBench",
     dependencies: [.package(path: root.path)],
     targets: [
-        .executableTarget(name: "maxplus-bench", dependencies: [.product(name: "Tensor", package: root.lastPathComponent)],
+        .executableTarget(name: "maxplus-bench", dependencies: [.product(name: "Tensor", package: root.lastPathComponent),
+                                                                         .product(name: "NN", package: root.lastPathComponent)],
                           path: "Sources"),
     ]
 )

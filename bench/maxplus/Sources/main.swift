@@ -1,7 +1,9 @@
 // Forward and backward of `maxPlusConv2d` on the shapes of a BM ResNet-18 (small stem, width 8,
-// 28×28 input) at batch 32, plus its fully connected layer [32, 64] → 10: median and minimum
-// wall time of REPS calls each (the development machine is shared; see bench/maxplus/run.sh).
+// 28×28 input) at batch 32, plus its fully connected layer [32, 64] → 10, and of whole BM layers
+// (`BipolarMorphological.conv2d`: relu, log, four max-plus convolutions, exp, sums): median and
+// minimum wall time of REPS calls each (the development machine is shared; see bench/maxplus/run.sh).
 import Foundation
+import NN
 import Tensor
 
 struct Shape {
@@ -55,5 +57,26 @@ for s in shapes where only.map({ s.label.contains($0) }) ?? true {
     let probe = noGrad { maxPlusConv2d(x, w, stride: s.stride, padding: s.padding) }
     let seed = Tensor(shape: probe.shape, data: (0..<probe.count).map { _ in Float.random(in: -1...1, using: &rng) })
     let both = time { maxPlusConv2d(xg, wg, stride: s.stride, padding: s.padding).backward(seed: seed) }
+    print(String(format: "| %@ | %.3f, %.3f | %.3f, %.3f |", s.label, fwd.median, fwd.min, both.median, both.min))
+}
+
+print("")
+print("| BM layer | forward ms (median, min) | forward + backward ms (median, min) |")
+print("|---|---|---|")
+for s in shapes where s.w[2] == 3 && (only.map({ s.label.contains($0) }) ?? true) {
+    let x = Tensor(shape: s.x, data: (0..<s.x.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &rng) })
+    let w = Tensor(shape: s.w, data: (0..<s.w.reduce(1, *)).map { _ in Float.random(in: -0.5...0.5, using: &rng) })
+    let (plus, minus) = BipolarMorphological.logWeights(w)
+    let bias = Tensor(shape: [s.w[0]], data: [Float](repeating: 0.01, count: s.w[0]))
+    func layer(_ x: Tensor, _ p: Tensor, _ m: Tensor) -> Tensor {
+        BipolarMorphological.conv2d(x, plus: p, minus: m, bias: bias, stride: s.stride, padding: s.padding)
+    }
+    let fwd = time { _ = noGrad { layer(x, plus, minus) } }
+    let xg = { var t = x.detached(); t.requiresGrad = true; return t }()
+    let pg = { var t = plus.detached(); t.requiresGrad = true; return t }()
+    let mg = { var t = minus.detached(); t.requiresGrad = true; return t }()
+    let probe = noGrad { layer(x, plus, minus) }
+    let seed = Tensor(shape: probe.shape, data: (0..<probe.count).map { _ in Float.random(in: -1...1, using: &rng) })
+    let both = time { layer(xg, pg, mg).backward(seed: seed) }
     print(String(format: "| %@ | %.3f, %.3f | %.3f, %.3f |", s.label, fwd.median, fwd.min, both.median, both.min))
 }
