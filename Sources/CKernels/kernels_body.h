@@ -763,13 +763,13 @@ static void CK_NAME(maxplus_forward)(const CKMaxPlus *g, const float *packed, co
                     for (long b = 0; b < CK_MP_OB && ob + b < o1; b++) {
                         for (long n = 0; n < gn; n++) {
                             long dst = ((n0 + n) * g->cout + ob + b) * outPlane + i * g->wo;
-                            const float *sy = ty + b * T + n - j0 * gn;
+                            const float *sy = ty + b * T + n;
 #pragma clang loop vectorize(disable)
-                            for (long j = j0; j < j1; j++) y[dst + j] = sy[j * gn];
+                            for (long j = j0; j < j1; j++) y[dst + j] = sy[(j - j0) * gn];
                             if (!argmax) continue;
-                            const int *sa = ta + b * T + n - j0 * gn;
+                            const int *sa = ta + b * T + n;
 #pragma clang loop vectorize(disable)
-                            for (long j = j0; j < j1; j++) argmax[dst + j] = sa[j * gn];
+                            for (long j = j0; j < j1; j++) argmax[dst + j] = sa[(j - j0) * gn];
                         }
                     }
                 }
