@@ -8,13 +8,13 @@
 # default 4), RUNS (training runs, default runs/bm-resnet), STEPS (fine-tuning SGD steps per
 # converted layer, default 40), BATCH (fine-tuning batch, default 32), LR (fine-tuning learning
 # rate, default 0.003; 0.01 diverges once the ResNet has lost its batch norm), TEST_LIMIT (test
-# images per evaluation, default 1000), THREADS (cores, default all).
+# images per evaluation, default 1000), THREADS (cores, default all), OUT (results folder, default
+# examples/bm-resnet/resnet18-wWIDTH).
 #
 # Resumable: a finished part is skipped (a trained run with its final checkpoint, a seed's
 # conversion.json); a killed training resumes from its checkpoint and a killed conversion from its
-# progress.json. Tables are built from finished seeds only. Results go to
-# examples/bm-resnet/resnet18-wWIDTH/; a finished seed there is kept whatever STEPS, BATCH or LR say,
-# so remove that folder to rerun with other fine-tuning settings.
+# progress.json. Tables are built from finished seeds only. Results go to OUT; a finished seed there
+# is kept whatever STEPS, BATCH or LR say, so give another OUT to run other fine-tuning settings.
 set -euo pipefail
 KELVIN=${KELVIN:-.build/release/kelvin}
 RUNS=${RUNS:-runs/bm-resnet}
@@ -25,6 +25,7 @@ LR=${LR:-0.003}
 TEST_LIMIT=${TEST_LIMIT:-1000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SEEDS=${*:-0 1 2}
+OUT=${OUT:-$HERE/resnet18-w$WIDTH}
 THREADS_ARG=()
 if [ -n "${THREADS:-}" ]; then THREADS_ARG=(--threads "$THREADS"); fi
 
@@ -46,10 +47,10 @@ for seed in $SEEDS; do
     fi
     touch "$run/trained"
   fi
-  out=$HERE/resnet18-w$WIDTH/seed$seed
+  out=$OUT/seed$seed
   mkdir -p "$out" && cp "$run/metrics.jsonl" "$out/train-metrics.jsonl"   # the digital run's epoch metrics
   [ -f "$out/conversion.json" ] && continue
   "$KELVIN" bm-convert --checkpoint "$run/last.ckpt" --finetune-steps "$STEPS" --lr "$LR" --batch "$BATCH" --seed "$seed" \
     --test-limit "$TEST_LIMIT" --out "$out" --report "${THREADS_ARG[@]}"
 done
-python3 "$HERE/summarize.py" "$HERE/resnet18-w$WIDTH"
+python3 "$HERE/summarize.py" "$OUT"
