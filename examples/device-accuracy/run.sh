@@ -8,11 +8,12 @@
 #      with the global one;
 #   3. fine-tuned for one epoch on the first TUNE_LIMIT training images under each profile
 #      (`--init`, noise-aware training) with a fresh chip every step (`--chip-draws step`), and for
-#      FIXED_TUNE profiles also on one fixed chip (chip 0), then evaluated as in 1.
+#      FIXED_TUNE profiles also on one fixed chip (chip 0), then evaluated as in 1;
+#   4. the pcm network fine-tuned in 3 evaluated at 1 h, 1 day and 1 year with global compensation.
 # Writes eval/s<seed>-<what>.json, tuned/*.jsonl, and (summarize.py) results.csv and results.md.
 # Resumable: a finished evaluation or training is skipped, an interrupted training resumed; the
 # tables count finished results only.
-# usage: [LIMIT=2000] [TUNE_LIMIT=10000] [CHIPS=10] [SEEDS="1 2 3"] [FIXED_TUNE="reram"] [STAGES="1 2 3"]
+# usage: [LIMIT=2000] [TUNE_LIMIT=10000] [CHIPS=10] [SEEDS="1 2 3"] [FIXED_TUNE="reram"] [STAGES="1 2 3 4"]
 #        examples/device-accuracy/run.sh [KELVIN] [RUNS_DIR]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +24,7 @@ TUNE_LIMIT=${TUNE_LIMIT:-10000}
 CHIPS=${CHIPS:-10}
 SEEDS=${SEEDS:-1 2 3}
 FIXED_TUNE=${FIXED_TUNE-reram}
-STAGES=${STAGES:-1 2 3}
+STAGES=${STAGES:-1 2 3 4}
 DEVICES="reram sonos pcm ecram"
 [ -x "$KELVIN" ] || { echo "run.sh: no kelvin at $KELVIN (build it: swift build -c release --product kelvin)" >&2; exit 2; }
 if ! ls /usr/share/datasets/fashion-mnist >/dev/null 2>&1 && ! ls "$HOME/.cache/kelvin/fashion-mnist" >/dev/null 2>&1 \
@@ -68,6 +69,11 @@ for seed in $SEEDS; do
          done; done ;;
       3) for p in $DEVICES; do tune "$seed" "$p" step; done
          for p in $FIXED_TUNE; do tune "$seed" "$p" fixed; done ;;
+      4) tuned="$RUNS/tune-pcm-step-s$seed/last.ckpt"
+         [ -f "$tuned" ] || { echo "run.sh: stage 4 needs stage 3's pcm fine-tuning ($tuned)" >&2; exit 2; }
+         for t in 1h 1d 1y; do
+           evaluate "s$seed-pcm-tuned-step-$t-global" "$tuned" --analog pcm --repeat "$CHIPS" --chip-seed 100 --drift-time "$t" --drift-compensation global
+         done ;;
     esac
   done
 done
