@@ -13,7 +13,7 @@ for d in sorted(glob.glob(os.path.join(runs, f"w{width}-*"))):
     if not m or not os.path.exists(os.path.join(d, "metrics.jsonl")):
         continue
     lines = [json.loads(l) for l in open(os.path.join(d, "metrics.jsonl")) if l.strip()]
-    last = lines[-1]
+    last = lines[-1] if lines else {}
     if "test_top1" not in last:
         continue
     arm, sigma, seed = m.group(1), float(m.group(2) or 0), int(m.group(3))
