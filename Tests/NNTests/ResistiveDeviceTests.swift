@@ -267,6 +267,9 @@ final class ResistiveDeviceTests: XCTestCase {
         XCTAssertThrowsError(try settings(#"{"name": "x", "chip_draws": "step", "weight_noise": 0.1}"#)) { e in
             XCTAssertTrue("\(e)".contains("needs per-chip draws"), "\(e)")
         }
+        XCTAssertThrowsError(try settings(#"{"name": "x", "chip_draws": "fixed", "weight_noise": 0.1}"#)) { e in
+            XCTAssertTrue("\(e)".contains("needs per-chip draws"), "\(e)")
+        }
     }
 
     /// Presets fill defaults; explicit keys override them, also inside drift and update; the

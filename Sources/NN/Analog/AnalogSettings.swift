@@ -185,8 +185,8 @@ public struct AnalogSettings: Codable, Sendable, Equatable {
         if let h = headroom, !(h > 0 && h <= 1) { throw fail("headroom", "must be in (0, 1], got \(h)") }
         if let c = chipDraws {
             guard ["fixed", "step"].contains(c) else { throw fail("chip_draws", "use fixed or step, got '\(c)'") }
-            if c == "step", mismatch != true, device == nil {
-                throw fail("chip_draws", "'step' needs per-chip draws to redraw (mismatch or a device)")
+            if mismatch != true, device == nil {
+                throw fail("chip_draws", "needs per-chip draws to choose between (mismatch or a device)")
             }
         }
         try device?.validate(path: path)
