@@ -391,6 +391,53 @@ static void CK_NAME(relu_backward)(const float *g, const float *y, float *out, l
     for (long i = 0; i < n; i++) { float v = g[i]; out[i] = y[i] > 0 ? v : 0.0f; }
 }
 
+/// `e^x` for every float `x`, within 2 ulp: `x = k·ln 2 + r`, `k = rint(x·log₂e)`, `|r| ≤ ln 2 / 2`
+/// (ln 2 split so that `k·ln2_hi` is exact for `|k| ≤ 150`), `e^r` by its Taylor series to `r⁷`
+/// (truncation below 1e-8 relative), times `2^k` as `2^(k>>1)·2^(k−(k>>1))` so that a subnormal or
+/// overflowing result is rounded once. `x` is clamped to `[−104, 88.8]` first (beyond it the result
+/// is 0 or +∞ already); NaN passes through.
+static inline float CK_NAME(exp1)(float x) {
+    float c = x > 88.8f ? 88.8f : x < -104.0f ? -104.0f : x;
+    c = c == c ? c : 0.0f;
+    float kf = (c * 1.44269504088896341f + 0x1.8p23f) - 0x1.8p23f;  // rint, no library call
+    float r = (c - kf * 0.693145751953125f) - kf * 1.42860682030941723212e-6f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720 +
+                                                                                                   r * (1.0f / 5040)))))));
+    int k = (int)kf, k1 = k >> 1;
+    union { unsigned int i; float f; } s1 = {(unsigned int)(k1 + 127) << 23}, s2 = {(unsigned int)(k - k1 + 127) << 23};
+    float y = p * s1.f * s2.f;
+    return x == x ? y : x;
+}
+
+/// `ln x` for every float `x`, within 2 ulp: `x = m·2^e`, `m ∈ (√½, √2]` (a subnormal `x` scaled by
+/// 2²³ first), `ln m = 2 atanh s`, `s = (m − 1)/(m + 1)`, the series to s⁹ (|s| ≤ 0.172), plus
+/// `e·ln 2` in two parts. `ln 0 = −∞`, `ln(+∞) = +∞`, NaN for `x < 0` or NaN.
+static inline float CK_NAME(log1)(float x) {
+    int tiny = x < 0x1p-126f;
+    union { float f; unsigned int i; } b = {tiny ? x * 0x1p23f : x};
+    int e = (int)((b.i >> 23) & 0xff) - (tiny ? 150 : 127);
+    b.i = (b.i & 0x007fffffu) | 0x3f800000u;
+    float m = b.f;
+    int big = m > 1.41421356f;
+    m = big ? m * 0.5f : m;
+    e += big;
+    float s = (m - 1.0f) / (m + 1.0f), s2 = s * s;
+    float p = s2 * (1.0f / 3 + s2 * (1.0f / 5 + s2 * (1.0f / 7 + s2 * (1.0f / 9))));
+    float ef = (float)e;
+    float y = ef * 0.693145751953125f + ((2.0f * s + 2.0f * s * p) + ef * 1.42860682030941723212e-6f);
+    y = x == __builtin_inff() ? x : y;
+    y = x == 0.0f ? -__builtin_inff() : y;
+    return x < 0.0f ? __builtin_nanf("") : x == x ? y : x;
+}
+
+static void CK_NAME(exp)(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = CK_NAME(exp1)(x[i]);
+}
+
+static void CK_NAME(log)(const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++) y[i] = CK_NAME(log1)(x[i]);
+}
+
 static void CK_NAME(add)(const float *a, const float *b, float *out, long n) {
     for (long i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
@@ -904,6 +951,8 @@ const CKKernels CK_NAME(ck_kernels) = {
     .bn_input_gradient = CK_NAME(bn_input_gradient),
     .relu = CK_NAME(relu),
     .relu_backward = CK_NAME(relu_backward),
+    .exp = CK_NAME(exp),
+    .log = CK_NAME(log),
     .add = CK_NAME(add),
     .accumulate = CK_NAME(accumulate),
     .lookup_forward = CK_NAME(lookup_forward),

@@ -151,4 +151,48 @@ final class CKernelsTests: XCTestCase {
             }
         }
     }
+
+    /// `exp` and `ln`: within 2 ulp of the double-precision result (rounded to float) over every
+    /// 997th float bit pattern (all signs, subnormals, both infinities, NaNs), the IEEE special
+    /// values exact, and the same bits on every variant; `Tensor.exp()`/`.log()` go through them.
+    func testExpAndLogWithinTwoUlpOnEveryVariant() {
+        var xs: [Float] = [0, -0, .infinity, -.infinity, .nan, -1, 1, 88.72283, 88.7229, -103.97, -104, -1e4,
+                           .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude]
+        for bits in stride(from: UInt64(0), to: 1 << 32, by: 997) { xs.append(Float(bitPattern: UInt32(bits))) }
+        func apply(_ variant: Int32, _ f: KeyPath<CKKernels, (@convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void)?>) -> [Float] {
+            var out = [Float](repeating: 0, count: xs.count)
+            out.withUnsafeMutableBufferPointer { ck_kernels(variant)!.pointee[keyPath: f]!(xs, $0.baseAddress!, xs.count) }
+            return out
+        }
+        /// |got − want| in units of the last place of `want` (float spacing at |want|, at least the
+        /// subnormal spacing); 0 when both are the same infinity or both NaN.
+        func ulps(_ got: Float, _ want: Double) -> Double {
+            if want.isNaN { return got.isNaN ? 0 : .infinity }
+            let rounded = Float(want)
+            if rounded.isInfinite { return got == rounded ? 0 : .infinity }
+            let spacing = Double(max(abs(rounded), .leastNormalMagnitude).ulp)
+            return abs(Double(got) - want) / spacing
+        }
+        for (name, f, exact) in [("exp", \CKKernels.exp, { (x: Float) in Foundation.exp(Double(x)) }),
+                                 ("log", \CKKernels.log, { (x: Float) in Foundation.log(Double(x)) })] {
+            let reference = apply(Int32(CK_PORTABLE), f)
+            for v in simdVariants { XCTAssertEqual(apply(v, f).map(\.bitPattern), reference.map(\.bitPattern), "\(name), variant \(v)") }
+            var worst = (ulps: 0.0, x: Float(0))
+            for (x, y) in zip(xs, reference) {
+                let e = ulps(y, exact(x))
+                if !(e <= worst.ulps) { worst = (e, x) }
+            }
+            XCTAssertLessThanOrEqual(worst.ulps, 2, "\(name) of \(worst.x)")
+            print("CKernels \(name): \(xs.count) values, worst \(worst.ulps) ulp at \(worst.x)")
+        }
+        XCTAssertEqual(apply(Int32(CK_PORTABLE), \.exp)[0...5].map(\.bitPattern),
+                       [Float(1), 1, .infinity, 0, .nan, Float(Foundation.exp(-1.0))].map(\.bitPattern))
+        let logs = apply(Int32(CK_PORTABLE), \.log)
+        XCTAssertEqual(Array(logs[0...2]), [-.infinity, -.infinity, .infinity])
+        XCTAssertTrue(logs[3].isNaN && logs[4].isNaN && logs[5].isNaN)  // ln(−∞), ln NaN, ln(−1)
+        XCTAssertEqual(logs[6], 0)
+        let t = Tensor(shape: [xs.count], data: xs)
+        XCTAssertEqual(t.exp().scalars.map(\.bitPattern), apply(ck_active_variant(), \.exp).map(\.bitPattern))
+        XCTAssertEqual(t.log().scalars.map(\.bitPattern), apply(ck_active_variant(), \.log).map(\.bitPattern))
+    }
 }

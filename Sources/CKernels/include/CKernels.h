@@ -111,6 +111,10 @@ typedef struct CKKernels {
     void (*relu)(const float *x, float *y, long n);
     /// `out = y > 0 ? g : 0`.
     void (*relu_backward)(const float *g, const float *y, float *out, long n);
+    /// `y = e^x` within 2 ulp of the exact result (0 below −103.98, +∞ above 88.73, NaN passes).
+    void (*exp)(const float *x, float *y, long n);
+    /// `y = ln x` within 2 ulp (−∞ at ±0, NaN below 0, subnormals included).
+    void (*log)(const float *x, float *y, long n);
     /// `out = a + b`.
     void (*add)(const float *a, const float *b, float *out, long n);
     /// `acc += g`.

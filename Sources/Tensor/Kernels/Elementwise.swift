@@ -226,6 +226,17 @@ enum Kernels {
         return Tensor(shape: x.shape, storage: out)
     }
 
+    /// `out = f(x)` through a CKernels row function `f(x, out, count)`.
+    static func map(
+        _ x: Tensor, _ f: @convention(c) (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
+    ) -> Tensor {
+        let n = x.count
+        let out = TensorStorage(uninitializedCount: n)
+        let px = x.storage.base, po = out.base
+        Parallel.forRanges(n, grain: parallelGrain) { r in f(px + r.lowerBound, po + r.lowerBound, r.count) }
+        return Tensor(shape: x.shape, storage: out)
+    }
+
     /// `out[i] = f(x[i], y[i])` over two same-shape tensors.
     static func zip(_ x: Tensor, _ y: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         precondition(x.count == y.count)

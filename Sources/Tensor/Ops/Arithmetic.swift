@@ -42,8 +42,8 @@ extension Tensor {
     public func apply(_ f: UnaryFunction) -> Tensor {
         let r: Tensor
         switch f {
-        case .exp: r = Kernels.map(self) { Foundation.exp($0) }
-        case .log: r = Kernels.map(self) { Foundation.log($0) }
+        case .exp: r = Kernels.map(self, CK.kernels.exp!)  // within 2 ulp, vectorised (CKernels.h)
+        case .log: r = Kernels.map(self, CK.kernels.log!)
         case .tanh: r = Kernels.map(self) { Foundation.tanh($0) }
         case .sigmoid: r = Kernels.map(self) { 1 / (1 + Foundation.exp(-$0)) }
         case .sqrt: r = Kernels.map(self) { $0.squareRoot() }
