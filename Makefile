@@ -6,7 +6,7 @@ APT_PACKAGES := libopenblas-dev liblapack-dev libsuitesparse-dev ngspice dataset
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KELVIN       := .build/release/kelvin
 
-.PHONY: all deps build demo test bench clean fuzz fuzz-build
+.PHONY: all deps build demo test test-invariants bench clean fuzz fuzz-build
 
 all: build
 
@@ -32,6 +32,13 @@ test: deps
 
 bench: build
 	./bench/run.sh $(KELVIN)
+
+# The circuit tests with the simulator's invariant checks compiled in (KELVIN_INVARIANTS: KCL at
+# every converged Newton point), in a build folder of their own; about 10 minutes on 2 cores.
+test-invariants: deps
+	$(SWIFT) build --build-tests --build-path .build-invariants -Xswiftc -DKELVIN_INVARIANTS
+	$(SWIFT) test --skip-build --disable-swift-testing --build-path .build-invariants \
+	  --filter 'SimulatorTests|NetlistTests|CellsTests|CharacterizationTests|CompilerTests|CLITests'
 
 # libFuzzer targets for every reader (Fuzz/, seeds in fuzz/corpus/<target>/). Each runs
 # FUZZ_SECONDS (default 120); new inputs go to .build-fuzz/corpus/<target>/ (the committed seeds
@@ -68,4 +75,4 @@ fuzz: fuzz-build
 	exit $$status
 
 clean:
-	rm -rf .build .build-fuzz Fuzz/.build
+	rm -rf .build .build-fuzz .build-invariants Fuzz/.build
