@@ -638,27 +638,12 @@ static inline unsigned long long CK_NAME(mix64)(unsigned long long z) {
     return z ^ (z >> 31);
 }
 
-/// `ln u` for `u` in `[2⁻²⁴, 1]`: `u = m·2^e`, `m ∈ [√½, √2)`, `ln m = 2 atanh s`, `s = (m − 1)/(m + 1)`,
-/// the series to s⁹ (|s| ≤ 0.172: truncation below 1e-9).
-static inline float CK_NAME(log_unit)(float u) {
-    union { float f; unsigned int i; } bits = {u};
-    int e = (int)((bits.i >> 23) & 0xff) - 127;
-    bits.i = (bits.i & 0x007fffffu) | 0x3f800000u;
-    float m = bits.f;
-    int big = m > 1.41421356f;
-    m = big ? m * 0.5f : m;
-    e += big;
-    float s = (m - 1.0f) / (m + 1.0f), s2 = s * s;
-    float p = s2 * (1.0f / 3 + s2 * (1.0f / 5 + s2 * (1.0f / 7 + s2 * (1.0f / 9))));
-    return (2.0f * s + 2.0f * s * p) + (float)e * 0.693147180559945f;
-}
-
 /// `r·(cos 2πu₂, sin 2πu₂)`, `r = σ·sqrt(−2 ln u₁)`, for generator outputs `z1`, `z2` (see `gaussian_fill`):
 /// 2πu₂ = k·π/2 + θ, k = round(4u₂), θ ∈ [−π/4, π/4], the Taylor series of sin θ to θ⁹ and cos θ to θ¹⁰.
 #define CK_BOX_MULLER(z1, z2, C, S) do { \
     float u1_ = 1.0f - (float)((z1) >> 40) * 0x1p-24f;  /* (0, 1] */ \
     float u2_ = (float)((z2) >> 40) * 0x1p-24f;         /* [0, 1) */ \
-    float r_ = sigma * __builtin_elementwise_sqrt(-2.0f * CK_NAME(log_unit)(u1_)); \
+    float r_ = sigma * __builtin_elementwise_sqrt(-2.0f * CK_NAME(log1)(u1_)); \
     float t_ = 4.0f * u2_; \
     int k_ = (int)(t_ + 0.5f); \
     float th_ = (t_ - (float)k_) * 1.57079632679490f, t2_ = th_ * th_; \

@@ -130,8 +130,8 @@ typedef struct CKKernels {
                          long c, long s);
     /// `out[i] = σ·z_i`: Box–Muller normals from SplitMix64 outputs `mix(state + k·φ)`, k = 1, 2, …
     /// (pair m: `u₁ = 1 − (z_{2m+1} >> 40)·2⁻²⁴`, `u₂ = (z_{2m+2} >> 40)·2⁻²⁴`, `r = σ·sqrt(−2 ln u₁)`,
-    /// `out[2m] = r·cos 2πu₂`, `out[2m+1] = r·sin 2πu₂`), with single-precision polynomial ln, sin and cos
-    /// (absolute error below 1e-6).
+    /// `out[2m] = r·cos 2πu₂`, `out[2m+1] = r·sin 2πu₂`), with `log`'s ln and single-precision
+    /// polynomial sin and cos (absolute error below 1e-6).
     void (*gaussian_fill)(unsigned long long state, float sigma, float *out, long n);
     /// Max-plus convolution: writes the planes of channel `c` of image group `group` (see `CKMaxPlus`).
     void (*maxplus_pack)(const float *x, const CKMaxPlus *g, long group, long c, float *packed);
