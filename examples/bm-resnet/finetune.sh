@@ -21,12 +21,8 @@ EPOCHS=${EPOCHS:-3}
 BATCH=${BATCH:-32}
 LR=${LR:-0.003}
 SEEDS=${*:-0 1 2}
-[ -x "$KELVIN" ] || { echo "finetune.sh: $KELVIN not found; build it with: swift build -c release --product kelvin --static-swift-stdlib" >&2; exit 1; }
-found=""
-for d in "${KELVIN_DATA:+$KELVIN_DATA/fashion-mnist}" /usr/share/datasets/fashion-mnist data/fashion-mnist ~/.cache/kelvin/fashion-mnist; do
-  if [ -n "$d" ] && ls "$d"/t10k-images-idx3-ubyte* >/dev/null 2>&1; then found=$d; break; fi
-done
-[ -n "$found" ] || { echo "finetune.sh: Fashion-MNIST not found; install the Debian package dataset-fashion-mnist (make deps) or set KELVIN_DATA" >&2; exit 1; }
+. "$HERE/require.sh"
+require finetune.sh
 
 for seed in $SEEDS; do
   init=$SRC/seed$seed/bm.ckpt
