@@ -60,14 +60,8 @@ extension Tensor {
 
     /// `max(x, 0)` element-wise.
     public func relu() -> Tensor {
-        let n = count
-        let out = TensorStorage(uninitializedCount: n)
-        let px = storage.base, po = out.base
-        Parallel.forRanges(n, grain: Kernels.parallelGrain) { r in
-            CK.kernels.relu!(px + r.lowerBound, po + r.lowerBound, r.count)
-        }
-        let result = Tensor(shape: shape, storage: out)
-        return Tensor.record(out, shape: shape, inputs: [self]) { .relu(output: result) }
+        let result = Kernels.map(self, CK.kernels.relu!)
+        return Tensor.record(result.storage, shape: shape, inputs: [self]) { .relu(output: result) }
     }
 }
 
